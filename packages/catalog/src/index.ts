@@ -1,0 +1,16 @@
+export {
+  type Catalog,
+  type CatalogAlbum,
+  type CatalogArtist,
+  type CatalogOptions,
+  type CatalogPlaylist,
+  type CatalogTrack,
+  COVER_COUNT,
+  createCatalog,
+  DEMO_TRACK_COUNT,
+  demoCatalog,
+  generatedIsrc,
+  SEED_EXAMPLE_TRACK,
+  TRACKS_PER_ALBUM,
+} from './catalog.js';
+export { coverJpeg } from './covers.js';
