@@ -147,7 +147,9 @@ function makeAlbum(index: number, totalTracks: number): CatalogAlbum {
     artistId: artist.id,
     artistName: artist.name,
     releaseDate: `${year}-${month}-${day}`,
-    upc: String(hashString(`upc:${index}`)).padStart(12, '0').slice(0, 12),
+    upc: String(hashString(`upc:${index}`))
+      .padStart(12, '0')
+      .slice(0, 12),
     genre: artist.genre,
     coverImageUrl,
     coverIndex: index % COVER_COUNT,
@@ -232,7 +234,8 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
     },
     findAlbumByCoverUrl(url) {
       if (url === SEED_EXAMPLE_ALBUM.coverImageUrl) return SEED_EXAMPLE_ALBUM;
-      if (!url.startsWith(SPOTIFY_COVER_PREFIX) || url.length !== SPOTIFY_COVER_PREFIX.length + 24) return undefined;
+      if (!url.startsWith(SPOTIFY_COVER_PREFIX) || url.length !== SPOTIFY_COVER_PREFIX.length + 24)
+        return undefined;
       const index = Number.parseInt(url.slice(-8), 16);
       if (!(index >= 0 && index < generatedAlbums)) return undefined;
       const album = albumAt(index + 1);

@@ -14,3 +14,9 @@ export {
   TRACKS_PER_ALBUM,
 } from './catalog.js';
 export { coverJpeg } from './covers.js';
+export {
+  TRACK_MANAGER_DEMO_SAVED,
+  type TrackManagerRecord,
+  toTrackManagerRecord,
+  trackManagerDemoRecords,
+} from './track-manager.js';

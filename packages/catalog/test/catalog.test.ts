@@ -1,6 +1,13 @@
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { COVER_COUNT, coverJpeg, createCatalog, demoCatalog, generatedIsrc, SEED_EXAMPLE_TRACK } from '../src/index.js';
+import {
+  COVER_COUNT,
+  coverJpeg,
+  createCatalog,
+  demoCatalog,
+  generatedIsrc,
+  SEED_EXAMPLE_TRACK,
+} from '../src/index.js';
 
 describe('demo catalog', () => {
   it('contains the seed example track with the seed values', () => {

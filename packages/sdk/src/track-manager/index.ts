@@ -1,0 +1,3 @@
+export * from '../core/index.js';
+export * from './client.js';
+export type { components, operations, paths } from './schema.gen.js';

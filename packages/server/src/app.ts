@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { type Catalog, demoCatalog } from '@music-apis/catalog';
+import Koa from 'koa';
+import { createApiDocsRouter } from './core/api-docs.js';
+import { describeConfig, type ServerConfig } from './core/config.js';
+import { createDatabase, type Knex, migrate } from './core/db.js';
+import { createApiRouter } from './core/http/api.js';
+import { createLogger, type Logger } from './core/logger.js';
+import type { ApiModule, ModuleContext } from './core/module.js';
+import { createBuiltinCatalogProvider } from './core/providers/builtin-catalog.js';
+import type { CatalogProvider } from './core/providers/catalog.js';
+import { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
+import { getOrCreateSecret, secretsMigration } from './core/secrets.js';
+import { createFileBlobStore } from './core/storage.js';
+import { trackManagerModule } from './track-manager/module.js';
+
+/** Every API the server serves, in the order their routes are mounted. */
+export const API_MODULES: readonly ApiModule[] = [trackManagerModule];
+
+export interface MusicApiServer {
+  app: Koa;
+  db: Knex;
+  logger: Logger;
+  config: ServerConfig;
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface CreateServerOptions {
+  /** Overrides the catalog provider (tests). */
+  catalogProvider?: CatalogProvider;
+  /** Overrides the demo catalog (benchmarks with a scaled catalog). */
+  catalog?: Catalog;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function createServer(
+  config: ServerConfig,
+  options: CreateServerOptions = {},
+): Promise<MusicApiServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = createDatabase(config);
+  try {
+    await migrate(db, [secretsMigration, ...API_MODULES.flatMap((module) => module.migrations)]);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const catalog = options.catalog ?? demoCatalog;
+  const catalogProvider =
+    options.catalogProvider ??
+    (config.spotify.clientId && config.spotify.clientSecret
+      ? createSpotifyCatalogProvider({
+          ...config.spotify,
+          clientId: config.spotify.clientId,
+          clientSecret: config.spotify.clientSecret,
+        })
+      : createBuiltinCatalogProvider(
+          catalog,
+          await getOrCreateSecret(db, 'catalog-token', config.tokenSecret),
+        ));
+  const context: ModuleContext = {
+    config,
+    db,
+    logger,
+    blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
+    catalog,
+    catalogProvider,
+  };
+  if (config.demoData) {
+    for (const module of API_MODULES) await module.seed?.(context);
+  }
+
+  const app = new Koa({ proxy: true });
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('x-request-id', requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (logger.isLevelEnabled('debug')) {
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        logger.debug({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+      }
+    }
+  });
+  app.on('error', (error) => logger.error({ err: error }, 'koa error'));
+
+  const documents = [];
+  for (const module of API_MODULES) {
+    const api = await module.createApi(context);
+    documents.push(api.document);
+    app.use(createApiRouter(api, { logger, validateResponses: config.validateResponses }));
+  }
+  const docsRouter = createApiDocsRouter(documents);
+  app.use(docsRouter.routes());
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') {
+      await db.raw('select 1');
+      ctx.body = { status: 'ok', catalog: catalogProvider.name, database: db.client.config.client };
+      return;
+    }
+    if (ctx.path === '/swagger-ui.html') return ctx.redirect('/api-docs/track-manager');
+    await next();
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    db,
+    logger,
+    config,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server = app.listen(config.port, config.host);
+        server.once('error', reject);
+        server.once('listening', () => {
+          const address = server!.address();
+          const port = typeof address === 'object' && address ? address.port : config.port;
+          resolve(
+            config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+          );
+        });
+      });
+    },
+    async close() {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      await db.destroy();
+    },
+  };
+}
+
+export { describeConfig };

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import Router from '@koa/router';
+import type { ApiDocument } from './openapi.js';
+
+/**
+ * `/api-docs`: an index of the loaded documents, a Swagger UI page per API (assets served from the
+ * swagger-ui-dist package, so it works offline) and each document as JSON. A JSON request for
+ * `/api-docs` itself gets the track manager's document, as the original's springdoc served it there.
+ */
+export function createApiDocsRouter(documents: ApiDocument[]): Router {
+  const router = new Router({ prefix: '/api-docs' });
+  const byName = new Map(documents.map((document) => [document.name, document]));
+  const assetsDirectory = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const assets: Record<string, string> = {
+    'swagger-ui.css': 'text/css; charset=utf-8',
+    'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+    'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+  };
+
+  router.get('/', (ctx) => {
+    const trackManager = byName.get('track-manager');
+    if (ctx.accepts('html', 'json') === 'json' && trackManager) {
+      ctx.body = trackManager.raw;
+      return;
+    }
+    const items = documents
+      .map((document) => {
+        const info = document.raw.info as { title: string; summary?: string };
+        return `<li><a href="/api-docs/${document.name}">${escapeHtml(info.title)}</a> — ${escapeHtml(info.summary ?? '')} (<a href="/api-docs/${document.name}.json">JSON</a>)</li>`;
+      })
+      .join('\n');
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>music-apis — API docs</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto">
+<h1>music-apis reference server</h1><p>OpenAPI documents served here:</p><ul>${items}</ul></body></html>`;
+  });
+
+  router.get('/assets/:file', async (ctx) => {
+    const type = assets[ctx.params.file as string];
+    if (!type) return;
+    ctx.type = type;
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = await readFile(join(assetsDirectory, ctx.params.file as string));
+  });
+
+  router.get('/:name', (ctx) => {
+    const param = ctx.params.name as string;
+    const document = byName.get(param.replace(/\.json$/, ''));
+    if (!document) return;
+    if (param.endsWith('.json')) {
+      ctx.body = document.raw;
+      return;
+    }
+    const info = document.raw.info as { title: string };
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(info.title)}</title>
+<link rel="stylesheet" href="/api-docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/api-docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/api-docs/${document.name}.json', dom_id: '#ui' });</script></body></html>`;
+  });
+  return router;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

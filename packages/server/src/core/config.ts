@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+
+/**
+ * The server's whole configuration, read once from the environment. Every setting has a default
+ * that works on a laptop with nothing installed (SQLite under ./data, built-in providers).
+ */
+export interface ServerConfig {
+  /** TCP port; 0 picks a free one (tests). Env `PORT`, default 8080. */
+  port: number;
+  /** Interface to listen on. Env `HOST`, default 127.0.0.1 (use 0.0.0.0 behind a load balancer). */
+  host: string;
+  /** Public base URL, used in links the server hands out. Env `PUBLIC_URL`, default http://localhost:PORT. */
+  publicUrl: string | undefined;
+  /** SQLite database and blob files live here. Env `DATA_DIR`, default ./data. */
+  dataDir: string;
+  /** `postgres://…` switches from SQLite to PostgreSQL. Env `DATABASE_URL`. */
+  databaseUrl: string | undefined;
+  /** Load the demo catalog into the database at start. Env `DEMO_DATA` (default true). */
+  demoData: boolean;
+  /** pino level. Env `LOG_LEVEL`, default info (`silent` in tests). */
+  logLevel: string;
+  /** Validate every response against the OpenAPI document and fail loudly on drift. Env `VALIDATE_RESPONSES`. */
+  validateResponses: boolean;
+  /** Secret that signs tokens issued by the built-in catalog. Env `TOKEN_SECRET`; generated into DATA_DIR when unset. */
+  tokenSecret: string | undefined;
+  spotify: {
+    /** Env `SPOTIFY_CLIENT_ID` + `SPOTIFY_CLIENT_SECRET`: use the Spotify Web API as the catalog. */
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    /** Env `SPOTIFY_API_URL`, default https://api.spotify.com. */
+    apiUrl: string;
+    /** Env `SPOTIFY_ACCOUNTS_URL`, default https://accounts.spotify.com. */
+    accountsUrl: string;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+function booleanFrom(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+function portFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be 0-65535, got "${value}"`);
+  return port;
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const config: ServerConfig = {
+    port: portFrom(env.PORT),
+    host: env.HOST || '127.0.0.1',
+    publicUrl: env.PUBLIC_URL || undefined,
+    dataDir: resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    demoData: booleanFrom(env.DEMO_DATA, true),
+    logLevel: env.LOG_LEVEL || 'info',
+    validateResponses: booleanFrom(env.VALIDATE_RESPONSES, false),
+    tokenSecret: env.TOKEN_SECRET || undefined,
+    spotify: {
+      clientId: env.SPOTIFY_CLIENT_ID || undefined,
+      clientSecret: env.SPOTIFY_CLIENT_SECRET || undefined,
+      apiUrl: env.SPOTIFY_API_URL || 'https://api.spotify.com',
+      accountsUrl: env.SPOTIFY_ACCOUNTS_URL || 'https://accounts.spotify.com',
+    },
+  };
+  return { ...config, ...overrides, spotify: { ...config.spotify, ...overrides.spotify } };
+}
+
+/** The configuration as it is safe to print: secrets and passwords masked. */
+export function describeConfig(config: ServerConfig): Record<string, unknown> {
+  const mask = (value: string | undefined) => (value ? '***' : undefined);
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    tokenSecret: mask(config.tokenSecret),
+    spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Catalog } from '@music-apis/catalog';
+import type { ServerConfig } from './config.js';
+import type { Knex, Migration } from './db.js';
+import type { ApiDefinition } from './http/api.js';
+import type { Logger } from './logger.js';
+import type { CatalogProvider } from './providers/catalog.js';
+import type { BlobStore } from './storage.js';
+
+/** What the server core hands every API module. */
+export interface ModuleContext {
+  config: ServerConfig;
+  db: Knex;
+  logger: Logger;
+  blobs: BlobStore;
+  /** The demo catalog: seed data for every API. */
+  catalog: Catalog;
+  /** The catalog behind track lookups: built-in demo catalog or Spotify. */
+  catalogProvider: CatalogProvider;
+}
+
+/** One API of the toolkit, served by the reference server. */
+export interface ApiModule {
+  /** The API's key, e.g. `trackManager`. */
+  name: string;
+  migrations: Migration[];
+  /** Loads the demo data (idempotent; runs at each start when DEMO_DATA is on). */
+  seed?(context: ModuleContext): Promise<void>;
+  createApi(context: ModuleContext): ApiDefinition | Promise<ApiDefinition>;
+}

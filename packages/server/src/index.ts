@@ -1,0 +1,4 @@
+export { API_MODULES, type CreateServerOptions, createServer, type MusicApiServer } from './app.js';
+export { loadConfig, type ServerConfig } from './core/config.js';
+export type { CatalogProvider } from './core/providers/catalog.js';
+export { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';

@@ -1,0 +1,18 @@
+import { cp } from 'node:fs/promises';
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  clean: true,
+  sourcemap: true,
+  // The server reads its OpenAPI documents at start-up: ship them next to the code.
+  async onSuccess() {
+    await cp('../../openapi', 'dist/openapi', {
+      recursive: true,
+      filter: (source) => !source.endsWith('.md') && !source.endsWith('redocly.yaml'),
+    });
+  },
+});

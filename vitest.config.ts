@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve to their TypeScript sources (the `@music-apis/source` export
+// condition), so tests need no build. The examples are the exception: they test the built
+// packages exactly as users install them.
+const conditions = ['@music-apis/source', 'module', 'node', 'development|production'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'catalog', root: 'packages/catalog' } },
+      { extends: true, test: { name: 'sdk', root: 'packages/sdk' } },
+      { extends: true, test: { name: 'mock', root: 'packages/mock' } },
+      { extends: true, test: { name: 'server', root: 'packages/server', testTimeout: 20_000 } },
+      {
+        extends: true,
+        test: { name: 'contract', root: 'tests/contract', testTimeout: 20_000, hookTimeout: 60_000 },
+      },
+      'examples/*',
+    ],
+  },
+});
