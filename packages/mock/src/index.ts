@@ -1,0 +1,29 @@
+import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
+import { type TrackManagerMockState, trackManagerMockApi } from './track-manager/index.js';
+
+export {
+  type CreateMockOptions,
+  type MockApiDefinition,
+  type MockCall,
+  type MockContext,
+  type MockHandler,
+  MockHttpError,
+  type MockOverride,
+  type MockRequest,
+  type MusicApiMock,
+} from './core/mock.js';
+export type { TrackManagerMockState };
+
+/** The state of every mocked API, by API key. */
+export interface MockStates extends Record<string, unknown> {
+  trackManager: TrackManagerMockState;
+}
+
+/**
+ * A mock of every music-apis API for MSW: `createMock().handlers` go into `setupServer` (Node) or
+ * `setupWorker` (browser). Use `setupMockServer` from `@music-apis/mock/node` or `setupMockWorker`
+ * from `@music-apis/mock/browser` to have that done for you.
+ */
+export function createMock(options: CreateMockOptions = {}): MusicApiMock<MockStates> {
+  return createMockCore<MockStates>({ trackManager: trackManagerMockApi }, options);
+}

@@ -1,0 +1,3 @@
+import { runScenarios, startMock } from './targets.js';
+
+runScenarios('mock', startMock);

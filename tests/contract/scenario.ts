@@ -1,0 +1,30 @@
+/**
+ * A scenario is written once, with the SDK, and runs against every target (the MSW mock, the
+ * server on SQLite, the server on PostgreSQL). `covers` names the operations it exercises; the
+ * coverage check compares them with the operationIds of openapi/.
+ */
+export interface ScenarioContext {
+  /** Base URL of the target; the SDK clients are created against it. */
+  baseUrl: string;
+  target: 'mock' | 'sqlite' | 'postgres';
+}
+
+export interface Scenario {
+  name: string;
+  covers: string[];
+  run(context: ScenarioContext): Promise<void>;
+}
+
+export interface ScenarioSuite {
+  /** API key, e.g. `trackManager`. */
+  api: string;
+  /** OpenAPI document name, e.g. `track-manager`. */
+  document: string;
+  scenarios: Scenario[];
+}
+
+export const defineScenarios = (api: string, document: string, scenarios: Scenario[]): ScenarioSuite => ({
+  api,
+  document,
+  scenarios,
+});

@@ -1,0 +1,3 @@
+import { runScenarios, startServer } from './targets.js';
+
+runScenarios('sqlite', () => startServer());
