@@ -1,0 +1,36 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CreateServerOptions, createServer, type MusicApiServer } from '../src/app.js';
+import { loadConfig, type ServerConfig } from '../src/core/config.js';
+
+export interface TestServer {
+  server: MusicApiServer;
+  baseUrl: string;
+  dataDir: string;
+  /** Stops the server; keeps DATA_DIR unless `removeData`. */
+  stop(removeData?: boolean): Promise<void>;
+}
+
+/** A server on SQLite in a fresh temporary DATA_DIR (or the given one), on a random port. */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: CreateServerOptions = {},
+): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'music-apis-server-')));
+  const config = loadConfig(
+    {},
+    { port: 0, logLevel: 'silent', validateResponses: true, ...overrides, dataDir },
+  );
+  const server = await createServer(config, options);
+  const baseUrl = await server.listen();
+  return {
+    server,
+    baseUrl,
+    dataDir,
+    async stop(removeData = true) {
+      await server.close();
+      if (removeData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import { operationCoverage, uncoveredFinishedOperations } from './operation-coverage.js';
+import { FINISHED_APIS, SUITES } from './suites.js';
+
+it('every operation of a finished API is covered by a contract scenario', () => {
+  expect(uncoveredFinishedOperations().map((row) => `${row.document}#${row.operationId}`)).toEqual([]);
+});
+
+it('scenarios only claim operations that exist in their document', () => {
+  const known = new Set(operationCoverage().map((row) => `${row.document}#${row.operationId}`));
+  const claimed = SUITES.flatMap((suite) =>
+    suite.scenarios.flatMap((scenario) =>
+      scenario.covers.map((operationId) => `${suite.document}#${operationId}`),
+    ),
+  );
+  expect(claimed.filter((id) => !known.has(id))).toEqual([]);
+  expect(FINISHED_APIS.length).toBeGreaterThan(0);
+});
