@@ -1,10 +1,9 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'track-manager/index': 'src/track-manager/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+const entry = { index: 'src/index.ts', 'track-manager/index': 'src/track-manager/index.ts' };
+
+export default defineConfig([
+  { entry, format: ['esm'], dts: true, clean: true, sourcemap: true, target: 'es2022' },
+  // ky is ESM-only: the CommonJS build carries its own copy so `require()` works on any Node 20.
+  { entry, format: ['cjs'], dts: true, sourcemap: true, target: 'es2022', noExternal: ['ky'] },
+]);

@@ -44,7 +44,10 @@ export interface HttpClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Per attempt, in ms. Default 30 000. */
   timeout?: number | false;
-  /** Default `{ limit: 2 }`, on 408, 429, 500, 502, 503, 504 and network errors. */
+  /**
+   * Default `{ limit: 2, maxRetryAfter: 60_000 }`, on 408, 429, 500, 502, 503, 504 and network
+   * errors. A Retry-After longer than `maxRetryAfter` fails at once instead of waiting.
+   */
   retry?: number | RetryOptions;
   headers?: Record<string, string>;
   hooks?: Hooks;
@@ -99,6 +102,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const retry: KyRetryOptions = {
     limit: 2,
     statusCodes: RETRY_STATUS_CODES,
+    // ky waits for any Retry-After by default, even an hour; a client call should not.
+    maxRetryAfter: 60_000,
     ...(typeof options.retry === 'number' ? { limit: options.retry } : options.retry),
     methods: IDEMPOTENT_METHODS,
   };
