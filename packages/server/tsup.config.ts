@@ -7,6 +7,8 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   clean: true,
+  // Types for the programmatic API (createServer, loadConfig); the CLI needs none.
+  dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   // The server reads its OpenAPI documents at start-up: ship them next to the code.
   async onSuccess() {
