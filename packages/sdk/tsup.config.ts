@@ -1,6 +1,10 @@
 import { defineConfig } from 'tsup';
 
-const entry = { index: 'src/index.ts', 'track-manager/index': 'src/track-manager/index.ts' };
+const entry = {
+  index: 'src/index.ts',
+  'track-manager/index': 'src/track-manager/index.ts',
+  'songs/index': 'src/songs/index.ts',
+};
 
 export default defineConfig([
   { entry, format: ['esm'], dts: true, clean: true, sourcemap: true, target: 'es2022' },

@@ -20,3 +20,12 @@ export {
   toTrackManagerRecord,
   trackManagerDemoRecords,
 } from './track-manager.js';
+export {
+  deterministicUuid,
+  SONGS_DEMO_LOGIN,
+  SONGS_DEMO_SONG_COUNT,
+  type SongsDemoSong,
+  type SongsDemoUser,
+  songsDemoSongs,
+  songsDemoUsers,
+} from './songs.js';

@@ -8,16 +8,18 @@ import { describeConfig, type ServerConfig } from './core/config.js';
 import { createDatabase, type Knex, migrate } from './core/db.js';
 import { createApiRouter } from './core/http/api.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { createMailProvider, mailOutboxMigration } from './core/mail.js';
 import type { ApiModule, ModuleContext } from './core/module.js';
 import { createBuiltinCatalogProvider } from './core/providers/builtin-catalog.js';
 import type { CatalogProvider } from './core/providers/catalog.js';
 import { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
 import { getOrCreateSecret, secretsMigration } from './core/secrets.js';
 import { createFileBlobStore } from './core/storage.js';
+import { songsModule } from './songs/module.js';
 import { trackManagerModule } from './track-manager/module.js';
 
 /** Every API the server serves, in the order their routes are mounted. */
-export const API_MODULES: readonly ApiModule[] = [trackManagerModule];
+export const API_MODULES: readonly ApiModule[] = [trackManagerModule, songsModule];
 
 export interface MusicApiServer {
   app: Koa;
@@ -47,7 +49,11 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = createDatabase(config);
   try {
-    await migrate(db, [secretsMigration, ...API_MODULES.flatMap((module) => module.migrations)]);
+    await migrate(db, [
+      secretsMigration,
+      mailOutboxMigration,
+      ...API_MODULES.flatMap((module) => module.migrations),
+    ]);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -70,6 +76,7 @@ export async function createServer(
     db,
     logger,
     blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
+    mail: createMailProvider(config, db, logger),
     catalog,
     catalogProvider,
   };
@@ -110,6 +117,12 @@ export async function createServer(
       return;
     }
     if (ctx.path === '/swagger-ui.html') return ctx.redirect('/api-docs/track-manager');
+    // Development only: the outbox, so a newcomer (or a test) can read an emailed code.
+    if (ctx.path === '/dev/mail' && ctx.method === 'GET' && config.devEndpoints) {
+      const messages = await context.mail.outbox();
+      ctx.body = messages.map(({ to, subject, text, sentAt }) => ({ recipient: to, subject, text, sentAt }));
+      return;
+    }
     await next();
   });
 

@@ -1484,6 +1484,27 @@ export interface operations {
                     "application/json": components["schemas"]["StatusResponse"];
                 };
             };
+            /**
+             * @description Too many failed logins for this email or from this address; `Retry-After` says when to try
+             *     again. (Not in the original, which relies on reCAPTCHA; our reference server rate-limits instead.)
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a login may be tried again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 429,
+                     *       "description": "Too Many Requests",
+                     *       "cause": "Too many failed logins, try again in 900 seconds"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
         };
     };
     refreshToken: {

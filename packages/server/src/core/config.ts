@@ -23,6 +23,18 @@ export interface ServerConfig {
   validateResponses: boolean;
   /** Secret that signs tokens issued by the built-in catalog. Env `TOKEN_SECRET`; generated into DATA_DIR when unset. */
   tokenSecret: string | undefined;
+  /** Serve development helpers such as `GET /dev/mail`. True unless env `NODE_ENV` is `production`. */
+  devEndpoints: boolean;
+  mail: {
+    /** Env `SMTP_URL` (`smtp://user:pass@host:587`, `smtps://…`): send mail over SMTP instead of the built-in outbox. */
+    smtpUrl: string | undefined;
+    /** Sender address. Env `MAIL_FROM`, default `music-apis <no-reply@music-apis.local>`. */
+    from: string;
+  };
+  songs: {
+    /** HS256 secret of the songs API's JWTs. Env `SONGS_JWT_SECRET`; generated and kept in the database when unset. */
+    jwtSecret: string | undefined;
+  };
   spotify: {
     /** Env `SPOTIFY_CLIENT_ID` + `SPOTIFY_CLIENT_SECRET`: use the Spotify Web API as the catalog. */
     clientId: string | undefined;
@@ -60,6 +72,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     logLevel: env.LOG_LEVEL || 'info',
     validateResponses: booleanFrom(env.VALIDATE_RESPONSES, false),
     tokenSecret: env.TOKEN_SECRET || undefined,
+    devEndpoints: env.NODE_ENV !== 'production',
+    mail: {
+      smtpUrl: env.SMTP_URL || undefined,
+      from: env.MAIL_FROM || 'music-apis <no-reply@music-apis.local>',
+    },
+    songs: { jwtSecret: env.SONGS_JWT_SECRET || undefined },
     spotify: {
       clientId: env.SPOTIFY_CLIENT_ID || undefined,
       clientSecret: env.SPOTIFY_CLIENT_SECRET || undefined,
@@ -67,7 +85,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       accountsUrl: env.SPOTIFY_ACCOUNTS_URL || 'https://accounts.spotify.com',
     },
   };
-  return { ...config, ...overrides, spotify: { ...config.spotify, ...overrides.spotify } };
+  return {
+    ...config,
+    ...overrides,
+    mail: { ...config.mail, ...overrides.mail },
+    songs: { ...config.songs, ...overrides.songs },
+    spotify: { ...config.spotify, ...overrides.spotify },
+  };
 }
 
 /** The configuration as it is safe to print: secrets and passwords masked. */
@@ -77,6 +101,8 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     tokenSecret: mask(config.tokenSecret),
+    mail: { ...config.mail, smtpUrl: config.mail.smtpUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
+    songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },
     spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
   };
 }

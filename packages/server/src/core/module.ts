@@ -3,6 +3,7 @@ import type { ServerConfig } from './config.js';
 import type { Knex, Migration } from './db.js';
 import type { ApiDefinition } from './http/api.js';
 import type { Logger } from './logger.js';
+import type { MailProvider } from './mail.js';
 import type { CatalogProvider } from './providers/catalog.js';
 import type { BlobStore } from './storage.js';
 
@@ -12,6 +13,8 @@ export interface ModuleContext {
   db: Knex;
   logger: Logger;
   blobs: BlobStore;
+  /** Outgoing mail: the database outbox (shown in the log and at `GET /dev/mail`) or SMTP. */
+  mail: MailProvider;
   /** The demo catalog: seed data for every API. */
   catalog: Catalog;
   /** The catalog behind track lookups: built-in demo catalog or Spotify. */

@@ -16,6 +16,8 @@ export interface BlobStore {
   stream(key: string): Promise<Readable | undefined>;
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
+  /** Renames `from` to `to` atomically (replacing `to`); how a checked upload becomes the real file. */
+  move(from: string, to: string): Promise<void>;
 }
 
 export function createFileBlobStore(rootDirectory: string): BlobStore {
@@ -69,6 +71,11 @@ export function createFileBlobStore(rootDirectory: string): BlobStore {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async move(from, to) {
+      const target = pathOf(to);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(pathOf(from), target);
     },
   };
 }

@@ -1,0 +1,5 @@
+export * from '../core/index.js';
+export * from './client.js';
+export { type OperationId, operationRoutes } from './routes.gen.js';
+export type { components, operations, paths } from './schema.gen.js';
+export { createSongsSession, type SongsSessionOptions, secondsUntilExpiry } from './session.js';

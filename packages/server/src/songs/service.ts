@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
+import { badRequest, forbidden, HttpError, notFound } from '../core/http/errors.js';
+import type { BlobStore } from '../core/storage.js';
+import { isHttpUrl } from './accounts.js';
+import { renderAgreementPdf } from './agreement.js';
+import {
+  ACCEPTED_AUDIO_TYPES,
+  AUDIO_LIMITS,
+  AudioRejectedError,
+  createSizeLimit,
+  inspectAudio,
+} from './audio.js';
+import type { SongFilters } from './filters.js';
+import type { AudioUploadReport, SongChanges, SongFields, SongRecord } from './model.js';
+import { type Page, type SongsRepository, TitleConflictError } from './repository.js';
+
+/** Fields where an empty string clears the value (the original's `orNull()` on patch). */
+const CLEARABLE = new Set([
+  'coverArtUrl',
+  'lyricsUrl',
+  'description',
+  'album',
+  'language',
+  'compositionCopyrightOwner',
+  'phonographicCopyrightOwner',
+  'parentalAdvisory',
+  'isrc',
+  'iswc',
+]);
+
+/** The client-writable fields; anything else in a body (id, ownerId, mintingStatus, …) is ignored. */
+const WRITABLE: readonly (keyof SongFields)[] = [
+  'title',
+  'genres',
+  'moods',
+  'archived',
+  'coverArtUrl',
+  'lyricsUrl',
+  'description',
+  'album',
+  'track',
+  'language',
+  'coverRemixSample',
+  'compositionCopyrightOwner',
+  'compositionCopyrightYear',
+  'phonographicCopyrightOwner',
+  'phonographicCopyrightYear',
+  'parentalAdvisory',
+  'barcodeType',
+  'barcodeNumber',
+  'isrc',
+  'iswc',
+  'ipis',
+  'releaseDate',
+  'publicationDate',
+];
+
+const AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
+const blobUrl = (key: string) => `blobs://${key}`;
+const audioKey = (songId: string, extension: string) => `songs/audio/${songId}/audio.${extension}`;
+const agreementKey = (songId: string) => `songs/agreements/${songId}/${AGREEMENT_FILE}`;
+
+export interface SongsService {
+  createSong(ownerId: string, body: SongFields): Promise<string>;
+  getSong(songId: string): Promise<SongRecord>;
+  updateSong(callerId: string, songId: string, body: SongFields): Promise<void>;
+  deleteSong(callerId: string, songId: string): Promise<void>;
+  listSongs(filters: SongFilters, page: Page, order: 'asc' | 'desc'): Promise<SongRecord[]>;
+  countSongs(filters: SongFilters): Promise<number>;
+  listGenres(filters: SongFilters, page: Page, order: 'asc' | 'desc'): Promise<string[]>;
+  countGenres(filters: SongFilters): Promise<number>;
+  uploadAudio(callerId: string, songId: string, body: Readable): Promise<AudioUploadReport>;
+  processAgreement(callerId: string, songId: string, accepted: boolean): Promise<void>;
+}
+
+/** The writable fields present in a body, `null` meaning absent, empty strings cleared where allowed. */
+function writableChanges(body: SongFields): SongChanges {
+  const changes: Record<string, unknown> = {};
+  for (const field of WRITABLE) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    changes[field] = value === '' && CLEARABLE.has(field) ? null : value;
+  }
+  for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
+    const url = changes[field];
+    if (typeof url === 'string' && !isHttpUrl(url)) throw new HttpError(422, `Invalid url: ${url}`);
+  }
+  if (typeof changes.title === 'string' && changes.title.trim() === '') {
+    throw new HttpError(422, 'Field title must not be blank');
+  }
+  return changes as SongChanges;
+}
+
+export function createSongsService(options: {
+  repository: SongsRepository;
+  blobs: BlobStore;
+  /** The song owner's KYC status (the agreement requires it). */
+  isVerified(userId: string): Promise<boolean>;
+  now?: () => number;
+}): SongsService {
+  const { repository, blobs } = options;
+  const now = options.now ?? Date.now;
+
+  async function existingSong(songId: string): Promise<SongRecord> {
+    const song = await repository.findSong(songId.toLowerCase());
+    if (!song) throw notFound(`Entity SongEntity, id=${songId} not found in the database`);
+    return song;
+  }
+
+  async function ownedSong(callerId: string, songId: string): Promise<SongRecord> {
+    const song = await existingSong(songId);
+    if (song.ownerId !== callerId) throw forbidden('operation allowed only by owner');
+    return song;
+  }
+
+  const titleConflict = (title: string) => new HttpError(409, `Title already exists: ${title}`);
+
+  return {
+    async createSong(ownerId, body) {
+      if (body.title == null || body.title.trim() === '') throw badRequest('missing title');
+      if (body.genres == null || body.genres.length === 0) throw badRequest('missing genres');
+      const changes = writableChanges(body);
+      const song = {
+        archived: false,
+        coverRemixSample: false,
+        ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
+        id: randomUUID(),
+        ownerId,
+        createdAt: now(),
+        audioEncodingStatus: 'NotStarted',
+        mintingStatus: 'Undistributed',
+        marketplaceStatus: 'NotSelling',
+      } as SongRecord;
+      try {
+        await repository.insertSong(song);
+      } catch (error) {
+        if (error instanceof TitleConflictError) throw titleConflict(song.title);
+        throw error;
+      }
+      return song.id;
+    },
+
+    getSong: existingSong,
+
+    async updateSong(callerId, songId, body) {
+      const song = await ownedSong(callerId, songId);
+      const changes = writableChanges(body);
+      if (Object.keys(changes).length === 0) return;
+      try {
+        await repository.updateSong(song.id, changes);
+      } catch (error) {
+        if (error instanceof TitleConflictError) throw titleConflict(changes.title ?? song.title);
+        throw error;
+      }
+    },
+
+    async deleteSong(callerId, songId) {
+      const song = await ownedSong(callerId, songId);
+      await repository.deleteSong(song.id);
+      // Files go after the row: a crash in between leaves an orphan file, never a song without its file.
+      await Promise.all([
+        ...Object.values(ACCEPTED_AUDIO_TYPES).map((extension) => blobs.delete(audioKey(song.id, extension))),
+        blobs.delete(agreementKey(song.id)),
+      ]);
+    },
+
+    listSongs: (filters, page, order) => repository.listSongs(filters, page, order),
+    countSongs: (filters) => repository.countSongs(filters),
+    listGenres: (filters, page, order) => repository.listGenres(filters, page, order),
+    countGenres: (filters) => repository.countGenres(filters),
+
+    async uploadAudio(callerId, songId, body) {
+      const song = await ownedSong(callerId, songId);
+      const temporaryKey = `songs/uploads/${randomUUID()}.upload`;
+      try {
+        const sizeLimit = createSizeLimit(AUDIO_LIMITS.maxFileSize);
+        // pipeline, not pipe: a client that aborts mid-upload fails the write instead of hanging it.
+        const { size } = await blobs.put(
+          temporaryKey,
+          pipeline(body, sizeLimit, () => {}),
+        );
+        const stream = await blobs.stream(temporaryKey);
+        const head = stream ? await firstBytes(stream, 16) : new Uint8Array();
+        const facts = await inspectAudio(size, head, async () => {
+          const opened = await blobs.stream(temporaryKey);
+          if (!opened) throw new AudioRejectedError('The upload disappeared before it was checked');
+          return opened;
+        });
+        const key = audioKey(song.id, facts.extension);
+        await blobs.move(temporaryKey, key);
+        // A replaced upload of another type must not linger next to the new one.
+        await Promise.all(
+          Object.values(ACCEPTED_AUDIO_TYPES)
+            .filter((extension) => extension !== facts.extension)
+            .map((extension) => blobs.delete(audioKey(song.id, extension))),
+        );
+        await repository.updateSong(song.id, {
+          originalAudioUrl: blobUrl(key),
+          duration: facts.durationSeconds,
+          audioEncodingStatus: 'Started',
+        });
+        return {
+          url: blobUrl(key),
+          mimeType: facts.mimeType as AudioUploadReport['mimeType'],
+          fileSize: size,
+          duration: facts.durationSeconds,
+          sampleRate: facts.sampleRate,
+        };
+      } catch (error) {
+        if (error instanceof AudioRejectedError) {
+          await repository.updateSong(song.id, { audioEncodingStatus: 'Failed' });
+        }
+        throw error;
+      } finally {
+        await blobs.delete(temporaryKey);
+      }
+    },
+
+    async processAgreement(callerId, songId, accepted) {
+      const song = await ownedSong(callerId, songId);
+      if (!(await options.isVerified(callerId))) {
+        throw new HttpError(422, 'operation allowed only after owner is KYC verified');
+      }
+      const key = agreementKey(song.id);
+      if (accepted) {
+        // The original accepts a PDF generated beforehand; ours generates it here and keeps it.
+        await blobs.put(key, renderAgreementPdf({ song, acceptedAt: now() }));
+        await repository.updateSong(song.id, {
+          mintingStatus: 'StreamTokenAgreementApproved',
+          tokenAgreementUrl: blobUrl(key),
+        });
+      } else {
+        await repository.updateSong(song.id, { mintingStatus: 'Undistributed', tokenAgreementUrl: null });
+        await blobs.delete(key);
+      }
+    },
+  };
+}
+
+async function firstBytes(stream: Readable, count: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= count) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return new Uint8Array(Buffer.concat(chunks).subarray(0, count));
+}
