@@ -5,7 +5,7 @@ import { type Catalog, demoCatalog } from '@music-apis/catalog';
 import Koa from 'koa';
 import { createApiDocsRouter } from './core/api-docs.js';
 import { describeConfig, type ServerConfig } from './core/config.js';
-import { createDatabase, type Knex, migrate } from './core/db.js';
+import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
 import { createApiRouter } from './core/http/api.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
@@ -55,7 +55,7 @@ export async function createServer(
       ...API_MODULES.flatMap((module) => module.migrations),
     ]);
   } catch (error) {
-    await db.destroy();
+    await closeDatabase(db);
     throw error;
   }
   const catalog = options.catalog ?? demoCatalog;
@@ -151,7 +151,7 @@ export async function createServer(
         server.closeIdleConnections();
         await closing;
       }
-      await db.destroy();
+      await closeDatabase(db);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
 import type { ServerConfig } from './config.js';
 
@@ -54,4 +55,60 @@ export async function migrate(db: Knex, migrations: readonly Migration[]): Promi
       getMigration: async (name: string) => byName.get(name)!,
     },
   });
+}
+
+/**
+ * A read query compiled once and run with new parameter values: the hot path of GET-by-key
+ * endpoints. Knex builds the SQL and better-sqlite3 would prepare it again on every call (half the
+ * cost of a metadata GET); here SQLite runs a statement prepared once on a read-only connection
+ * (WAL: it sees every committed write), and PostgreSQL skips the query builder.
+ */
+export interface PreparedRead<Row> {
+  first(...values: unknown[]): Promise<Row | undefined>;
+}
+
+const sqliteReaders = new WeakMap<Knex, Database.Database>();
+
+/** `build` receives placeholders for the values: `(q, isrc) => q.from(T).where({ isrc }).first()`. */
+export function prepareRead<Row>(
+  db: Knex,
+  build: (query: Knex.QueryBuilder, ...placeholders: string[]) => Knex.QueryBuilder,
+  parameterCount: number,
+): PreparedRead<Row> {
+  const placeholders = Array.from({ length: parameterCount }, (_, i) => `__param_${i}__`);
+  const compiled = build(db.queryBuilder(), ...placeholders).toSQL();
+  // Each binding is either one of the caller's values (by position) or a constant (e.g. LIMIT 1).
+  const slots = compiled.bindings.map((binding) => ({ index: placeholders.indexOf(binding as string), binding }));
+  const valuesFor = (values: unknown[]) => slots.map((slot) => (slot.index >= 0 ? values[slot.index] : slot.binding));
+
+  if (isPostgres(db)) {
+    return {
+      async first(...values) {
+        const result = await db.raw(compiled.sql, valuesFor(values) as Knex.RawBinding[]);
+        return result.rows[0] as Row | undefined;
+      },
+    };
+  }
+  let statement: Database.Statement | undefined;
+  return {
+    async first(...values) {
+      if (!statement) {
+        let reader = sqliteReaders.get(db);
+        if (!reader) {
+          const { filename } = db.client.config.connection as { filename: string };
+          reader = new Database(filename, { readonly: true, fileMustExist: true });
+          sqliteReaders.set(db, reader);
+        }
+        statement = reader.prepare(compiled.sql);
+      }
+      return statement.get(...valuesFor(values)) as Row | undefined;
+    },
+  };
+}
+
+/** Closes the pool and any prepared-read connection. */
+export async function closeDatabase(db: Knex): Promise<void> {
+  sqliteReaders.get(db)?.close();
+  sqliteReaders.delete(db);
+  await db.destroy();
 }

@@ -1,5 +1,5 @@
 import type { TrackManagerRecord } from '@music-apis/catalog';
-import type { Knex, Migration } from '../core/db.js';
+import { type Knex, type Migration, prepareRead } from '../core/db.js';
 
 const TABLE = 'track_manager_tracks';
 
@@ -66,9 +66,10 @@ export interface TrackRepository {
 }
 
 export function createTrackRepository(db: Knex): TrackRepository {
+  const findByIsrc = prepareRead<TrackRow>(db, (query, isrc) => query.from(TABLE).where({ isrc }).first(), 1);
   return {
     async find(isrc) {
-      const row = await db<TrackRow>(TABLE).where({ isrc }).first();
+      const row = await findByIsrc.first(isrc);
       return row ? fromRow(row) : undefined;
     },
     async insert(track) {
