@@ -22,6 +22,15 @@ export interface MockContext {
   catalog: Catalog;
   /** The mock's clock (override it for reproducible timestamps). */
   now(): Date;
+  /** The mock's mail outbox (sign-up codes, …), newest last; `GET /dev/mail` lists it like the server does. */
+  mail: MockMailMessage[];
+}
+
+export interface MockMailMessage {
+  recipient: string;
+  subject: string;
+  text: string;
+  sentAt: string;
 }
 
 /** One API's part of the mock. */
@@ -82,11 +91,16 @@ export interface MusicApiMock<States extends Record<string, unknown>> {
   readonly state: States;
   /** Back to the seeded demo data; overrides and the call log cleared. */
   reset(): void;
-  /** Changes how one operation answers, until the returned function is called or `reset()`. */
-  override(operationId: string, override: MockOverride): () => void;
+  /**
+   * Changes how one operation answers, until the returned function is called or `reset()`.
+   * Name it by operationId, or as `api.operationId` when two APIs share it (`trackManager.createTrack`).
+   */
+  override(operation: string, override: MockOverride): () => void;
   clearOverrides(): void;
-  /** Calls answered so far (optionally of one operation), oldest first. */
-  calls(operationId?: string): MockCall[];
+  /** Calls answered so far (optionally of one operation, named as for `override`), oldest first. */
+  calls(operation?: string): MockCall[];
+  /** Mail the mocked APIs sent (e.g. sign-up codes), oldest first; also at `GET /dev/mail`, newest first. */
+  readonly mail: readonly MockMailMessage[];
 }
 
 export function createMockCore<States extends Record<string, unknown>>(
@@ -96,9 +110,11 @@ export function createMockCore<States extends Record<string, unknown>>(
   const context: MockContext = {
     catalog: options.catalog ?? demoCatalog,
     now: options.now ?? (() => new Date()),
+    mail: [],
   };
   const table = new RouteTable<RegisteredOperation>();
-  const operationIds = new Set<string>();
+  // Operation keys are `api.operationId`: two APIs may share an operationId (both have `createTrack`).
+  const apisByOperationId = new Map<string, string[]>();
   const definitions = Object.values(apis) as MockApiDefinition<unknown>[];
   for (const api of definitions) {
     for (const [operationId, route] of Object.entries(api.routes) as [
@@ -106,9 +122,22 @@ export function createMockCore<States extends Record<string, unknown>>(
       { method: string; path: string },
     ][]) {
       table.add(route.method, route.path, { api, operationId });
-      operationIds.add(operationId);
+      apisByOperationId.set(operationId, [...(apisByOperationId.get(operationId) ?? []), api.name]);
     }
   }
+  /** `api.operationId`, or a bare operationId when only one API has it. */
+  const operationKey = (name: string): string => {
+    if (name.includes('.')) {
+      const [apiName, operationId = ''] = name.split('.');
+      if (apisByOperationId.get(operationId)?.includes(apiName as string)) return name;
+      throw new Error(`Unknown operation "${name}"`);
+    }
+    const owners = apisByOperationId.get(name) ?? [];
+    if (owners.length === 0) throw new Error(`Unknown operationId "${name}"`);
+    if (owners.length > 1)
+      throw new Error(`"${name}" exists in ${owners.join(' and ')}: write "${owners[0]}.${name}"`);
+    return `${owners[0]}.${name}`;
+  };
 
   const state = {} as States;
   let handlers = new Map<string, MockHandler>();
@@ -121,11 +150,12 @@ export function createMockCore<States extends Record<string, unknown>>(
       const apiState = api.createState(context);
       state[key] = apiState as States[keyof States];
       for (const [operationId, handler] of Object.entries(api.handlers(apiState, context))) {
-        handlers.set(operationId, handler as MockHandler);
+        handlers.set(`${api.name}.${operationId}`, handler as MockHandler);
       }
     }
     overrides.clear();
     callLog = [];
+    context.mail.length = 0;
   };
   reset();
 
@@ -136,6 +166,10 @@ export function createMockCore<States extends Record<string, unknown>>(
     const url = new URL(request.url);
     if (base && (url.origin !== base.origin || !url.pathname.startsWith(basePath))) return undefined;
     const pathname = url.pathname.slice(basePath.length) || '/';
+    // The server's development outbox, mirrored so one scenario can read an emailed code anywhere.
+    if (pathname === '/dev/mail' && request.method === 'GET') {
+      return HttpResponse.json([...context.mail].reverse());
+    }
     const match = table.match(request.method, pathname);
     if (!match) {
       const api = definitions.find((definition) =>
@@ -158,11 +192,12 @@ export function createMockCore<States extends Record<string, unknown>>(
     }
 
     const { api, operationId } = match.value;
+    const key = `${api.name}.${operationId}`;
     callLog.push({ api: api.name, operationId, method: request.method, url: request.url });
     const mockRequest: MockRequest = { request, url, params: match.params, operationId };
     if (options.delay) await wait(options.delay);
 
-    const override = takeOverride(operationId);
+    const override = takeOverride(key);
     if (override?.delay) await wait(override.delay);
     if (override?.networkError) return HttpResponse.error();
     if (override?.respond) return override.respond(mockRequest);
@@ -179,15 +214,15 @@ export function createMockCore<States extends Record<string, unknown>>(
       return bodyResponse(override.status, override.body, override.headers);
     }
     try {
-      return await (handlers.get(operationId) as MockHandler)(mockRequest);
+      return await (handlers.get(key) as MockHandler)(mockRequest);
     } catch (error) {
       if (error instanceof MockHttpError) return api.errorResponse(error.status, error.message, context);
       throw error;
     }
   }
 
-  function takeOverride(operationId: string): MockOverride | undefined {
-    const list = overrides.get(operationId);
+  function takeOverride(key: string): MockOverride | undefined {
+    const list = overrides.get(key);
     const current = list?.[0];
     if (!current) return undefined;
     if (current.times !== undefined) {
@@ -201,20 +236,24 @@ export function createMockCore<States extends Record<string, unknown>>(
     handlers: [http.all('*', ({ request }) => answer(request))],
     state,
     reset,
-    override(operationId, override) {
-      if (!operationIds.has(operationId)) throw new Error(`Unknown operationId "${operationId}"`);
+    override(operation, override) {
+      const key = operationKey(operation);
       const entry = { ...override };
-      const list = overrides.get(operationId) ?? [];
+      const list = overrides.get(key) ?? [];
       list.unshift(entry);
-      overrides.set(operationId, list);
+      overrides.set(key, list);
       return () => {
         const index = list.indexOf(entry);
         if (index >= 0) list.splice(index, 1);
       };
     },
     clearOverrides: () => overrides.clear(),
-    calls: (operationId) =>
-      operationId ? callLog.filter((call) => call.operationId === operationId) : [...callLog],
+    mail: context.mail,
+    calls(operation) {
+      if (!operation) return [...callLog];
+      const key = operationKey(operation);
+      return callLog.filter((call) => `${call.api}.${call.operationId}` === key);
+    },
   };
 }
 
