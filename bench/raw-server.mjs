@@ -11,7 +11,7 @@ const body = JSON.stringify({
   playbackSeconds: 201,
   cover_image: 'https://i.scdn.co/image/ab67616d0000b273000000000000000000000000',
 });
-createServer((request, response) => {
+createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));

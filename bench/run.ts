@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: prints, in one run, side by side and as ratios:
  *  1. HTTP throughput (req/s) of raw node:http vs the reference server's trackManager metadata GET,
- *     on SQLite and on PostgreSQL (each server in its own process; autocannon loads it from here);
+ *     on SQLite and on PostgreSQL, with BENCH_TRACKS (default 100,000; try 1,000,000) saved tracks
+ *     read at random (each server in its own process; autocannon loads it from here);
  *  2. the mock's cost for the first- vs the last-registered operation, next to a naive MSW set-up
  *     with one handler per operation (whose cost grows with the handler's position).
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
@@ -12,8 +13,9 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trackManagerDemoRecords } from '@music-apis/catalog';
-import { createMock } from '@music-apis/mock';
+import { createCatalog, toTrackManagerRecord } from '@music-apis/catalog';
+import { createMockCore, type MockApiDefinition, type MockRequest } from '@music-apis/mock';
+import { createServer, loadConfig } from '@music-apis/server';
 import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
@@ -22,7 +24,9 @@ import pg from 'pg';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const isrc = trackManagerDemoRecords()[0]!.isrc;
+/** Saved tracks in the benchmarked database (the demo catalog, scaled); requests pick them at random. */
+const trackCount = Number(process.env.BENCH_TRACKS ?? 100_000);
+const catalog = createCatalog({ trackCount });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -54,25 +58,62 @@ async function startProcess(
   return child;
 }
 
-async function load(url: string): Promise<number> {
+/** req/s against `url`; with `randomPath`, each request asks for another path. */
+async function load(url: string, randomPath?: () => string): Promise<number> {
+  const requests = randomPath
+    ? [{ setupRequest: (request: object) => ({ ...request, path: randomPath() }) }]
+    : undefined;
   // A short warm-up (JIT, connection pools, SQLite page cache), then the measured run.
-  await autocannon({ url, connections, duration: 1 });
-  const result = await autocannon({ url, connections, duration: seconds });
+  await autocannon({ url, connections, duration: 1, requests });
+  const result = await autocannon({ url, connections, duration: seconds, requests });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
+/** Migrates the database and saves `trackCount` catalog tracks in the track manager, streaming them in batches. */
+async function seedTracks(dataDir: string, databaseUrl: string | undefined): Promise<void> {
+  const server = await createServer(loadConfig({}, { dataDir, databaseUrl, logLevel: 'warn', port: 0 }));
+  try {
+    let batch: object[] = [];
+    const flush = async () => {
+      await server.db('track_manager_tracks').insert(batch).onConflict('isrc').ignore();
+      batch = [];
+    };
+    for (const track of catalog.tracks()) {
+      const record = toTrackManagerRecord(track);
+      batch.push({
+        isrc: record.isrc,
+        name: record.name,
+        artist_name: record.artistName,
+        album_name: record.albumName,
+        album_id: record.albumId,
+        is_explicit: record.isExplicit,
+        playback_seconds: record.playbackSeconds,
+        cover_image: record.cover_image,
+      });
+      if (batch.length === 500) await flush();
+    }
+    if (batch.length > 0) await flush();
+  } finally {
+    await server.close();
+  }
+}
+
 async function measureServer(env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
+  await seedTracks(dataDir, env.DATABASE_URL);
   const child = await startProcess(
     ['packages/server/dist/cli.js', 'start'],
     { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     /listening on/,
   );
   try {
-    return await load(`http://127.0.0.1:${port}/api/track/metadata/${isrc}`);
+    return await load(`http://127.0.0.1:${port}/api/track/metadata/${catalog.trackAt(1).isrc}`, () => {
+      const index = 1 + Math.floor(Math.random() * (catalog.trackCount - 1));
+      return `/api/track/metadata/${catalog.trackAt(index).isrc}`;
+    });
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -126,7 +167,7 @@ async function httpBench() {
     rows.push(['server, trackManager metadata GET, PostgreSQL (not reachable: skipped)', undefined]);
   }
   console.log(
-    `\nHTTP throughput (${connections} connections, ${seconds} s each; target: server on SQLite >= 0.45x raw)`,
+    `\nHTTP throughput (${connections} connections, ${seconds} s each; ${trackCount} saved tracks read at random; target: server on SQLite >= 0.45x raw)`,
   );
   console.table(
     rows.map(([target, rate]) => ({
@@ -137,12 +178,23 @@ async function httpBench() {
   );
 }
 
-/** Mean time per call (µs) of `count` sequential fetches of `url`, after a warm-up. */
-async function timeCalls(url: string, count: number): Promise<number> {
-  for (let i = 0; i < 200; i++) await (await fetch(url)).arrayBuffer();
-  const started = performance.now();
-  for (let i = 0; i < count; i++) await (await fetch(url)).arrayBuffer();
-  return ((performance.now() - started) * 1000) / count;
+/**
+ * Mean time per call (µs) of sequential fetches of `first` and of `last`, measured in alternating
+ * rounds so warm-up and background noise fall on both alike.
+ */
+async function timeFirstAndLast(first: string, last: string, count: number): Promise<[number, number]> {
+  const call = async (url: string) => (await fetch(url)).arrayBuffer();
+  for (let i = 0; i < 300; i++) await Promise.all([call(first), call(last)]);
+  const totals = [0, 0];
+  const round = 100;
+  for (let done = 0; done < count; done += round) {
+    for (const [index, url] of [first, last].entries()) {
+      const started = performance.now();
+      for (let i = 0; i < round; i++) await call(url);
+      totals[index]! += performance.now() - started;
+    }
+  }
+  return [(totals[0]! * 1000) / count, (totals[1]! * 1000) / count];
 }
 
 async function mockBench() {
@@ -150,16 +202,30 @@ async function mockBench() {
   const base = 'http://bench.music-apis.test';
   const rows: Record<string, string | number>[] = [];
 
-  // Ours: every API's operations behind one dispatching handler.
-  const mock = createMock({ baseUrl: base });
-  const ours = setupServer(...mock.handlers);
+  // Ours: 150 operations behind the mock's one dispatching handler (the same routes as below).
+  const routes = Object.fromEntries(
+    Array.from({ length: 150 }, (_, i) => [`op${i}`, { method: 'GET', path: `/api/op${i}/{id}` }]),
+  );
+  const synthetic: MockApiDefinition<null> = {
+    name: 'synthetic',
+    routes,
+    pathPrefixes: ['/api'],
+    createState: () => null,
+    handlers: () =>
+      Object.fromEntries(
+        Object.keys(routes).map((operationId, i) => [
+          operationId,
+          ({ params }: MockRequest) => HttpResponse.json({ id: params.id, op: i }),
+        ]),
+      ),
+    errorResponse: (status, message) => HttpResponse.json({ message }, { status }),
+  };
+  const ours = setupServer(...createMockCore({ synthetic }, { baseUrl: base }).handlers);
   ours.listen({ onUnhandledRequest: 'error' });
   try {
-    // The first API's first GET against its last one: the route trie makes position irrelevant.
-    const first = await timeCalls(`${base}/api/track/metadata/${isrc}`, count);
-    const last = await timeCalls(`${base}/api/track/cover/${isrc}`, count);
+    const [first, last] = await timeFirstAndLast(`${base}/api/op0/x`, `${base}/api/op149/x`, count);
     rows.push({
-      setup: '@music-apis/mock (one dispatching handler)',
+      setup: '@music-apis/mock core (one dispatching handler, 150 operations)',
       'first op µs': first.toFixed(0),
       'last op µs': last.toFixed(0),
       'last/first': (last / first).toFixed(2),
@@ -175,8 +241,7 @@ async function mockBench() {
   const naive = setupServer(...naiveHandlers);
   naive.listen({ onUnhandledRequest: 'error' });
   try {
-    const first = await timeCalls(`${base}/api/op0/x`, count);
-    const last = await timeCalls(`${base}/api/op149/x`, count);
+    const [first, last] = await timeFirstAndLast(`${base}/api/op0/x`, `${base}/api/op149/x`, count);
     rows.push({
       setup: 'naive MSW (150 handlers)',
       'first op µs': first.toFixed(0),
