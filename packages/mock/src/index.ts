@@ -1,10 +1,12 @@
 import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
+import { type SongsMockState, songsMockApi } from './songs/index.js';
 import { type TrackManagerMockState, trackManagerMockApi } from './track-manager/index.js';
 
 export {
   type CreateMockOptions,
   type MockApiDefinition,
   type MockCall,
+  type MockMailMessage,
   type MockContext,
   type MockHandler,
   MockHttpError,
@@ -13,10 +15,12 @@ export {
   type MusicApiMock,
 } from './core/mock.js';
 export type { TrackManagerMockState };
+export type { SongsMockSong, SongsMockState, SongsMockUser } from './songs/index.js';
 
 /** The state of every mocked API, by API key. */
 export interface MockStates extends Record<string, unknown> {
   trackManager: TrackManagerMockState;
+  songs: SongsMockState;
 }
 
 /**
@@ -25,5 +29,5 @@ export interface MockStates extends Record<string, unknown> {
  * from `@music-apis/mock/browser` to have that done for you.
  */
 export function createMock(options: CreateMockOptions = {}): MusicApiMock<MockStates> {
-  return createMockCore<MockStates>({ trackManager: trackManagerMockApi }, options);
+  return createMockCore<MockStates>({ trackManager: trackManagerMockApi, songs: songsMockApi }, options);
 }
