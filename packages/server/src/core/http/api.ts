@@ -116,10 +116,12 @@ export function createApiRouter(api: ApiDefinition, options: MountOptions): Midd
 
   // Unmatched requests under this API's prefixes: 405 when the path exists with another method.
   const routes = router.routes();
+  const isOwnPath = (path: string) => api.pathPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
   return async (ctx: Context, next: Next) => {
+    // The APIs' paths never overlap: skip this router's matching for other APIs' requests.
+    if (!isOwnPath(ctx.path)) return next();
     await routes(ctx as Parameters<typeof routes>[0], next);
     if (ctx.status !== 404 || ctx.body != null) return;
-    if (!api.pathPrefixes.some((prefix) => ctx.path === prefix || ctx.path.startsWith(`${prefix}/`))) return;
     const allowed = [...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods))];
     const error =
       allowed.length > 0
