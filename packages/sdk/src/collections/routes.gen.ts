@@ -18,6 +18,7 @@ export const operationRoutes = {
   uploadTrackAudio: { method: 'PUT', path: '/v1/upload/track/{track_id}' },
   uploadTrackCover: { method: 'POST', path: '/v1/upload/cover/track/{track_id}' },
   uploadCollectionCover: { method: 'POST', path: '/v1/upload/cover/collection/{collection_id}' },
+  getCoverImage: { method: 'GET', path: '/media/covers/{owner_type}/{file_name}' },
 } as const;
 
 export type OperationId = keyof typeof operationRoutes;

@@ -219,7 +219,12 @@ export interface paths {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -261,7 +266,12 @@ export interface paths {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -301,7 +311,12 @@ export interface paths {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -326,6 +341,29 @@ export interface paths {
          *     No API key: the signed URL is the credential, and it works once.
          */
         post: operations["uploadCollectionCover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/covers/{owner_type}/{file_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a cover image
+         * @description The image a `cover_url` points to, as uploaded (JPEG or PNG). Served by the reference server
+         *     itself (the original service serves covers from its CDN); like the CDN, it takes no API key. Treat
+         *     `cover_url` as opaque: build no such URL yourself. Deleting the collection or track, or replacing
+         *     the cover with one of another type, makes the old URL answer 404.
+         */
+        get: operations["getCoverImage"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -490,7 +528,7 @@ export interface components {
             readonly method: "PUT" | "POST";
             /**
              * Format: uri
-             * @description Absolute URL, including its `expires` and `signature` query parameters.
+             * @description Absolute URL, including its `expires`, `nonce` and `signature` query parameters.
              */
             readonly upload_url: string;
             /**
@@ -707,7 +745,12 @@ export interface components {
          */
         Expires: number;
         /**
-         * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+         * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+         * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+         */
+        Nonce: string;
+        /**
+         * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
          * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
          */
         Signature: string;
@@ -855,7 +898,7 @@ export interface operations {
                      *       },
                      *       "collection_cover_upload": {
                      *         "method": "POST",
-                     *         "upload_url": "http://localhost:8080/v1/upload/cover/collection/123e4567-e89b-12d3-a456-426614174000?expires=1767229200&signature=8d1f0c3e6a9b2d4f7e1c5a8b0d3f6e9a2c5b8e1d4f7a0c3e6b9d2f5a8c1e4b7d",
+                     *         "upload_url": "http://localhost:8080/v1/upload/cover/collection/123e4567-e89b-12d3-a456-426614174000?expires=1767229200&nonce=9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f&signature=8d1f0c3e6a9b2d4f7e1c5a8b0d3f6e9a2c5b8e1d4f7a0c3e6b9d2f5a8c1e4b7d",
                      *         "ttl": 3600,
                      *         "expires_at": "2026-01-01T01:00:00Z"
                      *       }
@@ -1195,7 +1238,7 @@ export interface operations {
                      *       },
                      *       "collection_cover_upload": {
                      *         "method": "POST",
-                     *         "upload_url": "http://localhost:8080/v1/upload/cover/collection/123e4567-e89b-12d3-a456-426614174000?expires=1767232800&signature=3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b",
+                     *         "upload_url": "http://localhost:8080/v1/upload/cover/collection/123e4567-e89b-12d3-a456-426614174000?expires=1767232800&nonce=9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f&signature=3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b",
                      *         "ttl": 3600,
                      *         "expires_at": "2026-01-01T02:00:00Z"
                      *       }
@@ -1270,13 +1313,13 @@ export interface operations {
                      *       },
                      *       "track_upload": {
                      *         "method": "PUT",
-                     *         "upload_url": "http://localhost:8080/v1/upload/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767229200&signature=b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0",
+                     *         "upload_url": "http://localhost:8080/v1/upload/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767229200&nonce=9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f&signature=b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0",
                      *         "ttl": 3600,
                      *         "expires_at": "2026-01-01T01:00:00Z"
                      *       },
                      *       "track_cover_upload": {
                      *         "method": "POST",
-                     *         "upload_url": "http://localhost:8080/v1/upload/cover/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767229200&signature=1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c",
+                     *         "upload_url": "http://localhost:8080/v1/upload/cover/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767229200&nonce=9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f&signature=1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c",
                      *         "ttl": 3600,
                      *         "expires_at": "2026-01-01T01:00:00Z"
                      *       }
@@ -1558,7 +1601,7 @@ export interface operations {
                      *       },
                      *       "track_cover_upload": {
                      *         "method": "POST",
-                     *         "upload_url": "http://localhost:8080/v1/upload/cover/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767236400&signature=6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e",
+                     *         "upload_url": "http://localhost:8080/v1/upload/cover/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767236400&nonce=9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f&signature=6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e",
                      *         "ttl": 3600,
                      *         "expires_at": "2026-01-01T03:00:00Z"
                      *       }
@@ -1582,7 +1625,12 @@ export interface operations {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -1659,7 +1707,12 @@ export interface operations {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -1732,7 +1785,12 @@ export interface operations {
                  */
                 expires: components["parameters"]["Expires"];
                 /**
-                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires`, keyed with the server's upload secret.
+                 * @description Random per upload URL (32 lowercase hex digits). Part of the signed data.
+                 * @example 9f1c2b7e4a6d8c0e3b5f7a9d1c3e5b7f
+                 */
+                nonce: components["parameters"]["Nonce"];
+                /**
+                 * @description Lowercase hex HMAC-SHA256 of `METHOD + "\n" + path + "\n" + expires + "\n" + nonce`, keyed with the server's upload secret.
                  * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
                  */
                 signature: components["parameters"]["Signature"];
@@ -1788,6 +1846,41 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedImage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCoverImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Whose cover it is.
+                 * @example collection
+                 */
+                owner_type: "collection" | "track";
+                /**
+                 * @description The collection's or track's ID and the image type's extension.
+                 * @example 123e4567-e89b-12d3-a456-426614174000.jpg
+                 */
+                file_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
