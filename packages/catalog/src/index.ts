@@ -13,6 +13,7 @@ export {
   SEED_EXAMPLE_TRACK,
   TRACKS_PER_ALBUM,
 } from './catalog.js';
+export { contrastRatio, type DerivedPlayerColors, derivePlayerColors } from './collections.js';
 export { coverJpeg } from './covers.js';
 export {
   TRACK_MANAGER_DEMO_SAVED,
