@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 const entry = {
   index: 'src/index.ts',
   'track-manager/index': 'src/track-manager/index.ts',
+  'collections/index': 'src/collections/index.ts',
   'songs/index': 'src/songs/index.ts',
 };
 
