@@ -3,10 +3,12 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@music-apis/catalog';
 import Koa from 'koa';
+import { collectionsModule } from './collections/module.js';
 import { createApiDocsRouter } from './core/api-docs.js';
 import { describeConfig, type ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
 import { createApiRouter } from './core/http/api.js';
+import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
 import type { ApiModule, ModuleContext } from './core/module.js';
@@ -19,13 +21,15 @@ import { songsModule } from './songs/module.js';
 import { trackManagerModule } from './track-manager/module.js';
 
 /** Every API the server serves, in the order their routes are mounted. */
-export const API_MODULES: readonly ApiModule[] = [trackManagerModule, songsModule];
+export const API_MODULES: readonly ApiModule[] = [trackManagerModule, songsModule, collectionsModule];
 
 export interface MusicApiServer {
   app: Koa;
   db: Knex;
   logger: Logger;
   config: ServerConfig;
+  /** The durable job queue; its workers run while the server listens. */
+  jobs: JobQueue;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, closes the database. */
@@ -51,6 +55,7 @@ export async function createServer(
   try {
     await migrate(db, [
       secretsMigration,
+      jobsMigration,
       mailOutboxMigration,
       ...API_MODULES.flatMap((module) => module.migrations),
     ]);
@@ -76,6 +81,7 @@ export async function createServer(
     db,
     logger,
     blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
+    jobs: createJobQueue(db, logger, config.jobs),
     mail: createMailProvider(config, db, logger),
     catalog,
     catalogProvider,
@@ -132,6 +138,7 @@ export async function createServer(
     db,
     logger,
     config,
+    jobs: context.jobs,
     listen() {
       return new Promise((resolve, reject) => {
         server = app.listen(config.port, config.host);
@@ -139,6 +146,7 @@ export async function createServer(
         server.once('listening', () => {
           const address = server!.address();
           const port = typeof address === 'object' && address ? address.port : config.port;
+          context.jobs.start();
           resolve(
             config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
           );
@@ -151,6 +159,8 @@ export async function createServer(
         server.closeIdleConnections();
         await closing;
       }
+      // Running jobs finish before the database goes away; pending ones wait in the table for the next start.
+      await context.jobs.stop();
       await closeDatabase(db);
     },
   };

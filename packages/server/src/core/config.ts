@@ -35,6 +35,22 @@ export interface ServerConfig {
     /** HS256 secret of the songs API's JWTs. Env `SONGS_JWT_SECRET`; generated and kept in the database when unset. */
     jwtSecret: string | undefined;
   };
+  collections: {
+    /** Env `COLLECTIONS_API_KEY`: one more valid API key for the collections API (scripted set-ups). */
+    apiKey: string | undefined;
+    /** Largest audio upload in bytes. Env `COLLECTIONS_MAX_AUDIO_BYTES`, default 209715200 (200 MiB). */
+    maxAudioBytes: number;
+    /** Largest cover image upload in bytes. Env `COLLECTIONS_MAX_COVER_BYTES`, default 10485760 (10 MiB). */
+    maxCoverBytes: number;
+    /** Lifetime of signed upload URLs in seconds. Env `COLLECTIONS_UPLOAD_TTL_SECONDS`, default 3600. */
+    uploadTtlSeconds: number;
+  };
+  jobs: {
+    /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
+    pollIntervalMs: number;
+    /** Jobs one server process runs at once. Env `JOB_CONCURRENCY`, default 2. */
+    concurrency: number;
+  };
   spotify: {
     /** Env `SPOTIFY_CLIENT_ID` + `SPOTIFY_CLIENT_SECRET`: use the Spotify Web API as the catalog. */
     clientId: string | undefined;
@@ -51,6 +67,14 @@ type Env = Record<string, string | undefined>;
 function booleanFrom(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+function positiveIntegerFrom(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1)
+    throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return number;
 }
 
 function portFrom(value: string | undefined): number {
@@ -78,6 +102,28 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       from: env.MAIL_FROM || 'music-apis <no-reply@music-apis.local>',
     },
     songs: { jwtSecret: env.SONGS_JWT_SECRET || undefined },
+    collections: {
+      apiKey: env.COLLECTIONS_API_KEY || undefined,
+      maxAudioBytes: positiveIntegerFrom(
+        'COLLECTIONS_MAX_AUDIO_BYTES',
+        env.COLLECTIONS_MAX_AUDIO_BYTES,
+        200 * 1024 * 1024,
+      ),
+      maxCoverBytes: positiveIntegerFrom(
+        'COLLECTIONS_MAX_COVER_BYTES',
+        env.COLLECTIONS_MAX_COVER_BYTES,
+        10 * 1024 * 1024,
+      ),
+      uploadTtlSeconds: positiveIntegerFrom(
+        'COLLECTIONS_UPLOAD_TTL_SECONDS',
+        env.COLLECTIONS_UPLOAD_TTL_SECONDS,
+        3600,
+      ),
+    },
+    jobs: {
+      pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),
+      concurrency: positiveIntegerFrom('JOB_CONCURRENCY', env.JOB_CONCURRENCY, 2),
+    },
     spotify: {
       clientId: env.SPOTIFY_CLIENT_ID || undefined,
       clientSecret: env.SPOTIFY_CLIENT_SECRET || undefined,
@@ -90,6 +136,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     ...overrides,
     mail: { ...config.mail, ...overrides.mail },
     songs: { ...config.songs, ...overrides.songs },
+    collections: { ...config.collections, ...overrides.collections },
+    jobs: { ...config.jobs, ...overrides.jobs },
     spotify: { ...config.spotify, ...overrides.spotify },
   };
 }
@@ -103,6 +151,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     tokenSecret: mask(config.tokenSecret),
     mail: { ...config.mail, smtpUrl: config.mail.smtpUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
     songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },
+    collections: { ...config.collections, apiKey: mask(config.collections.apiKey) },
     spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
   };
 }

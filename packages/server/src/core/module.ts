@@ -2,6 +2,7 @@ import type { Catalog } from '@music-apis/catalog';
 import type { ServerConfig } from './config.js';
 import type { Knex, Migration } from './db.js';
 import type { ApiDefinition } from './http/api.js';
+import type { JobQueue } from './jobs.js';
 import type { Logger } from './logger.js';
 import type { MailProvider } from './mail.js';
 import type { CatalogProvider } from './providers/catalog.js';
@@ -13,6 +14,8 @@ export interface ModuleContext {
   db: Knex;
   logger: Logger;
   blobs: BlobStore;
+  /** The durable job queue: register handlers in `createApi`; workers start when the server listens. */
+  jobs: JobQueue;
   /** Outgoing mail: the database outbox (shown in the log and at `GET /dev/mail`) or SMTP. */
   mail: MailProvider;
   /** The demo catalog: seed data for every API. */

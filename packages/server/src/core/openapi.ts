@@ -198,8 +198,11 @@ export function loadApiDocument(name: string, options: { validateResponses?: boo
         ? resolveRef<JsonObject>(raw, operation.requestBody)
         : undefined;
       const bodyContent = (requestBody?.content ?? {}) as Record<string, JsonObject>;
-      const jsonBodySchema = Object.entries(bodyContent).find(([type]) => isStructuredType(type))?.[1]
-        ?.schema;
+      // Multipart bodies are streamed by their handler (request-body.ts never parses them), so only
+      // JSON and form bodies are validated here.
+      const jsonBodySchema = Object.entries(bodyContent).find(
+        ([type]) => isStructuredType(type) && type !== 'multipart/form-data',
+      )?.[1]?.schema;
 
       const group = (location: ParameterSpec['in']) => {
         const members = parameters.filter((parameter) => parameter.in === location);

@@ -1,0 +1,407 @@
+import { isPostgres, type Knex, type Migration } from '../core/db.js';
+
+/**
+ * Tables of the collections API. Rows are ordered by `seq` (creation order, what the document's
+ * "oldest first" means); `id` is the public UUID. JSON fields are stored as text so SQLite and
+ * PostgreSQL behave alike; timestamps are epoch milliseconds for the same reason.
+ */
+
+export const TABLES = {
+  apiKeys: 'collections_api_keys',
+  collections: 'collections',
+  tracks: 'collections_tracks',
+  uploadClaims: 'collections_upload_claims',
+} as const;
+
+export const collectionsMigrations: Migration[] = [
+  {
+    name: 'collections_001_tables',
+    async up(db) {
+      await db.schema.createTable(TABLES.apiKeys, (table) => {
+        table.uuid('id').primary();
+        table.string('title', 255).notNullable();
+        /** sha256 hex of the key: the key itself is shown once and never stored. */
+        table.string('key_hash', 64).notNullable().unique();
+        table.bigInteger('created_at').notNullable();
+      });
+      await db.schema.createTable(TABLES.collections, (table) => {
+        table.increments('seq').primary();
+        table.uuid('id').notNullable().unique();
+        table.uuid('creator_id');
+        table.string('organization_index', 255);
+        table.string('title', 255).notNullable();
+        table.text('metadata').notNullable();
+        table.text('theme').notNullable();
+        table.boolean('is_cover_overridable').notNullable();
+        table.boolean('is_theme_overridable').notNullable();
+        table.string('player_color', 7);
+        table.string('player_subtitle', 255);
+        /** Blob key of the cover image; its extension is the image type. */
+        table.string('cover_key', 255);
+        table.bigInteger('created_at').notNullable();
+        table.bigInteger('updated_at').notNullable();
+      });
+      await db.schema.createTable(TABLES.tracks, (table) => {
+        table.increments('seq').primary();
+        table.uuid('id').notNullable().unique();
+        // The cascade keeps a track created while its collection is being deleted from outliving it.
+        table
+          .uuid('collection_id')
+          .notNullable()
+          .references('id')
+          .inTable(TABLES.collections)
+          .onDelete('CASCADE');
+        table.string('file_name', 255).notNullable();
+        table.uuid('creator_id');
+        table.string('organization_index', 255);
+        table.text('metadata').notNullable();
+        table.boolean('is_cover_overridable').notNullable();
+        table.boolean('is_theme_overridable').notNullable();
+        table.string('player_title', 255);
+        table.string('player_subtitle', 255);
+        table.string('player_color', 7);
+        table.string('title', 255);
+        table.double('duration');
+        table.string('status', 32).notNullable();
+        table.string('audio_key', 255);
+        table.string('cover_key', 255);
+        table.bigInteger('created_at').notNullable();
+        table.bigInteger('updated_at').notNullable();
+        table.index(['collection_id', 'seq'], 'collections_tracks_collection_index');
+      });
+      await db.schema.createTable(TABLES.uploadClaims, (table) => {
+        /** The URL's signature: one row per upload URL that is being, or has been, used. */
+        table.string('signature', 64).primary();
+        /** When the URL expires (epoch s); past it the row is useless and may be deleted. */
+        table.bigInteger('expires').notNullable().index('collections_upload_claims_expires_index');
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(TABLES.uploadClaims);
+      await db.schema.dropTable(TABLES.tracks);
+      await db.schema.dropTable(TABLES.collections);
+      await db.schema.dropTable(TABLES.apiKeys);
+    },
+  },
+];
+
+export type TrackStatus = 'initializing' | 'processing' | 'ready' | 'failed';
+
+export interface ImageColor {
+  hex: string;
+  area?: number;
+  lightness?: number;
+  saturation?: number;
+}
+
+export interface CollectionFields {
+  title: string;
+  creator_id: string | null;
+  organization_index: string | null;
+  metadata: Record<string, unknown>;
+  theme: ImageColor[];
+  is_cover_overridable: boolean;
+  is_theme_overridable: boolean;
+  player_color: string | null;
+  player_subtitle: string | null;
+}
+
+export interface CollectionRecord extends CollectionFields {
+  id: string;
+  cover_key: string | null;
+}
+
+export interface TrackFields {
+  creator_id: string | null;
+  organization_index: string | null;
+  metadata: Record<string, unknown>;
+  is_cover_overridable: boolean;
+  is_theme_overridable: boolean;
+  player_title: string | null;
+  player_subtitle: string | null;
+  player_color: string | null;
+}
+
+export interface TrackRecord extends TrackFields {
+  id: string;
+  collection_id: string;
+  file_name: string;
+  title: string | null;
+  duration: number | null;
+  status: TrackStatus;
+  audio_key: string | null;
+  cover_key: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+const COLLECTION_COLUMNS = [
+  'id',
+  'creator_id',
+  'organization_index',
+  'title',
+  'metadata',
+  'theme',
+  'is_cover_overridable',
+  'is_theme_overridable',
+  'player_color',
+  'player_subtitle',
+  'cover_key',
+];
+const TRACK_COLUMNS = [
+  'id',
+  'collection_id',
+  'file_name',
+  'creator_id',
+  'organization_index',
+  'metadata',
+  'is_cover_overridable',
+  'is_theme_overridable',
+  'player_title',
+  'player_subtitle',
+  'player_color',
+  'title',
+  'duration',
+  'status',
+  'audio_key',
+  'cover_key',
+];
+
+const collectionFromRow = (row: Row): CollectionRecord => ({
+  id: row.id as string,
+  creator_id: (row.creator_id as string | null) ?? null,
+  organization_index: (row.organization_index as string | null) ?? null,
+  title: row.title as string,
+  metadata: JSON.parse(row.metadata as string),
+  theme: JSON.parse(row.theme as string),
+  // SQLite stores booleans as 0/1.
+  is_cover_overridable: Boolean(row.is_cover_overridable),
+  is_theme_overridable: Boolean(row.is_theme_overridable),
+  player_color: (row.player_color as string | null) ?? null,
+  player_subtitle: (row.player_subtitle as string | null) ?? null,
+  cover_key: (row.cover_key as string | null) ?? null,
+});
+
+const trackFromRow = (row: Row): TrackRecord => ({
+  id: row.id as string,
+  collection_id: row.collection_id as string,
+  file_name: row.file_name as string,
+  creator_id: (row.creator_id as string | null) ?? null,
+  organization_index: (row.organization_index as string | null) ?? null,
+  metadata: JSON.parse(row.metadata as string),
+  is_cover_overridable: Boolean(row.is_cover_overridable),
+  is_theme_overridable: Boolean(row.is_theme_overridable),
+  player_title: (row.player_title as string | null) ?? null,
+  player_subtitle: (row.player_subtitle as string | null) ?? null,
+  player_color: (row.player_color as string | null) ?? null,
+  title: (row.title as string | null) ?? null,
+  duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
+  status: row.status as TrackStatus,
+  audio_key: (row.audio_key as string | null) ?? null,
+  cover_key: (row.cover_key as string | null) ?? null,
+});
+
+const collectionToRow = (fields: CollectionFields) => ({
+  ...fields,
+  metadata: JSON.stringify(fields.metadata),
+  theme: JSON.stringify(fields.theme),
+});
+
+const trackFieldsToRow = (fields: TrackFields) => ({ ...fields, metadata: JSON.stringify(fields.metadata) });
+
+export interface Page<T> {
+  count: number;
+  items: T[];
+}
+
+export function createCollectionsRepository(db: Knex) {
+  const now = () => Date.now();
+  // Row locks on PostgreSQL; SQLite has one writer at a time, and knex warns on FOR UPDATE there.
+  const lockRow = (query: Knex.QueryBuilder) => (isPostgres(db) ? query.forUpdate() : query);
+
+  return {
+    db,
+
+    async findCollection(id: string, transaction: Knex = db): Promise<CollectionRecord | undefined> {
+      const row = await transaction(TABLES.collections).where({ id }).first(COLLECTION_COLUMNS);
+      return row ? collectionFromRow(row) : undefined;
+    },
+
+    async listCollections(limit: number, offset: number): Promise<Page<CollectionRecord>> {
+      const [rows, [total]] = await Promise.all([
+        db(TABLES.collections).orderBy('seq').limit(limit).offset(offset).select(COLLECTION_COLUMNS),
+        db(TABLES.collections).count({ count: '*' }),
+      ]);
+      return { count: Number(total?.count ?? 0), items: rows.map(collectionFromRow) };
+    },
+
+    async insertCollection(id: string, fields: CollectionFields): Promise<void> {
+      const at = now();
+      await db(TABLES.collections).insert({ id, ...collectionToRow(fields), created_at: at, updated_at: at });
+    },
+
+    /** Resolves false when the collection does not exist. */
+    async updateCollection(id: string, fields: CollectionFields): Promise<boolean> {
+      const changed = await db(TABLES.collections)
+        .where({ id })
+        .update({ ...collectionToRow(fields), updated_at: now() });
+      return changed > 0;
+    },
+
+    /** Deletes the collection and (by cascade) its tracks; returns what was deleted. */
+    async deleteCollection(
+      id: string,
+    ): Promise<{ collection: CollectionRecord; tracks: TrackRecord[] } | undefined> {
+      return db.transaction(async (trx) => {
+        const row = await trx(TABLES.collections).where({ id }).modify(lockRow).first(COLLECTION_COLUMNS);
+        if (!row) return undefined;
+        const tracks = (await trx(TABLES.tracks).where({ collection_id: id }).select(TRACK_COLUMNS)).map(
+          trackFromRow,
+        );
+        await trx(TABLES.tracks).where({ collection_id: id }).delete();
+        await trx(TABLES.collections).where({ id }).delete();
+        return { collection: collectionFromRow(row), tracks };
+      });
+    },
+
+    async findTrack(id: string, transaction: Knex = db): Promise<TrackRecord | undefined> {
+      const row = await transaction(TABLES.tracks).where({ id }).first(TRACK_COLUMNS);
+      return row ? trackFromRow(row) : undefined;
+    },
+
+    async listTracks(collectionId: string, limit: number, offset: number): Promise<Page<TrackRecord>> {
+      const [rows, [total]] = await Promise.all([
+        db(TABLES.tracks)
+          .where({ collection_id: collectionId })
+          .orderBy('seq')
+          .limit(limit)
+          .offset(offset)
+          .select(TRACK_COLUMNS),
+        db(TABLES.tracks).where({ collection_id: collectionId }).count({ count: '*' }),
+      ]);
+      return { count: Number(total?.count ?? 0), items: rows.map(trackFromRow) };
+    },
+
+    /** Resolves false when the collection does not exist (checked in the same statement's transaction). */
+    async insertTrack(
+      id: string,
+      identity: { collection_id: string; file_name: string },
+      fields: TrackFields,
+    ): Promise<boolean> {
+      const at = now();
+      try {
+        await db(TABLES.tracks).insert({
+          id,
+          ...identity,
+          ...trackFieldsToRow(fields),
+          title: null,
+          duration: null,
+          status: 'initializing',
+          created_at: at,
+          updated_at: at,
+        });
+        return true;
+      } catch (error) {
+        if (isForeignKeyViolation(error)) return false;
+        throw error;
+      }
+    },
+
+    async updateTrack(id: string, fields: TrackFields & { title: string | null }): Promise<boolean> {
+      const changed = await db(TABLES.tracks)
+        .where({ id })
+        .update({ ...trackFieldsToRow(fields), title: fields.title, updated_at: now() });
+      return changed > 0;
+    },
+
+    async deleteTrack(id: string): Promise<TrackRecord | undefined> {
+      return db.transaction(async (trx) => {
+        const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first(TRACK_COLUMNS);
+        if (!row) return undefined;
+        await trx(TABLES.tracks).where({ id }).delete();
+        return trackFromRow(row);
+      });
+    },
+
+    /**
+     * Sets a track's or collection's cover blob key; resolves the key it replaces (to delete), or
+     * `false` when the record no longer exists.
+     */
+    async replaceCoverKey(
+      owner: 'collection' | 'track',
+      id: string,
+      coverKey: string,
+    ): Promise<string | null | false> {
+      const table = owner === 'collection' ? TABLES.collections : TABLES.tracks;
+      return db.transaction(async (trx) => {
+        const row = await trx(table).where({ id }).modify(lockRow).first('cover_key');
+        if (!row) return false;
+        await trx(table).where({ id }).update({ cover_key: coverKey, updated_at: now() });
+        return (row.cover_key as string | null) ?? null;
+      });
+    },
+
+    /**
+     * Stores the uploaded audio and hands the track to processing, in one transaction: the track is
+     * `processing` exactly when its job exists. Resolves false when the track no longer exists.
+     */
+    async markAudioUploaded(
+      id: string,
+      audioKey: string,
+      enqueue: (transaction: Knex.Transaction) => Promise<unknown>,
+    ): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const changed = await trx(TABLES.tracks)
+          .where({ id })
+          .update({ audio_key: audioKey, status: 'processing', duration: null, updated_at: now() });
+        if (changed === 0) return false;
+        await enqueue(trx);
+        return true;
+      });
+    },
+
+    async finishProcessing(id: string, result: { status: 'ready' | 'failed'; duration: number | null }) {
+      await db(TABLES.tracks)
+        .where({ id, status: 'processing' })
+        .update({ ...result, updated_at: now() });
+    },
+
+    /**
+     * Records that an upload URL is being used. Resolves false when it already was: the claim is
+     * the primary key, so two concurrent uploads with one URL cannot both win.
+     */
+    async claimUploadUrl(signature: string, expires: number): Promise<boolean> {
+      const inserted = await db(TABLES.uploadClaims)
+        .insert({ signature, expires })
+        .onConflict('signature')
+        .ignore()
+        .returning('signature');
+      return inserted.length > 0;
+    },
+
+    /** Gives a claimed URL back after an upload that did not go through (too large, not an image). */
+    async releaseUploadUrl(signature: string): Promise<void> {
+      await db(TABLES.uploadClaims).where({ signature }).delete();
+    },
+
+    async deleteExpiredUploadClaims(nowSeconds: number): Promise<void> {
+      await db(TABLES.uploadClaims).where('expires', '<', nowSeconds).delete();
+    },
+
+    async insertApiKey(row: { id: string; title: string; key_hash: string }): Promise<void> {
+      await db(TABLES.apiKeys).insert({ ...row, created_at: now() });
+    },
+
+    async apiKeyExists(keyHash: string): Promise<boolean> {
+      return (await db(TABLES.apiKeys).where({ key_hash: keyHash }).first('id')) !== undefined;
+    },
+  };
+}
+
+export type CollectionsRepository = ReturnType<typeof createCollectionsRepository>;
+
+function isForeignKeyViolation(error: unknown): boolean {
+  const { code } = error as { code?: string };
+  // PostgreSQL foreign_key_violation; SQLite SQLITE_CONSTRAINT_FOREIGNKEY.
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { derivePlayerColors } from '@music-apis/catalog';
+import type { components } from '@music-apis/sdk/collections';
+import { parseStream } from 'music-metadata';
+import { badRequest, forbidden, notFound } from '../core/http/errors.js';
+import type { JobQueue } from '../core/jobs.js';
+import type { Logger } from '../core/logger.js';
+import type { BlobStore } from '../core/storage.js';
+import type {
+  CollectionFields,
+  CollectionRecord,
+  CollectionsRepository,
+  TrackFields,
+  TrackRecord,
+} from './repository.js';
+import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
+import {
+  IMAGE_CONTENT_TYPES,
+  type ImageType,
+  limitedRequestBody,
+  PayloadTooLargeError,
+  readMultipartFile,
+  sniffImage,
+  unsupportedImage,
+} from './uploads.js';
+
+type Collection = components['schemas']['Collection'];
+type Track = components['schemas']['Track'];
+type CollectionInput = components['schemas']['CollectionInput'];
+type TrackCreate = components['schemas']['TrackCreate'];
+type TrackUpdate = components['schemas']['TrackUpdate'];
+
+export const PROCESS_TRACK_QUEUE = 'collections.process-track';
+
+export interface CollectionsLimits {
+  maxAudioBytes: number;
+  maxCoverBytes: number;
+  uploadTtlSeconds: number;
+}
+
+export interface UploadRequest {
+  /** The URL path the client used (the signed part), without the query string. */
+  path: string;
+  expires: number;
+  nonce: string;
+  signature: string;
+  request: IncomingMessage;
+}
+
+const COVER_FILE = /^([0-9a-fA-F-]{36})\.(jpg|png)$/;
+const EXPIRED_CLAIM_CLEANUP_INTERVAL_MS = 10 * 60_000;
+
+/** The document's PUT semantics: a writable field left out goes back to its default. */
+function collectionFields(input: CollectionInput): CollectionFields {
+  return {
+    title: input.title,
+    creator_id: input.creator_id ?? null,
+    organization_index: input.organization_index ?? null,
+    metadata: input.metadata ?? {},
+    theme: (input.theme ?? []).map((color) => ({ ...color, hex: color.hex.toUpperCase() })),
+    is_cover_overridable: input.is_cover_overridable ?? true,
+    is_theme_overridable: input.is_theme_overridable ?? true,
+    player_color: input.player_color?.toUpperCase() ?? null,
+    player_subtitle: input.player_subtitle ?? null,
+  };
+}
+
+function trackFields(input: TrackCreate | TrackUpdate): TrackFields {
+  return {
+    creator_id: input.creator_id ?? null,
+    organization_index: input.organization_index ?? null,
+    metadata: input.metadata ?? {},
+    is_cover_overridable: input.is_cover_overridable ?? true,
+    is_theme_overridable: input.is_theme_overridable ?? true,
+    player_title: input.player_title ?? null,
+    player_subtitle: input.player_subtitle ?? null,
+    player_color: input.player_color?.toUpperCase() ?? null,
+  };
+}
+
+const collectionNotFound = () => notFound('Collection not found');
+const trackNotFound = () => notFound('Track not found');
+const uploadUrlRejected = () => forbidden('Upload URL expired, already used or invalid');
+
+export function createCollectionsService(options: {
+  repository: CollectionsRepository;
+  blobs: BlobStore;
+  jobs: JobQueue;
+  signer: UploadUrlSigner;
+  limits: CollectionsLimits;
+  logger: Logger;
+}) {
+  const { repository, blobs, jobs, signer, limits, logger } = options;
+  let lastClaimCleanup = 0;
+
+  const coverUrl = (baseUrl: string, owner: 'collection' | 'track', id: string, coverKey: string) =>
+    `${baseUrl}/media/covers/${owner}/${id}.${coverKey.slice(coverKey.lastIndexOf('.') + 1)}`;
+
+  function collectionView(record: CollectionRecord, baseUrl: string): Collection {
+    const { cover_key, ...fields } = record;
+    return {
+      ...fields,
+      ...derivePlayerColors(record.player_color),
+      cover_url: cover_key ? coverUrl(baseUrl, 'collection', record.id, cover_key) : null,
+    };
+  }
+
+  /** A track's cover: its own while its collection allows it, else the collection's. */
+  function trackView(record: TrackRecord, collection: CollectionRecord | undefined, baseUrl: string): Track {
+    const { audio_key, cover_key, ...fields } = record;
+    let cover: string | null = null;
+    if (cover_key && (collection?.is_cover_overridable ?? true)) {
+      cover = coverUrl(baseUrl, 'track', record.id, cover_key);
+    } else if (collection?.cover_key) {
+      cover = coverUrl(baseUrl, 'collection', collection.id, collection.cover_key);
+    }
+    return {
+      ...fields,
+      track_status_id: record.status,
+      ...derivePlayerColors(record.player_color),
+      cover_url: cover,
+    };
+  }
+
+  async function existingCollection(id: string): Promise<CollectionRecord> {
+    const collection = await repository.findCollection(id);
+    if (!collection) throw collectionNotFound();
+    return collection;
+  }
+
+  async function existingTrack(id: string): Promise<TrackRecord> {
+    const track = await repository.findTrack(id);
+    if (!track) throw trackNotFound();
+    return track;
+  }
+
+  async function trackWithCollection(id: string, baseUrl: string): Promise<Track> {
+    const track = await existingTrack(id);
+    return trackView(track, await repository.findCollection(track.collection_id), baseUrl);
+  }
+
+  /** Best effort: a file that cannot be deleted now is logged, the request still succeeds. */
+  async function deleteBlobs(keys: (string | null)[]): Promise<void> {
+    await Promise.all(
+      keys
+        .filter((key): key is string => key !== null)
+        .map((key) =>
+          blobs.delete(key).catch((error) => logger.error({ err: error, key }, 'could not delete a file')),
+        ),
+    );
+  }
+
+  const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string): UploadHandle =>
+    signer.issue('POST', baseUrl, `/v1/upload/cover/${owner}/${id}`, limits.uploadTtlSeconds);
+
+  /** 403 unless the URL carries a valid signature for this method and path and has not expired. */
+  function verifyUploadUrl(upload: UploadRequest, method: 'PUT' | 'POST'): void {
+    if (!signer.verify(method, upload.path, upload.expires, upload.nonce, upload.signature).ok)
+      throw uploadUrlRejected();
+  }
+
+  /** Marks a verified URL as used; 403 when another upload already used it. */
+  async function claimUploadUrl(upload: UploadRequest): Promise<void> {
+    if (!(await repository.claimUploadUrl(upload.signature, upload.expires))) throw uploadUrlRejected();
+    if (Date.now() - lastClaimCleanup > EXPIRED_CLAIM_CLEANUP_INTERVAL_MS) {
+      lastClaimCleanup = Date.now();
+      repository
+        .deleteExpiredUploadClaims(Math.floor(Date.now() / 1000))
+        .catch((error) => logger.warn({ err: error }, 'could not delete expired upload claims'));
+    }
+  }
+
+  async function uploadCover(
+    owner: 'collection' | 'track',
+    id: string,
+    upload: UploadRequest,
+  ): Promise<void> {
+    verifyUploadUrl(upload, 'POST');
+    const exists =
+      owner === 'collection' ? await repository.findCollection(id) : await repository.findTrack(id);
+    if (!exists) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
+    const declared = Number(upload.request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limits.maxCoverBytes) {
+      throw new PayloadTooLargeError(limits.maxCoverBytes);
+    }
+    await claimUploadUrl(upload);
+    let stored: string | undefined;
+    try {
+      const bytes = await readMultipartFile(upload.request, limits.maxCoverBytes);
+      const type = sniffImage(bytes);
+      if (!type) throw unsupportedImage();
+      // A fresh key per upload: concurrent replacements never write the same file.
+      stored = `collections/covers/${owner}/${id}-${randomUUID()}.${type}`;
+      await blobs.put(stored, bytes);
+      const replaced = await repository.replaceCoverKey(owner, id, stored);
+      if (replaced === false) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
+      await deleteBlobs([replaced]);
+    } catch (error) {
+      if (stored) await deleteBlobs([stored]);
+      // The upload did not happen: the URL stays usable until it expires.
+      await repository.releaseUploadUrl(upload.signature);
+      throw error;
+    }
+  }
+
+  return {
+    collectionView,
+    trackView,
+
+    async listCollections(limit: number, offset: number, baseUrl: string) {
+      const page = await repository.listCollections(limit, offset);
+      return { count: page.count, collections: page.items.map((item) => collectionView(item, baseUrl)) };
+    },
+
+    async createCollection(input: CollectionInput, baseUrl: string) {
+      const id = randomUUID();
+      await repository.insertCollection(id, collectionFields(input));
+      return {
+        collection: collectionView(await existingCollection(id), baseUrl),
+        upload: coverHandle(baseUrl, 'collection', id),
+      };
+    },
+
+    async getCollection(id: string, baseUrl: string) {
+      return collectionView(await existingCollection(id), baseUrl);
+    },
+
+    async updateCollection(id: string, input: CollectionInput, baseUrl: string) {
+      if (!(await repository.updateCollection(id, collectionFields(input)))) throw collectionNotFound();
+      return collectionView(await existingCollection(id), baseUrl);
+    },
+
+    async deleteCollection(id: string, baseUrl: string) {
+      const deleted = await repository.deleteCollection(id);
+      if (!deleted) throw collectionNotFound();
+      await deleteBlobs([
+        deleted.collection.cover_key,
+        ...deleted.tracks.flatMap((track) => [track.audio_key, track.cover_key]),
+      ]);
+      return { ...collectionView(deleted.collection, baseUrl), cover_url: null };
+    },
+
+    async listCollectionTracks(collectionId: string, limit: number, offset: number, baseUrl: string) {
+      const collection = await existingCollection(collectionId);
+      const page = await repository.listTracks(collectionId, limit, offset);
+      return { count: page.count, tracks: page.items.map((track) => trackView(track, collection, baseUrl)) };
+    },
+
+    async createCollectionCover(id: string, baseUrl: string) {
+      return {
+        collection: collectionView(await existingCollection(id), baseUrl),
+        upload: coverHandle(baseUrl, 'collection', id),
+      };
+    },
+
+    async createTrack(input: TrackCreate, baseUrl: string) {
+      const id = randomUUID();
+      const identity = { collection_id: input.collection_id, file_name: input.file_name };
+      if (!(await repository.insertTrack(id, identity, trackFields(input)))) throw collectionNotFound();
+      return {
+        track: await trackWithCollection(id, baseUrl),
+        audioUpload: signer.issue('PUT', baseUrl, `/v1/upload/track/${id}`, limits.uploadTtlSeconds),
+        coverUpload: coverHandle(baseUrl, 'track', id),
+      };
+    },
+
+    getTrack: trackWithCollection,
+
+    async updateTrack(id: string, input: TrackUpdate, baseUrl: string) {
+      const updated = await repository.updateTrack(id, { ...trackFields(input), title: input.title ?? null });
+      if (!updated) throw trackNotFound();
+      return trackWithCollection(id, baseUrl);
+    },
+
+    async deleteTrack(id: string, baseUrl: string) {
+      const deleted = await repository.deleteTrack(id);
+      if (!deleted) throw trackNotFound();
+      await deleteBlobs([deleted.audio_key, deleted.cover_key]);
+      // Like a deleted collection, a deleted track points at no cover: its files are gone.
+      return { ...trackView(deleted, undefined, baseUrl), cover_url: null };
+    },
+
+    async createTrackCover(id: string, baseUrl: string) {
+      return { track: await trackWithCollection(id, baseUrl), upload: coverHandle(baseUrl, 'track', id) };
+    },
+
+    /** Streams the audio to blob storage, then hands the track to the processing job. */
+    async uploadTrackAudio(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
+      verifyUploadUrl(upload, 'PUT');
+      await existingTrack(id);
+      const declared = Number(upload.request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limits.maxAudioBytes) {
+        throw new PayloadTooLargeError(limits.maxAudioBytes);
+      }
+      await claimUploadUrl(upload);
+      const key = `collections/audio/${id}/${randomUUID()}`;
+      let stored = false;
+      try {
+        const { size } = await blobs.put(key, limitedRequestBody(upload.request, limits.maxAudioBytes));
+        stored = true;
+        if (size === 0) throw badRequest('The body is empty: send the audio file');
+        const handedOver = await repository.markAudioUploaded(id, key, (transaction) =>
+          jobs.enqueue(PROCESS_TRACK_QUEUE, { trackId: id }, { transaction }),
+        );
+        if (!handedOver) throw trackNotFound();
+      } catch (error) {
+        if (stored) await deleteBlobs([key]);
+        await repository.releaseUploadUrl(upload.signature);
+        throw error;
+      }
+      return trackWithCollection(id, baseUrl);
+    },
+
+    async uploadTrackCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
+      await uploadCover('track', id, upload);
+      return trackWithCollection(id, baseUrl);
+    },
+
+    async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
+      await uploadCover('collection', id, upload);
+      return collectionView(await existingCollection(id), baseUrl);
+    },
+
+    /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */
+    async getCoverImage(owner: 'collection' | 'track', fileName: string) {
+      const match = COVER_FILE.exec(fileName);
+      if (!match) throw notFound('Cover not found');
+      const [, id, extension] = match as unknown as [string, string, ImageType];
+      const record =
+        owner === 'collection'
+          ? await repository.findCollection(id.toLowerCase())
+          : await repository.findTrack(id.toLowerCase());
+      if (!record?.cover_key?.endsWith(`.${extension}`)) throw notFound('Cover not found');
+      const stream = await blobs.stream(record.cover_key);
+      if (!stream) throw notFound('Cover not found');
+      return { stream, contentType: IMAGE_CONTENT_TYPES[extension] };
+    },
+
+    /**
+     * The processing job: reads the stored audio with music-metadata and records its real
+     * duration (`ready`), or `failed` when the bytes are not audio it can decode.
+     */
+    async processTrack(id: string): Promise<void> {
+      const track = await repository.findTrack(id);
+      // Deleted meanwhile, or already processed (a retried job): nothing to do.
+      if (track?.status !== 'processing' || !track.audio_key) return;
+      const size = await blobs.size(track.audio_key);
+      const stream = await blobs.stream(track.audio_key);
+      if (size === undefined || !stream) {
+        await repository.finishProcessing(id, { status: 'failed', duration: null });
+        return;
+      }
+      let duration: number | undefined;
+      try {
+        const metadata = await parseStream(stream, { size }, { duration: true, skipCovers: true });
+        duration = metadata.format.duration;
+      } catch (error) {
+        logger.info({ trackId: id, reason: (error as Error).message }, 'uploaded file is not audio');
+      } finally {
+        stream.destroy();
+      }
+      const playable = duration !== undefined && Number.isFinite(duration) && duration > 0;
+      await repository.finishProcessing(
+        id,
+        playable
+          ? { status: 'ready', duration: Math.round(duration! * 1000) / 1000 }
+          : { status: 'failed', duration: null },
+      );
+    },
+
+    async markProcessingFailed(id: string): Promise<void> {
+      await repository.finishProcessing(id, { status: 'failed', duration: null });
+    },
+  };
+}
+
+export type CollectionsService = ReturnType<typeof createCollectionsService>;

@@ -1,0 +1,248 @@
+import { isPostgres, type Knex, type Migration } from './db.js';
+import type { Logger } from './logger.js';
+
+/**
+ * A durable job queue in the server's own database. Jobs are rows, so they survive a restart and
+ * are shared by every server instance on one PostgreSQL. Workers poll inside the server process;
+ * a job is claimed atomically (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a single
+ * `UPDATE … RETURNING` on SQLite, whose writers are serialised anyway), runs under a lease, and is
+ * retried with exponential backoff when its handler throws. A worker that dies mid-job leaves a
+ * lease that expires, after which any worker picks the job up again.
+ */
+
+const TABLE = 'jobs';
+
+export const jobsMigration: Migration = {
+  name: 'core_002_jobs',
+  async up(db) {
+    await db.schema.createTable(TABLE, (table) => {
+      table.bigIncrements('id').primary();
+      table.string('queue', 64).notNullable();
+      table.text('payload').notNullable();
+      /** pending → running → (deleted when done) | pending again (retry) | failed (attempts used up). */
+      table.string('status', 16).notNullable();
+      table.integer('attempts').notNullable().defaultTo(0);
+      table.integer('max_attempts').notNullable();
+      /** Epoch ms: not before. */
+      table.bigInteger('run_at').notNullable();
+      /** Epoch ms: while running, the lease; past it the job is considered abandoned. */
+      table.bigInteger('locked_until');
+      table.text('last_error');
+      table.bigInteger('created_at').notNullable();
+      table.bigInteger('updated_at').notNullable();
+      table.index(['status', 'run_at'], 'jobs_status_run_at_index');
+    });
+  },
+  async down(db) {
+    await db.schema.dropTable(TABLE);
+  },
+};
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Job<Payload = JsonValue> {
+  id: number;
+  queue: string;
+  payload: Payload;
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface JobHandler<Payload = JsonValue> {
+  run(job: Job<Payload>): Promise<void>;
+  /** Called once when the last attempt failed, e.g. to mark the record the job was about as failed. */
+  onExhausted?(job: Job<Payload>, error: unknown): Promise<void>;
+}
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now. Default 0. */
+  delayMs?: number;
+  /** Default: the queue's `maxAttempts` (5). */
+  maxAttempts?: number;
+  /** Enqueue inside this transaction, so the job exists exactly when the caller's change commits. */
+  transaction?: Knex.Transaction;
+}
+
+export interface JobQueueOptions {
+  /** How often idle workers look for due jobs. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Jobs run at once by this process. Default 2. */
+  concurrency?: number;
+  /** How long a claimed job is reserved before another worker may take it over. Default 5 min. */
+  leaseMs?: number;
+  /** Delay before retry n (1-based): `min(baseBackoffMs * 2^(n-1), maxBackoffMs)`. Default 1000 / 60 000. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  defaultMaxAttempts?: number;
+  now?: () => number;
+}
+
+export interface JobQueue {
+  /** Registers the handler of a queue; do it before `start()`. */
+  register<Payload extends JsonValue>(queue: string, handler: JobHandler<Payload>): void;
+  enqueue(queue: string, payload: JsonValue, options?: EnqueueOptions): Promise<number>;
+  /** Starts the workers (idempotent). */
+  start(): void;
+  /** Stops claiming, waits for running jobs to finish. */
+  stop(): Promise<void>;
+  /** Claims and runs due jobs until none is left (tests and the CLI; needs no `start()`). */
+  drain(): Promise<number>;
+}
+
+interface JobRow {
+  id: number | string;
+  queue: string;
+  payload: string;
+  attempts: number;
+  max_attempts: number;
+}
+
+export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOptions = {}): JobQueue {
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const baseBackoffMs = options.baseBackoffMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const defaultMaxAttempts = options.defaultMaxAttempts ?? 5;
+  const now = options.now ?? Date.now;
+  const handlers = new Map<string, JobHandler<never>>();
+
+  let running = false;
+  /** Wakes sleeping workers at once (a job was enqueued by this process, or stop() was called). */
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...sleepers]) wake();
+  };
+  const workers: Promise<void>[] = [];
+
+  async function claim(): Promise<JobRow | undefined> {
+    const queues = [...handlers.keys()];
+    if (queues.length === 0) return undefined;
+    const at = now();
+    const placeholders = queues.map(() => '?').join(', ');
+    const due = `queue in (${placeholders}) and ((status = 'pending' and run_at <= ?) or (status = 'running' and locked_until < ?))`;
+    const sql = isPostgres(db)
+      ? `update ${TABLE} set status = 'running', attempts = attempts + 1, locked_until = ?, updated_at = ?
+         where id = (select id from ${TABLE} where ${due} order by run_at, id limit 1 for update skip locked)
+         returning id, queue, payload, attempts, max_attempts`
+      : `update ${TABLE} set status = 'running', attempts = attempts + 1, locked_until = ?, updated_at = ?
+         where id = (select id from ${TABLE} where ${due} order by run_at, id limit 1)
+         returning id, queue, payload, attempts, max_attempts`;
+    const result = await db.raw(sql, [at + leaseMs, at, ...queues, at, at]);
+    const rows: JobRow[] = isPostgres(db) ? result.rows : result;
+    return rows[0];
+  }
+
+  async function runClaimed(row: JobRow): Promise<void> {
+    const id = Number(row.id);
+    const handler = handlers.get(row.queue) as JobHandler<JsonValue> | undefined;
+    const job: Job = {
+      id,
+      queue: row.queue,
+      payload: JSON.parse(row.payload) as JsonValue,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+    };
+    try {
+      if (!handler) throw new Error(`No handler for queue ${row.queue}`);
+      await handler.run(job);
+      // Done jobs are deleted: the table only holds work still to do and jobs that failed for good.
+      await db(TABLE).where({ id }).delete();
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      if (job.attempt >= job.maxAttempts) {
+        logger.error({ err: error, jobId: id, queue: row.queue }, 'job failed for good');
+        await db(TABLE)
+          .where({ id })
+          .update({ status: 'failed', locked_until: null, last_error: message, updated_at: now() });
+        await handler?.onExhausted?.(job, error);
+      } else {
+        const delay = Math.min(baseBackoffMs * 2 ** (job.attempt - 1), maxBackoffMs);
+        logger.warn({ err: error, jobId: id, queue: row.queue, retryInMs: delay }, 'job failed, will retry');
+        await db(TABLE)
+          .where({ id })
+          .update({
+            status: 'pending',
+            locked_until: null,
+            run_at: now() + delay,
+            last_error: message,
+            updated_at: now(),
+          });
+      }
+    }
+  }
+
+  /** Claims and runs one job; false when none was due. */
+  async function runOne(): Promise<boolean> {
+    const row = await claim();
+    if (!row) return false;
+    await runClaimed(row);
+    return true;
+  }
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, pollIntervalMs);
+      sleepers.add(done);
+    });
+
+  async function workerLoop(): Promise<void> {
+    while (running) {
+      let worked = false;
+      try {
+        worked = await runOne();
+      } catch (error) {
+        // The database is unreachable or the row update failed: back off and try again.
+        logger.error({ err: error }, 'job worker error');
+      }
+      if (!worked && running) await sleep();
+    }
+  }
+
+  return {
+    register(queue, handler) {
+      handlers.set(queue, handler as JobHandler<never>);
+    },
+    async enqueue(queue, payload, enqueueOptions = {}) {
+      const at = now();
+      const [inserted] = await (enqueueOptions.transaction ?? db)(TABLE)
+        .insert({
+          queue,
+          payload: JSON.stringify(payload),
+          status: 'pending',
+          attempts: 0,
+          max_attempts: enqueueOptions.maxAttempts ?? defaultMaxAttempts,
+          run_at: at + (enqueueOptions.delayMs ?? 0),
+          created_at: at,
+          updated_at: at,
+        })
+        .returning('id');
+      const id = Number(typeof inserted === 'object' ? inserted.id : inserted);
+      // A job enqueued in a transaction becomes visible on commit: wake the workers then.
+      if (enqueueOptions.transaction) enqueueOptions.transaction.executionPromise.then(wakeAll, () => {});
+      else wakeAll();
+      return id;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      for (let index = 0; index < concurrency; index++) workers.push(workerLoop());
+    },
+    async stop() {
+      running = false;
+      wakeAll();
+      await Promise.all(workers.splice(0));
+    },
+    async drain() {
+      let count = 0;
+      while (await runOne()) count++;
+      return count;
+    },
+  };
+}
