@@ -1,3 +1,8 @@
+import {
+  COLLECTIONS_MOCK_API_KEY,
+  type CollectionsMockState,
+  collectionsMockApi,
+} from './collections/index.js';
 import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
 import { type SongsMockState, songsMockApi } from './songs/index.js';
 import { type TrackManagerMockState, trackManagerMockApi } from './track-manager/index.js';
@@ -15,12 +20,14 @@ export {
   type MusicApiMock,
 } from './core/mock.js';
 export type { TrackManagerMockState };
+export { COLLECTIONS_MOCK_API_KEY, type CollectionsMockState };
 export type { SongsMockSong, SongsMockState, SongsMockUser } from './songs/index.js';
 
 /** The state of every mocked API, by API key. */
 export interface MockStates extends Record<string, unknown> {
   trackManager: TrackManagerMockState;
   songs: SongsMockState;
+  collections: CollectionsMockState;
 }
 
 /**
@@ -29,5 +36,8 @@ export interface MockStates extends Record<string, unknown> {
  * from `@music-apis/mock/browser` to have that done for you.
  */
 export function createMock(options: CreateMockOptions = {}): MusicApiMock<MockStates> {
-  return createMockCore<MockStates>({ trackManager: trackManagerMockApi, songs: songsMockApi }, options);
+  return createMockCore<MockStates>(
+    { trackManager: trackManagerMockApi, songs: songsMockApi, collections: collectionsMockApi },
+    options,
+  );
 }
