@@ -6,6 +6,7 @@ import { createServer, loadConfig, type MusicApiServer } from '@music-apis/serve
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ScenarioContext } from './scenario.js';
+import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
 import { SUITES } from './suites.js';
 
 /** Registers every suite's scenarios against one target. */
@@ -32,7 +33,8 @@ export function runScenarios(
 
 export async function startMock() {
   const baseUrl = 'http://mock.music-apis.test';
-  const { server } = setupMockServer({ baseUrl });
+  const { server, mock } = setupMockServer({ baseUrl });
+  mock.state.collections.limits.maxAudioBytes = CONTRACT_MAX_AUDIO_BYTES;
   server.listen({ onUnhandledRequest: 'error' });
   return { baseUrl, stop: async () => server.close() };
 }
@@ -41,7 +43,12 @@ export async function startMock() {
 export async function startServer(databaseUrl?: string) {
   const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-contract-'));
   const config = loadConfig(
-    {},
+    {
+      COLLECTIONS_API_KEY: CONTRACT_COLLECTIONS_API_KEY,
+      COLLECTIONS_MAX_AUDIO_BYTES: String(CONTRACT_MAX_AUDIO_BYTES),
+      // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
+      JOB_POLL_INTERVAL_MS: '50',
+    },
     { port: 0, dataDir, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'silent', validateResponses: true },
   );
   let server: MusicApiServer;

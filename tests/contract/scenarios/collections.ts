@@ -1,0 +1,706 @@
+import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
+import {
+  type CollectionInput,
+  type CollectionsErrorBody,
+  createCollectionsClient,
+  isMusicApiError,
+  type Progress,
+  TrackProcessingError,
+} from '@music-apis/sdk/collections';
+import jpeg from 'jpeg-js';
+import { expect } from 'vitest';
+import { defineScenarios, type ScenarioContext } from '../scenario.js';
+import { expectApiError } from './expect-api-error.js';
+
+/** The key every target accepts: the mock's built-in key, given to the server as `COLLECTIONS_API_KEY`. */
+export const CONTRACT_COLLECTIONS_API_KEY = COLLECTIONS_MOCK_API_KEY;
+/** The audio size limit the targets are configured with, small so the over-size case is cheap. */
+export const CONTRACT_MAX_AUDIO_BYTES = 256 * 1024;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+const client = ({ baseUrl }: ScenarioContext, apiKey = CONTRACT_COLLECTIONS_API_KEY) =>
+  createCollectionsClient({ baseUrl, apiKey, retry: 0 });
+
+/** A mono 16-bit PCM WAV of a 440 Hz tone. */
+function wav(seconds: number, sampleRate = 44_100): Uint8Array {
+  const samples = Math.round(seconds * sampleRate);
+  const bytes = new Uint8Array(44 + samples * 2);
+  const view = new DataView(bytes.buffer);
+  const text = (offset: number, value: string) => {
+    for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
+  };
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + samples * 2, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true); // byte rate
+  view.setUint16(32, 2, true); // block align
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) {
+    view.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * 440 * i) / sampleRate) * 12_000), true);
+  }
+  return bytes;
+}
+
+/** A 1×1 PNG. */
+const PNG = Uint8Array.from(
+  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='),
+  (char) => char.charCodeAt(0),
+);
+
+function jpegImage(): Uint8Array {
+  const data = Buffer.alloc(8 * 8 * 4, 0x80);
+  return new Uint8Array(jpeg.encode({ data, width: 8, height: 8 }, 80).data);
+}
+
+async function expectEnvelopeError(call: Promise<unknown>, status: number) {
+  const body = await expectApiError<CollectionsErrorBody>(call, status);
+  expect(body).toEqual({
+    ok: false,
+    message: expect.any(String),
+    api_request_id: expect.stringMatching(UUID),
+  });
+  return body;
+}
+
+function expectUploadHandle(
+  handle: { method: string; upload_url: string; ttl: number; expires_at: string },
+  method: 'PUT' | 'POST',
+  path: string,
+) {
+  expect(handle.method).toBe(method);
+  const url = new URL(handle.upload_url);
+  expect(url.pathname).toBe(path);
+  expect(url.searchParams.get('signature')).toMatch(/^[0-9a-f]{64}$/);
+  const expires = Number(url.searchParams.get('expires'));
+  expect(handle.ttl).toBeGreaterThan(0);
+  expect(new Date(handle.expires_at).getTime()).toBe(expires * 1000);
+  expect(Math.abs(expires - (Date.now() / 1000 + handle.ttl))).toBeLessThan(60);
+}
+
+/** The same URL with one query parameter changed. */
+function withParam(uploadUrl: string, name: string, value: string): string {
+  const url = new URL(uploadUrl);
+  url.searchParams.set(name, value);
+  return url.toString();
+}
+
+const flipLastHexDigit = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+
+export const collectionsScenarios = defineScenarios('collections', 'collections', [
+  {
+    name: 'collections: create, get, list (oldest first, count, paging), PUT update, delete → 404',
+    covers: ['createCollection', 'getCollection', 'listCollections', 'updateCollection', 'deleteCollection'],
+    async run(context) {
+      const api = client(context);
+      const before = (await api.listCollections({ limit: 1 })).count;
+      const full: CollectionInput = {
+        title: 'My Album',
+        organization_index: 'album-0042',
+        metadata: { artist: 'John Doe', year: 2024 },
+        theme: [{ hex: '#1e88e5', area: 0.42, lightness: 0.51, saturation: 0.79 }],
+        is_cover_overridable: false,
+        player_color: '#1e88e5',
+        player_subtitle: 'John Doe',
+      };
+      const a = await api.createCollection(full);
+      expect(a).toMatchObject({ ok: true, api_request_id: expect.stringMatching(UUID) });
+      expect(a.collection_id).toMatch(UUID);
+      expect(a.collection).toEqual({
+        ...full,
+        id: a.collection_id,
+        creator_id: null,
+        theme: [{ hex: '#1E88E5', area: 0.42, lightness: 0.51, saturation: 0.79 }],
+        is_theme_overridable: true,
+        player_color: '#1E88E5',
+        player_color_light: '#1878CD',
+        player_color_dark: '#1E88E5',
+        cover_url: null,
+      });
+      expectUploadHandle(a.collection_cover_upload, 'POST', `/v1/upload/cover/collection/${a.collection_id}`);
+
+      const b = await api.createCollection({ title: 'Defaults' });
+      expect(b.collection).toEqual({
+        id: b.collection_id,
+        title: 'Defaults',
+        creator_id: null,
+        organization_index: null,
+        metadata: {},
+        theme: [],
+        is_cover_overridable: true,
+        is_theme_overridable: true,
+        player_color: null,
+        player_color_light: null,
+        player_color_dark: null,
+        player_subtitle: null,
+        cover_url: null,
+      });
+      const c = await api.createCollection({ title: 'Third' });
+
+      const all = await api.listCollections({ limit: 200, offset: before });
+      expect(all.count).toBe(before + 3);
+      expect(all.collections.map((item) => item.id)).toEqual([
+        a.collection_id,
+        b.collection_id,
+        c.collection_id,
+      ]);
+      const page = await api.listCollections({ limit: 2, offset: before + 1 });
+      expect(page.count).toBe(before + 3);
+      expect(page.collections.map((item) => item.id)).toEqual([b.collection_id, c.collection_id]);
+      const iterated = [];
+      for await (const item of api.iterateCollections({ pageSize: 2 })) iterated.push(item.id);
+      expect(iterated.slice(before)).toEqual([a.collection_id, b.collection_id, c.collection_id]);
+
+      expect((await api.getCollection({ collectionId: a.collection_id })).collection).toEqual(a.collection);
+
+      // PUT semantics: fields left out go back to their defaults; colors are derived again.
+      const updated = await api.updateCollection(
+        { collectionId: a.collection_id },
+        { title: 'My Album (Deluxe)', player_color: '#8E24AA' },
+      );
+      expect(updated.collection).toEqual({
+        ...b.collection,
+        id: a.collection_id,
+        title: 'My Album (Deluxe)',
+        player_color: '#8E24AA',
+        player_color_light: '#8E24AA',
+        player_color_dark: '#B53BD5',
+      });
+      // A fetched collection, read-only fields included, can be edited and PUT back whole.
+      const fetched = (await api.getCollection({ collectionId: b.collection_id })).collection;
+      const putBack = await api.updateCollection(
+        { collectionId: b.collection_id },
+        { ...fetched, title: 'Defaults, renamed' },
+      );
+      expect(putBack.collection).toEqual({ ...fetched, title: 'Defaults, renamed' });
+      expect((await api.getCollection({ collectionId: b.collection_id })).collection.title).toBe(
+        'Defaults, renamed',
+      );
+
+      const deleted = await api.deleteCollection({ collectionId: c.collection_id });
+      expect(deleted).toMatchObject({
+        ok: true,
+        collection_id: c.collection_id,
+        deleted_collection: c.collection,
+      });
+      await expectEnvelopeError(api.getCollection({ collectionId: c.collection_id }), 404);
+      await expectEnvelopeError(api.deleteCollection({ collectionId: c.collection_id }), 404);
+      await expectEnvelopeError(api.updateCollection({ collectionId: c.collection_id }, { title: 'x' }), 404);
+      expect((await api.listCollections({ limit: 1 })).count).toBe(before + 2);
+    },
+  },
+  {
+    name: 'tracks: create (initializing, signed upload handles), get, list per collection, PUT update, delete → 404',
+    covers: ['createTrack', 'getTrack', 'listCollectionTracks', 'updateTrack', 'deleteTrack'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ title: 'Tracks' });
+      const created = await api.createTrack({
+        collection_id: collectionId,
+        file_name: 'my-audio-track.mp3',
+        metadata: { artist: 'John Doe', album: 'My Album' },
+        player_title: 'Track Title',
+        player_color: '#e53935',
+      });
+      expect(created.track).toEqual({
+        id: created.track_id,
+        collection_id: collectionId,
+        file_name: 'my-audio-track.mp3',
+        creator_id: null,
+        organization_index: null,
+        metadata: { artist: 'John Doe', album: 'My Album' },
+        is_cover_overridable: true,
+        is_theme_overridable: true,
+        player_title: 'Track Title',
+        player_subtitle: null,
+        player_color: '#E53935',
+        title: null,
+        duration: null,
+        status: 'initializing',
+        track_status_id: 'initializing',
+        player_color_light: '#E32C27',
+        player_color_dark: '#E53935',
+        cover_url: null,
+      });
+      expectUploadHandle(created.track_upload, 'PUT', `/v1/upload/track/${created.track_id}`);
+      expectUploadHandle(created.track_cover_upload, 'POST', `/v1/upload/cover/track/${created.track_id}`);
+
+      const second = await api.createTrack({ collection_id: collectionId, file_name: 'two.wav' });
+      const third = await api.createTrack({ collection_id: collectionId, file_name: 'three.wav' });
+      const listed = await api.listCollectionTracks({ collectionId });
+      expect(listed.count).toBe(3);
+      expect(listed.tracks.map((track) => track.id)).toEqual([
+        created.track_id,
+        second.track_id,
+        third.track_id,
+      ]);
+      expect(listed.tracks[0]).toEqual(created.track);
+      const paged = await api.listCollectionTracks({ collectionId, limit: 1, offset: 1 });
+      expect(paged).toMatchObject({ count: 3, tracks: [{ id: second.track_id }] });
+      const iterated = [];
+      for await (const track of api.iterateCollectionTracks({ collectionId, pageSize: 2 }))
+        iterated.push(track.id);
+      expect(iterated).toEqual([created.track_id, second.track_id, third.track_id]);
+
+      expect((await api.getTrack({ trackId: created.track_id })).track).toEqual(created.track);
+
+      // PUT semantics; collection_id, file_name and read-only fields sent back are ignored.
+      const updated = await api.updateTrack(
+        { trackId: created.track_id },
+        { ...created.track, title: 'Mood Indigo (Live)', metadata: undefined, player_color: '#8E24AA' },
+      );
+      expect(updated.track).toEqual({
+        ...created.track,
+        title: 'Mood Indigo (Live)',
+        metadata: {},
+        player_color: '#8E24AA',
+        player_color_light: '#8E24AA',
+        player_color_dark: '#B53BD5',
+      });
+      const cleared = await api.updateTrack({ trackId: created.track_id }, {});
+      expect(cleared.track).toMatchObject({
+        title: null,
+        player_title: null,
+        player_color: null,
+        player_color_light: null,
+        file_name: 'my-audio-track.mp3',
+        collection_id: collectionId,
+      });
+
+      const deleted = await api.deleteTrack({ trackId: second.track_id });
+      expect(deleted).toMatchObject({
+        ok: true,
+        track_id: second.track_id,
+        deleted_track: { id: second.track_id },
+      });
+      await expectEnvelopeError(api.getTrack({ trackId: second.track_id }), 404);
+      await expectEnvelopeError(api.deleteTrack({ trackId: second.track_id }), 404);
+      await expectEnvelopeError(api.updateTrack({ trackId: second.track_id }, {}), 404);
+      expect((await api.listCollectionTracks({ collectionId })).count).toBe(2);
+      await expectEnvelopeError(api.listCollectionTracks({ collectionId: MISSING_ID }), 404);
+    },
+  },
+  {
+    name: 'a real WAV uploaded with uploadTrack becomes ready with its duration',
+    covers: ['createTrack', 'uploadTrackAudio', 'getTrack', 'listCollectionTracks'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ title: 'Audio' });
+      const audio = wav(1.5);
+      const progress: Progress[] = [];
+      const { track, created } = await api.uploadTrack({
+        collectionId,
+        file: new Blob([audio as BlobPart], { type: 'audio/wav' }),
+        fileName: 'tone.wav',
+        fields: { player_title: 'Tone' },
+        waitUntilReady: { intervalMs: 25, timeoutMs: 15_000 },
+        onUploadProgress: (event) => progress.push(event),
+      });
+      expect(created.track.status).toBe('initializing');
+      expect(track).toMatchObject({
+        id: created.track_id,
+        file_name: 'tone.wav',
+        player_title: 'Tone',
+        status: 'ready',
+        track_status_id: 'ready',
+      });
+      expect(track.duration).toBeCloseTo(1.5, 2);
+      expect(progress.at(-1)?.transferredBytes).toBe(audio.length);
+      const listed = await api.listCollectionTracks({ collectionId });
+      expect(listed).toMatchObject({ count: 1, tracks: [{ id: track.id, status: 'ready' }] });
+      expect(listed.tracks[0]?.duration).toBeCloseTo(1.5, 2);
+    },
+  },
+  {
+    name: 'upload URLs work once; tampered ones are 403; a deleted track’s URL is 404',
+    covers: ['uploadTrackAudio', 'uploadTrackCover', 'uploadCollectionCover'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ title: 'Single use' });
+      const created = await api.createTrack({ collection_id: collectionId, file_name: 'once.wav' });
+      const url = created.track_upload.upload_url;
+      const signature = new URL(url).searchParams.get('signature') as string;
+      const expires = new URL(url).searchParams.get('expires') as string;
+      const body = wav(0.25);
+
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: withParam(url, 'signature', flipLastHexDigit(signature)), body }),
+        403,
+      );
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: withParam(url, 'expires', String(Number(expires) + 3600)), body }),
+        403,
+      );
+      const other = await api.createTrack({ collection_id: collectionId, file_name: 'other.wav' });
+      const foreign = new URL(other.track_upload.upload_url);
+      foreign.searchParams.set('signature', signature);
+      foreign.searchParams.set('expires', expires);
+      await expectEnvelopeError(api.uploadTrackAudio({ uploadUrl: foreign.toString(), body }), 403);
+      expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+
+      const uploaded = await api.uploadTrackAudio({ uploadUrl: url, body, contentType: 'audio/wav' });
+      expect(uploaded.track).toMatchObject({ id: created.track_id, status: 'processing', duration: null });
+      await expectEnvelopeError(api.uploadTrackAudio({ uploadUrl: url, body }), 403);
+      const ready = await api.waitForTrack(
+        { trackId: created.track_id },
+        { intervalMs: 25, timeoutMs: 15_000 },
+      );
+      expect(ready.duration).toBeCloseTo(0.25, 2);
+
+      const collection = await api.createCollection({ title: 'Covers once' });
+      const coverUrl = collection.collection_cover_upload.upload_url;
+      await api.uploadCollectionCover({ uploadUrl: coverUrl, file: PNG, fileName: 'cover.png' });
+      await expectEnvelopeError(api.uploadCollectionCover({ uploadUrl: coverUrl, file: PNG }), 403);
+      await api.uploadTrackCover({ uploadUrl: created.track_cover_upload.upload_url, file: PNG });
+      await expectEnvelopeError(
+        api.uploadTrackCover({ uploadUrl: created.track_cover_upload.upload_url, file: PNG }),
+        403,
+      );
+
+      await api.deleteTrack({ trackId: other.track_id });
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: other.track_upload.upload_url, body }),
+        404,
+      );
+      await expectEnvelopeError(
+        api.uploadTrackCover({ uploadUrl: other.track_cover_upload.upload_url, file: PNG }),
+        404,
+      );
+      // A malformed signature or expiry never reaches the signature check.
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: withParam(url, 'signature', 'xyz'), body }),
+        400,
+      );
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: withParam(url, 'expires', 'soon'), body }),
+        400,
+      );
+    },
+  },
+  {
+    name: 'a file that is not audio ends failed, without a duration; an empty body is a 400',
+    covers: ['uploadTrackAudio', 'getTrack'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ title: 'Not audio' });
+      const notAudio = new TextEncoder().encode('This is a text file, not audio.\n'.repeat(200));
+      const error = await api
+        .uploadTrack({
+          collectionId,
+          file: notAudio,
+          fileName: 'notes.mp3',
+          waitUntilReady: { intervalMs: 25, timeoutMs: 15_000 },
+        })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(error).toBeInstanceOf(TrackProcessingError);
+      expect(isMusicApiError(error)).toBe(true);
+      const failed = (error as TrackProcessingError).track;
+      expect(failed).toMatchObject({ status: 'failed', track_status_id: 'failed', duration: null });
+      expect((await api.getTrack({ trackId: failed.id })).track.status).toBe('failed');
+
+      const empty = await api.createTrack({ collection_id: collectionId, file_name: 'empty.wav' });
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: empty.track_upload.upload_url, body: new Uint8Array(0) }),
+        400,
+      );
+      // The refused upload did not use the URL up.
+      await api.uploadTrackAudio({ uploadUrl: empty.track_upload.upload_url, body: wav(0.1) });
+    },
+  },
+  {
+    name: 'an audio upload over the size limit is a 413, writes nothing, and leaves the URL usable',
+    covers: ['uploadTrackAudio'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ title: 'Too large' });
+      const created = await api.createTrack({ collection_id: collectionId, file_name: 'large.wav' });
+      const tooLarge = new Uint8Array(CONTRACT_MAX_AUDIO_BYTES + 1);
+      const body = await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: tooLarge }),
+        413,
+      );
+      expect(body.message).toContain(String(CONTRACT_MAX_AUDIO_BYTES));
+      // Sent as a stream, without Content-Length: the server stops at the limit.
+      const stream = new Blob([tooLarge as BlobPart]).stream();
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: stream }),
+        413,
+      );
+      expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+      const fits = await api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: wav(0.5) });
+      expect(fits.track.status).toBe('processing');
+    },
+  },
+  {
+    name: 'covers: JPEG/PNG stored and served; tracks show the collection’s cover unless they may override it',
+    covers: [
+      'createCollection',
+      'uploadCollectionCover',
+      'createCollectionCover',
+      'uploadTrackCover',
+      'createTrackCover',
+      'getCoverImage',
+      'updateCollection',
+      'deleteTrack',
+      'deleteCollection',
+    ],
+    async run(context) {
+      const api = client(context);
+      const png = PNG;
+      const jpg = jpegImage();
+      const collection = await api.createCollection({ title: 'With covers' });
+      const collectionId = collection.collection_id;
+      const withCover = await api.uploadCollectionCover({
+        uploadUrl: collection.collection_cover_upload.upload_url,
+        file: new Blob([png as BlobPart], { type: 'image/png' }),
+        fileName: 'cover.png',
+      });
+      const collectionCover = withCover.collection.cover_url as string;
+      expect(new URL(collectionCover).pathname).toBe(`/media/covers/collection/${collectionId}.png`);
+      const served = await api.getCoverImage({ coverUrl: collectionCover });
+      expect(served.type).toBe('image/png');
+      expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
+
+      const track = await api.createTrack({ collection_id: collectionId, file_name: 'a.wav' });
+      expect(track.track.cover_url).toBe(collectionCover);
+      const ownJpeg = await api.uploadTrackCover({
+        uploadUrl: track.track_cover_upload.upload_url,
+        file: jpg,
+      });
+      const trackJpeg = ownJpeg.track.cover_url as string;
+      expect(new URL(trackJpeg).pathname).toBe(`/media/covers/track/${track.track_id}.jpg`);
+      expect(new Uint8Array(await (await api.getCoverImage({ coverUrl: trackJpeg })).arrayBuffer())).toEqual(
+        jpg,
+      );
+
+      // A new URL replaces the track's cover; the old image's URL is gone.
+      const again = await api.createTrackCover({ trackId: track.track_id });
+      expect(again.track.cover_url).toBe(trackJpeg);
+      expectUploadHandle(again.track_cover_upload, 'POST', `/v1/upload/cover/track/${track.track_id}`);
+      const ownPng = await api.uploadTrackCover({
+        uploadUrl: again.track_cover_upload.upload_url,
+        file: png,
+      });
+      expect(new URL(ownPng.track.cover_url as string).pathname).toBe(
+        `/media/covers/track/${track.track_id}.png`,
+      );
+      await expectEnvelopeError(api.getCoverImage({ coverUrl: trackJpeg }), 404);
+
+      // The collection decides: with is_cover_overridable false, every track shows its cover.
+      await api.updateCollection({ collectionId }, { title: 'With covers', is_cover_overridable: false });
+      expect((await api.getTrack({ trackId: track.track_id })).track.cover_url).toBe(collectionCover);
+      await api.updateCollection({ collectionId }, { title: 'With covers' });
+      expect((await api.getTrack({ trackId: track.track_id })).track.cover_url).toBe(ownPng.track.cover_url);
+
+      // Not an image: 415, and the URL can still be used.
+      const next = await api.createCollectionCover({ collectionId });
+      expect(next.collection.cover_url).toBe(collectionCover);
+      expectUploadHandle(next.collection_cover_upload, 'POST', `/v1/upload/cover/collection/${collectionId}`);
+      await expectEnvelopeError(
+        api.uploadCollectionCover({
+          uploadUrl: next.collection_cover_upload.upload_url,
+          file: new Blob(['GIF89a, not really'], { type: 'image/png' }),
+        }),
+        415,
+      );
+      const replaced = await api.uploadCollectionCover({
+        uploadUrl: next.collection_cover_upload.upload_url,
+        file: jpg,
+      });
+      expect(new URL(replaced.collection.cover_url as string).pathname).toBe(
+        `/media/covers/collection/${collectionId}.jpg`,
+      );
+      await expectEnvelopeError(api.getCoverImage({ coverUrl: collectionCover }), 404);
+
+      // Deleting removes the files: their URLs answer 404.
+      const ownCover = ownPng.track.cover_url as string;
+      await api.deleteTrack({ trackId: track.track_id });
+      await expectEnvelopeError(api.getCoverImage({ coverUrl: ownCover }), 404);
+      await api.deleteCollection({ collectionId });
+      await expectEnvelopeError(
+        api.getCoverImage({ coverUrl: replaced.collection.cover_url as string }),
+        404,
+      );
+      await expectEnvelopeError(
+        api.getCoverImage({ coverUrl: `${context.baseUrl}/media/covers/collection/not-an-id.png` }),
+        400,
+      );
+    },
+  },
+  {
+    name: 'deleting a collection deletes its tracks; their upload URLs answer 404',
+    covers: [
+      'deleteCollection',
+      'getTrack',
+      'uploadTrackAudio',
+      'uploadCollectionCover',
+      'createCollectionCover',
+    ],
+    async run(context) {
+      const api = client(context);
+      const collection = await api.createCollection({ title: 'Doomed' });
+      const collectionId = collection.collection_id;
+      const ready = await api.uploadTrack({
+        collectionId,
+        file: wav(0.2),
+        fileName: 'a.wav',
+        waitUntilReady: { intervalMs: 25 },
+      });
+      const pending = await api.createTrack({ collection_id: collectionId, file_name: 'b.wav' });
+      const deleted = await api.deleteCollection({ collectionId });
+      expect(deleted.deleted_collection.id).toBe(collectionId);
+      await expectEnvelopeError(api.getTrack({ trackId: ready.track.id }), 404);
+      await expectEnvelopeError(api.getTrack({ trackId: pending.track_id }), 404);
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: pending.track_upload.upload_url, body: wav(0.1) }),
+        404,
+      );
+      await expectEnvelopeError(
+        api.uploadCollectionCover({ uploadUrl: collection.collection_cover_upload.upload_url, file: PNG }),
+        404,
+      );
+      await expectEnvelopeError(api.createCollectionCover({ collectionId }), 404);
+      await expectEnvelopeError(api.createTrackCover({ trackId: pending.track_id }), 404);
+      await expectEnvelopeError(api.createTrack({ collection_id: collectionId, file_name: 'late.wav' }), 404);
+    },
+  },
+  {
+    name: 'a missing or unknown API key is a 401 in the envelope on every keyed operation, and changes nothing',
+    covers: [
+      'listCollections',
+      'createCollection',
+      'getCollection',
+      'updateCollection',
+      'deleteCollection',
+      'listCollectionTracks',
+      'createCollectionCover',
+      'createTrack',
+      'getTrack',
+      'updateTrack',
+      'deleteTrack',
+      'createTrackCover',
+    ],
+    async run(context) {
+      const good = client(context);
+      const collection = await good.createCollection({ title: 'Keyed' });
+      const collectionId = collection.collection_id;
+      const track = await good.createTrack({ collection_id: collectionId, file_name: 'k.wav' });
+      const trackId = track.track_id;
+      const before = (await good.listCollections()).count;
+      for (const apiKey of ['adn_wrong_key', `${CONTRACT_COLLECTIONS_API_KEY}x`]) {
+        const api = client(context, apiKey);
+        await expectEnvelopeError(api.listCollections(), 401);
+        await expectEnvelopeError(api.createCollection({ title: 'Nope' }), 401);
+        await expectEnvelopeError(api.getCollection({ collectionId }), 401);
+        await expectEnvelopeError(api.updateCollection({ collectionId }, { title: 'Nope' }), 401);
+        await expectEnvelopeError(api.deleteCollection({ collectionId }), 401);
+        await expectEnvelopeError(api.listCollectionTracks({ collectionId }), 401);
+        await expectEnvelopeError(api.createCollectionCover({ collectionId }), 401);
+        await expectEnvelopeError(api.createTrack({ collection_id: collectionId, file_name: 'n.wav' }), 401);
+        await expectEnvelopeError(api.getTrack({ trackId }), 401);
+        await expectEnvelopeError(api.updateTrack({ trackId }, { title: 'Nope' }), 401);
+        await expectEnvelopeError(api.deleteTrack({ trackId }), 401);
+        await expectEnvelopeError(api.createTrackCover({ trackId }), 401);
+      }
+      for (const authorization of [undefined, 'Basic abc', 'Bearer']) {
+        const response = await fetch(`${context.baseUrl}/v1/collection`, {
+          headers: authorization ? { authorization } : {},
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({
+          ok: false,
+          message: expect.any(String),
+          api_request_id: expect.stringMatching(UUID),
+        });
+      }
+      expect((await good.listCollections()).count).toBe(before);
+      expect((await good.getCollection({ collectionId })).collection.title).toBe('Keyed');
+      expect((await good.listCollectionTracks({ collectionId })).count).toBe(1);
+    },
+  },
+  {
+    name: 'bad input (missing collection_id, bad color, bad paging, bad IDs) is a 400 and writes nothing',
+    covers: [
+      'createTrack',
+      'createCollection',
+      'updateCollection',
+      'updateTrack',
+      'listCollections',
+      'getTrack',
+    ],
+    async run(context) {
+      const api = client(context);
+      const collection = await api.createCollection({ title: 'Validation', player_color: '#123456' });
+      const collectionId = collection.collection_id;
+      const track = await api.createTrack({ collection_id: collectionId, file_name: 'v.wav' });
+      const collections = (await api.listCollections()).count;
+
+      const bad = <T>(value: unknown) => value as T;
+      await expectEnvelopeError(api.createTrack(bad({ file_name: 'x.wav' })), 400);
+      await expectEnvelopeError(api.createTrack(bad({ collection_id: collectionId })), 400);
+      await expectEnvelopeError(api.createTrack({ collection_id: 'not-a-uuid', file_name: 'x.wav' }), 400);
+      await expectEnvelopeError(
+        api.createTrack({ collection_id: collectionId, file_name: 'x.wav', player_color: 'red' }),
+        400,
+      );
+      await expectEnvelopeError(api.createTrack({ collection_id: MISSING_ID, file_name: 'x.wav' }), 404);
+      for (const color of ['#12345', '#1234567', '123456', '#GGGGGG', 'blue']) {
+        await expectEnvelopeError(api.createCollection({ title: 'Bad color', player_color: color }), 400);
+      }
+      await expectEnvelopeError(api.createCollection(bad({ player_color: '#123456' })), 400);
+      await expectEnvelopeError(api.createCollection({ title: '' }), 400);
+      await expectEnvelopeError(api.createCollection({ title: 'x', theme: [{ hex: 'nope' }] }), 400);
+      await expectEnvelopeError(
+        api.updateCollection({ collectionId }, { title: 'x', player_color: '#zzzzzz' }),
+        400,
+      );
+      await expectEnvelopeError(api.updateTrack({ trackId: track.track_id }, { player_color: '#12' }), 400);
+      await expectEnvelopeError(api.updateTrack({ trackId: track.track_id }, bad({ metadata: 'text' })), 400);
+      for (const paging of [{ limit: 0 }, { limit: 201 }, { offset: -1 }, { limit: 1.5 }]) {
+        await expectEnvelopeError(api.listCollections(paging), 400);
+        await expectEnvelopeError(api.listCollectionTracks({ collectionId, ...paging }), 400);
+      }
+      await expectEnvelopeError(api.getTrack({ trackId: 'not-a-uuid' }), 400);
+      await expectEnvelopeError(api.getCollection({ collectionId: '12345' }), 400);
+      const raw = await fetch(`${context.baseUrl}/v1/collection`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${CONTRACT_COLLECTIONS_API_KEY}`,
+          'content-type': 'application/json',
+        },
+        body: '{"title": ',
+      });
+      expect(raw.status).toBe(400);
+      expect(await raw.json()).toMatchObject({ ok: false });
+
+      expect((await api.listCollections()).count).toBe(collections);
+      expect((await api.listCollectionTracks({ collectionId })).count).toBe(1);
+      expect((await api.getCollection({ collectionId })).collection.player_color).toBe('#123456');
+      expect((await api.getTrack({ trackId: track.track_id })).track.player_color).toBeNull();
+    },
+  },
+  {
+    name: 'unknown paths and wrong methods under /v1 get the error envelope',
+    covers: [],
+    async run({ baseUrl }) {
+      const headers = { authorization: `Bearer ${CONTRACT_COLLECTIONS_API_KEY}` };
+      const missing = await fetch(`${baseUrl}/v1/collection/${MISSING_ID}/nothing`, { headers });
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ ok: false, message: expect.any(String) });
+      const wrongMethod = await fetch(`${baseUrl}/v1/track`, { method: 'GET', headers });
+      expect(wrongMethod.status).toBe(405);
+      expect(await wrongMethod.json()).toMatchObject({ ok: false });
+    },
+  },
+]);
