@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { createServer, describeConfig } from './app.js';
+import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import { loadConfig } from './core/config.js';
+import { createDatabase } from './core/db.js';
+import { setSongsUserVerified } from './songs/module.js';
 
 const USAGE = `Usage: music-apis-server [start]
+       music-apis-server verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from the
 environment: PORT, HOST, DATA_DIR, DATABASE_URL, DEMO_DATA, LOG_LEVEL, VALIDATE_RESPONSES,
@@ -18,6 +22,10 @@ async function start(): Promise<void> {
       '',
       `music-apis server listening on ${url}  (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
       `  API docs:  ${url}/api-docs`,
+      ...(config.demoData
+        ? [`  Songs API demo login: ${SONGS_DEMO_LOGIN.email} / ${SONGS_DEMO_LOGIN.password}`]
+        : []),
+      ...(config.devEndpoints ? [`  Mail outbox (sign-up codes): ${url}/dev/mail`] : []),
       '  Try it:',
       `    TOKEN=$(curl -s -X POST ${url}/api/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
       `    curl -X POST "${url}/api/track/create?isrc=GBAYE0800657" -H "Token: Bearer $TOKEN"`,
@@ -39,8 +47,39 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** Operators confirm a songs API user's KYC status, which the stream-token agreement requires. */
+async function verifyUser(email: string | undefined): Promise<number> {
+  if (!email) {
+    console.error('Usage: music-apis-server verify-user <email>');
+    return 2;
+  }
+  const db = createDatabase(loadConfig());
+  try {
+    if (!(await db.schema.hasTable('songs_users'))) {
+      console.error('The database has no songs users yet: start the server once first.');
+      return 1;
+    }
+    if (!(await setSongsUserVerified(db, email))) {
+      console.error(`No songs API user has the email ${email}`);
+      return 1;
+    }
+    console.log(`${email} is now KYC-verified`);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
 const command = process.argv[2] ?? 'start';
-if (command === 'start') {
+if (command === 'verify-user') {
+  verifyUser(process.argv[3]).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else if (command === 'start') {
   start().catch((error) => {
     console.error(error);
     process.exit(1);
