@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { createServer, describeConfig } from './app.js';
+import { createApiKey, createFirstApiKey } from './collections/api-keys.js';
 import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import { loadConfig } from './core/config.js';
 import { createDatabase } from './core/db.js';
 import { setSongsUserVerified } from './songs/module.js';
 
 const USAGE = `Usage: music-apis-server [start]
+       music-apis-server create-api-key [title]   create a collections API key (printed once)
        music-apis-server verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from the
@@ -17,6 +19,8 @@ async function start(): Promise<void> {
   const server = await createServer(config);
   server.logger.info({ config: describeConfig(config) }, 'configuration');
   const url = await server.listen();
+  // Only the very first start on a database creates (and shows) a key; it is never shown again.
+  const firstKey = await createFirstApiKey(server.db, config.collections.apiKey);
   process.stdout.write(
     [
       '',
@@ -29,6 +33,13 @@ async function start(): Promise<void> {
       '  Try it:',
       `    TOKEN=$(curl -s -X POST ${url}/api/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
       `    curl -X POST "${url}/api/track/create?isrc=GBAYE0800657" -H "Token: Bearer $TOKEN"`,
+      ...(firstKey
+        ? [
+            `  Collections API key (shown this once; more with \`music-apis-server create-api-key\`):`,
+            `    ${firstKey.key}`,
+            `    curl ${url}/v1/collection -H "Authorization: Bearer ${firstKey.key}"`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -70,8 +81,29 @@ async function verifyUser(email: string | undefined): Promise<number> {
   }
 }
 
+/** Creates a collections API key and prints it; only its hash is stored. */
+async function createCollectionsApiKey(title: string | undefined): Promise<number> {
+  // The server's own start-up path, not listening: it applies every migration first.
+  const server = await createServer(loadConfig(process.env, { demoData: false, logLevel: 'warn' }));
+  try {
+    const created = await createApiKey(server.db, title || undefined);
+    console.log(`Collections API key "${created.title}" (shown once, keep it safe):\n${created.key}`);
+    return 0;
+  } finally {
+    await server.close();
+  }
+}
+
 const command = process.argv[2] ?? 'start';
-if (command === 'verify-user') {
+if (command === 'create-api-key') {
+  createCollectionsApiKey(process.argv.slice(3).join(' ')).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else if (command === 'verify-user') {
   verifyUser(process.argv[3]).then(
     (code) => process.exit(code),
     (error) => {
