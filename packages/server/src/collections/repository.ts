@@ -360,7 +360,10 @@ export function createCollectionsRepository(db: Knex) {
       });
     },
 
-    async finishProcessing(id: string, result: { status: 'ready' | 'failed'; duration: number | null }) {
+    async finishProcessing(
+      id: string,
+      result: { status: 'ready' | 'failed'; duration: number | null; audio_key?: null },
+    ) {
       await db(TABLES.tracks)
         .where({ id, status: 'processing' })
         .update({ ...result, updated_at: now() });

@@ -361,12 +361,16 @@ export function createCollectionsService(options: {
         stream.destroy();
       }
       const playable = duration !== undefined && Number.isFinite(duration) && duration > 0;
-      await repository.finishProcessing(
-        id,
-        playable
-          ? { status: 'ready', duration: Math.round(duration! * 1000) / 1000 }
-          : { status: 'failed', duration: null },
-      );
+      if (playable) {
+        await repository.finishProcessing(id, {
+          status: 'ready',
+          duration: Math.round(duration! * 1000) / 1000,
+        });
+        return;
+      }
+      // Bytes that are not audio serve nothing: the file goes, the track stays as 'failed'.
+      await repository.finishProcessing(id, { status: 'failed', duration: null, audio_key: null });
+      await deleteBlobs([track.audio_key]);
     },
 
     async markProcessingFailed(id: string): Promise<void> {

@@ -1,0 +1,166 @@
+import { readdir } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { createCollectionsClient, isApiError } from '@music-apis/sdk/collections';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, createFirstApiKey } from '../src/collections/api-keys.js';
+import { createUploadUrlSigner } from '../src/collections/upload-urls.js';
+import { loadConfig } from '../src/core/config.js';
+import { getOrCreateSecret } from '../src/core/secrets.js';
+import { startTestServer, type TestServer } from './helpers.js';
+
+const API_KEY = 'adn_server_test_key';
+const MAX_AUDIO_BYTES = 64 * 1024;
+
+/** A mono 16-bit PCM WAV of silence. */
+function wav(seconds: number, sampleRate = 8000): Uint8Array {
+  const dataSize = Math.round(seconds * sampleRate) * 2;
+  const bytes = new Uint8Array(44 + dataSize);
+  const view = new DataView(bytes.buffer);
+  const text = (offset: number, value: string) => {
+    for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
+  };
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + dataSize, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, dataSize, true);
+  return bytes;
+}
+
+async function filesUnder(directory: string): Promise<string[]> {
+  try {
+    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+let test: TestServer;
+let api: ReturnType<typeof createCollectionsClient>;
+const blobsOf = () => filesUnder(join(test.dataDir, 'blobs', 'collections'));
+
+beforeAll(async () => {
+  const defaults = loadConfig({});
+  test = await startTestServer({
+    collections: { ...defaults.collections, apiKey: API_KEY, maxAudioBytes: MAX_AUDIO_BYTES },
+    jobs: { pollIntervalMs: 20, concurrency: 2 },
+  });
+  api = createCollectionsClient({ baseUrl: test.baseUrl, apiKey: API_KEY, retry: 0 });
+});
+afterAll(() => test?.stop());
+
+describe('collections server', () => {
+  it('refuses an expired upload URL with 403, even with a valid signature', async () => {
+    const { collection_id } = await api.createCollection({ title: 'Expiry' });
+    const created = await api.createTrack({ collection_id, file_name: 'late.wav' });
+    const signer = createUploadUrlSigner(await getOrCreateSecret(test.server.db, 'collections-upload-url'));
+    const path = `/v1/upload/track/${created.track_id}`;
+    const past = createUploadUrlSigner(
+      await getOrCreateSecret(test.server.db, 'collections-upload-url'),
+      () => Date.now() - 7200_000,
+    ).issue('PUT', test.baseUrl, path, 3600);
+    const error = await api.uploadTrackAudio({ uploadUrl: past.upload_url, body: wav(0.1) }).catch((e) => e);
+    expect(isApiError(error) && error.status).toBe(403);
+    expect(error.body).toMatchObject({ ok: false, message: 'Upload URL expired, already used or invalid' });
+    // The same path signed now works: the signer and the server agree on the formula.
+    const fresh = signer.issue('PUT', test.baseUrl, path, 60);
+    expect((await api.uploadTrackAudio({ uploadUrl: fresh.upload_url, body: wav(0.1) })).track.status).toBe(
+      'processing',
+    );
+  });
+
+  it('leaves no file behind: over-size uploads, non-audio, and deleted tracks and collections', async () => {
+    const before = await blobsOf();
+    const { collection_id } = await api.createCollection({ title: 'Files' });
+    const big = await api.createTrack({ collection_id, file_name: 'big.wav' });
+    const tooLarge = new Uint8Array(MAX_AUDIO_BYTES * 4);
+    for (const body of [tooLarge, new Blob([tooLarge]).stream()]) {
+      const error = await api
+        .uploadTrackAudio({ uploadUrl: big.track_upload.upload_url, body })
+        .catch((e) => e);
+      expect(isApiError(error) && error.status).toBe(413);
+    }
+    expect(await blobsOf()).toEqual(before);
+
+    const text = await api
+      .uploadTrack({
+        collectionId: collection_id,
+        file: new TextEncoder().encode('not audio'),
+        fileName: 'x.mp3',
+        waitUntilReady: { intervalMs: 20 },
+      })
+      .catch((e) => e.track);
+    expect(text.status).toBe('failed');
+    expect(await blobsOf()).toEqual(before);
+
+    const ready = await api.uploadTrack({
+      collectionId: collection_id,
+      file: wav(0.5),
+      fileName: 'ok.wav',
+      waitUntilReady: { intervalMs: 20 },
+    });
+    expect(ready.track.duration).toBeCloseTo(0.5, 3);
+    const png = Uint8Array.from(
+      atob(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      ),
+      (char) => char.charCodeAt(0),
+    );
+    await api.uploadTrackCover({ uploadUrl: ready.created.track_cover_upload.upload_url, file: png });
+    const cover = await api.createCollectionCover({ collectionId: collection_id });
+    await api.uploadCollectionCover({ uploadUrl: cover.collection_cover_upload.upload_url, file: png });
+    expect((await blobsOf()).length).toBe(before.length + 3);
+
+    await api.deleteCollection({ collectionId: collection_id });
+    expect(await blobsOf()).toEqual(before);
+    const rows = await test.server.db('collections_tracks').where({ collection_id }).count({ count: '*' });
+    expect(Number(rows[0]?.count)).toBe(0);
+  });
+
+  it('answers 413 at once for a declared over-size body, without waiting for it, and closes', async () => {
+    const { collection_id } = await api.createCollection({ title: 'Early 413' });
+    const created = await api.createTrack({ collection_id, file_name: 'huge.wav' });
+    const url = new URL(created.track_upload.upload_url);
+    const { status, connection } = await new Promise<{ status?: number; connection?: string }>(
+      (resolve, reject) => {
+        const request = httpRequest(url, {
+          method: 'PUT',
+          headers: { 'content-length': String(1024 * 1024 * 1024) },
+        });
+        request.on('response', (response) => {
+          response.resume();
+          resolve({ status: response.statusCode, connection: response.headers.connection });
+          request.destroy();
+        });
+        request.on('error', reject);
+        request.write(new Uint8Array(1024)); // a gigabyte announced, one kilobyte sent
+      },
+    );
+    expect(status).toBe(413);
+    expect(connection).toBe('close');
+    expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+  });
+
+  it('stores API keys only as hashes, and creates the first key once per database', async () => {
+    const created = await createApiKey(test.server.db, 'Test key');
+    expect(created.key).toMatch(/^adn_[\w-]{43}$/);
+    const stored = await test.server.db('collections_api_keys').select('key_hash');
+    expect(stored.map((row) => row.key_hash)).not.toContain(created.key);
+    const viaKey = createCollectionsClient({ baseUrl: test.baseUrl, apiKey: created.key, retry: 0 });
+    expect((await viaKey.listCollections()).ok).toBe(true);
+
+    expect(await createFirstApiKey(test.server.db, 'configured')).toBeUndefined();
+    const first = await createFirstApiKey(test.server.db, undefined);
+    expect(first?.key).toMatch(/^adn_/);
+    expect(await createFirstApiKey(test.server.db, undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/core/config.js';
+import { createDatabase, type Knex, migrate } from '../src/core/db.js';
+import { createJobQueue, type JobQueue, jobsMigration } from '../src/core/jobs.js';
+import { createLogger } from '../src/core/logger.js';
+
+const logger = createLogger('silent');
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function sqliteDatabase(dataDir?: string): Promise<{ db: Knex; dataDir: string }> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'music-apis-jobs-')));
+  const db = createDatabase(loadConfig({}, { dataDir: dir }));
+  await migrate(db, [jobsMigration]);
+  return { db, dataDir: dir };
+}
+
+const jobRows = (db: Knex) => db('jobs').select('status', 'attempts', 'last_error');
+
+describe('job queue (SQLite)', () => {
+  it('retries a failing job with doubling backoff, then deletes it once it succeeds', async () => {
+    const { db, dataDir } = await sqliteDatabase();
+    cleanups.push(async () => {
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    let now = 1_000_000;
+    const queue = createJobQueue(db, logger, { now: () => now, baseBackoffMs: 1000 });
+    const attempts: number[] = [];
+    queue.register<{ n: number }>('flaky', {
+      async run(job) {
+        attempts.push(job.attempt);
+        expect(job.payload).toEqual({ n: 7 });
+        if (job.attempt < 3) throw new Error(`attempt ${job.attempt} failed`);
+      },
+    });
+    await queue.enqueue('flaky', { n: 7 });
+    expect(await queue.drain()).toBe(1);
+    expect(await jobRows(db)).toEqual([
+      { status: 'pending', attempts: 1, last_error: expect.stringContaining('attempt 1') },
+    ]);
+    expect(await queue.drain()).toBe(0); // not due before its backoff
+    now += 1000;
+    expect(await queue.drain()).toBe(1);
+    now += 1999;
+    expect(await queue.drain()).toBe(0); // the second backoff is 2 s
+    now += 1;
+    expect(await queue.drain()).toBe(1);
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await jobRows(db)).toEqual([]);
+  });
+
+  it('keeps a job that ran out of attempts as failed and tells its handler', async () => {
+    const { db, dataDir } = await sqliteDatabase();
+    cleanups.push(async () => {
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    let now = 0;
+    const queue = createJobQueue(db, logger, { now: () => now });
+    const exhausted: unknown[] = [];
+    queue.register('doomed', {
+      run: async () => {
+        throw new Error('always');
+      },
+      onExhausted: async (job, error) => {
+        exhausted.push([job.payload, (error as Error).message]);
+      },
+    });
+    await queue.enqueue('doomed', 'x', { maxAttempts: 2 });
+    await queue.drain();
+    now += 60_000;
+    await queue.drain();
+    now += 60_000;
+    expect(await queue.drain()).toBe(0);
+    expect(exhausted).toEqual([['x', 'always']]);
+    expect(await jobRows(db)).toEqual([
+      { status: 'failed', attempts: 2, last_error: expect.stringContaining('always') },
+    ]);
+  });
+
+  it('keeps jobs across a restart, and takes over a job whose worker died (lease expired)', async () => {
+    const first = await sqliteDatabase();
+    const enqueuer = createJobQueue(first.db, logger);
+    await enqueuer.enqueue('work', { id: 1 });
+    await enqueuer.enqueue('work', { id: 2 });
+    // A worker claimed job 2 and died: it is 'running' with a lease in the past.
+    await first
+      .db('jobs')
+      .where({ id: 2 })
+      .update({ status: 'running', attempts: 1, locked_until: Date.now() - 1 });
+    await first.db.destroy();
+
+    const second = await sqliteDatabase(first.dataDir);
+    cleanups.push(async () => {
+      await second.db.destroy();
+      await rm(first.dataDir, { recursive: true, force: true });
+    });
+    const done: unknown[] = [];
+    const queue = createJobQueue(second.db, logger, { pollIntervalMs: 10 });
+    queue.register<{ id: number }>('work', {
+      run: async (job) => void done.push([job.payload.id, job.attempt]),
+    });
+    queue.start();
+    await expect.poll(() => done.length, { timeout: 5000 }).toBe(2);
+    await queue.stop();
+    expect(done).toEqual(
+      expect.arrayContaining([
+        [1, 1],
+        [2, 2],
+      ]),
+    );
+    expect(await jobRows(second.db)).toEqual([]);
+  });
+
+  it('stop() waits for the running job; jobs enqueued meanwhile stay for the next start', async () => {
+    const { db, dataDir } = await sqliteDatabase();
+    cleanups.push(async () => {
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const queue = createJobQueue(db, logger, { pollIntervalMs: 10, concurrency: 1 });
+    let finished = false;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    queue.register('slow', {
+      async run() {
+        started();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        finished = true;
+      },
+    });
+    queue.start();
+    await queue.enqueue('slow', null);
+    await running;
+    await queue.enqueue('slow', null);
+    await queue.stop();
+    expect(finished).toBe(true);
+    expect(await jobRows(db)).toEqual([{ status: 'pending', attempts: 0, last_error: null }]);
+  });
+});
+
+// Several servers on one PostgreSQL: every job runs exactly once (FOR UPDATE SKIP LOCKED).
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `music_apis_jobs_${process.pid}_${Date.now().toString(36)}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+const postgres = await scratchPostgres();
+afterAll(async () => postgres?.drop());
+
+describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)(
+  'job queue (PostgreSQL, several instances)',
+  () => {
+    it('runs each job exactly once across three queues sharing the database', async () => {
+      if (!postgres)
+        throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
+      const databases = [0, 1, 2].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres.url })));
+      await migrate(databases[0] as Knex, [jobsMigration]);
+      const runs = new Map<number, number>();
+      const queues: JobQueue[] = databases.map((db) => {
+        const queue = createJobQueue(db, logger, { pollIntervalMs: 5, concurrency: 4 });
+        queue.register<{ n: number }>('count', {
+          async run(job) {
+            runs.set(job.payload.n, (runs.get(job.payload.n) ?? 0) + 1);
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          },
+        });
+        return queue;
+      });
+      for (let n = 0; n < 60; n++) await queues[n % 3]?.enqueue('count', { n });
+      for (const queue of queues) queue.start();
+      await expect.poll(() => runs.size, { timeout: 10_000 }).toBe(60);
+      await Promise.all(queues.map((queue) => queue.stop()));
+      expect([...runs.values()].every((count) => count === 1)).toBe(true);
+      expect(await (databases[0] as Knex)('jobs').count({ count: '*' })).toEqual([{ count: '0' }]);
+      await Promise.all(databases.map((db) => db.destroy()));
+    });
+  },
+);
