@@ -78,8 +78,12 @@ export function prepareRead<Row>(
   const placeholders = Array.from({ length: parameterCount }, (_, i) => `__param_${i}__`);
   const compiled = build(db.queryBuilder(), ...placeholders).toSQL();
   // Each binding is either one of the caller's values (by position) or a constant (e.g. LIMIT 1).
-  const slots = compiled.bindings.map((binding) => ({ index: placeholders.indexOf(binding as string), binding }));
-  const valuesFor = (values: unknown[]) => slots.map((slot) => (slot.index >= 0 ? values[slot.index] : slot.binding));
+  const slots = compiled.bindings.map((binding) => ({
+    index: placeholders.indexOf(binding as string),
+    binding,
+  }));
+  const valuesFor = (values: unknown[]) =>
+    slots.map((slot) => (slot.index >= 0 ? values[slot.index] : slot.binding));
 
   if (isPostgres(db)) {
     return {

@@ -116,7 +116,8 @@ export function createApiRouter(api: ApiDefinition, options: MountOptions): Midd
 
   // Unmatched requests under this API's prefixes: 405 when the path exists with another method.
   const routes = router.routes();
-  const isOwnPath = (path: string) => api.pathPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const isOwnPath = (path: string) =>
+    api.pathPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
   return async (ctx: Context, next: Next) => {
     // The APIs' paths never overlap: skip this router's matching for other APIs' requests.
     if (!isOwnPath(ctx.path)) return next();
