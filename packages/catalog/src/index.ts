@@ -16,12 +16,6 @@ export {
 export { contrastRatio, type DerivedPlayerColors, derivePlayerColors } from './collections.js';
 export { coverJpeg } from './covers.js';
 export {
-  TRACK_MANAGER_DEMO_SAVED,
-  type TrackManagerRecord,
-  toTrackManagerRecord,
-  trackManagerDemoRecords,
-} from './track-manager.js';
-export {
   deterministicUuid,
   SONGS_DEMO_LOGIN,
   SONGS_DEMO_SONG_COUNT,
@@ -30,3 +24,10 @@ export {
   songsDemoSongs,
   songsDemoUsers,
 } from './songs.js';
+export * from './songs-rules.js';
+export {
+  TRACK_MANAGER_DEMO_SAVED,
+  type TrackManagerRecord,
+  toTrackManagerRecord,
+  trackManagerDemoRecords,
+} from './track-manager.js';

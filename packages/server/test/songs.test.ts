@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrCreateSecret } from '../src/core/secrets.js';
 import { setSongsUserVerified } from '../src/songs/module.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { startTestServer, type TestServer, wavFile } from './helpers.js';
 
 /** Every file under `directory`, relative, or [] when it does not exist. */
 async function filesUnder(directory: string): Promise<string[]> {
@@ -17,28 +17,6 @@ async function filesUnder(directory: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-function wavFile(seconds: number, sampleRate: number): Uint8Array<ArrayBuffer> {
-  const dataSize = seconds * sampleRate * 2;
-  const bytes = new Uint8Array(44 + dataSize);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => {
-    for (let i = 0; i < text.length; i++) view.setUint8(offset + i, text.charCodeAt(i));
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + dataSize, true);
-  ascii(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, dataSize, true);
-  return bytes;
 }
 
 describe('songs API on the server', () => {

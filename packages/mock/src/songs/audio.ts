@@ -1,34 +1,13 @@
-/**
- * The mock's audio checks: the same limits and messages as the server, with the format headers
- * read by hand (WAV, AIFF, FLAC) so the mock needs no audio library in a browser.
- */
-export const AUDIO_LIMITS = {
-  minFileSize: 1_000_000,
-  maxFileSize: 1_000_000_000,
-  minDurationSeconds: 30,
-  minSampleRate: 44_100,
-} as const;
+import { checkAudioFile, checkAudioFormat } from '@music-apis/catalog';
 
-export const ACCEPTED_AUDIO_TYPES: Record<string, string> = {
-  'audio/vnd.wave': 'wav',
-  'audio/x-flac': 'flac',
-  'audio/x-aiff': 'aiff',
-};
+/**
+ * The mock's half of the audio checks: the format headers read by hand (WAV, AIFF, FLAC), so the
+ * mock needs no audio library in a browser. The limits, the sniffing and the messages are the
+ * shared rules of `@music-apis/catalog` (`songs-rules.ts`), as on the server.
+ */
 
 const ascii = (bytes: Uint8Array, start: number, end: number) =>
-  String.fromCharCode(...bytes.subarray(start, Math.min(end, bytes.length)));
-
-/** Same rules and Tika-style names as the server's `sniffAudioType`. */
-export function sniffAudioType(head: Uint8Array): string {
-  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WAVE') return 'audio/vnd.wave';
-  if (ascii(head, 0, 4) === 'fLaC') return 'audio/x-flac';
-  if (ascii(head, 0, 4) === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(head, 8, 12))) return 'audio/x-aiff';
-  if (ascii(head, 0, 3) === 'ID3') return 'audio/mpeg';
-  if (head[0] === 0xff && ((head[1] ?? 0) & 0xe0) === 0xe0) return 'audio/mpeg';
-  if (ascii(head, 0, 4) === 'OggS') return 'audio/ogg';
-  if (ascii(head, 4, 8) === 'ftyp') return 'audio/mp4';
-  return 'application/octet-stream';
-}
+  String.fromCharCode(...bytes.subarray(start, end));
 
 interface AudioFormat {
   durationSeconds: number;
@@ -83,16 +62,9 @@ function readFlac(bytes: Uint8Array, view: DataView): AudioFormat | undefined {
   return sampleRate > 0 ? { durationSeconds: totalSamples / sampleRate, sampleRate } : undefined;
 }
 
-export class AudioRejected extends Error {}
-
-/** The upload report's facts, or `AudioRejected` with the server's 422 cause. */
+/** The upload report's facts, or the shared `AudioRejectedError` with the server's 422 cause. */
 export function inspectAudio(bytes: Uint8Array): { mimeType: string; extension: string } & AudioFormat {
-  const size = bytes.length;
-  if (size < AUDIO_LIMITS.minFileSize) throw new AudioRejected(`File is too small: ${size} bytes`);
-  if (size > AUDIO_LIMITS.maxFileSize) throw new AudioRejected(`File is too large: ${size} bytes`);
-  const mimeType = sniffAudioType(bytes.subarray(0, 16));
-  const extension = ACCEPTED_AUDIO_TYPES[mimeType];
-  if (!extension) throw new AudioRejected(`Unsupported media type: ${mimeType}`);
+  const { mimeType, extension } = checkAudioFile(bytes.length, bytes.subarray(0, 16));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const format =
     extension === 'wav'
@@ -100,19 +72,5 @@ export function inspectAudio(bytes: Uint8Array): { mimeType: string; extension: 
       : extension === 'aiff'
         ? readAiff(bytes, view)
         : readFlac(bytes, view);
-  if (!format || !Number.isFinite(format.durationSeconds)) {
-    throw new AudioRejected(`Unsupported media type: ${mimeType} (the file could not be read)`);
-  }
-  if (format.durationSeconds < AUDIO_LIMITS.minDurationSeconds) {
-    throw new AudioRejected(`Duration is too short: ${Math.floor(format.durationSeconds)} secs`);
-  }
-  if (format.sampleRate < AUDIO_LIMITS.minSampleRate) {
-    throw new AudioRejected(`Sample rate is too low: ${format.sampleRate} Hz`);
-  }
-  return {
-    mimeType,
-    extension,
-    durationSeconds: Math.floor(format.durationSeconds),
-    sampleRate: format.sampleRate,
-  };
+  return { mimeType, extension, ...checkAudioFormat(mimeType, format) };
 }

@@ -1,8 +1,45 @@
-import { deterministicUuid, songsDemoSongs, songsDemoUsers } from '@music-apis/catalog';
+import {
+  AudioRejectedError,
+  checkNewSong,
+  checkNewUser,
+  checkOwnerVerified,
+  checkSongOwner,
+  deterministicUuid,
+  type IncludeExclude,
+  joinCodeMail,
+  NEW_SONG_DEFAULTS,
+  NEW_SONG_STATUSES,
+  SONGS_ACCESS_TOKEN_SECONDS,
+  SONGS_JOIN_CODE_MAX_ATTEMPTS,
+  SONGS_JOIN_CODE_SECONDS,
+  SONGS_JWT_AUDIENCE,
+  SONGS_JWT_ISSUER,
+  SONGS_LOGIN_LIMITS,
+  SONGS_REFRESH_TOKEN_SECONDS,
+  SongsRuleError,
+  type SongWritableField,
+  songAgreementKey,
+  songAudioKey,
+  songBlobUrl,
+  songChanges,
+  songFilters,
+  songNotFound,
+  songsDemoSongs,
+  songsDemoUsers,
+  titleConflict,
+  toLocalDateTime,
+  tooManyFailedLogins,
+} from '@music-apis/catalog';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/songs';
 import { HttpResponse } from 'msw';
-import { type MockApiDefinition, type MockContext, MockHttpError, type MockRequest } from '../core/mock.js';
-import { AudioRejected, inspectAudio } from './audio.js';
+import {
+  type MockApiDefinition,
+  type MockContext,
+  type MockHandler,
+  MockHttpError,
+  type MockRequest,
+} from '../core/mock.js';
+import { inspectAudio } from './audio.js';
 
 type Song = components['schemas']['Song'];
 type StatusResponse = components['schemas']['StatusResponse'];
@@ -10,14 +47,10 @@ type StatusResponse = components['schemas']['StatusResponse'];
 /**
  * The songs API (NEWM's song registry) in memory, with the server's rules: the same validation
  * order and messages, the same filter semantics, the same token lifetimes. The contract suite
- * runs one set of scenarios against both to keep them equal.
+ * runs one set of scenarios against both to keep them equal. The domain rules themselves (fields,
+ * checks, messages, limits, filters) are the shared ones of `@music-apis/catalog`.
  */
 
-const ACCESS_TOKEN_SECONDS = 3600;
-const REFRESH_TOKEN_SECONDS = 604_800;
-const JOIN_CODE_SECONDS = 300;
-const JOIN_CODE_MAX_ATTEMPTS = 5;
-const LOGIN_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -55,9 +88,6 @@ const MINTING_STATUSES = [
 /** ajv-formats' `email` format, which the server checks the code request's address with. */
 const EMAIL_FORMAT =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const STRONG_PASSWORD = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,}$/;
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 
 export interface SongsMockUser {
   id: string;
@@ -100,6 +130,23 @@ export interface SongsMockState {
 
 const fail = (status: number, cause: string) => new MockHttpError(status, cause);
 
+/** The one place where the shared songs rules' failures (`SongsRuleError`) become `MockHttpError`. */
+function withRuleErrors<Handlers extends Record<string, MockHandler>>(handlers: Handlers): Handlers {
+  const wrap =
+    (handler: MockHandler): MockHandler =>
+    async (request) => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        if (error instanceof SongsRuleError) throw fail(error.status, error.message);
+        throw error;
+      }
+    };
+  return Object.fromEntries(
+    Object.entries(handlers).map(([operationId, handler]) => [operationId, wrap(handler)]),
+  ) as Handlers;
+}
+
 /** 401 with an empty body and a bearer challenge, as the server (and the original) answer. */
 class BearerChallenge extends Error {}
 const challengeResponse = () =>
@@ -114,7 +161,8 @@ interface FieldRule {
   enum?: readonly string[];
 }
 
-const SONG_FIELDS: Record<string, FieldRule> = {
+/** The schema of the writable song fields (the server checks them against its OpenAPI document). */
+const SONG_FIELDS: Record<SongWritableField, FieldRule> = {
   title: { type: 'string', maxLength: 64 },
   genres: { type: 'array', maxLength: 64 },
   moods: { type: 'array', maxLength: 64 },
@@ -139,19 +187,6 @@ const SONG_FIELDS: Record<string, FieldRule> = {
   releaseDate: { type: 'date' },
   publicationDate: { type: 'date' },
 };
-const CLEARABLE = new Set([
-  'coverArtUrl',
-  'lyricsUrl',
-  'description',
-  'album',
-  'language',
-  'compositionCopyrightOwner',
-  'phonographicCopyrightOwner',
-  'parentalAdvisory',
-  'isrc',
-  'iswc',
-]);
-
 const USER_FIELDS: Record<string, FieldRule> = {
   email: { type: 'string', maxLength: 254 },
   authCode: { type: 'string' },
@@ -268,76 +303,15 @@ function checkFields(
   return values;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** The writable fields of a checked song body: `''` clears where allowed, URLs and titles checked. */
-function songChanges(values: Record<string, unknown>): Record<string, unknown> {
-  const changes: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(values)) {
-    changes[field] = value === '' && CLEARABLE.has(field) ? null : value;
-  }
-  for (const field of ['coverArtUrl', 'lyricsUrl']) {
-    const url = changes[field];
-    if (typeof url === 'string' && !isHttpUrl(url)) throw fail(422, `Invalid url: ${url}`);
-  }
-  if (typeof changes.title === 'string' && changes.title.trim() === '') {
-    throw fail(422, 'Field title must not be blank');
-  }
-  return changes;
-}
-
 // ——— filters ———
-
-interface IncludeExclude {
-  include: string[];
-  exclude: string[];
-}
 
 function listParam(url: URL, name: string): string[] {
   return url.searchParams.getAll(name).flatMap((value) => value.split(',').filter((part) => part !== ''));
 }
 
-function includeExclude(values: string[], normalize: (value: string) => string = (v) => v): IncludeExclude {
-  const result: IncludeExclude = { include: [], exclude: [] };
-  for (const raw of values) {
-    if (raw.startsWith('-')) result.exclude.push(normalize(raw.slice(1)));
-    else result.include.push(normalize(raw.startsWith('+') ? raw.slice(1) : raw));
-  }
-  return result;
-}
-
 const inSet = ({ include, exclude }: IncludeExclude, value: string | undefined) =>
   (include.length === 0 || (value !== undefined && include.includes(value))) &&
   (exclude.length === 0 || value === undefined || !exclude.includes(value));
-
-function parseLocalDateTime(text: string): { ms: number; fractionalMs: boolean } {
-  const match = LOCAL_DATE_TIME.exec(text);
-  if (!match) throw fail(422, `Text '${text}' could not be parsed`);
-  const [year, month, day, hour, minute, second = 0] = match
-    .slice(1, 7)
-    .map((part) => Number(part ?? 0)) as number[];
-  const fraction = (match[7] ?? '').padEnd(9, '0');
-  const ms = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
-  const date = new Date(ms);
-  if (
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month! - 1 ||
-    date.getUTCDate() !== day ||
-    hour! > 23 ||
-    minute! > 59 ||
-    second > 59
-  ) {
-    throw fail(422, `Text '${text}' could not be parsed`);
-  }
-  return { ms: ms + Number(fraction.slice(0, 3)), fractionalMs: Number(fraction.slice(3)) > 0 };
-}
 
 function integerParam(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);
@@ -368,44 +342,46 @@ function songFilter(url: URL, callerId: string): SongPredicate {
   if (archivedRaw !== null && archivedRaw !== 'true' && archivedRaw !== 'false') {
     throw fail(422, 'archived must be boolean');
   }
-  const archived = archivedRaw === 'true';
   const ids = listParam(url, 'ids');
   checkPattern('ids', ids, new RegExp(`^[+-]?${UUID}$`));
   const ownerIds = listParam(url, 'ownerIds');
   checkPattern('ownerIds', ownerIds, new RegExp(`^[+-]?(${UUID}|me)$`));
   const mintingStatuses = listParam(url, 'mintingStatuses');
   checkPattern('mintingStatuses', mintingStatuses, new RegExp(`^[+-]?(${MINTING_STATUSES.join('|')})$`));
-  const idSet = includeExclude(ids, (value) => value.toLowerCase());
-  const ownerSet = includeExclude(ownerIds, (value) => (value === 'me' ? callerId : value.toLowerCase()));
-  const statusSet = includeExclude(mintingStatuses);
-  const nftSet = includeExclude(listParam(url, 'nftNames'));
-  const genreSet = includeExclude(listParam(url, 'genres'));
-  const moodSet = includeExclude(listParam(url, 'moods'));
-  const olderThanRaw = url.searchParams.get('olderThan');
-  const newerThanRaw = url.searchParams.get('newerThan');
-  let olderThan: number | undefined;
-  let newerThan: number | undefined;
-  if (olderThanRaw !== null) {
-    const { ms, fractionalMs } = parseLocalDateTime(olderThanRaw);
-    olderThan = fractionalMs ? ms + 1 : ms;
-  }
-  if (newerThanRaw !== null) newerThan = parseLocalDateTime(newerThanRaw).ms;
-  const phrase = url.searchParams.get('phrase')?.toLowerCase() || undefined;
+  const filters = songFilters(
+    {
+      archived: archivedRaw === 'true',
+      ids,
+      ownerIds,
+      genres: listParam(url, 'genres'),
+      moods: listParam(url, 'moods'),
+      mintingStatuses,
+      nftNames: listParam(url, 'nftNames'),
+      olderThan: url.searchParams.get('olderThan') ?? undefined,
+      newerThan: url.searchParams.get('newerThan') ?? undefined,
+      phrase: url.searchParams.get('phrase') ?? undefined,
+    },
+    callerId,
+  );
+  const { olderThan, newerThan, phrase, nftNames } = filters;
   const tags = (values: string[] | null | undefined, { include, exclude }: IncludeExclude) =>
     (include.length === 0 || (values ?? []).some((value) => include.includes(value))) &&
     (exclude.length === 0 || !(values ?? []).some((value) => exclude.includes(value)));
 
   return (song) =>
-    song.archived === archived &&
+    song.archived === filters.archived &&
     (olderThan === undefined || song.createdAt < olderThan) &&
     (newerThan === undefined || song.createdAt > newerThan) &&
-    inSet(idSet, song.id) &&
-    inSet(ownerSet, song.ownerId) &&
-    inSet(statusSet, song.mintingStatus) &&
-    (nftSet.include.length === 0 || (song.nftName !== undefined && nftSet.include.includes(song.nftName))) &&
-    (nftSet.exclude.length === 0 || song.nftName === undefined || !nftSet.exclude.includes(song.nftName)) &&
-    tags(song.genres, genreSet) &&
-    tags(song.moods, moodSet) &&
+    inSet(filters.ids, song.id) &&
+    inSet(filters.ownerIds, song.ownerId) &&
+    inSet(filters.mintingStatuses, song.mintingStatus) &&
+    (nftNames.include.length === 0 ||
+      (song.nftName !== undefined && nftNames.include.includes(song.nftName))) &&
+    (nftNames.exclude.length === 0 ||
+      song.nftName === undefined ||
+      !nftNames.exclude.includes(song.nftName)) &&
+    tags(song.genres, filters.genres) &&
+    tags(song.moods, filters.moods) &&
     (phrase === undefined || searchText(song).includes(phrase));
 }
 
@@ -428,8 +404,6 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 // ——— state ———
-
-const toLocalDateTime = (ms: number) => new Date(ms).toISOString().replace('Z', '');
 
 function toSong(song: SongsMockSong): Song {
   const { seq: _seq, ...rest } = song;
@@ -454,11 +428,8 @@ function createSongsState(context: MockContext): SongsMockState {
     state.counters.seq += 1;
     state.songs.set(song.id, {
       ...song,
-      archived: false,
-      coverRemixSample: false,
-      audioEncodingStatus: 'NotStarted',
-      mintingStatus: 'Undistributed',
-      marketplaceStatus: 'NotSelling',
+      ...NEW_SONG_DEFAULTS,
+      ...NEW_SONG_STATUSES,
       seq: state.counters.seq,
     });
   }
@@ -482,13 +453,13 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
     /** A JWT-shaped token with the server's claims (unsigned: only this mock accepts it). */
     function issueToken(userId: string, type: 'Access' | 'Refresh'): string {
       state.counters.tokens += 1;
-      const lifetime = type === 'Access' ? ACCESS_TOKEN_SECONDS : REFRESH_TOKEN_SECONDS;
+      const lifetime = type === 'Access' ? SONGS_ACCESS_TOKEN_SECONDS : SONGS_REFRESH_TOKEN_SECONDS;
       const issuedAt = Math.floor(nowMs() / 1000);
       const payload = {
         admin: false,
         type,
-        iss: 'https://newm.io',
-        aud: 'newm-server-users',
+        iss: SONGS_JWT_ISSUER,
+        aud: SONGS_JWT_AUDIENCE,
         sub: userId,
         jti: deterministicUuid(`mock-token:${state.counters.tokens}`),
         iat: issuedAt,
@@ -534,12 +505,12 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
     function existingSong(params: Record<string, string>): SongsMockSong {
       const id = songId(params);
       const song = state.songs.get(id);
-      if (!song) throw fail(404, `Entity SongEntity, id=${params.songId} not found in the database`);
+      if (!song) throw songNotFound(params.songId ?? '');
       return song;
     }
     function ownedSong(params: Record<string, string>, callerId: string): SongsMockSong {
       const song = existingSong(params);
-      if (song.ownerId !== callerId) throw fail(403, 'operation allowed only by owner');
+      checkSongOwner(song, callerId);
       return song;
     }
     const titleTaken = (ownerId: string, title: string, exceptId?: string) =>
@@ -564,39 +535,35 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
     function failedLoginWait(key: string, limit: number): number {
       const window = state.failedLogins.get(key);
       if (!window) return 0;
-      if (nowMs() - window.startedAt >= LOGIN_LIMITS.windowMs) {
+      if (nowMs() - window.startedAt >= SONGS_LOGIN_LIMITS.windowMs) {
         state.failedLogins.delete(key);
         return 0;
       }
       return window.failures < limit
         ? 0
-        : Math.max(1, Math.ceil((window.startedAt + LOGIN_LIMITS.windowMs - nowMs()) / 1000));
+        : Math.max(1, Math.ceil((window.startedAt + SONGS_LOGIN_LIMITS.windowMs - nowMs()) / 1000));
     }
     function recordFailedLogin(key: string) {
       const window = state.failedLogins.get(key);
-      if (window && nowMs() - window.startedAt < LOGIN_LIMITS.windowMs) window.failures += 1;
+      if (window && nowMs() - window.startedAt < SONGS_LOGIN_LIMITS.windowMs) window.failures += 1;
       else state.failedLogins.set(key, { startedAt: nowMs(), failures: 1 });
     }
 
-    return {
+    return withRuleErrors({
       createSong: signedIn(async ({ request }, callerId) => {
         const body = await readJsonObject(request);
         const values = checkFields(body, SONG_FIELDS, ['title', 'genres'], false);
-        if (typeof values.title !== 'string' || values.title.trim() === '') throw fail(400, 'missing title');
-        if (!Array.isArray(values.genres) || values.genres.length === 0) throw fail(400, 'missing genres');
+        checkNewSong(values);
         const changes = songChanges(values);
-        if (titleTaken(callerId, values.title)) throw fail(409, `Title already exists: ${values.title}`);
+        if (titleTaken(callerId, values.title)) throw titleConflict(values.title);
         state.counters.seq += 1;
         const song = {
-          archived: false,
-          coverRemixSample: false,
+          ...NEW_SONG_DEFAULTS,
           ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
           id: deterministicUuid(`mock-song:${state.counters.seq}:${nowMs()}`),
           ownerId: callerId,
           createdAt: nowMs(),
-          audioEncodingStatus: 'NotStarted',
-          mintingStatus: 'Undistributed',
-          marketplaceStatus: 'NotSelling',
+          ...NEW_SONG_STATUSES,
           seq: state.counters.seq,
         } as SongsMockSong;
         state.songs.set(song.id, song);
@@ -635,7 +602,7 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         const song = ownedSong(params, callerId);
         const merged = { ...song, ...changes } as SongsMockSong;
         if (!merged.archived && titleTaken(callerId, merged.title, song.id)) {
-          throw fail(409, `Title already exists: ${merged.title}`);
+          throw titleConflict(merged.title);
         }
         for (const [field, value] of Object.entries(changes)) {
           (song as Record<string, unknown>)[field] = value === null ? undefined : value;
@@ -653,7 +620,7 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         const bytes = new Uint8Array(await request.arrayBuffer());
         try {
           const facts = inspectAudio(bytes);
-          const url = `blobs://songs/audio/${song.id}/audio.${facts.extension}`;
+          const url = songBlobUrl(songAudioKey(song.id, facts.extension));
           Object.assign(song, {
             originalAudioUrl: url,
             duration: facts.durationSeconds,
@@ -667,9 +634,8 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
             sampleRate: facts.sampleRate,
           });
         } catch (error) {
-          if (!(error instanceof AudioRejected)) throw error;
-          song.audioEncodingStatus = 'Failed';
-          throw fail(422, error.message);
+          if (error instanceof AudioRejectedError) song.audioEncodingStatus = 'Failed';
+          throw error;
         }
       }),
       processSongStreamTokenAgreement: signedIn(async ({ request, params }, callerId) => {
@@ -677,13 +643,11 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         const body = await readJsonObject(request);
         const { accepted } = checkFields(body, { accepted: { type: 'boolean' } }, ['accepted'], false);
         const song = ownedSong(params, callerId);
-        if (!state.users.get(callerId)?.verified) {
-          throw fail(422, 'operation allowed only after owner is KYC verified');
-        }
+        checkOwnerVerified(state.users.get(callerId)?.verified === true);
         if (accepted) {
           state.agreements.set(song.id, `NEWM Stream Token Agreement for "${song.title}" (${song.id})`);
           song.mintingStatus = 'StreamTokenAgreementApproved';
-          song.tokenAgreementUrl = `blobs://songs/agreements/${song.id}/StreamTokenAgreement.pdf`;
+          song.tokenAgreementUrl = songBlobUrl(songAgreementKey(song.id));
         } else {
           state.agreements.delete(song.id);
           song.mintingStatus = 'Undistributed';
@@ -703,15 +667,11 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         const emailKey = `email:${email}`;
         const addressKey = 'address:mock';
         const wait = Math.max(
-          failedLoginWait(emailKey, LOGIN_LIMITS.perEmail),
-          failedLoginWait(addressKey, LOGIN_LIMITS.perAddress),
+          failedLoginWait(emailKey, SONGS_LOGIN_LIMITS.perEmail),
+          failedLoginWait(addressKey, SONGS_LOGIN_LIMITS.perAddress),
         );
         if (wait > 0) {
-          const response = songsMockApi.errorResponse(
-            429,
-            `Too many failed logins, try again in ${wait} seconds`,
-            context,
-          );
+          const response = songsMockApi.errorResponse(429, tooManyFailedLogins(wait), context);
           response.headers.set('retry-after', String(wait));
           return response;
         }
@@ -747,16 +707,13 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         const code = String(100_000 + ((state.counters.codes * 7919 + email.length * 104_729) % 900_000));
         state.joinCodes.set(email, {
           code,
-          expiresAt: nowMs() + JOIN_CODE_SECONDS * 1000,
+          expiresAt: nowMs() + SONGS_JOIN_CODE_SECONDS * 1000,
           failedAttempts: 0,
         });
         const joining = ![...state.users.values()].some((user) => user.email === email);
         context.mail.push({
           recipient: email,
-          subject: joining ? 'Your NEWM verification code' : 'Your NEWM password reset code',
-          text: joining
-            ? `Welcome to NEWM! Your verification code is ${code}. It expires in 5 minutes.`
-            : `Your password reset code is ${code}. It expires in 5 minutes. If you did not ask for it, ignore this email.`,
+          ...joinCodeMail(code, joining),
           sentAt: context.now().toISOString(),
         });
         return new HttpResponse(null, { status: 204 });
@@ -769,25 +726,16 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
           ['email', 'authCode', 'newPassword', 'confirmPassword'],
           false,
         );
-        const email = (values.email as string).toLowerCase();
-        if (!EMAIL.test(email)) throw fail(422, `Invalid email: ${values.email}`);
-        if (!STRONG_PASSWORD.test(values.newPassword as string)) {
-          throw fail(
-            422,
-            'Password must contain at least 8 characters, 1 uppercase letter, 1 lowercase letter and 1 number.',
-          );
-        }
-        if (values.confirmPassword !== values.newPassword) throw fail(422, 'Password confirmation failed');
-        if (typeof values.pictureUrl === 'string' && !isHttpUrl(values.pictureUrl)) {
-          throw fail(422, `Invalid url: ${values.pictureUrl}`);
-        }
+        const email = checkNewUser(
+          values as { email: string; newPassword: string; confirmPassword: string; pictureUrl?: string },
+        );
         if ([...state.users.values()].some((user) => user.email === email))
           throw fail(409, `Already exists: ${email}`);
         const pending = state.joinCodes.get(email);
         if (!pending || pending.expiresAt <= nowMs() || pending.code !== values.authCode) {
           if (pending) {
             pending.failedAttempts += 1;
-            if (pending.failedAttempts >= JOIN_CODE_MAX_ATTEMPTS || pending.expiresAt <= nowMs()) {
+            if (pending.failedAttempts >= SONGS_JOIN_CODE_MAX_ATTEMPTS || pending.expiresAt <= nowMs()) {
               state.joinCodes.delete(email);
             }
           }
@@ -806,6 +754,6 @@ export const songsMockApi: MockApiDefinition<SongsMockState, OperationId> = {
         });
         return HttpResponse.json({ userId: id });
       },
-    };
+    });
   },
 };

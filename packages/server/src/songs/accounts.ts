@@ -1,4 +1,14 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
+import {
+  checkNewUser,
+  joinCodeMail,
+  SONGS_ACCESS_TOKEN_SECONDS,
+  SONGS_JOIN_CODE_MAX_ATTEMPTS,
+  SONGS_JOIN_CODE_SECONDS,
+  SONGS_LOGIN_LIMITS,
+  SONGS_REFRESH_TOKEN_SECONDS,
+  tooManyFailedLogins,
+} from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/songs';
 import {
   createRateLimiter,
@@ -15,20 +25,6 @@ import type { SongsRepository } from './repository.js';
 type LoginResponse = components['schemas']['LoginResponse'];
 type NewUser = components['schemas']['NewUser'];
 
-/** The original's token lifetimes and claims (issuer, audience, `type`, `admin`). */
-export const JWT_ISSUER = 'https://newm.io';
-export const JWT_AUDIENCE = 'newm-server-users';
-export const ACCESS_TOKEN_SECONDS = 3600;
-export const REFRESH_TOKEN_SECONDS = 604_800;
-const JOIN_CODE_SECONDS = 300;
-const JOIN_CODE_MAX_ATTEMPTS = 5;
-
-/** Failed logins allowed per email, and per client address, in a 15-minute window. */
-export const LOGIN_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const STRONG_PASSWORD = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,}$/;
-
 /** 401 with an empty body and a bearer challenge, as the original's Ktor JWT plugin answers. */
 export const bearerChallenge = (reason: string) =>
   new HttpError(401, reason, {
@@ -36,7 +32,6 @@ export const bearerChallenge = (reason: string) =>
     headers: { 'www-authenticate': 'Bearer realm="NEWM Server"' },
   });
 
-const unprocessable = (cause: string) => new HttpError(422, cause);
 const hashCode = (email: string, code: string) =>
   createHash('sha256').update(`${email}\n${code}`).digest('hex');
 
@@ -58,18 +53,18 @@ export function createAccountsService(options: {
   const { repository, signer, mail } = options;
   const now = options.now ?? Date.now;
   const failuresByEmail = createRateLimiter({
-    limit: LOGIN_LIMITS.perEmail,
-    windowMs: LOGIN_LIMITS.windowMs,
+    limit: SONGS_LOGIN_LIMITS.perEmail,
+    windowMs: SONGS_LOGIN_LIMITS.windowMs,
   });
   const failuresByAddress = createRateLimiter({
-    limit: LOGIN_LIMITS.perAddress,
-    windowMs: LOGIN_LIMITS.windowMs,
+    limit: SONGS_LOGIN_LIMITS.perAddress,
+    windowMs: SONGS_LOGIN_LIMITS.windowMs,
   });
 
   async function issueTokens(userId: string): Promise<LoginResponse> {
     const claims = { admin: false };
-    const access = await signer.sign(userId, ACCESS_TOKEN_SECONDS, { ...claims, type: 'Access' });
-    const refresh = await signer.sign(userId, REFRESH_TOKEN_SECONDS, { ...claims, type: 'Refresh' });
+    const access = await signer.sign(userId, SONGS_ACCESS_TOKEN_SECONDS, { ...claims, type: 'Access' });
+    const refresh = await signer.sign(userId, SONGS_REFRESH_TOKEN_SECONDS, { ...claims, type: 'Refresh' });
     await repository.saveRefreshToken(refresh.jti, userId, refresh.expiresAt * 1000);
     return { accessToken: access.token, refreshToken: refresh.token };
   }
@@ -87,42 +82,20 @@ export function createAccountsService(options: {
     async sendJoinCode(emailInput) {
       const email = emailInput.toLowerCase();
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await repository.saveJoinCode(email, hashCode(email, code), now() + JOIN_CODE_SECONDS * 1000);
+      await repository.saveJoinCode(email, hashCode(email, code), now() + SONGS_JOIN_CODE_SECONDS * 1000);
       const joining = !(await repository.findUserByEmail(email));
-      await mail.send(
-        joining
-          ? {
-              to: email,
-              subject: 'Your NEWM verification code',
-              text: `Welcome to NEWM! Your verification code is ${code}. It expires in 5 minutes.`,
-            }
-          : {
-              to: email,
-              subject: 'Your NEWM password reset code',
-              text: `Your password reset code is ${code}. It expires in 5 minutes. If you did not ask for it, ignore this email.`,
-            },
-      );
+      await mail.send({ to: email, ...joinCodeMail(code, joining) });
     },
 
     async createUser(body) {
-      const email = body.email.toLowerCase();
-      if (!EMAIL.test(email)) throw unprocessable(`Invalid email: ${body.email}`);
-      if (!STRONG_PASSWORD.test(body.newPassword)) {
-        throw unprocessable(
-          'Password must contain at least 8 characters, 1 uppercase letter, 1 lowercase letter and 1 number.',
-        );
-      }
-      if (body.confirmPassword !== body.newPassword) throw unprocessable('Password confirmation failed');
-      if (body.pictureUrl !== undefined && !isHttpUrl(body.pictureUrl)) {
-        throw unprocessable(`Invalid url: ${body.pictureUrl}`);
-      }
+      const email = checkNewUser(body);
       if (await repository.findUserByEmail(email)) throw conflict(`Already exists: ${email}`);
       if (
         !(await repository.consumeJoinCode(
           email,
           hashCode(email, body.authCode),
           now(),
-          JOIN_CODE_MAX_ATTEMPTS,
+          SONGS_JOIN_CODE_MAX_ATTEMPTS,
         ))
       ) {
         throw forbidden('2FA failed');
@@ -153,7 +126,7 @@ export function createAccountsService(options: {
       const addressKey = `address:${clientAddress}`;
       const wait = Math.max(failuresByEmail.retryAfter(emailKey), failuresByAddress.retryAfter(addressKey));
       if (wait > 0) {
-        throw new HttpError(429, `Too many failed logins, try again in ${wait} seconds`, {
+        throw new HttpError(429, tooManyFailedLogins(wait), {
           headers: { 'retry-after': String(wait) },
         });
       }
@@ -181,13 +154,4 @@ export function createAccountsService(options: {
       return (await verify(accessToken, 'Access')).sub;
     },
   };
-}
-
-export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
+import { toLocalDateTime } from '@music-apis/catalog';
 import type { SongRecord } from './model.js';
-import { toLocalDateTime } from './model.js';
 
 /**
  * The stream-token agreement document the server generates when an owner accepts it: a one-page

@@ -1,3 +1,4 @@
+import { toLocalDateTime } from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/songs';
 
 export type Song = components['schemas']['Song'];
@@ -29,11 +30,6 @@ export interface UserRecord {
   verified: boolean;
   /** Epoch milliseconds. */
   createdAt: number;
-}
-
-/** The original's `createdAt`: an ISO-8601 local date-time without zone. The server's clock is UTC. */
-export function toLocalDateTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace('Z', '');
 }
 
 /** A stored song in the API's shape: fields without a value are omitted, never `null`. */

@@ -1,14 +1,23 @@
 import { STATUS_CODES } from 'node:http';
-import { songsDemoSongs, songsDemoUsers } from '@music-apis/catalog';
+import {
+  NEW_SONG_DEFAULTS,
+  NEW_SONG_STATUSES,
+  SONGS_JWT_AUDIENCE,
+  SONGS_JWT_ISSUER,
+  SongsRuleError,
+  songsDemoSongs,
+  songsDemoUsers,
+} from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/songs';
 import type { Context } from 'koa';
 import { createJwtSigner, hashPassword } from '../core/auth/index.js';
 import type { Knex } from '../core/db.js';
-import { type HttpError, RequestValidationError, type ValidationIssue } from '../core/http/errors.js';
+import type { OperationHandler } from '../core/http/api.js';
+import { HttpError, RequestValidationError, type ValidationIssue } from '../core/http/errors.js';
 import type { ApiModule } from '../core/module.js';
 import { loadApiDocument } from '../core/openapi.js';
 import { getOrCreateSecret } from '../core/secrets.js';
-import { bearerChallenge, createAccountsService, JWT_AUDIENCE, JWT_ISSUER } from './accounts.js';
+import { bearerChallenge, createAccountsService } from './accounts.js';
 import { parseSongFilters, sortOrderOf } from './filters.js';
 import { type SongFields, type SongRecord, toSong } from './model.js';
 import { createSongsRepository, songsMigrations } from './repository.js';
@@ -61,6 +70,26 @@ function bearerToken(ctx: Context): string {
   return match[1] as string;
 }
 
+/**
+ * The one place where the shared songs rules' failures (`SongsRuleError` from `@music-apis/catalog`)
+ * become this server's `HttpError`, for every handler.
+ */
+function withRuleErrors(handlers: Record<string, OperationHandler>): Record<string, OperationHandler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([operationId, handler]) => [
+      operationId,
+      async (ctx, input) => {
+        try {
+          await handler(ctx, input);
+        } catch (error) {
+          if (error instanceof SongsRuleError) throw new HttpError(error.status, error.message);
+          throw error;
+        }
+      },
+    ]),
+  );
+}
+
 /** Operators mark a user KYC-verified (`music-apis-server verify-user <email>`); false when unknown. */
 export async function setSongsUserVerified(db: Knex, email: string, verified = true): Promise<boolean> {
   return createSongsRepository(db).setUserVerified(email, verified);
@@ -81,11 +110,8 @@ export const songsModule: ApiModule = {
         (song) =>
           ({
             ...song,
-            archived: false,
-            coverRemixSample: false,
-            audioEncodingStatus: 'NotStarted',
-            mintingStatus: 'Undistributed',
-            marketplaceStatus: 'NotSelling',
+            ...NEW_SONG_DEFAULTS,
+            ...NEW_SONG_STATUSES,
           }) satisfies SongRecord,
       ),
     );
@@ -95,8 +121,8 @@ export const songsModule: ApiModule = {
     const signer = createJwtSigner({
       // In the database, not DATA_DIR: every instance on one PostgreSQL must verify the same tokens.
       secret: await getOrCreateSecret(db, 'songs-jwt', config.songs.jwtSecret),
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
+      issuer: SONGS_JWT_ISSUER,
+      audience: SONGS_JWT_AUDIENCE,
     });
     const accounts = createAccountsService({ repository, signer, mail });
     const songs = createSongsService({
@@ -127,7 +153,7 @@ export const songsModule: ApiModule = {
         if (operation.security.includes('refreshJwt')) ctx.state.songsRefreshToken = token;
         else ctx.state.songsUserId = await accounts.authenticateAccess(token);
       },
-      handlers: {
+      handlers: withRuleErrors({
         async createSong(ctx, input) {
           ctx.body = { songId: await songs.createSong(callerOf(ctx), input.body as SongFields) };
         },
@@ -187,7 +213,7 @@ export const songsModule: ApiModule = {
         async createUser(ctx, input) {
           ctx.body = { userId: await accounts.createUser(input.body as NewUser) };
         },
-      },
+      }),
     };
   },
 };

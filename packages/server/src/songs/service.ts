@@ -1,65 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import { badRequest, forbidden, HttpError, notFound } from '../core/http/errors.js';
-import type { BlobStore } from '../core/storage.js';
-import { isHttpUrl } from './accounts.js';
-import { renderAgreementPdf } from './agreement.js';
 import {
   ACCEPTED_AUDIO_TYPES,
   AUDIO_LIMITS,
   AudioRejectedError,
-  createSizeLimit,
-  inspectAudio,
-} from './audio.js';
+  checkNewSong,
+  checkOwnerVerified,
+  checkSongOwner,
+  NEW_SONG_DEFAULTS,
+  NEW_SONG_STATUSES,
+  songAgreementKey,
+  songAudioKey,
+  songBlobUrl,
+  songChanges,
+  songNotFound,
+  titleConflict,
+} from '@music-apis/catalog';
+import type { BlobStore } from '../core/storage.js';
+import { renderAgreementPdf } from './agreement.js';
+import { createSizeLimit, inspectAudio } from './audio.js';
 import type { SongFilters } from './filters.js';
 import type { AudioUploadReport, SongChanges, SongFields, SongRecord } from './model.js';
 import { type Page, type SongsRepository, TitleConflictError } from './repository.js';
 
-/** Fields where an empty string clears the value (the original's `orNull()` on patch). */
-const CLEARABLE = new Set([
-  'coverArtUrl',
-  'lyricsUrl',
-  'description',
-  'album',
-  'language',
-  'compositionCopyrightOwner',
-  'phonographicCopyrightOwner',
-  'parentalAdvisory',
-  'isrc',
-  'iswc',
-]);
-
-/** The client-writable fields; anything else in a body (id, ownerId, mintingStatus, …) is ignored. */
-const WRITABLE: readonly (keyof SongFields)[] = [
-  'title',
-  'genres',
-  'moods',
-  'archived',
-  'coverArtUrl',
-  'lyricsUrl',
-  'description',
-  'album',
-  'track',
-  'language',
-  'coverRemixSample',
-  'compositionCopyrightOwner',
-  'compositionCopyrightYear',
-  'phonographicCopyrightOwner',
-  'phonographicCopyrightYear',
-  'parentalAdvisory',
-  'barcodeType',
-  'barcodeNumber',
-  'isrc',
-  'iswc',
-  'ipis',
-  'releaseDate',
-  'publicationDate',
-];
-
-const AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
-const blobUrl = (key: string) => `blobs://${key}`;
-const audioKey = (songId: string, extension: string) => `songs/audio/${songId}/audio.${extension}`;
-const agreementKey = (songId: string) => `songs/agreements/${songId}/${AGREEMENT_FILE}`;
+/**
+ * The songs' domain rules (writable fields, checks, messages) are the shared ones of
+ * `@music-apis/catalog`; they throw `SongsRuleError`, which the songs module turns into HttpError.
+ */
 
 export interface SongsService {
   createSong(ownerId: string, body: SongFields): Promise<string>;
@@ -74,23 +41,7 @@ export interface SongsService {
   processAgreement(callerId: string, songId: string, accepted: boolean): Promise<void>;
 }
 
-/** The writable fields present in a body, `null` meaning absent, empty strings cleared where allowed. */
-function writableChanges(body: SongFields): SongChanges {
-  const changes: Record<string, unknown> = {};
-  for (const field of WRITABLE) {
-    const value = body[field];
-    if (value === undefined || value === null) continue;
-    changes[field] = value === '' && CLEARABLE.has(field) ? null : value;
-  }
-  for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
-    const url = changes[field];
-    if (typeof url === 'string' && !isHttpUrl(url)) throw new HttpError(422, `Invalid url: ${url}`);
-  }
-  if (typeof changes.title === 'string' && changes.title.trim() === '') {
-    throw new HttpError(422, 'Field title must not be blank');
-  }
-  return changes as SongChanges;
-}
+const writableChanges = (body: SongFields) => songChanges(body) as SongChanges;
 
 export function createSongsService(options: {
   repository: SongsRepository;
@@ -104,33 +55,27 @@ export function createSongsService(options: {
 
   async function existingSong(songId: string): Promise<SongRecord> {
     const song = await repository.findSong(songId.toLowerCase());
-    if (!song) throw notFound(`Entity SongEntity, id=${songId} not found in the database`);
+    if (!song) throw songNotFound(songId);
     return song;
   }
 
   async function ownedSong(callerId: string, songId: string): Promise<SongRecord> {
     const song = await existingSong(songId);
-    if (song.ownerId !== callerId) throw forbidden('operation allowed only by owner');
+    checkSongOwner(song, callerId);
     return song;
   }
 
-  const titleConflict = (title: string) => new HttpError(409, `Title already exists: ${title}`);
-
   return {
     async createSong(ownerId, body) {
-      if (body.title == null || body.title.trim() === '') throw badRequest('missing title');
-      if (body.genres == null || body.genres.length === 0) throw badRequest('missing genres');
+      checkNewSong(body);
       const changes = writableChanges(body);
       const song = {
-        archived: false,
-        coverRemixSample: false,
+        ...NEW_SONG_DEFAULTS,
         ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
         id: randomUUID(),
         ownerId,
         createdAt: now(),
-        audioEncodingStatus: 'NotStarted',
-        mintingStatus: 'Undistributed',
-        marketplaceStatus: 'NotSelling',
+        ...NEW_SONG_STATUSES,
       } as SongRecord;
       try {
         await repository.insertSong(song);
@@ -160,8 +105,10 @@ export function createSongsService(options: {
       await repository.deleteSong(song.id);
       // Files go after the row: a crash in between leaves an orphan file, never a song without its file.
       await Promise.all([
-        ...Object.values(ACCEPTED_AUDIO_TYPES).map((extension) => blobs.delete(audioKey(song.id, extension))),
-        blobs.delete(agreementKey(song.id)),
+        ...Object.values(ACCEPTED_AUDIO_TYPES).map((extension) =>
+          blobs.delete(songAudioKey(song.id, extension)),
+        ),
+        blobs.delete(songAgreementKey(song.id)),
       ]);
     },
 
@@ -187,21 +134,21 @@ export function createSongsService(options: {
           if (!opened) throw new AudioRejectedError('The upload disappeared before it was checked');
           return opened;
         });
-        const key = audioKey(song.id, facts.extension);
+        const key = songAudioKey(song.id, facts.extension);
         await blobs.move(temporaryKey, key);
         // A replaced upload of another type must not linger next to the new one.
         await Promise.all(
           Object.values(ACCEPTED_AUDIO_TYPES)
             .filter((extension) => extension !== facts.extension)
-            .map((extension) => blobs.delete(audioKey(song.id, extension))),
+            .map((extension) => blobs.delete(songAudioKey(song.id, extension))),
         );
         await repository.updateSong(song.id, {
-          originalAudioUrl: blobUrl(key),
+          originalAudioUrl: songBlobUrl(key),
           duration: facts.durationSeconds,
           audioEncodingStatus: 'Started',
         });
         return {
-          url: blobUrl(key),
+          url: songBlobUrl(key),
           mimeType: facts.mimeType as AudioUploadReport['mimeType'],
           fileSize: size,
           duration: facts.durationSeconds,
@@ -219,16 +166,14 @@ export function createSongsService(options: {
 
     async processAgreement(callerId, songId, accepted) {
       const song = await ownedSong(callerId, songId);
-      if (!(await options.isVerified(callerId))) {
-        throw new HttpError(422, 'operation allowed only after owner is KYC verified');
-      }
-      const key = agreementKey(song.id);
+      checkOwnerVerified(await options.isVerified(callerId));
+      const key = songAgreementKey(song.id);
       if (accepted) {
         // The original accepts a PDF generated beforehand; ours generates it here and keeps it.
         await blobs.put(key, renderAgreementPdf({ song, acceptedAt: now() }));
         await repository.updateSong(song.id, {
           mintingStatus: 'StreamTokenAgreementApproved',
-          tokenAgreementUrl: blobUrl(key),
+          tokenAgreementUrl: songBlobUrl(key),
         });
       } else {
         await repository.updateSong(song.id, { mintingStatus: 'Undistributed', tokenAgreementUrl: null });

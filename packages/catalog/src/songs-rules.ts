@@ -1,0 +1,386 @@
+/**
+ * The songs API's domain rules, in one place for both implementations: the server (Koa) and the
+ * mock (MSW, in a browser). Pure and browser-safe: no Node APIs, no audio library. A rule that fails
+ * throws `SongsRuleError` with the API's status and cause; each side turns it into its own error
+ * type in one place (the server's songs module, the mock's songs handlers).
+ */
+
+/** A songs rule failed: `status` and `message` are the API's answer, byte for byte. */
+export class SongsRuleError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SongsRuleError';
+  }
+}
+
+/** An audio check failed: 422, and the song's `audioEncodingStatus` becomes `Failed`. */
+export class AudioRejectedError extends SongsRuleError {
+  constructor(cause: string) {
+    super(422, cause);
+    this.name = 'AudioRejectedError';
+  }
+}
+
+// ——— accounts ———
+
+/** The original's token issuer, audience and lifetimes. */
+export const SONGS_JWT_ISSUER = 'https://newm.io';
+export const SONGS_JWT_AUDIENCE = 'newm-server-users';
+export const SONGS_ACCESS_TOKEN_SECONDS = 3600;
+export const SONGS_REFRESH_TOKEN_SECONDS = 604_800;
+export const SONGS_JOIN_CODE_SECONDS = 300;
+export const SONGS_JOIN_CODE_MAX_ATTEMPTS = 5;
+
+/** Failed logins allowed per email, and per client address, in a 15-minute window. */
+export const SONGS_LOGIN_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
+
+/** The 429 cause while failed logins are throttled. */
+export const tooManyFailedLogins = (waitSeconds: number) =>
+  `Too many failed logins, try again in ${waitSeconds} seconds`;
+
+/** The mail with a join code: a verification code for a new address, a reset code for a known one. */
+export function joinCodeMail(code: string, joining: boolean): { subject: string; text: string } {
+  return joining
+    ? {
+        subject: 'Your NEWM verification code',
+        text: `Welcome to NEWM! Your verification code is ${code}. It expires in 5 minutes.`,
+      }
+    : {
+        subject: 'Your NEWM password reset code',
+        text: `Your password reset code is ${code}. It expires in 5 minutes. If you did not ask for it, ignore this email.`,
+      };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const STRONG_PASSWORD = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d).{8,}$/;
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Create User's checks after schema validation, in the original's order; the lower-cased email. */
+export function checkNewUser(body: {
+  email: string;
+  newPassword: string;
+  confirmPassword: string;
+  pictureUrl?: string | undefined;
+}): string {
+  const email = body.email.toLowerCase();
+  if (!EMAIL.test(email)) throw new SongsRuleError(422, `Invalid email: ${body.email}`);
+  if (!STRONG_PASSWORD.test(body.newPassword)) {
+    throw new SongsRuleError(
+      422,
+      'Password must contain at least 8 characters, 1 uppercase letter, 1 lowercase letter and 1 number.',
+    );
+  }
+  if (body.confirmPassword !== body.newPassword) {
+    throw new SongsRuleError(422, 'Password confirmation failed');
+  }
+  if (typeof body.pictureUrl === 'string' && !isHttpUrl(body.pictureUrl)) {
+    throw new SongsRuleError(422, `Invalid url: ${body.pictureUrl}`);
+  }
+  return email;
+}
+
+// ——— songs ———
+
+/** The client-writable song fields; anything else in a body (id, ownerId, mintingStatus, …) is ignored. */
+export const SONG_WRITABLE_FIELDS = [
+  'title',
+  'genres',
+  'moods',
+  'archived',
+  'coverArtUrl',
+  'lyricsUrl',
+  'description',
+  'album',
+  'track',
+  'language',
+  'coverRemixSample',
+  'compositionCopyrightOwner',
+  'compositionCopyrightYear',
+  'phonographicCopyrightOwner',
+  'phonographicCopyrightYear',
+  'parentalAdvisory',
+  'barcodeType',
+  'barcodeNumber',
+  'isrc',
+  'iswc',
+  'ipis',
+  'releaseDate',
+  'publicationDate',
+] as const;
+
+export type SongWritableField = (typeof SONG_WRITABLE_FIELDS)[number];
+
+/** Fields where an empty string clears the value (the original's `orNull()` on patch). */
+export const SONG_CLEARABLE_FIELDS: ReadonlySet<string> = new Set<SongWritableField>([
+  'coverArtUrl',
+  'lyricsUrl',
+  'description',
+  'album',
+  'language',
+  'compositionCopyrightOwner',
+  'phonographicCopyrightOwner',
+  'parentalAdvisory',
+  'isrc',
+  'iswc',
+]);
+
+/** A new song's values for the fields the client did not set. */
+export const NEW_SONG_DEFAULTS = { archived: false, coverRemixSample: false } as const;
+/** A new song's statuses, which the client cannot set. */
+export const NEW_SONG_STATUSES = {
+  audioEncodingStatus: 'NotStarted',
+  mintingStatus: 'Undistributed',
+  marketplaceStatus: 'NotSelling',
+} as const;
+
+/** Create Song's required fields (after schema validation, which has coerced their types). */
+export function checkNewSong(body: {
+  title?: unknown;
+  genres?: unknown;
+}): asserts body is { title: string; genres: unknown[] } {
+  if (typeof body.title !== 'string' || body.title.trim() === '') {
+    throw new SongsRuleError(400, 'missing title');
+  }
+  if (!Array.isArray(body.genres) || body.genres.length === 0) {
+    throw new SongsRuleError(400, 'missing genres');
+  }
+}
+
+/**
+ * The writable fields present in a (schema-validated) body, in `SONG_WRITABLE_FIELDS` order:
+ * `null` or absent means left alone, `''` clears (`null`) where allowed; URLs and the title checked.
+ */
+export function songChanges(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const field of SONG_WRITABLE_FIELDS) {
+    const value = body[field];
+    if (value === undefined || value === null) continue;
+    changes[field] = value === '' && SONG_CLEARABLE_FIELDS.has(field) ? null : value;
+  }
+  for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
+    const url = changes[field];
+    if (typeof url === 'string' && !isHttpUrl(url)) throw new SongsRuleError(422, `Invalid url: ${url}`);
+  }
+  if (typeof changes.title === 'string' && changes.title.trim() === '') {
+    throw new SongsRuleError(422, 'Field title must not be blank');
+  }
+  return changes;
+}
+
+export const songNotFound = (songId: string) =>
+  new SongsRuleError(404, `Entity SongEntity, id=${songId} not found in the database`);
+
+/** Only the owner may change, delete or upload to a song. */
+export function checkSongOwner(song: { ownerId: string }, callerId: string): void {
+  if (song.ownerId !== callerId) throw new SongsRuleError(403, 'operation allowed only by owner');
+}
+
+export const titleConflict = (title: string) => new SongsRuleError(409, `Title already exists: ${title}`);
+
+/** The stream token agreement needs a KYC-verified owner. */
+export function checkOwnerVerified(verified: boolean): void {
+  if (!verified) throw new SongsRuleError(422, 'operation allowed only after owner is KYC verified');
+}
+
+/** The original's `createdAt`: an ISO-8601 local date-time without zone. The server's clock is UTC. */
+export function toLocalDateTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('Z', '');
+}
+
+// ——— stored files ———
+
+export const SONG_AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
+export const songAudioKey = (songId: string, extension: string) => `songs/audio/${songId}/audio.${extension}`;
+export const songAgreementKey = (songId: string) => `songs/agreements/${songId}/${SONG_AGREEMENT_FILE}`;
+/** The URL a song reports for a stored file. */
+export const songBlobUrl = (key: string) => `blobs://${key}`;
+
+// ——— list filters ———
+
+/** CSV values prefixed with `-` are excluded, `+` or no prefix included. */
+export interface IncludeExclude {
+  include: string[];
+  exclude: string[];
+}
+
+/** The list filters of Get Songs (shared by count, genres and genre count). */
+export interface SongFilters {
+  archived: boolean;
+  /** Epoch ms bounds, already rounded so that integer-ms comparisons are exact. */
+  olderThan?: number;
+  newerThan?: number;
+  ids: IncludeExclude;
+  ownerIds: IncludeExclude;
+  genres: IncludeExclude;
+  moods: IncludeExclude;
+  mintingStatuses: IncludeExclude;
+  nftNames: IncludeExclude;
+  /** Lower-cased substring; absent or empty matches everything. */
+  phrase?: string;
+}
+
+/** The filter parameters as the request gives them, already checked against the document. */
+export interface SongFilterParams {
+  archived: boolean;
+  ids?: readonly string[];
+  ownerIds?: readonly string[];
+  genres?: readonly string[];
+  moods?: readonly string[];
+  mintingStatuses?: readonly string[];
+  nftNames?: readonly string[];
+  olderThan?: string;
+  newerThan?: string;
+  phrase?: string;
+}
+
+export function splitIncludeExclude(
+  values: readonly string[] | undefined,
+  normalize: (value: string) => string = (v) => v,
+): IncludeExclude {
+  const result: IncludeExclude = { include: [], exclude: [] };
+  for (const raw of values ?? []) {
+    if (raw.startsWith('-')) result.exclude.push(normalize(raw.slice(1)));
+    else result.include.push(normalize(raw.startsWith('+') ? raw.slice(1) : raw));
+  }
+  return result;
+}
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+
+/**
+ * A zone-less ISO local date-time as epoch ms (the server's clock is UTC), with the sub-millisecond
+ * remainder kept so callers can round the right way. Impossible dates (Feb 30) are rejected as the
+ * original's java.time parser does.
+ */
+export function parseLocalDateTime(text: string): { ms: number; fractionalMs: boolean } {
+  const unparsable = () => new SongsRuleError(422, `Text '${text}' could not be parsed`);
+  const match = LOCAL_DATE_TIME.exec(text);
+  if (!match) throw unparsable();
+  const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const fraction = (match[7] ?? '').padEnd(9, '0');
+  const ms = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
+  const date = new Date(ms);
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month! - 1 ||
+    date.getUTCDate() !== day ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second > 59
+  ) {
+    throw unparsable();
+  }
+  return { ms: ms + Number(fraction.slice(0, 3)), fractionalMs: Number(fraction.slice(3)) > 0 };
+}
+
+const lowerCase = (value: string) => value.toLowerCase();
+
+/** The filters of a list request by `callerId` (`me` in `ownerIds`). */
+export function songFilters(params: SongFilterParams, callerId: string): SongFilters {
+  const filters: SongFilters = {
+    archived: params.archived,
+    ids: splitIncludeExclude(params.ids, lowerCase),
+    ownerIds: splitIncludeExclude(params.ownerIds, (value) =>
+      value === 'me' ? callerId : value.toLowerCase(),
+    ),
+    genres: splitIncludeExclude(params.genres),
+    moods: splitIncludeExclude(params.moods),
+    mintingStatuses: splitIncludeExclude(params.mintingStatuses),
+    nftNames: splitIncludeExclude(params.nftNames),
+  };
+  if (params.olderThan !== undefined) {
+    // created < t: with a sub-ms remainder, every whole ms up to and including floor(t) is older.
+    const { ms, fractionalMs } = parseLocalDateTime(params.olderThan);
+    filters.olderThan = fractionalMs ? ms + 1 : ms;
+  }
+  if (params.newerThan !== undefined) {
+    // created > t: the sub-ms remainder never matters, floor(t) is already excluded.
+    filters.newerThan = parseLocalDateTime(params.newerThan).ms;
+  }
+  if (params.phrase !== undefined && params.phrase !== '') filters.phrase = params.phrase.toLowerCase();
+  return filters;
+}
+
+// ——— audio ———
+
+/**
+ * The audio checks of Upload Song Audio, as the original configures them: 1 MB to 1 GB, WAV,
+ * FLAC or AIFF detected from the bytes (never from Content-Type), at least 30 s, at least 44.1 kHz.
+ */
+export const AUDIO_LIMITS = {
+  minFileSize: 1_000_000,
+  maxFileSize: 1_000_000_000,
+  minDurationSeconds: 30,
+  minSampleRate: 44_100,
+} as const;
+
+export const ACCEPTED_AUDIO_TYPES: Readonly<Record<string, string>> = {
+  'audio/vnd.wave': 'wav',
+  'audio/x-flac': 'flac',
+  'audio/x-aiff': 'aiff',
+};
+
+const ascii = (bytes: Uint8Array, start: number, end: number) =>
+  String.fromCharCode(...bytes.subarray(start, end));
+
+/**
+ * The media type from the file's first bytes (16 are enough), named as Apache Tika (the original's
+ * detector) names them, so an MP3 is reported as `audio/mpeg` and unknown bytes as
+ * `application/octet-stream`.
+ */
+export function sniffAudioType(head: Uint8Array): string {
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WAVE') return 'audio/vnd.wave';
+  if (ascii(head, 0, 4) === 'fLaC') return 'audio/x-flac';
+  if (ascii(head, 0, 4) === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(head, 8, 12))) return 'audio/x-aiff';
+  if (ascii(head, 0, 3) === 'ID3') return 'audio/mpeg';
+  if (head[0] === 0xff && ((head[1] ?? 0) & 0xe0) === 0xe0) return 'audio/mpeg';
+  if (ascii(head, 0, 4) === 'OggS') return 'audio/ogg';
+  if (ascii(head, 4, 8) === 'ftyp') return 'audio/mp4';
+  return 'application/octet-stream';
+}
+
+/** The rejection of an upload of `size` bytes over the maximum (also while it is still streaming). */
+export const audioTooLarge = (size: number) => new AudioRejectedError(`File is too large: ${size} bytes`);
+
+/** The first checks, before the format is read: the size and the sniffed type. */
+export function checkAudioFile(size: number, head: Uint8Array): { mimeType: string; extension: string } {
+  if (size < AUDIO_LIMITS.minFileSize) throw new AudioRejectedError(`File is too small: ${size} bytes`);
+  if (size > AUDIO_LIMITS.maxFileSize) throw audioTooLarge(size);
+  const mimeType = sniffAudioType(head);
+  const extension = ACCEPTED_AUDIO_TYPES[mimeType];
+  if (!extension) throw new AudioRejectedError(`Unsupported media type: ${mimeType}`);
+  return { mimeType, extension };
+}
+
+/**
+ * The last checks, on the format read from the headers (`undefined` when it could not be read):
+ * the duration in whole seconds and the sample rate.
+ */
+export function checkAudioFormat(
+  mimeType: string,
+  format: { durationSeconds?: number; sampleRate?: number } | undefined,
+): { durationSeconds: number; sampleRate: number } {
+  const durationSeconds = format?.durationSeconds;
+  const sampleRate = format?.sampleRate;
+  if (durationSeconds === undefined || sampleRate === undefined || !Number.isFinite(durationSeconds)) {
+    throw new AudioRejectedError(`Unsupported media type: ${mimeType} (the file could not be read)`);
+  }
+  if (durationSeconds < AUDIO_LIMITS.minDurationSeconds) {
+    throw new AudioRejectedError(`Duration is too short: ${Math.floor(durationSeconds)} secs`);
+  }
+  if (sampleRate < AUDIO_LIMITS.minSampleRate) {
+    throw new AudioRejectedError(`Sample rate is too low: ${sampleRate} Hz`);
+  }
+  return { durationSeconds: Math.floor(durationSeconds), sampleRate };
+}
