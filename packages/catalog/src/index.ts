@@ -1,3 +1,4 @@
+export { type WavOptions, wavFile } from './audio.js';
 export {
   type Catalog,
   type CatalogAlbum,

@@ -9,19 +9,20 @@ import { type TrackManagerMockState, trackManagerMockApi } from './track-manager
 
 export {
   type CreateMockOptions,
+  createMockCore,
   type MockApiDefinition,
   type MockCall,
-  type MockMailMessage,
   type MockContext,
   type MockHandler,
   MockHttpError,
+  type MockMailMessage,
   type MockOverride,
   type MockRequest,
   type MusicApiMock,
 } from './core/mock.js';
+export type { SongsMockSong, SongsMockState, SongsMockUser } from './songs/index.js';
 export type { TrackManagerMockState };
 export { COLLECTIONS_MOCK_API_KEY, type CollectionsMockState };
-export type { SongsMockSong, SongsMockState, SongsMockUser } from './songs/index.js';
 
 /** The state of every mocked API, by API key. */
 export interface MockStates extends Record<string, unknown> {

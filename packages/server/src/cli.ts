@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import { createServer, describeConfig } from './app.js';
 import { createApiKey, createFirstApiKey } from './collections/api-keys.js';
-import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import { loadConfig } from './core/config.js';
 import { createDatabase } from './core/db.js';
 import { setSongsUserVerified } from './songs/module.js';

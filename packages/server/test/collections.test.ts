@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { wavFile } from '@music-apis/catalog';
 import { createCollectionsClient, isApiError } from '@music-apis/sdk/collections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createFirstApiKey } from '../src/collections/api-keys.js';
@@ -11,29 +12,6 @@ import { startTestServer, type TestServer } from './helpers.js';
 
 const API_KEY = 'adn_server_test_key';
 const MAX_AUDIO_BYTES = 64 * 1024;
-
-/** A mono 16-bit PCM WAV of silence. */
-function wav(seconds: number, sampleRate = 8000): Uint8Array {
-  const dataSize = Math.round(seconds * sampleRate) * 2;
-  const bytes = new Uint8Array(44 + dataSize);
-  const view = new DataView(bytes.buffer);
-  const text = (offset: number, value: string) => {
-    for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
-  };
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + dataSize, true);
-  text(8, 'WAVEfmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  text(36, 'data');
-  view.setUint32(40, dataSize, true);
-  return bytes;
-}
 
 async function filesUnder(directory: string): Promise<string[]> {
   try {
@@ -68,14 +46,21 @@ describe('collections server', () => {
       await getOrCreateSecret(test.server.db, 'collections-upload-url'),
       () => Date.now() - 7200_000,
     ).issue('PUT', test.baseUrl, path, 3600);
-    const error = await api.uploadTrackAudio({ uploadUrl: past.upload_url, body: wav(0.1) }).catch((e) => e);
+    const error = await api
+      .uploadTrackAudio({ uploadUrl: past.upload_url, body: wavFile({ seconds: 0.1, sampleRate: 8000 }) })
+      .catch((e) => e);
     expect(isApiError(error) && error.status).toBe(403);
     expect(error.body).toMatchObject({ ok: false, message: 'Upload URL expired, already used or invalid' });
     // The same path signed now works: the signer and the server agree on the formula.
     const fresh = signer.issue('PUT', test.baseUrl, path, 60);
-    expect((await api.uploadTrackAudio({ uploadUrl: fresh.upload_url, body: wav(0.1) })).track.status).toBe(
-      'processing',
-    );
+    expect(
+      (
+        await api.uploadTrackAudio({
+          uploadUrl: fresh.upload_url,
+          body: wavFile({ seconds: 0.1, sampleRate: 8000 }),
+        })
+      ).track.status,
+    ).toBe('processing');
   });
 
   it('leaves no file behind: over-size uploads, non-audio, and deleted tracks and collections', async () => {
@@ -104,7 +89,7 @@ describe('collections server', () => {
 
     const ready = await api.uploadTrack({
       collectionId: collection_id,
-      file: wav(0.5),
+      file: wavFile({ seconds: 0.5, sampleRate: 8000 }),
       fileName: 'ok.wav',
       waitUntilReady: { intervalMs: 20 },
     });

@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
+import { SONGS_DEMO_LOGIN, wavFile } from '@music-apis/catalog';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrCreateSecret } from '../src/core/secrets.js';
 import { setSongsUserVerified } from '../src/songs/module.js';
-import { startTestServer, type TestServer, wavFile } from './helpers.js';
+import { startTestServer, type TestServer } from './helpers.js';
 
 /** Every file under `directory`, relative, or [] when it does not exist. */
 async function filesUnder(directory: string): Promise<string[]> {
@@ -104,13 +104,13 @@ describe('songs API on the server', () => {
     const blobs = join(test.dataDir, 'blobs', 'songs');
     const rejected = await call('POST', `/v1/songs/${songId}/audio`, {
       token: accessToken,
-      body: wavFile(31, 22_050),
+      body: wavFile({ seconds: 31, sampleRate: 22_050 }),
     });
     expect(rejected.status).toBe(422);
     expect(await filesUnder(blobs)).toEqual([]);
     const accepted = await call('POST', `/v1/songs/${songId}/audio`, {
       token: accessToken,
-      body: wavFile(30, 44_100),
+      body: wavFile({ seconds: 30, sampleRate: 44_100 }),
     });
     expect(accepted.status).toBe(200);
     expect(await filesUnder(blobs)).toEqual([join('audio', songId, 'audio.wav')]);

@@ -1,3 +1,4 @@
+import { wavFile } from '@music-apis/catalog';
 import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
 import {
   type CollectionInput,
@@ -22,33 +23,6 @@ const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 const client = ({ baseUrl }: ScenarioContext, apiKey = CONTRACT_COLLECTIONS_API_KEY) =>
   createCollectionsClient({ baseUrl, apiKey, retry: 0 });
-
-/** A mono 16-bit PCM WAV of a 440 Hz tone. */
-function wav(seconds: number, sampleRate = 44_100): Uint8Array {
-  const samples = Math.round(seconds * sampleRate);
-  const bytes = new Uint8Array(44 + samples * 2);
-  const view = new DataView(bytes.buffer);
-  const text = (offset: number, value: string) => {
-    for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
-  };
-  text(0, 'RIFF');
-  view.setUint32(4, 36 + samples * 2, true);
-  text(8, 'WAVE');
-  text(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true); // byte rate
-  view.setUint16(32, 2, true); // block align
-  view.setUint16(34, 16, true);
-  text(36, 'data');
-  view.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++) {
-    view.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * 440 * i) / sampleRate) * 12_000), true);
-  }
-  return bytes;
-}
 
 /** A 1×1 PNG. */
 const PNG = Uint8Array.from(
@@ -294,7 +268,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     async run(context) {
       const api = client(context);
       const { collection_id: collectionId } = await api.createCollection({ title: 'Audio' });
-      const audio = wav(1.5);
+      const audio = wavFile({ seconds: 1.5, frequency: 440 });
       const progress: Progress[] = [];
       const { track, created } = await api.uploadTrack({
         collectionId,
@@ -329,7 +303,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const url = created.track_upload.upload_url;
       const signature = new URL(url).searchParams.get('signature') as string;
       const expires = new URL(url).searchParams.get('expires') as string;
-      const body = wav(0.25);
+      const body = wavFile({ seconds: 0.25, frequency: 440 });
 
       await expectEnvelopeError(
         api.uploadTrackAudio({ uploadUrl: withParam(url, 'signature', flipLastHexDigit(signature)), body }),
@@ -415,7 +389,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         400,
       );
       // The refused upload did not use the URL up.
-      await api.uploadTrackAudio({ uploadUrl: empty.track_upload.upload_url, body: wav(0.1) });
+      await api.uploadTrackAudio({
+        uploadUrl: empty.track_upload.upload_url,
+        body: wavFile({ seconds: 0.1, frequency: 440 }),
+      });
     },
   },
   {
@@ -438,7 +415,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         413,
       );
       expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
-      const fits = await api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: wav(0.5) });
+      const fits = await api.uploadTrackAudio({
+        uploadUrl: created.track_upload.upload_url,
+        body: wavFile({ seconds: 0.5, frequency: 440 }),
+      });
       expect(fits.track.status).toBe('processing');
     },
   },
@@ -553,7 +533,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const collectionId = collection.collection_id;
       const ready = await api.uploadTrack({
         collectionId,
-        file: wav(0.2),
+        file: wavFile({ seconds: 0.2, frequency: 440 }),
         fileName: 'a.wav',
         waitUntilReady: { intervalMs: 25 },
       });
@@ -563,7 +543,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       await expectEnvelopeError(api.getTrack({ trackId: ready.track.id }), 404);
       await expectEnvelopeError(api.getTrack({ trackId: pending.track_id }), 404);
       await expectEnvelopeError(
-        api.uploadTrackAudio({ uploadUrl: pending.track_upload.upload_url, body: wav(0.1) }),
+        api.uploadTrackAudio({
+          uploadUrl: pending.track_upload.upload_url,
+          body: wavFile({ seconds: 0.1, frequency: 440 }),
+        }),
         404,
       );
       await expectEnvelopeError(

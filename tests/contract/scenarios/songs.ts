@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
+import { SONGS_DEMO_LOGIN, wavFile } from '@music-apis/catalog';
 import { isApiError } from '@music-apis/sdk';
 import { createSongsClient, type Song, type SongsClient, type SongsErrorBody } from '@music-apis/sdk/songs';
 import { expect } from 'vitest';
@@ -62,31 +62,6 @@ async function expectBearerChallenge(call: Promise<unknown>) {
   expect(error.status).toBe(401);
   expect(error.body).toBeUndefined();
   expect(error.response.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
-}
-
-/** A PCM WAV file of silence: 16-bit, `channels` channels. 30 s mono at 44.1 kHz is ~2.6 MB. */
-function wavFile(seconds: number, sampleRate: number, channels = 1): Uint8Array {
-  const blockAlign = channels * 2;
-  const dataSize = seconds * sampleRate * blockAlign;
-  const bytes = new Uint8Array(44 + dataSize);
-  const view = new DataView(bytes.buffer);
-  const ascii = (offset: number, text: string) => {
-    for (let i = 0; i < text.length; i++) bytes[offset + i] = text.charCodeAt(i);
-  };
-  ascii(0, 'RIFF');
-  view.setUint32(4, 36 + dataSize, true);
-  ascii(8, 'WAVE');
-  ascii(12, 'fmt ');
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, channels, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * blockAlign, true);
-  view.setUint16(32, blockAlign, true);
-  view.setUint16(34, 16, true);
-  ascii(36, 'data');
-  view.setUint32(40, dataSize, true);
-  return bytes;
 }
 
 const createdAtMs = (song: Song) => Date.parse(`${song.createdAt}Z`);
@@ -388,7 +363,11 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const notOwner = 'operation allowed only by owner';
       await expectSongsError(other.api.updateSong({ songId }, { description: 'mine now' }), 403, notOwner);
       await expectSongsError(other.api.deleteSong({ songId }), 403, notOwner);
-      await expectSongsError(other.api.uploadAudio(songId, wavFile(30, 44_100)), 403, notOwner);
+      await expectSongsError(
+        other.api.uploadAudio(songId, wavFile({ seconds: 30, sampleRate: 44_100 })),
+        403,
+        notOwner,
+      );
       await expectSongsError(
         other.api.processSongStreamTokenAgreement({ songId }, { accepted: true }),
         403,
@@ -498,7 +477,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     async run(context) {
       const { api } = await signUp(context);
       const { songId } = await api.createSong({ title: `Audio ${unique()}`, genres: ['Ambient'] });
-      const wav = wavFile(30, 44_100);
+      const wav = wavFile({ seconds: 30, sampleRate: 44_100 });
       const report = await api.uploadAudio(songId, wav);
       expect(report).toEqual({
         url: expect.stringMatching(new RegExp(`/${songId}/audio\\.wav$`)),
@@ -513,7 +492,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
         audioEncodingStatus: 'Started',
       });
       // The same file as a stream (a Node stream or any async iterable), 48 kHz stereo.
-      const stereo = wavFile(31, 48_000, 2);
+      const stereo = wavFile({ seconds: 31, sampleRate: 48_000, channels: 2 });
       async function* chunks() {
         for (let offset = 0; offset < stereo.length; offset += 256 * 1024)
           yield stereo.subarray(offset, offset + 256 * 1024);
@@ -529,8 +508,8 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const junk = new Uint8Array(randomBytes(1_200_000));
       junk.set([0x00, 0x01, 0x02, 0x03]);
       const rejections: [Uint8Array, string][] = [
-        [wavFile(10, 44_100, 2), 'Duration is too short: 10 secs'],
-        [wavFile(30, 22_050), 'Sample rate is too low: 22050 Hz'],
+        [wavFile({ seconds: 10, sampleRate: 44_100, channels: 2 }), 'Duration is too short: 10 secs'],
+        [wavFile({ seconds: 30, sampleRate: 22_050 }), 'Sample rate is too low: 22050 Hz'],
         [mp3Like, 'Unsupported media type: audio/mpeg'],
         [junk, 'Unsupported media type: application/octet-stream'],
         [new Uint8Array(52_311), 'File is too small: 52311 bytes'],
