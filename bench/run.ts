@@ -19,7 +19,7 @@ import { createServer, loadConfig } from '@music-apis/server';
 import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
-import pg from 'pg';
+import { createScratchDatabase } from '../tests/contract/postgres.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -121,27 +121,6 @@ async function measureServer(env: Record<string, string>): Promise<number> {
   }
 }
 
-async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `music_apis_bench_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 async function httpBench() {
   const port = await freePort();
   const raw = await startProcess(['bench/raw-server.mjs'], { PORT: String(port) }, /ready/);
@@ -153,7 +132,7 @@ async function httpBench() {
   }
   const rows: [string, number | undefined][] = [['raw node:http (fixed JSON)', rawRate]];
   rows.push(['server, trackManager metadata GET, SQLite', await measureServer({})]);
-  const database = await scratchPostgres();
+  const database = await createScratchDatabase('bench');
   if (database) {
     try {
       rows.push([

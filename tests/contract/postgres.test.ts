@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { createScratchDatabase, POSTGRES_URL, runScenarios, startServer } from './targets.js';
+import { createScratchDatabase, POSTGRES_URL } from './postgres.js';
+import { runScenarios, startServer } from './targets.js';
 
 // On a laptop without PostgreSQL these scenarios are skipped; CI sets REQUIRE_POSTGRES=1 so a
 // missing server fails the run instead.

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupMockServer } from '@music-apis/mock/node';
 import { createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
@@ -64,32 +63,6 @@ export async function startServer(databaseUrl?: string) {
     async stop() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/**
- * A fresh database on the test PostgreSQL server, dropped afterwards, so runs never share state.
- * Resolves undefined when PostgreSQL is unreachable (the caller skips, or fails under REQUIRE_POSTGRES).
- */
-export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `music_apis_test_${process.pid}_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
     },
   };
 }

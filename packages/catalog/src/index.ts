@@ -27,8 +27,10 @@ export {
 } from './songs.js';
 export * from './songs-rules.js';
 export {
+  type CreatedTrackManagerRecord,
   TRACK_MANAGER_DEMO_SAVED,
   type TrackManagerRecord,
+  toCreatedTrackView,
   toTrackManagerRecord,
   trackManagerDemoRecords,
 } from './track-manager.js';

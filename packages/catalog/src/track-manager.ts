@@ -26,6 +26,25 @@ export function toTrackManagerRecord(track: CatalogTrack): TrackManagerRecord {
   };
 }
 
+/** The create response's shape: the original spelled the duration `playBackSeconds` there. */
+export type CreatedTrackManagerRecord = Omit<TrackManagerRecord, 'playbackSeconds'> & {
+  playBackSeconds: number;
+};
+
+/** A saved track as `createTrack` answers it, fields in the original's order. */
+export function toCreatedTrackView(track: TrackManagerRecord): CreatedTrackManagerRecord {
+  return {
+    isrc: track.isrc,
+    name: track.name,
+    artistName: track.artistName,
+    albumName: track.albumName,
+    albumId: track.albumId,
+    isExplicit: track.isExplicit,
+    playBackSeconds: track.playbackSeconds,
+    cover_image: track.cover_image,
+  };
+}
+
 /** How many catalog tracks the demo data has already saved in the track manager. */
 export const TRACK_MANAGER_DEMO_SAVED = 20;
 

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createScratchDatabase, POSTGRES_URL } from '../../../tests/contract/postgres.js';
 import { loadConfig } from '../src/core/config.js';
 import { createDatabase, type Knex, migrate } from '../src/core/db.js';
 import { createJobQueue, type JobQueue, jobsMigration } from '../src/core/jobs.js';
@@ -149,29 +149,8 @@ describe('job queue (SQLite)', () => {
 });
 
 // Several servers on one PostgreSQL: every job runs exactly once (FOR UPDATE SKIP LOCKED).
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `music_apis_jobs_${process.pid}_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
-const postgres = await scratchPostgres();
+const postgres = await createScratchDatabase('jobs');
 afterAll(async () => postgres?.drop());
 
 describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)(

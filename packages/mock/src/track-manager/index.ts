@@ -1,6 +1,7 @@
 import {
   coverJpeg,
   type TrackManagerRecord,
+  toCreatedTrackView,
   toTrackManagerRecord,
   trackManagerDemoRecords,
 } from '@music-apis/catalog';
@@ -84,8 +85,7 @@ export const trackManagerMockApi: MockApiDefinition<TrackManagerMockState, Opera
       if (!found) throw new MockHttpError(404, `No track found in the catalog for ISRC ${isrc}`);
       const track = toTrackManagerRecord(found);
       state.tracks.set(isrc, track);
-      const { playbackSeconds, ...rest } = track;
-      return HttpResponse.json({ ...rest, playBackSeconds: playbackSeconds });
+      return HttpResponse.json(toCreatedTrackView(track));
     },
     getTrackMetadata({ params }) {
       const track = state.tracks.get(validIsrc(params.isrc ?? null));

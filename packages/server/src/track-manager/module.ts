@@ -1,4 +1,4 @@
-import { trackManagerDemoRecords } from '@music-apis/catalog';
+import { toCreatedTrackView, trackManagerDemoRecords } from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/track-manager';
 import type { Context } from 'koa';
 import { type HttpError, unauthorized } from '../core/http/errors.js';
@@ -79,11 +79,11 @@ export const trackManagerModule: ApiModule = {
           ctx.body = JSON.stringify(await catalogProvider.issueAccessToken());
         },
         async createTrack(ctx, input) {
-          const { playbackSeconds, ...track } = await service.createTrack(
+          const track = await service.createTrack(
             input.query.isrc as string,
             ctx.state.catalogToken as string,
           );
-          const body: CreatedTrackDTO = { ...track, playBackSeconds: playbackSeconds };
+          const body: CreatedTrackDTO = toCreatedTrackView(track);
           ctx.body = body;
         },
         async getTrackMetadata(ctx, input) {
