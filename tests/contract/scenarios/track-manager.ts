@@ -49,10 +49,19 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
         isExplicit: false,
         cover_image: 'https://i.scdn.co/image/ab67616d0000b2737182d5a83d527c09166d0fe5',
       };
-      expect(await api.createTrack({ isrc: 'GBAYE0800657' })).toEqual({
-        ...seedValues,
-        playBackSeconds: 201,
-      });
+      const created = await api.createTrack({ isrc: 'GBAYE0800657' });
+      expect(created).toEqual({ ...seedValues, playBackSeconds: 201 });
+      // In the seed's order, for clients (and people) that read the raw JSON.
+      expect(Object.keys(created)).toEqual([
+        'isrc',
+        'name',
+        'artistName',
+        'albumName',
+        'albumId',
+        'isExplicit',
+        'playBackSeconds',
+        'cover_image',
+      ]);
       expect(await api.getTrackMetadata({ isrc: 'GBAYE0800657' })).toEqual({
         ...seedValues,
         playbackSeconds: 201,
