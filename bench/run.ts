@@ -100,51 +100,72 @@ async function seedTracks(dataDir: string, databaseUrl: string | undefined): Pro
   }
 }
 
-async function measureServer(env: Record<string, string>): Promise<number> {
+const randomTrackPath = () =>
+  `/api/track/metadata/${catalog.trackAt(1 + Math.floor(Math.random() * (catalog.trackCount - 1))).isrc}`;
+
+/** Starts `args` on a free port, loads it, stops it: req/s. */
+async function measureProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  randomPath?: () => string,
+) {
   const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
-  await seedTracks(dataDir, env.DATABASE_URL);
-  const child = await startProcess(
-    ['packages/server/dist/cli.js', 'start'],
-    { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
-    /listening on/,
-  );
+  const child = await startProcess(args, { PORT: String(port), ...env }, ready);
   try {
-    return await load(`http://127.0.0.1:${port}/api/track/metadata/${catalog.trackAt(1).isrc}`, () => {
-      const index = 1 + Math.floor(Math.random() * (catalog.trackCount - 1));
-      return `/api/track/metadata/${catalog.trackAt(index).isrc}`;
-    });
+    return await load(`http://127.0.0.1:${port}/api/track/metadata/${catalog.trackAt(1).isrc}`, randomPath);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
+const measureServer = (env: Record<string, string>) =>
+  measureProcess(
+    ['packages/server/dist/cli.js', 'start'],
+    { LOG_LEVEL: 'warn', ...env },
+    /listening on/,
+    randomTrackPath,
+  );
+
 async function httpBench() {
-  const port = await freePort();
-  const raw = await startProcess(['bench/raw-server.mjs'], { PORT: String(port) }, /ready/);
-  let rawRate: number;
+  const rows: [string, number | undefined][] = [];
+  rows.push(['raw node:http (fixed JSON)', await measureProcess(['bench/raw-server.mjs'], {}, /ready/)]);
+  rows.push([
+    'Koa + @koa/router (fixed JSON, no database)',
+    await measureProcess(['bench/koa-server.mjs'], {}, /ready/),
+  ]);
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
   try {
-    rawRate = await load(`http://127.0.0.1:${port}/`);
+    await seedTracks(dataDir, undefined);
+    const sqliteFile = join(dataDir, 'music-apis.sqlite');
+    rows.push([
+      'Koa + @koa/router + one prepared SQLite read (no validation, no envelope)',
+      await measureProcess(['bench/koa-server.mjs'], { SQLITE_FILE: sqliteFile }, /ready/, randomTrackPath),
+    ]);
+    rows.push(['server, trackManager metadata GET, SQLite', await measureServer({ DATA_DIR: dataDir })]);
   } finally {
-    raw.kill();
+    await rm(dataDir, { recursive: true, force: true });
   }
-  const rows: [string, number | undefined][] = [['raw node:http (fixed JSON)', rawRate]];
-  rows.push(['server, trackManager metadata GET, SQLite', await measureServer({})]);
+
   const database = await createScratchDatabase('bench');
   if (database) {
+    const pgDataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
     try {
+      await seedTracks(pgDataDir, database.url);
       rows.push([
         'server, trackManager metadata GET, PostgreSQL',
-        await measureServer({ DATABASE_URL: database.url }),
+        await measureServer({ DATA_DIR: pgDataDir, DATABASE_URL: database.url }),
       ]);
     } finally {
       await database.drop();
+      await rm(pgDataDir, { recursive: true, force: true });
     }
   } else {
     rows.push(['server, trackManager metadata GET, PostgreSQL (not reachable: skipped)', undefined]);
   }
+  const rawRate = rows[0]![1]!;
   console.log(
     `\nHTTP throughput (${connections} connections, ${seconds} s each; ${trackCount} saved tracks read at random; target: server on SQLite >= 0.45x raw)`,
   );
