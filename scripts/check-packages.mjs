@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Checks the built packages as npm would publish them: publint (package.json, exports, files) for
+// every package, and "Are the types wrong?" for the libraries (types resolve under node16 ESM/CJS
+// and bundlers). Run after `pnpm build`.
+import { spawnSync } from 'node:child_process';
+
+const run = (args, cwd) =>
+  spawnSync('npx', ['--no-install', ...args], { cwd, stdio: 'inherit' }).status === 0;
+
+let ok = true;
+for (const name of ['sdk', 'mock', 'catalog', 'server']) {
+  ok = run(['publint', `packages/${name}`, '--strict', '--pack', 'npm']) && ok;
+}
+for (const name of ['sdk', 'mock', 'catalog']) {
+  ok =
+    run(['attw', '--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], `packages/${name}`) &&
+    ok;
+}
+process.exit(ok ? 0 : 1);
