@@ -97,11 +97,14 @@ export interface MusicApiMock<States extends Record<string, unknown>> {
    */
   override(operation: string, override: MockOverride): () => void;
   clearOverrides(): void;
-  /** Calls answered so far (optionally of one operation, named as for `override`), oldest first. */
+  /** Calls answered so far, the last 1,000 at most (optionally of one operation, named as for `override`), oldest first. */
   calls(operation?: string): MockCall[];
   /** Mail the mocked APIs sent (e.g. sign-up codes), oldest first; also at `GET /dev/mail`, newest first. */
   readonly mail: readonly MockMailMessage[];
 }
+
+/** How many calls `calls()` remembers. */
+const MAX_LOGGED_CALLS = 1000;
 
 export function createMockCore<States extends Record<string, unknown>>(
   apis: { [K in keyof States]: MockApiDefinition<States[K]> },
@@ -194,6 +197,8 @@ export function createMockCore<States extends Record<string, unknown>>(
     const { api, operationId } = match.value;
     const key = `${api.name}.${operationId}`;
     callLog.push({ api: api.name, operationId, method: request.method, url: request.url });
+    // A mock left running in a browser tab answers for hours: keep the recent calls only.
+    if (callLog.length > MAX_LOGGED_CALLS) callLog.splice(0, callLog.length - MAX_LOGGED_CALLS);
     const mockRequest: MockRequest = { request, url, params: match.params, operationId };
     if (options.delay) await wait(options.delay);
 
