@@ -69,6 +69,17 @@ describe('mock', () => {
     expect(() => mock.override('noSuchOperation', { status: 500 })).toThrow(/Unknown operationId/);
   });
 
+  it('names an operationId two APIs share as api.operationId', async () => {
+    expect(() => mock.override('createTrack', { status: 500 })).toThrow(/trackManager\.createTrack/);
+    mock.override('trackManager.createTrack', { status: 503 });
+    const failure = await client
+      .createTrack({ isrc: demoCatalog.trackAt(201).isrc })
+      .catch((error: unknown) => error);
+    expect(isApiError(failure) && failure.status).toBe(503);
+    expect(mock.calls('trackManager.createTrack')).toHaveLength(1);
+    expect(mock.calls('collections.createTrack')).toHaveLength(0);
+  });
+
   it('only answers under its base URL', async () => {
     const elsewhere = createTrackManagerClient({ baseUrl: 'https://other.example.test', retry: 0 });
     await expect(elsewhere.getToken()).rejects.toBeTruthy();
