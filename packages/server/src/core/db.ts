@@ -69,15 +69,21 @@ export interface PreparedRead<Row> {
 
 const sqliteReaders = new WeakMap<Knex, Database.Database>();
 
-/** `build` receives placeholders for the values: `(q, isrc) => q.from(T).where({ isrc }).first()`. */
+/**
+ * `build` receives placeholders for the values: `(q, isrc) => q.from(T).where({ isrc })`; the
+ * first matching row is read (`LIMIT 1` is written into the SQL: SQLite runs a bound `LIMIT ?`
+ * nearly twice as slowly).
+ */
 export function prepareRead<Row>(
   db: Knex,
   build: (query: Knex.QueryBuilder, ...placeholders: string[]) => Knex.QueryBuilder,
   parameterCount: number,
 ): PreparedRead<Row> {
   const placeholders = Array.from({ length: parameterCount }, (_, i) => `__param_${i}__`);
-  const compiled = build(db.queryBuilder(), ...placeholders).toSQL();
-  // Each binding is either one of the caller's values (by position) or a constant (e.g. LIMIT 1).
+  const compiled = build(db.queryBuilder(), ...placeholders)
+    .limit(1, { skipBinding: true })
+    .toSQL();
+  // Each binding is either one of the caller's values (by position) or a constant of the query.
   const slots = compiled.bindings.map((binding) => ({
     index: placeholders.indexOf(binding as string),
     binding,

@@ -66,7 +66,7 @@ export interface TrackRepository {
 }
 
 export function createTrackRepository(db: Knex): TrackRepository {
-  const findByIsrc = prepareRead<TrackRow>(db, (query, isrc) => query.from(TABLE).where({ isrc }).first(), 1);
+  const findByIsrc = prepareRead<TrackRow>(db, (query, isrc) => query.from(TABLE).where({ isrc }), 1);
   return {
     async find(isrc) {
       const row = await findByIsrc.first(isrc);
