@@ -29,6 +29,7 @@ export * from './songs-rules.js';
 export {
   type CreatedTrackManagerRecord,
   TRACK_MANAGER_DEMO_SAVED,
+  TRACK_MANAGER_ERROR_REASONS,
   type TrackManagerRecord,
   toCreatedTrackView,
   toTrackManagerRecord,

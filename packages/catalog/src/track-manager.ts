@@ -26,6 +26,22 @@ export function toTrackManagerRecord(track: CatalogTrack): TrackManagerRecord {
   };
 }
 
+/**
+ * The `error` texts of the original's ErrorResponse by status, trailing space in "Unauthorized "
+ * included. The server and the mock answer with the same ones.
+ */
+export const TRACK_MANAGER_ERROR_REASONS: Readonly<Record<number, string>> = {
+  400: 'Validation failed',
+  401: 'Unauthorized ',
+  404: 'Resource not found',
+  405: 'Method Not Allowed',
+  409: 'Resource already exist',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal server error',
+  502: 'Bad gateway',
+};
+
 /** The create response's shape: the original spelled the duration `playBackSeconds` there. */
 export type CreatedTrackManagerRecord = Omit<TrackManagerRecord, 'playbackSeconds'> & {
   playBackSeconds: number;

@@ -1,5 +1,6 @@
 import {
   coverJpeg,
+  TRACK_MANAGER_ERROR_REASONS,
   type TrackManagerRecord,
   toCreatedTrackView,
   toTrackManagerRecord,
@@ -14,16 +15,6 @@ type ErrorResponse = components['schemas']['ErrorResponse'];
 /** Same rule as the `Isrc` schema of openapi/track-manager.yaml (the contract suite keeps them equal). */
 const ISRC = /^[A-Za-z]{2}[A-Za-z0-9]{3}[0-9]{7}$/;
 const TOKEN_LIFETIME_SECONDS = 3600;
-
-const ERROR_REASONS: Record<number, string> = {
-  400: 'Validation failed',
-  401: 'Unauthorized ',
-  404: 'Resource not found',
-  405: 'Method Not Allowed',
-  409: 'Resource already exist',
-  500: 'Internal server error',
-  502: 'Bad gateway',
-};
 
 export interface TrackManagerMockState {
   /** Saved tracks by upper-case ISRC; seeded with the demo data's saved tracks. */
@@ -51,7 +42,7 @@ export const trackManagerMockApi: MockApiDefinition<TrackManagerMockState, Opera
   errorResponse(status, message, { now }) {
     const body: ErrorResponse = {
       status,
-      error: ERROR_REASONS[status] ?? 'Error',
+      error: TRACK_MANAGER_ERROR_REASONS[status] ?? 'Error',
       message,
       timestamp: now().toISOString().replace('Z', ''),
     };

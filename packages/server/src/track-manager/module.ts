@@ -1,4 +1,8 @@
-import { toCreatedTrackView, trackManagerDemoRecords } from '@music-apis/catalog';
+import {
+  TRACK_MANAGER_ERROR_REASONS,
+  toCreatedTrackView,
+  trackManagerDemoRecords,
+} from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/track-manager';
 import type { Context } from 'koa';
 import { type HttpError, unauthorized } from '../core/http/errors.js';
@@ -10,19 +14,6 @@ import { createTrackManagerService } from './service.js';
 type ErrorResponse = components['schemas']['ErrorResponse'];
 type CreatedTrackDTO = components['schemas']['CreatedTrackDTO'];
 type TrackDTO = components['schemas']['TrackDTO'];
-
-/** The `error` texts of the original's ErrorResponse (trailing space in "Unauthorized " included). */
-const ERROR_REASONS: Record<number, string> = {
-  400: 'Validation failed',
-  401: 'Unauthorized ',
-  404: 'Resource not found',
-  405: 'Method Not Allowed',
-  409: 'Resource already exist',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal server error',
-  502: 'Bad gateway',
-};
 
 /** Java's LocalDateTime.toString(): local time, no offset. */
 function localDateTime(date = new Date()): string {
@@ -60,10 +51,10 @@ export const trackManagerModule: ApiModule = {
       pathPrefixes: ['/api/token', '/api/track'],
       responseHeaders: SPRING_SECURITY_HEADERS,
       errorResponse(error: HttpError) {
-        const status = ERROR_REASONS[error.status] ? error.status : 500;
+        const status = TRACK_MANAGER_ERROR_REASONS[error.status] ? error.status : 500;
         const body: ErrorResponse = {
           status,
-          error: ERROR_REASONS[status] as string,
+          error: TRACK_MANAGER_ERROR_REASONS[status] as string,
           message: error.message,
           timestamp: localDateTime(),
         };
