@@ -90,3 +90,22 @@ export function derivePlayerColors(playerColor: string | null): DerivedPlayerCol
     player_color_dark: adjustUntilReadable(playerColor, '#000000', 1),
   };
 }
+
+/** The cover image types the collections API stores, by file extension. */
+export type ImageType = 'jpg' | 'png';
+
+export const IMAGE_CONTENT_TYPES: Readonly<Record<ImageType, string>> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+};
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The image type from its first bytes, whatever the declared content type says; undefined when neither. */
+export function sniffImage(bytes: Uint8Array): ImageType | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
+  if (bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.every((byte, index) => bytes[index] === byte)) {
+    return 'png';
+  }
+  return undefined;
+}

@@ -14,7 +14,14 @@ export {
   SEED_EXAMPLE_TRACK,
   TRACKS_PER_ALBUM,
 } from './catalog.js';
-export { contrastRatio, type DerivedPlayerColors, derivePlayerColors } from './collections.js';
+export {
+  contrastRatio,
+  type DerivedPlayerColors,
+  derivePlayerColors,
+  IMAGE_CONTENT_TYPES,
+  type ImageType,
+  sniffImage,
+} from './collections.js';
 export { coverJpeg } from './covers.js';
 export {
   deterministicUuid,

@@ -1,4 +1,4 @@
-import { derivePlayerColors } from '@music-apis/catalog';
+import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/catalog';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/collections';
 import { HttpResponse } from 'msw';
 import { type MockApiDefinition, MockHttpError, type MockRequest } from '../core/mock.js';
@@ -37,7 +37,7 @@ type StoredTrack = Writable<
 
 interface StoredImage {
   bytes: Uint8Array;
-  type: 'jpg' | 'png';
+  type: ImageType;
 }
 
 interface IssuedUploadUrl {
@@ -174,12 +174,6 @@ function paging(url: URL): { limit: number; offset: number } {
 /** The part of the URL before the API's own path, so links point wherever the mock is mounted. */
 const baseOf = (url: URL, marker: string) =>
   url.origin + url.pathname.slice(0, url.pathname.lastIndexOf(marker));
-
-function sniffImage(bytes: Uint8Array): StoredImage['type'] | undefined {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  return png.every((byte, index) => bytes[index] === byte) ? 'png' : undefined;
-}
 
 const ascii = (bytes: Uint8Array, start: number, length: number) =>
   String.fromCharCode(...bytes.subarray(start, start + length));
@@ -573,7 +567,7 @@ export const collectionsMockApi: MockApiDefinition<CollectionsMockState, Operati
         if (!image || image.type !== match[2]) throw new MockHttpError(404, 'Cover not found');
         return new HttpResponse(image.bytes as BodyInit, {
           headers: {
-            'content-type': image.type === 'jpg' ? 'image/jpeg' : 'image/png',
+            'content-type': IMAGE_CONTENT_TYPES[image.type],
             'cache-control': 'no-cache',
           },
         });

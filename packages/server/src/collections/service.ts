@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { derivePlayerColors } from '@music-apis/catalog';
+import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/catalog';
 import type { components } from '@music-apis/sdk/collections';
 import { parseStream } from 'music-metadata';
 import { badRequest, forbidden, notFound } from '../core/http/errors.js';
@@ -15,15 +15,7 @@ import type {
   TrackRecord,
 } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
-import {
-  IMAGE_CONTENT_TYPES,
-  type ImageType,
-  limitedRequestBody,
-  PayloadTooLargeError,
-  readMultipartFile,
-  sniffImage,
-  unsupportedImage,
-} from './uploads.js';
+import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
 
 type Collection = components['schemas']['Collection'];
 type Track = components['schemas']['Track'];

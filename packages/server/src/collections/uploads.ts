@@ -36,18 +36,6 @@ export function limitedRequestBody(request: IncomingMessage, limit: number): Rea
   return limiter;
 }
 
-export type ImageType = 'jpg' | 'png';
-
-/** The image type from the first bytes, whatever the declared content type says. */
-export function sniffImage(bytes: Uint8Array): ImageType | undefined {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpg';
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= png.length && png.every((byte, index) => bytes[index] === byte)) return 'png';
-  return undefined;
-}
-
-export const IMAGE_CONTENT_TYPES: Record<ImageType, string> = { jpg: 'image/jpeg', png: 'image/png' };
-
 /**
  * The `file` part of a `multipart/form-data` body, at most `limit` bytes in all. The body is
  * bounded by the limit (covers are small), so the platform's multipart parser reads it into memory.
