@@ -1,6 +1,14 @@
-import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/catalog';
+import {
+  ACCEPTED_AUDIO_TYPES,
+  derivePlayerColors,
+  IMAGE_CONTENT_TYPES,
+  type ImageType,
+  sniffAudioType,
+  sniffImage,
+} from '@music-apis/catalog';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/collections';
 import { HttpResponse } from 'msw';
+import { readAudioFormat } from '../core/audio.js';
 import { type MockApiDefinition, MockHttpError, type MockRequest } from '../core/mock.js';
 
 type Collection = components['schemas']['Collection'];
@@ -175,38 +183,20 @@ function paging(url: URL): { limit: number; offset: number } {
 const baseOf = (url: URL, marker: string) =>
   url.origin + url.pathname.slice(0, url.pathname.lastIndexOf(marker));
 
-const ascii = (bytes: Uint8Array, start: number, length: number) =>
-  String.fromCharCode(...bytes.subarray(start, start + length));
-
-/** Duration of a PCM WAV file from its `fmt ` and `data` chunks. */
-function wavDuration(bytes: Uint8Array): number | undefined {
-  if (bytes.length < 12 || ascii(bytes, 0, 4) !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE') return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let byteRate: number | undefined;
-  for (let offset = 12; offset + 8 <= bytes.length; ) {
-    const id = ascii(bytes, offset, 4);
-    const size = view.getUint32(offset + 4, true);
-    if (id === 'fmt ' && offset + 16 <= bytes.length) byteRate = view.getUint32(offset + 16, true);
-    if (id === 'data') {
-      if (!byteRate) return undefined;
-      const dataSize = Math.min(size, bytes.length - offset - 8);
-      return dataSize / byteRate;
-    }
-    offset += 8 + size + (size % 2);
-  }
-  return undefined;
-}
-
+/**
+ * Duration in seconds of an uploaded file, or undefined when it is not audio (the track then ends
+ * `failed`, as on the server): WAV, AIFF and FLAC read from their headers, other recognised audio
+ * (MP3, Ogg, MP4) estimated from its size at 128 kbit/s.
+ */
 function probeAudio(bytes: Uint8Array): number | undefined {
-  const wav = wavDuration(bytes);
-  if (wav !== undefined) return wav > 0 ? Math.round(wav * 1000) / 1000 : undefined;
-  const recognised =
-    ascii(bytes, 0, 3) === 'ID3' ||
-    (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0) ||
-    ascii(bytes, 0, 4) === 'fLaC' ||
-    ascii(bytes, 0, 4) === 'OggS' ||
-    ascii(bytes, 4, 4) === 'ftyp';
-  return recognised ? Math.round((bytes.length * 8 * 1000) / 128_000) / 1000 : undefined;
+  const type = sniffAudioType(bytes.subarray(0, 16));
+  const extension = ACCEPTED_AUDIO_TYPES[type];
+  if (extension) {
+    const seconds = readAudioFormat(bytes, extension)?.durationSeconds;
+    return seconds ? Math.round(seconds * 1000) / 1000 : undefined;
+  }
+  if (type === 'application/octet-stream') return undefined;
+  return Math.round((bytes.length * 8 * 1000) / 128_000) / 1000;
 }
 
 function randomHex(bytes: number): string {
