@@ -4,18 +4,9 @@
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { FIXED_TRACK } from './fixed-track.mjs';
 
-const track = {
-  isrc: 'QZMAD0000001',
-  name: 'Blue River',
-  artistName: 'Ada Archer',
-  albumName: 'Quiet Harbor',
-  albumId: '0123456789ABCDEFGHIJab',
-  isExplicit: false,
-  playbackSeconds: 201,
-  cover_image: 'https://i.scdn.co/image/ab67616d0000b273000000000000000000000000',
-};
-let read = (isrc) => ({ ...track, isrc });
+let read = (isrc) => ({ ...FIXED_TRACK, isrc });
 if (process.env.SQLITE_FILE) {
   // better-sqlite3 is the server's dependency; load it from there.
   const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))(
