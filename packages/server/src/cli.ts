@@ -10,9 +10,9 @@ const USAGE = `Usage: music-apis-server [start]
        music-apis-server create-api-key [title]   create a collections API key (printed once)
        music-apis-server verify-user <email>   mark a songs API user KYC-verified
 
-Starts the music-apis reference server (all APIs on one port). Configuration comes from the
-environment: PORT, HOST, DATA_DIR, DATABASE_URL, DEMO_DATA, LOG_LEVEL, VALIDATE_RESPONSES,
-TOKEN_SECRET, SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET (see the README's configuration table).`;
+Starts the music-apis reference server (all APIs on one port). Configuration comes from
+environment variables (PORT, DATA_DIR, DATABASE_URL, …): the README's configuration table lists
+them all with their defaults.`;
 
 async function start(): Promise<void> {
   const config = loadConfig();
