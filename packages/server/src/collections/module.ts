@@ -76,18 +76,6 @@ export const collectionsModule: ApiModule = {
       signature: input.query.signature as string,
       request: ctx.req,
     });
-    /**
-     * An upload refused before its body was read (bad URL, too large) closes the connection after
-     * the answer, so the server does not go on reading a body it will throw away.
-     */
-    const refusingUnreadBody = async (ctx: Context, upload: () => Promise<void>) => {
-      try {
-        await upload();
-      } catch (error) {
-        if (!ctx.req.complete) ctx.set('connection', 'close');
-        throw error;
-      }
-    };
     const collectionId = (input: OperationInput) => input.path.collection_id as string;
     const trackId = (input: OperationInput) => input.path.track_id as string;
 
@@ -211,29 +199,23 @@ export const collectionsModule: ApiModule = {
           ctx.body = body;
         },
         async uploadTrackAudio(ctx, input) {
-          await refusingUnreadBody(ctx, async () => {
-            const track = await service.uploadTrackAudio(trackId(input), uploadOf(ctx, input), baseUrl(ctx));
-            const body: TrackResult = { ...ok(ctx), track_id: track.id, track };
-            ctx.body = body;
-          });
+          const track = await service.uploadTrackAudio(trackId(input), uploadOf(ctx, input), baseUrl(ctx));
+          const body: TrackResult = { ...ok(ctx), track_id: track.id, track };
+          ctx.body = body;
         },
         async uploadTrackCover(ctx, input) {
-          await refusingUnreadBody(ctx, async () => {
-            const track = await service.uploadTrackCover(trackId(input), uploadOf(ctx, input), baseUrl(ctx));
-            const body: TrackResult = { ...ok(ctx), track_id: track.id, track };
-            ctx.body = body;
-          });
+          const track = await service.uploadTrackCover(trackId(input), uploadOf(ctx, input), baseUrl(ctx));
+          const body: TrackResult = { ...ok(ctx), track_id: track.id, track };
+          ctx.body = body;
         },
         async uploadCollectionCover(ctx, input) {
-          await refusingUnreadBody(ctx, async () => {
-            const collection = await service.uploadCollectionCover(
-              collectionId(input),
-              uploadOf(ctx, input),
-              baseUrl(ctx),
-            );
-            const body: CollectionResult = { ...ok(ctx), collection_id: collection.id, collection };
-            ctx.body = body;
-          });
+          const collection = await service.uploadCollectionCover(
+            collectionId(input),
+            uploadOf(ctx, input),
+            baseUrl(ctx),
+          );
+          const body: CollectionResult = { ...ok(ctx), collection_id: collection.id, collection };
+          ctx.body = body;
         },
         async getCoverImage(ctx, input) {
           const image = await service.getCoverImage(

@@ -85,6 +85,9 @@ export function createApiRouter(api: ApiDefinition, options: MountOptions): Midd
       ctx.status = status;
       ctx.body = body;
       for (const [name, value] of Object.entries(error.options.headers ?? {})) ctx.set(name, value);
+      // Refused before its body was read (bad signature, too large, no auth): close the connection
+      // after the answer instead of reading a body that would be thrown away.
+      if (!ctx.req.complete) ctx.set('connection', 'close');
     }
     if (api.responseHeaders) ctx.set(api.responseHeaders);
   };
