@@ -5,7 +5,7 @@ import { type Catalog, demoCatalog } from '@music-apis/catalog';
 import Koa from 'koa';
 import { collectionsModule } from './collections/module.js';
 import { createApiDocsRouter } from './core/api-docs.js';
-import { describeConfig, type ServerConfig } from './core/config.js';
+import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
 import { createApiRouter } from './core/http/api.js';
 import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
@@ -165,5 +165,3 @@ export async function createServer(
     },
   };
 }
-
-export { describeConfig };

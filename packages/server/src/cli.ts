@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
-import { createServer, describeConfig } from './app.js';
+import { createServer } from './app.js';
 import { createApiKey, createFirstApiKey } from './collections/api-keys.js';
-import { loadConfig } from './core/config.js';
+import { describeConfig, loadConfig } from './core/config.js';
 import { createDatabase } from './core/db.js';
 import { setSongsUserVerified } from './songs/module.js';
 
