@@ -122,7 +122,7 @@ export const SONG_WRITABLE_FIELDS = [
 export type SongWritableField = (typeof SONG_WRITABLE_FIELDS)[number];
 
 /** Fields where an empty string clears the value (the original's `orNull()` on patch). */
-export const SONG_CLEARABLE_FIELDS: ReadonlySet<string> = new Set<SongWritableField>([
+const SONG_CLEARABLE_FIELDS: ReadonlySet<string> = new Set<SongWritableField>([
   'coverArtUrl',
   'lyricsUrl',
   'description',
@@ -200,7 +200,7 @@ export function toLocalDateTime(epochMs: number): string {
 
 // ——— stored files ———
 
-export const SONG_AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
+const SONG_AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
 export const songAudioKey = (songId: string, extension: string) => `songs/audio/${songId}/audio.${extension}`;
 export const songAgreementKey = (songId: string) => `songs/agreements/${songId}/${SONG_AGREEMENT_FILE}`;
 /** The URL a song reports for a stored file. */

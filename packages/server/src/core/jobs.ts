@@ -86,7 +86,7 @@ export interface JobQueue {
   start(): void;
   /** Stops claiming, waits for running jobs to finish. */
   stop(): Promise<void>;
-  /** Claims and runs due jobs until none is left (tests and the CLI; needs no `start()`). */
+  /** Claims and runs due jobs until none is left, without the workers (`start()` not needed): for tests. */
   drain(): Promise<number>;
 }
 
