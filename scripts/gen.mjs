@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { existsSync, readdirSync } from 'node:fs';
 // Regenerates every generated file (`*.gen.ts`) from its source:
-//   openapi/<api>.yaml            -> packages/sdk/src/<api>/schema.gen.ts   (openapi-typescript)
-//                                 -> packages/sdk/src/<api>/routes.gen.ts   (operationId -> method + path)
+//   openapi/<api>.yaml            -> packages/spec/src/<api>/*.gen.ts       (types, operation table,
+//                                    validators, document, entry; see gen/spec.mjs)
+//   openapi/                      -> packages/spec/src/registry.gen.ts      (the list of APIs)
 //   the catalog's cover palette   -> packages/catalog/src/covers.gen.ts     (jpeg-js)
 // With --check it writes nothing and exits 1 when a generated file is stale (CI runs this).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jpeg from 'jpeg-js';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse as parseYaml } from 'yaml';
+import { apiKeyOf, operationsModule, readOperations, validatorsModule } from './gen/spec.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -28,30 +30,88 @@ async function fromDocument(name) {
   const source = join(root, 'openapi', `${name}.yaml`);
   const ast = await openapiTS(pathToFileURL(source), { alphabetize: false, exportType: false });
   const document = parseYaml(await readFile(source, 'utf8'));
-  const routes = [];
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const method of ['get', 'post', 'put', 'patch', 'delete', 'head', 'options']) {
-      if (item[method])
-        routes.push(`  ${item[method].operationId}: { method: '${method.toUpperCase()}', path: '${path}' },`);
-    }
-  }
+  const operations = readOperations(document);
+  const from = `openapi/${name}.yaml`;
+  const dir = join(root, 'packages/spec/src', name);
+  const key = apiKeyOf(name);
+  registry.push({
+    key,
+    name,
+    title: document.info.title,
+    summary: document.info.summary ?? '',
+    operationCount: operations.length,
+    paths: [...new Set(operations.map((operation) => operation.path))],
+  });
   return [
+    { path: join(dir, 'schema.gen.ts'), text: header(from, 'openapi-typescript') + astToString(ast) },
+    { path: join(dir, 'operations.gen.ts'), text: header(from, 'operation table') + operationsModule(operations) },
+    { path: join(dir, 'validators.gen.ts'), text: header(from, 'Ajv standalone') + validatorsModule(document, operations) },
     {
-      path: join(root, 'packages/sdk/src', name, 'schema.gen.ts'),
-      text: header(`openapi/${name}.yaml`, 'openapi-typescript') + astToString(ast),
+      path: join(dir, 'document.gen.ts'),
+      text: `${header(from, 'the document as JSON')}\n/** The OpenAPI document, for the API docs pages and response checks (not for browsers). */\nexport const document = ${JSON.stringify(document, null, 2)} as const;\n`,
     },
     {
-      path: join(root, 'packages/sdk/src', name, 'routes.gen.ts'),
-      text: `${header(`openapi/${name}.yaml`, 'operation routes')}
-/** Method and path template of every operation, by operationId, in document order. */
-export const operationRoutes = {
-${routes.join('\n')}
-} as const;
+      path: join(dir, 'index.gen.ts'),
+      text: `${header(from, 'spec entry')}
+import type { ApiSpec } from '../core/api.js';
+import { operationSpecs } from './operations.gen.js';
+import { validators } from './validators.gen.js';
 
-export type OperationId = keyof typeof operationRoutes;
+export type { components, operations, paths } from './schema.gen.js';
+export { type OperationId, operationSpecs } from './operations.gen.js';
+
+/** ${document.info.title}: the operation table and its precompiled validators. */
+export const ${key}Spec = {
+  key: '${key}',
+  name: '${name}',
+  title: ${JSON.stringify(document.info.title)},
+  operations: operationSpecs,
+  validators,
+} as const satisfies ApiSpec<typeof operationSpecs>;
 `,
     },
   ];
+}
+
+/** Every API, from openapi/: the one list that package exports, the server, the mock and the docs read. */
+const registry = [];
+function registryModule() {
+  const entries = registry.map((entry) => `  ${JSON.stringify(entry)},`).join('\n');
+  return {
+    path: join(root, 'packages/spec/src/registry.gen.ts'),
+    text: `${header('openapi/', 'API registry')}
+/** Every API of the toolkit, one per document in openapi/, in file-name order. */
+export const apiRegistry = [
+${entries}
+] as const;
+
+/** An API's key, e.g. \`trackManager\`. */
+export type ApiKey = (typeof apiRegistry)[number]['key'];
+`,
+  };
+}
+
+/**
+ * A package.json whose `exports` list one entry per API (source for the workspace, ESM and CJS
+ * builds for users); the build's entries are read from there.
+ */
+async function withExports(dir, entries) {
+  const path = join(root, dir, 'package.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8'));
+  manifest.exports = Object.fromEntries(
+    Object.entries(entries).map(([subpath, source]) => {
+      const built = source.replace(/\.gen$/, '');
+      return [
+        subpath,
+        {
+          '@music-apis/source': `./src/${source}.ts`,
+          import: { types: `./dist/${built}.d.ts`, default: `./dist/${built}.js` },
+          require: { types: `./dist/${built}.d.cts`, default: `./dist/${built}.cjs` },
+        },
+      ];
+    }),
+  );
+  return { path, text: `${JSON.stringify(manifest, null, 2)}\n` };
 }
 
 // 12 small cover images: two-colour diagonal gradients with a disc, so covers look distinct.
@@ -99,6 +159,20 @@ function covers() {
 }
 
 const outputs = [covers(), ...(await Promise.all(DOCUMENTS.map(fromDocument))).flat()];
+outputs.push(registryModule());
+outputs.push(
+  await withExports('packages/spec', {
+    '.': 'index',
+    ...Object.fromEntries(DOCUMENTS.flatMap((name) => [
+      [`./${name}`, `${name}/index.gen`],
+      [`./${name}/document`, `${name}/document.gen`],
+    ])),
+  }),
+  await withExports('packages/sdk', {
+    '.': 'index',
+    ...Object.fromEntries(DOCUMENTS.map((name) => [`./${name}`, `${name}/index`])),
+  }),
+);
 const stale = [];
 for (const { path, text } of outputs) {
   const current = existsSync(path) ? await readFile(path, 'utf8') : undefined;

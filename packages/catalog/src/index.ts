@@ -14,14 +14,6 @@ export {
   SEED_EXAMPLE_TRACK,
   TRACKS_PER_ALBUM,
 } from './catalog.js';
-export {
-  contrastRatio,
-  type DerivedPlayerColors,
-  derivePlayerColors,
-  IMAGE_CONTENT_TYPES,
-  type ImageType,
-  sniffImage,
-} from './collections.js';
 export { coverJpeg } from './covers.js';
 export {
   deterministicUuid,
@@ -32,13 +24,3 @@ export {
   songsDemoSongs,
   songsDemoUsers,
 } from './songs.js';
-export * from './songs-rules.js';
-export {
-  type CreatedTrackManagerRecord,
-  TRACK_MANAGER_DEMO_SAVED,
-  TRACK_MANAGER_ERROR_REASONS,
-  type TrackManagerRecord,
-  toCreatedTrackView,
-  toTrackManagerRecord,
-  trackManagerDemoRecords,
-} from './track-manager.js';

@@ -1,4 +1,5 @@
-import { demoCatalog, trackManagerDemoRecords } from '@music-apis/catalog';
+import { demoCatalog } from '@music-apis/catalog';
+import { trackManagerDemoRecords } from '@music-apis/domain';
 import { createTrackManagerClient, isApiError, isNetworkError } from '@music-apis/sdk/track-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setupMockServer } from '../src/node.js';

@@ -1,4 +1,5 @@
-import { demoCatalog, generatedIsrc, SEED_EXAMPLE_TRACK, trackManagerDemoRecords } from '@music-apis/catalog';
+import { demoCatalog, generatedIsrc, SEED_EXAMPLE_TRACK } from '@music-apis/catalog';
+import { trackManagerDemoRecords } from '@music-apis/domain';
 import { createTrackManagerClient, type TrackManagerErrorBody } from '@music-apis/sdk/track-manager';
 import jpeg from 'jpeg-js';
 import { expect } from 'vitest';

@@ -1,11 +1,4 @@
-import {
-  ACCEPTED_AUDIO_TYPES,
-  derivePlayerColors,
-  IMAGE_CONTENT_TYPES,
-  type ImageType,
-  sniffAudioType,
-  sniffImage,
-} from '@music-apis/catalog';
+import { ACCEPTED_AUDIO_TYPES, derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffAudioType, sniffImage } from '@music-apis/domain';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/collections';
 import { HttpResponse } from 'msw';
 import { readAudioFormat } from '../core/audio.js';

@@ -1,4 +1,4 @@
-import { checkAudioFile, checkAudioFormat } from '@music-apis/catalog';
+import { checkAudioFile, checkAudioFormat } from '@music-apis/domain';
 import { type AudioFormat, readAudioFormat } from '../core/audio.js';
 
 /** The upload report's facts, or the shared `AudioRejectedError` with the server's 422 cause. */

@@ -1,36 +1,7 @@
-import {
-  AudioRejectedError,
-  checkNewSong,
-  checkNewUser,
-  checkOwnerVerified,
-  checkSongOwner,
-  deterministicUuid,
-  type IncludeExclude,
-  joinCodeMail,
-  NEW_SONG_DEFAULTS,
-  NEW_SONG_STATUSES,
-  SONGS_ACCESS_TOKEN_SECONDS,
-  SONGS_JOIN_CODE_MAX_ATTEMPTS,
-  SONGS_JOIN_CODE_SECONDS,
-  SONGS_JWT_AUDIENCE,
-  SONGS_JWT_ISSUER,
-  SONGS_LOGIN_LIMITS,
-  SONGS_REFRESH_TOKEN_SECONDS,
-  SongsRuleError,
-  type SongWritableField,
-  songAgreementKey,
-  songAudioKey,
-  songBlobUrl,
-  songChanges,
-  songFilters,
-  songNotFound,
-  songsDemoSongs,
-  songsDemoUsers,
-  titleConflict,
-  toLocalDateTime,
-  tooManyFailedLogins,
-} from '@music-apis/catalog';
+import { deterministicUuid, songsDemoSongs, songsDemoUsers } from '@music-apis/catalog';
+import { AudioRejectedError, checkNewSong, checkNewUser, checkOwnerVerified, checkSongOwner, type IncludeExclude, joinCodeMail, NEW_SONG_DEFAULTS, NEW_SONG_STATUSES, SONGS_ACCESS_TOKEN_SECONDS, SONGS_JOIN_CODE_MAX_ATTEMPTS, SONGS_JOIN_CODE_SECONDS, SONGS_JWT_AUDIENCE, SONGS_JWT_ISSUER, SONGS_LOGIN_LIMITS, SONGS_REFRESH_TOKEN_SECONDS, type SongWritableField, songAgreementKey, songAudioKey, songBlobUrl, songChanges, songFilters, songNotFound, titleConflict, toLocalDateTime, tooManyFailedLogins } from '@music-apis/domain';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/songs';
+import { HttpError } from '@music-apis/spec';
 import { HttpResponse } from 'msw';
 import {
   type MockApiDefinition,
@@ -138,7 +109,7 @@ function withRuleErrors<Handlers extends Record<string, MockHandler>>(handlers: 
       try {
         return await handler(request);
       } catch (error) {
-        if (error instanceof SongsRuleError) throw fail(error.status, error.message);
+        if (error instanceof HttpError) throw fail(error.status, error.message);
         throw error;
       }
     };

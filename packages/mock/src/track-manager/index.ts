@@ -1,11 +1,5 @@
-import {
-  coverJpeg,
-  TRACK_MANAGER_ERROR_REASONS,
-  type TrackManagerRecord,
-  toCreatedTrackView,
-  toTrackManagerRecord,
-  trackManagerDemoRecords,
-} from '@music-apis/catalog';
+import { coverJpeg } from '@music-apis/catalog';
+import { TRACK_MANAGER_ERROR_REASONS, type TrackManagerRecord, toCreatedTrackView, toTrackManagerRecord, trackManagerDemoRecords } from '@music-apis/domain';
 import { type components, type OperationId, operationRoutes } from '@music-apis/sdk/track-manager';
 import { HttpResponse } from 'msw';
 import { type MockApiDefinition, MockHttpError } from '../core/mock.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { components } from '@music-apis/sdk/collections';
 import type { Context } from 'koa';
 import type { OperationInput } from '../core/http/api.js';
-import { type HttpError, unauthorized } from '../core/http/errors.js';
+import { type HttpError, unauthorized } from '@music-apis/spec';
 import type { ApiModule } from '../core/module.js';
 import { loadApiDocument } from '../core/openapi.js';
 import { getOrCreateSecret } from '../core/secrets.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/catalog';
+import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/domain';
 import type { components } from '@music-apis/sdk/collections';
 import { parseStream } from 'music-metadata';
-import { badRequest, forbidden, notFound } from '../core/http/errors.js';
+import { badRequest, forbidden, notFound } from '@music-apis/spec';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from '../core/storage.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable, Transform } from 'node:stream';
-import { HttpError } from '../core/http/errors.js';
+import { HttpError } from '@music-apis/spec';
 
 /** Reading upload bodies: size limits while streaming, the cover's multipart form, image sniffing. */
 

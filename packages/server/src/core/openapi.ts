@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import type { ValidationIssue } from './http/errors.js';
+import type { ValidationIssue } from '@music-apis/spec';
 
 /**
  * Loads one OpenAPI 3.1 document and compiles, once at start-up, a request validator for each

@@ -1,14 +1,5 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import {
-  checkNewUser,
-  joinCodeMail,
-  SONGS_ACCESS_TOKEN_SECONDS,
-  SONGS_JOIN_CODE_MAX_ATTEMPTS,
-  SONGS_JOIN_CODE_SECONDS,
-  SONGS_LOGIN_LIMITS,
-  SONGS_REFRESH_TOKEN_SECONDS,
-  tooManyFailedLogins,
-} from '@music-apis/catalog';
+import { checkNewUser, joinCodeMail, SONGS_ACCESS_TOKEN_SECONDS, SONGS_JOIN_CODE_MAX_ATTEMPTS, SONGS_JOIN_CODE_SECONDS, SONGS_LOGIN_LIMITS, SONGS_REFRESH_TOKEN_SECONDS, tooManyFailedLogins } from '@music-apis/domain';
 import type { components } from '@music-apis/sdk/songs';
 import {
   createRateLimiter,
@@ -18,7 +9,7 @@ import {
   type JwtSigner,
   verifyPassword,
 } from '../core/auth/index.js';
-import { conflict, forbidden, HttpError, notFound } from '../core/http/errors.js';
+import { conflict, forbidden, HttpError, notFound } from '@music-apis/spec';
 import type { MailProvider } from '../core/mail.js';
 import type { SongsRepository } from './repository.js';
 

@@ -1,4 +1,4 @@
-import { toLocalDateTime } from '@music-apis/catalog';
+import { toLocalDateTime } from '@music-apis/domain';
 import type { SongRecord } from './model.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Readable, Transform } from 'node:stream';
-import { audioTooLarge, checkAudioFile, checkAudioFormat } from '@music-apis/catalog';
+import { audioTooLarge, checkAudioFile, checkAudioFormat } from '@music-apis/domain';
 import { parseStream } from 'music-metadata';
 
 /**

@@ -1,10 +1,10 @@
-import { type SongFilters, songFilters } from '@music-apis/catalog';
+import { type SongFilters, songFilters } from '@music-apis/domain';
 
 /**
  * The list filters of Get Songs (shared by count, genres and genre count), parsed from the
  * validated query by the shared rules of `@music-apis/catalog`.
  */
-export type { IncludeExclude, SongFilters } from '@music-apis/catalog';
+export type { IncludeExclude, SongFilters } from '@music-apis/domain';
 
 const csv = (value: unknown) => value as string[] | undefined;
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);

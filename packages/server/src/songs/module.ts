@@ -1,19 +1,12 @@
 import { STATUS_CODES } from 'node:http';
-import {
-  NEW_SONG_DEFAULTS,
-  NEW_SONG_STATUSES,
-  SONGS_JWT_AUDIENCE,
-  SONGS_JWT_ISSUER,
-  SongsRuleError,
-  songsDemoSongs,
-  songsDemoUsers,
-} from '@music-apis/catalog';
+import { songsDemoSongs, songsDemoUsers } from '@music-apis/catalog';
+import { NEW_SONG_DEFAULTS, NEW_SONG_STATUSES, SONGS_JWT_AUDIENCE, SONGS_JWT_ISSUER } from '@music-apis/domain';
 import type { components } from '@music-apis/sdk/songs';
 import type { Context } from 'koa';
 import { createJwtSigner, hashPassword } from '../core/auth/index.js';
 import type { Knex } from '../core/db.js';
 import type { OperationHandler } from '../core/http/api.js';
-import { HttpError, RequestValidationError, type ValidationIssue } from '../core/http/errors.js';
+import { HttpError, RequestValidationError, type ValidationIssue } from '@music-apis/spec';
 import type { ApiModule } from '../core/module.js';
 import { loadApiDocument } from '../core/openapi.js';
 import { getOrCreateSecret } from '../core/secrets.js';
@@ -82,7 +75,7 @@ function withRuleErrors(handlers: Record<string, OperationHandler>): Record<stri
         try {
           await handler(ctx, input);
         } catch (error) {
-          if (error instanceof SongsRuleError) throw new HttpError(error.status, error.message);
+          throw error;
           throw error;
         }
       },

@@ -1,21 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import {
-  ACCEPTED_AUDIO_TYPES,
-  AUDIO_LIMITS,
-  AudioRejectedError,
-  checkNewSong,
-  checkOwnerVerified,
-  checkSongOwner,
-  NEW_SONG_DEFAULTS,
-  NEW_SONG_STATUSES,
-  songAgreementKey,
-  songAudioKey,
-  songBlobUrl,
-  songChanges,
-  songNotFound,
-  titleConflict,
-} from '@music-apis/catalog';
+import { ACCEPTED_AUDIO_TYPES, AUDIO_LIMITS, AudioRejectedError, checkNewSong, checkOwnerVerified, checkSongOwner, NEW_SONG_DEFAULTS, NEW_SONG_STATUSES, songAgreementKey, songAudioKey, songBlobUrl, songChanges, songNotFound, titleConflict } from '@music-apis/domain';
 import type { BlobStore } from '../core/storage.js';
 import { renderAgreementPdf } from './agreement.js';
 import { createSizeLimit, inspectAudio } from './audio.js';
@@ -25,7 +10,7 @@ import { type Page, type SongsRepository, TitleConflictError } from './repositor
 
 /**
  * The songs' domain rules (writable fields, checks, messages) are the shared ones of
- * `@music-apis/catalog`; they throw `SongsRuleError`, which the songs module turns into HttpError.
+ * `@music-apis/catalog`; they throw `HttpError` with the API's status and cause.
  */
 
 export interface SongsService {

@@ -1,11 +1,7 @@
-import {
-  TRACK_MANAGER_ERROR_REASONS,
-  toCreatedTrackView,
-  trackManagerDemoRecords,
-} from '@music-apis/catalog';
+import { TRACK_MANAGER_ERROR_REASONS, toCreatedTrackView, trackManagerDemoRecords } from '@music-apis/domain';
 import type { components } from '@music-apis/sdk/track-manager';
 import type { Context } from 'koa';
-import { type HttpError, unauthorized } from '../core/http/errors.js';
+import { type HttpError, unauthorized } from '@music-apis/spec';
 import type { ApiModule } from '../core/module.js';
 import { loadApiDocument } from '../core/openapi.js';
 import { createTrackRepository, trackManagerMigrations } from './repository.js';

@@ -1,4 +1,4 @@
-import type { TrackManagerRecord } from '@music-apis/catalog';
+import type { TrackManagerRecord } from '@music-apis/domain';
 import { type Knex, type Migration, prepareRead } from '../core/db.js';
 
 const TABLE = 'track_manager_tracks';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type TrackManagerRecord, toTrackManagerRecord } from '@music-apis/catalog';
-import { conflict, HttpError, notFound, unauthorized } from '../core/http/errors.js';
+import { type TrackManagerRecord, toTrackManagerRecord } from '@music-apis/domain';
+import { conflict, HttpError, notFound, unauthorized } from '@music-apis/spec';
 import {
   type CatalogProvider,
   CatalogUnavailableError,

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '../logger.js';
 import { type ApiDocument, BINARY_BODY, type OperationSpec, type RequestInput } from '../openapi.js';
-import { HttpError, RequestValidationError } from './errors.js';
+import { HttpError, RequestValidationError } from '@music-apis/spec';
 import { readStructuredBody } from './request-body.js';
 
 /**

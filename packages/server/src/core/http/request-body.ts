@@ -1,6 +1,6 @@
 import coBody from 'co-body';
 import type { Context } from 'koa';
-import { HttpError } from './errors.js';
+import { HttpError } from '@music-apis/spec';
 
 /** Largest JSON/form body accepted; raw uploads stream and set their own limits. */
 export const STRUCTURED_BODY_LIMIT = '1mb';

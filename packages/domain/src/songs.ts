@@ -1,23 +1,14 @@
+import { HttpError } from '@music-apis/spec';
+
 /**
  * The songs API's domain rules, in one place for both implementations: the server (Koa) and the
  * mock (MSW, in a browser). Pure and browser-safe: no Node APIs, no audio library. A rule that fails
- * throws `SongsRuleError` with the API's status and cause; each side turns it into its own error
- * type in one place (the server's songs module, the mock's songs handlers).
+ * throws the pipeline's `HttpError` with the API's status and cause, which the songs envelope turns
+ * into its answer on both sides.
  */
 
-/** A songs rule failed: `status` and `message` are the API's answer, byte for byte. */
-export class SongsRuleError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SongsRuleError';
-  }
-}
-
 /** An audio check failed: 422, and the song's `audioEncodingStatus` becomes `Failed`. */
-export class AudioRejectedError extends SongsRuleError {
+export class AudioRejectedError extends HttpError {
   constructor(cause: string) {
     super(422, cause);
     this.name = 'AudioRejectedError';
@@ -74,18 +65,18 @@ export function checkNewUser(body: {
   pictureUrl?: string | undefined;
 }): string {
   const email = body.email.toLowerCase();
-  if (!EMAIL.test(email)) throw new SongsRuleError(422, `Invalid email: ${body.email}`);
+  if (!EMAIL.test(email)) throw new HttpError(422, `Invalid email: ${body.email}`);
   if (!STRONG_PASSWORD.test(body.newPassword)) {
-    throw new SongsRuleError(
+    throw new HttpError(
       422,
       'Password must contain at least 8 characters, 1 uppercase letter, 1 lowercase letter and 1 number.',
     );
   }
   if (body.confirmPassword !== body.newPassword) {
-    throw new SongsRuleError(422, 'Password confirmation failed');
+    throw new HttpError(422, 'Password confirmation failed');
   }
   if (typeof body.pictureUrl === 'string' && !isHttpUrl(body.pictureUrl)) {
-    throw new SongsRuleError(422, `Invalid url: ${body.pictureUrl}`);
+    throw new HttpError(422, `Invalid url: ${body.pictureUrl}`);
   }
   return email;
 }
@@ -150,10 +141,10 @@ export function checkNewSong(body: {
   genres?: unknown;
 }): asserts body is { title: string; genres: unknown[] } {
   if (typeof body.title !== 'string' || body.title.trim() === '') {
-    throw new SongsRuleError(400, 'missing title');
+    throw new HttpError(400, 'missing title');
   }
   if (!Array.isArray(body.genres) || body.genres.length === 0) {
-    throw new SongsRuleError(400, 'missing genres');
+    throw new HttpError(400, 'missing genres');
   }
 }
 
@@ -170,27 +161,27 @@ export function songChanges(body: Readonly<Record<string, unknown>>): Record<str
   }
   for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
     const url = changes[field];
-    if (typeof url === 'string' && !isHttpUrl(url)) throw new SongsRuleError(422, `Invalid url: ${url}`);
+    if (typeof url === 'string' && !isHttpUrl(url)) throw new HttpError(422, `Invalid url: ${url}`);
   }
   if (typeof changes.title === 'string' && changes.title.trim() === '') {
-    throw new SongsRuleError(422, 'Field title must not be blank');
+    throw new HttpError(422, 'Field title must not be blank');
   }
   return changes;
 }
 
 export const songNotFound = (songId: string) =>
-  new SongsRuleError(404, `Entity SongEntity, id=${songId} not found in the database`);
+  new HttpError(404, `Entity SongEntity, id=${songId} not found in the database`);
 
 /** Only the owner may change, delete or upload to a song. */
 export function checkSongOwner(song: { ownerId: string }, callerId: string): void {
-  if (song.ownerId !== callerId) throw new SongsRuleError(403, 'operation allowed only by owner');
+  if (song.ownerId !== callerId) throw new HttpError(403, 'operation allowed only by owner');
 }
 
-export const titleConflict = (title: string) => new SongsRuleError(409, `Title already exists: ${title}`);
+export const titleConflict = (title: string) => new HttpError(409, `Title already exists: ${title}`);
 
 /** The stream token agreement needs a KYC-verified owner. */
 export function checkOwnerVerified(verified: boolean): void {
-  if (!verified) throw new SongsRuleError(422, 'operation allowed only after owner is KYC verified');
+  if (!verified) throw new HttpError(422, 'operation allowed only after owner is KYC verified');
 }
 
 /** The original's `createdAt`: an ISO-8601 local date-time without zone. The server's clock is UTC. */
@@ -264,7 +255,7 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\
  * original's java.time parser does.
  */
 export function parseLocalDateTime(text: string): { ms: number; fractionalMs: boolean } {
-  const unparsable = () => new SongsRuleError(422, `Text '${text}' could not be parsed`);
+  const unparsable = () => new HttpError(422, `Text '${text}' could not be parsed`);
   const match = LOCAL_DATE_TIME.exec(text);
   if (!match) throw unparsable();
   const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0));

@@ -1,4 +1,4 @@
-import { type Catalog, type CatalogTrack, demoCatalog } from './catalog.js';
+import { type Catalog, type CatalogTrack, demoCatalog } from '@music-apis/catalog';
 
 /** A track as the track manager stores it (its TrackDTO, with `playbackSeconds`). */
 export interface TrackManagerRecord {

@@ -1,6 +1,7 @@
 /**
- * Errors a handler or service throws. Each API turns them into its own error envelope in one
- * place (its `errorBody`), so no handler ever formats an error body itself.
+ * The one error type of the toolkit's request pipeline. Domain rules, authentication and
+ * validation throw it; the server and the mock turn it into the API's own envelope in one place
+ * each API defines (`errorBody`), so no handler ever formats an error body itself.
  */
 export class HttpError extends Error {
   constructor(
@@ -23,10 +24,14 @@ export interface ValidationIssue {
   location: 'query' | 'path' | 'header' | 'body';
   /** Dotted field name inside the location (`isrc`, `metadata.title`); empty for the whole body. */
   field: string;
+  /** Ajv's keyword (`required`, `maxLength`, `type`, …), for translators that choose by kind. */
+  keyword: string;
   message: string;
+  /** Ajv's params for the keyword (e.g. `{ limit: 64 }`). */
+  params: Record<string, unknown>;
 }
 
-/** The request does not match the OpenAPI document. APIs choose the status (400, 422, …). */
+/** The request does not match the document. Each API's translator chooses status and text. */
 export class RequestValidationError extends HttpError {
   constructor(readonly issues: ValidationIssue[]) {
     super(400, issues.map((issue) => `${issue.field || issue.location}: ${issue.message}`).join('; '), {
@@ -46,3 +51,8 @@ export const notFound = (message: string, options?: HttpError['options']) =>
   new HttpError(404, message, options);
 export const conflict = (message: string, options?: HttpError['options']) =>
   new HttpError(409, message, options);
+
+/** True for an `HttpError` from any copy of this package (ESM and CJS builds side by side). */
+export function isHttpError(value: unknown): value is HttpError {
+  return value instanceof HttpError || (value instanceof Error && value.name === 'HttpError' && 'status' in value);
+}

@@ -1,0 +1,16 @@
+import type { OperationSpec } from './operation.js';
+import type { OperationValidators } from './request.js';
+
+/**
+ * One API as the spec package describes it: its operation table and validators, generated from
+ * its document. `Operations` is the `operations` interface openapi-typescript generated.
+ */
+export interface ApiSpec<Table extends Record<string, OperationSpec> = Record<string, OperationSpec>> {
+  /** Registry key, e.g. `trackManager`. */
+  readonly key: string;
+  /** Document name in openapi/, e.g. `track-manager`. */
+  readonly name: string;
+  readonly title: string;
+  readonly operations: Table;
+  readonly validators: { readonly [Id in keyof Table]: OperationValidators };
+}

@@ -1,0 +1,113 @@
+/**
+ * Finds the operation for a method + path in time proportional to the path's length, however many
+ * operations are loaded. Literal segments win over `{param}` segments, so `/api/prgs/list` is never
+ * taken for `/api/prgs/{id}`. One table holds every API: ownership is by path template.
+ */
+interface Node<T> {
+  literal: Map<string, Node<T>>;
+  param?: { name: string; node: Node<T> };
+  values: Map<string, T>;
+}
+
+const newNode = <T>(): Node<T> => ({ literal: new Map(), values: new Map() });
+
+export type RouteMatch<T> =
+  | { kind: 'found'; value: T; params: Record<string, string> }
+  /** The path exists, under other methods. */
+  | { kind: 'method-not-allowed'; allowed: string[] }
+  | { kind: 'not-found' };
+
+export class RouteTable<T> {
+  private readonly root: Node<T> = newNode();
+
+  /** `template` in OpenAPI form: `/api/track/metadata/{isrc}`. Throws when the route is taken. */
+  add(method: string, template: string, value: T, describe: (existing: T) => string = String): void {
+    let node = this.root;
+    for (const segment of template.split('/').slice(1)) {
+      const param = /^\{(.+)\}$/.exec(segment);
+      if (param) {
+        node.param ??= { name: param[1] as string, node: newNode() };
+        node = node.param.node;
+      } else {
+        let next = node.literal.get(segment);
+        if (!next) {
+          next = newNode();
+          node.literal.set(segment, next);
+        }
+        node = next;
+      }
+    }
+    const existing = node.values.get(method.toUpperCase());
+    if (existing !== undefined) {
+      throw new Error(`${method.toUpperCase()} ${template} is claimed twice: by ${describe(existing)} and ${describe(value)}`);
+    }
+    node.values.set(method.toUpperCase(), value);
+  }
+
+  match(method: string, pathname: string): RouteMatch<T> {
+    const found = this.find(this.root, pathname.split('/').slice(1), 0, {});
+    if (!found) return { kind: 'not-found' };
+    const value = found.node.values.get(method.toUpperCase());
+    if (value === undefined) return { kind: 'method-not-allowed', allowed: [...found.node.values.keys()] };
+    return { kind: 'found', value, params: found.params };
+  }
+
+  private find(
+    node: Node<T>,
+    segments: string[],
+    index: number,
+    params: Record<string, string>,
+  ): { node: Node<T>; params: Record<string, string> } | undefined {
+    if (index === segments.length) return node.values.size > 0 ? { node, params } : undefined;
+    const segment = segments[index] as string;
+    const literal = node.literal.get(segment);
+    const viaLiteral = literal && this.find(literal, segments, index + 1, params);
+    if (viaLiteral) return viaLiteral;
+    if (node.param && segment !== '') {
+      let value: string;
+      try {
+        value = decodeURIComponent(segment);
+      } catch {
+        return undefined;
+      }
+      return this.find(node.param.node, segments, index + 1, { ...params, [node.param.name]: value });
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Which API an unmatched path belongs to: the one whose templates share the longest run of literal
+ * leading segments with it (at least two, `/v1/songs`), ties going to the API with more operations
+ * there. `undefined` outside every API's namespace.
+ */
+export function namespaceOwner<Key extends string>(
+  apis: readonly { key: Key; paths: readonly string[] }[],
+  pathname: string,
+): Key | undefined {
+  const segments = pathname.split('/').slice(1);
+  let best: { key: Key; depth: number; count: number } | undefined;
+  for (const api of apis) {
+    let depth = 0;
+    let count = 0;
+    for (const template of api.paths) {
+      const shared = sharedLiteralSegments(template.split('/').slice(1), segments);
+      if (shared > depth) [depth, count] = [shared, 1];
+      else if (shared === depth) count += 1;
+    }
+    if (depth >= 2 && (!best || depth > best.depth || (depth === best.depth && count > best.count))) {
+      best = { key: api.key, depth, count };
+    }
+  }
+  return best?.key;
+}
+
+function sharedLiteralSegments(template: string[], segments: string[]): number {
+  let shared = 0;
+  while (shared < template.length && shared < segments.length) {
+    const part = template[shared] as string;
+    if (part.startsWith('{') || part !== segments[shared]) break;
+    shared += 1;
+  }
+  return shared;
+}
