@@ -1,3 +1,7 @@
+import { HttpError } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/collections';
+import type { ErrorReply } from './envelope.js';
+
 /**
  * The derived player colors of the collections API (`DerivedPlayerColor` in openapi/collections.yaml):
  * a variant of the chosen color readable on a light background and one readable on a dark background
@@ -109,3 +113,28 @@ export function sniffImage(bytes: Uint8Array): ImageType | undefined {
   }
   return undefined;
 }
+
+// ——— the collections envelope ———
+
+/** Statuses the service documents; anything else is answered as a 500. */
+const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415]);
+
+/** `{ ok: false, message, api_request_id }` for every collections error. */
+export function collectionsErrorReply(error: HttpError, apiRequestId: string): ErrorReply {
+  const status = STATUSES_KEPT.has(error.status) ? error.status : 500;
+  const body: components['schemas']['ErrorEnvelope'] = {
+    ok: false,
+    message: status === 500 ? 'Internal server error' : error.message,
+    api_request_id: apiRequestId,
+  };
+  return { status, body, headers: error.options.headers };
+}
+
+/** The API key of `Authorization: Bearer <key>`, or the service's 401. */
+export function collectionsApiKey(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) throw new HttpError(401, 'Unauthorized: send "Authorization: Bearer <API key>"');
+  return match[1] as string;
+}
+
+export const unknownApiKey = () => new HttpError(401, 'Unauthorized: unknown API key');

@@ -1,4 +1,6 @@
-// Each API's domain rules, views and error texts: written once, used by the server and the mock.
+// Each API's domain rules, views, error texts and error envelope: written once, used by the
+// server and the mock alike. Browser-safe.
 export * from './collections.js';
+export * from './envelope.js';
 export * from './songs.js';
 export * from './track-manager.js';

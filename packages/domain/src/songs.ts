@@ -1,4 +1,6 @@
-import { HttpError } from '@music-apis/spec';
+import { HttpError, RequestValidationError, type ValidationIssue } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/songs';
+import type { ErrorReply } from './envelope.js';
 
 /**
  * The songs API's domain rules, in one place for both implementations: the server (Koa) and the
@@ -374,4 +376,94 @@ export function checkAudioFormat(
     throw new AudioRejectedError(`Sample rate is too low: ${sampleRate} Hz`);
   }
   return { durationSeconds: Math.floor(durationSeconds), sampleRate };
+}
+
+// ——— the songs envelope ———
+
+/** Reason phrases for `StatusResponse.description` (Ktor's `HttpStatusCode.description`). */
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+};
+
+/** 401 as the original's JWT plugin answers a missing or bad token: no body, a bearer challenge. */
+export const bearerChallenge = (reason: string) =>
+  new HttpError(401, reason, {
+    code: 'BEARER_CHALLENGE',
+    headers: { 'www-authenticate': 'Bearer realm="NEWM Server"' },
+  });
+
+/** The `Authorization: Bearer …` token, or the challenge. */
+export function songsBearerToken(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec((header ?? '').trim());
+  if (!match) throw bearerChallenge('Missing bearer token');
+  return match[1] as string;
+}
+
+const TYPE_ERROR = /^must be (string|number|integer|boolean|array|object|null)(,|$)/;
+
+/**
+ * Validation failures in the original's terms: a missing mandatory field or a body of the wrong
+ * JSON types is 400, anything else that does not fit (too long, bad enum, bad filter, bad UUID)
+ * is 422 — except on the public auth routes, which document only 400.
+ */
+function validationFailure(
+  error: RequestValidationError,
+  operationId: string | undefined,
+  pathParams: Record<string, string>,
+): { status: number; cause: string } {
+  const { issues } = error;
+  const describe = (issue: ValidationIssue) => `${issue.field || issue.location} ${issue.message}`;
+  const required = issues.find((issue) => issue.location === 'body' && issue.keyword === 'required');
+  if (required) {
+    if (required.field === '') return { status: 400, cause: 'Failed to convert request body' };
+    if (required.field === 'authCode') return { status: 400, cause: 'Missing 2FA code' };
+    return { status: 400, cause: `missing ${required.field}` };
+  }
+  const typeError = issues.find((issue) => issue.location === 'body' && TYPE_ERROR.test(issue.message));
+  if (typeError) return { status: 400, cause: `Failed to convert request body: ${describe(typeError)}` };
+  if (operationId === 'sendJoinCode' || operationId === 'login') {
+    const [first] = issues;
+    if (first?.field === 'email' && first.keyword === 'required') {
+      return { status: 400, cause: 'Missing parameter: email' };
+    }
+    return { status: 400, cause: issues.map(describe).join('; ') };
+  }
+  const tooLong = issues.find((issue) => issue.keyword === 'maxLength');
+  if (tooLong) {
+    return { status: 422, cause: `Field ${tooLong.field.split('.')[0]} exceeds ${tooLong.params.limit} chars limit` };
+  }
+  const badId = issues.find((issue) => issue.location === 'path');
+  if (badId) return { status: 422, cause: `Invalid UUID string: ${pathParams[badId.field] ?? ''}` };
+  return { status: 422, cause: issues.map(describe).join('; ') };
+}
+
+/** The original's `StatusResponse` (or the empty 401 challenge), for every songs error. */
+export function songsErrorReply(
+  error: HttpError,
+  request: { operationId?: string; pathParams?: Record<string, string> } = {},
+): ErrorReply {
+  if (error.options.code === 'BEARER_CHALLENGE') {
+    return { status: 401, body: undefined, headers: error.options.headers };
+  }
+  const { status, cause } =
+    error instanceof RequestValidationError
+      ? validationFailure(error, request.operationId, request.pathParams ?? {})
+      : { status: REASONS[error.status] ? error.status : 500, cause: error.message };
+  const body: components['schemas']['StatusResponse'] = {
+    code: status,
+    description: REASONS[status] ?? 'Error',
+    cause: status === 500 ? 'Internal server error' : cause,
+  };
+  return { status, body, headers: error.options.headers };
 }

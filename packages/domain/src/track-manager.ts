@@ -1,4 +1,7 @@
 import { type Catalog, type CatalogTrack, demoCatalog } from '@music-apis/catalog';
+import { HttpError } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/track-manager';
+import type { ErrorReply } from './envelope.js';
 
 /** A track as the track manager stores it (its TrackDTO, with `playbackSeconds`). */
 export interface TrackManagerRecord {
@@ -72,3 +75,37 @@ export function trackManagerDemoRecords(catalog: Catalog = demoCatalog): TrackMa
   const count = Math.min(TRACK_MANAGER_DEMO_SAVED, catalog.trackCount - 1);
   return Array.from({ length: count }, (_, i) => toTrackManagerRecord(catalog.trackAt(i + 1)));
 }
+
+/** Java's LocalDateTime.toString() of `now`: local time, no offset. */
+function localDateTime(now: Date): string {
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().replace('Z', '');
+}
+
+/** The original's ErrorResponse; statuses it never sent become 500. */
+export function trackManagerErrorReply(error: HttpError, now: Date): ErrorReply {
+  const status = TRACK_MANAGER_ERROR_REASONS[error.status] ? error.status : 500;
+  const body: components['schemas']['ErrorResponse'] = {
+    status,
+    error: TRACK_MANAGER_ERROR_REASONS[status] as string,
+    message: status === 500 ? 'Internal server error' : error.message,
+    timestamp: localDateTime(now),
+  };
+  return { status, body, headers: error.options.headers };
+}
+
+/** The `Token: Bearer <access_token>` header's token, or the original's 401. */
+export function trackManagerCatalogToken(header: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec((header ?? '').trim());
+  if (!match) {
+    throw new HttpError(401, header ? 'Token header must be "Bearer <access_token>"' : 'Missing Token header');
+  }
+  return match[1] as string;
+}
+
+export const trackNotFound = (isrc: string) => new HttpError(404, `Track with ISRC ${isrc} not found`);
+export const trackExists = (isrc: string) => new HttpError(409, `Track with ISRC ${isrc} already exists`);
+export const isrcNotInCatalog = (isrc: string) =>
+  new HttpError(404, `No track found in the catalog for ISRC ${isrc}`);
+export const catalogUnavailable = () => new HttpError(502, 'The music catalog is unavailable');
+export const invalidCatalogToken = () => new HttpError(401, 'The access token is invalid or expired');
+export const TRACK_MANAGER_TOKEN_SECONDS = 3600;
