@@ -12,7 +12,9 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     projects: [
+      { extends: true, test: { name: 'spec', root: here('packages/spec') } },
       { extends: true, test: { name: 'catalog', root: here('packages/catalog') } },
+      { extends: true, test: { name: 'domain', root: here('packages/domain') } },
       { extends: true, test: { name: 'sdk', root: here('packages/sdk') } },
       { extends: true, test: { name: 'mock', root: here('packages/mock') } },
       { extends: true, test: { name: 'server', root: here('packages/server'), testTimeout: 20_000 } },

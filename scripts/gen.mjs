@@ -48,7 +48,7 @@ async function fromDocument(name) {
     { path: join(dir, 'validators.gen.ts'), text: header(from, 'Ajv standalone') + validatorsModule(document, operations) },
     {
       path: join(dir, 'document.gen.ts'),
-      text: `${header(from, 'the document as JSON')}\n/** The OpenAPI document, for the API docs pages and response checks (not for browsers). */\nexport const document = ${JSON.stringify(document, null, 2)} as const;\n`,
+      text: `${header(from, 'the document as JSON')}\nimport type { OpenApiDocument } from '../core/api.js';\n\n/** The OpenAPI document, for the API docs pages and response checks (not for browsers). */\nexport const document: OpenApiDocument = JSON.parse(${JSON.stringify(JSON.stringify(document))});\n`,
     },
     {
       path: join(dir, 'index.gen.ts'),
@@ -73,10 +73,24 @@ export const ${key}Spec = {
   ];
 }
 
+/** Every document by API key, for the server's docs pages (a separate entry: browsers never load it). */
+function documentsModule() {
+  const imports = sortedRegistry().map(({ key, name }) => `import { document as ${key} } from './${name}/document.gen.js';`);
+  return {
+    path: join(root, 'packages/spec/src/documents.gen.ts'),
+    text: `${header('openapi/', 'documents')}${imports.join('\n')}
+
+/** The OpenAPI documents by API key. */
+export const documents = { ${sortedRegistry().map(({ key }) => key).join(', ')} } as const;
+`,
+  };
+}
+
 /** Every API, from openapi/: the one list that package exports, the server, the mock and the docs read. */
 const registry = [];
+const sortedRegistry = () => [...registry].sort((a, b) => a.name.localeCompare(b.name));
 function registryModule() {
-  const entries = registry.map((entry) => `  ${JSON.stringify(entry)},`).join('\n');
+  const entries = sortedRegistry().map((entry) => `  ${JSON.stringify(entry)},`).join('\n');
   return {
     path: join(root, 'packages/spec/src/registry.gen.ts'),
     text: `${header('openapi/', 'API registry')}
@@ -159,10 +173,11 @@ function covers() {
 }
 
 const outputs = [covers(), ...(await Promise.all(DOCUMENTS.map(fromDocument))).flat()];
-outputs.push(registryModule());
+outputs.push(registryModule(), documentsModule());
 outputs.push(
   await withExports('packages/spec', {
     '.': 'index',
+    './documents': 'documents.gen',
     ...Object.fromEntries(DOCUMENTS.flatMap((name) => [
       [`./${name}`, `${name}/index.gen`],
       [`./${name}/document`, `${name}/document.gen`],

@@ -1,4 +1,3 @@
-import { cp } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -10,11 +9,4 @@ export default defineConfig({
   // Types for the programmatic API (createServer, loadConfig); the CLI needs none.
   dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
-  // The server reads its OpenAPI documents at start-up: ship them next to the code.
-  async onSuccess() {
-    await cp('../../openapi', 'dist/openapi', {
-      recursive: true,
-      filter: (source) => !source.endsWith('.md') && !source.endsWith('redocly.yaml'),
-    });
-  },
 });

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@music-apis/catalog';
+import type { ApiKey } from '@music-apis/spec';
+import { documents } from '@music-apis/spec/documents';
 import Koa from 'koa';
 import { collectionsModule } from './collections/module.js';
 import { createApiDocsRouter } from './core/api-docs.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
-import { createApiRouter } from './core/http/api.js';
+import { createApiRouter } from './core/http/pipeline.js';
+import { createApiIndex } from './core/api-index.js';
 import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
@@ -20,8 +23,18 @@ import { createFileBlobStore } from './core/storage.js';
 import { songsModule } from './songs/module.js';
 import { trackManagerModule } from './track-manager/module.js';
 
-/** Every API the server serves, in the order their routes are mounted. */
-export const API_MODULES: readonly ApiModule[] = [trackManagerModule, songsModule, collectionsModule];
+/**
+ * The module serving each API of the registry (one per document in openapi/); `undefined` marks an
+ * API that is documented but not served yet. A new document does not compile until it is listed.
+ */
+export const API_MODULES: { readonly [Key in ApiKey]: ApiModule | undefined } = {
+  collections: collectionsModule,
+  downloader: undefined,
+  songs: songsModule,
+  streaming: undefined,
+  trackManager: trackManagerModule,
+};
+const servedModules = Object.values(API_MODULES).filter((module): module is ApiModule => module !== undefined);
 
 export interface MusicApiServer {
   app: Koa;
@@ -57,7 +70,7 @@ export async function createServer(
       secretsMigration,
       jobsMigration,
       mailOutboxMigration,
-      ...API_MODULES.flatMap((module) => module.migrations),
+      ...servedModules.flatMap((module) => module.migrations),
     ]);
   } catch (error) {
     await closeDatabase(db);
@@ -87,7 +100,7 @@ export async function createServer(
     catalogProvider,
   };
   if (config.demoData) {
-    for (const module of API_MODULES) await module.seed?.(context);
+    for (const module of servedModules) await module.seed?.(context);
   }
 
   const app = new Koa({ proxy: true });
@@ -108,14 +121,12 @@ export async function createServer(
   });
   app.on('error', (error) => logger.error({ err: error }, 'koa error'));
 
-  const documents = [];
-  for (const module of API_MODULES) {
-    const api = await module.createApi(context);
-    documents.push(api.document);
-    app.use(createApiRouter(api, { logger, validateResponses: config.validateResponses }));
-  }
-  const docsRouter = createApiDocsRouter(documents);
-  app.use(docsRouter.routes());
+  const apis = [];
+  for (const module of servedModules) apis.push({ api: await module.createApi(context), document: documents[module.key] });
+  app.use(createApiRouter(apis, { logger, validateResponses: config.validateResponses }));
+  const served = new Set(servedModules.map((module) => module.key));
+  app.use(createApiDocsRouter(served).routes());
+  app.use(createApiIndex(served));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
       await db.raw('select 1');

@@ -1,4 +1,4 @@
-export type { ApiSpec } from './core/api.js';
+export type { ApiSpec, OpenApiDocument } from './core/api.js';
 export {
   badRequest,
   conflict,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/domain';
-import type { components } from '@music-apis/sdk/collections';
+import type { components } from '@music-apis/spec/collections';
 import { parseStream } from 'music-metadata';
 import { badRequest, forbidden, notFound } from '@music-apis/spec';
 import type { JobQueue } from '../core/jobs.js';
@@ -143,7 +143,7 @@ export function createCollectionsService(options: {
     );
   }
 
-  const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string): UploadHandle =>
+  const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string): UploadHandle<'POST'> =>
     signer.issue('POST', baseUrl, `/v1/upload/cover/${owner}/${id}`, limits.uploadTtlSeconds);
 
   /** 403 unless the URL carries a valid signature for this method and path and has not expired. */

@@ -7,8 +7,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * can be used once even when two are issued for one path in the same second.
  */
 
-export interface UploadHandle {
-  method: 'PUT' | 'POST';
+export interface UploadHandle<Method extends 'PUT' | 'POST' = 'PUT' | 'POST'> {
+  method: Method;
   upload_url: string;
   ttl: number;
   expires_at: string;
@@ -25,7 +25,12 @@ export function createUploadUrlSigner(secret: Uint8Array, now: () => number = Da
   return {
     sign,
     /** A handle for `method` on `path` (under `baseUrl`), valid for `ttlSeconds`. */
-    issue(method: 'PUT' | 'POST', baseUrl: string, path: string, ttlSeconds: number): UploadHandle {
+    issue<Method extends 'PUT' | 'POST'>(
+      method: Method,
+      baseUrl: string,
+      path: string,
+      ttlSeconds: number,
+    ): UploadHandle<Method> {
       const expires = Math.floor(now() / 1000) + ttlSeconds;
       const nonce = randomBytes(16).toString('hex');
       const url = new URL(path, baseUrl);

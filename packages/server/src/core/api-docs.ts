@@ -2,16 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Router from '@koa/router';
-import type { ApiDocument } from './openapi.js';
+import { type ApiKey, apiRegistry } from '@music-apis/spec';
+import { documents } from '@music-apis/spec/documents';
+import { escapeHtml } from './html.js';
 
 /**
- * `/api-docs`: an index of the loaded documents, a Swagger UI page per API (assets served from the
- * swagger-ui-dist package, so it works offline) and each document as JSON. A JSON request for
- * `/api-docs` itself gets the track manager's document, as the original's springdoc served it there.
+ * `/api-docs`: an index of every document (those not served yet marked so), a Swagger UI page per
+ * API (assets served from the swagger-ui-dist package, so it works offline) and each document as
+ * JSON. A JSON request for `/api-docs` itself gets the track manager's document, as the original's
+ * springdoc served it there.
  */
-export function createApiDocsRouter(documents: ApiDocument[]): Router {
+export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
   const router = new Router({ prefix: '/api-docs' });
-  const byName = new Map(documents.map((document) => [document.name, document]));
+  const byName = new Map(apiRegistry.map((api) => [api.name as string, api]));
   const assetsDirectory = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, string> = {
     'swagger-ui.css': 'text/css; charset=utf-8',
@@ -20,21 +23,20 @@ export function createApiDocsRouter(documents: ApiDocument[]): Router {
   };
 
   router.get('/', (ctx) => {
-    const trackManager = byName.get('track-manager');
-    if (ctx.accepts('html', 'json') === 'json' && trackManager) {
-      ctx.body = trackManager.raw;
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = documents.trackManager;
       return;
     }
-    const items = documents
-      .map((document) => {
-        const info = document.raw.info as { title: string; summary?: string };
-        return `<li><a href="/api-docs/${document.name}">${escapeHtml(info.title)}</a> — ${escapeHtml(info.summary ?? '')} (<a href="/api-docs/${document.name}.json">JSON</a>)</li>`;
+    const items = apiRegistry
+      .map((api) => {
+        const state = served.has(api.key) ? '' : ' <em>(documented, not served yet)</em>';
+        return `<li><a href="/api-docs/${api.name}">${escapeHtml(api.title)}</a>${state} — ${escapeHtml(api.summary)} ${api.operationCount} operations (<a href="/api-docs/${api.name}.json">JSON</a>)</li>`;
       })
       .join('\n');
     ctx.type = 'html';
     ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>music-apis — API docs</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto">
-<h1>music-apis reference server</h1><p>OpenAPI documents served here:</p><ul>${items}</ul></body></html>`;
+<h1>music-apis reference server</h1><p>OpenAPI documents:</p><ul>${items}</ul></body></html>`;
   });
 
   router.get('/assets/:file', async (ctx) => {
@@ -47,22 +49,17 @@ export function createApiDocsRouter(documents: ApiDocument[]): Router {
 
   router.get('/:name', (ctx) => {
     const param = ctx.params.name as string;
-    const document = byName.get(param.replace(/\.json$/, ''));
-    if (!document) return;
+    const api = byName.get(param.replace(/\.json$/, ''));
+    if (!api) return;
     if (param.endsWith('.json')) {
-      ctx.body = document.raw;
+      ctx.body = documents[api.key];
       return;
     }
-    const info = document.raw.info as { title: string };
     ctx.type = 'html';
-    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(info.title)}</title>
+    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(api.title)}</title>
 <link rel="stylesheet" href="/api-docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
 <script src="/api-docs/assets/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/api-docs/${document.name}.json', dom_id: '#ui' });</script></body></html>`;
+<script>SwaggerUIBundle({ url: '/api-docs/${api.name}.json', dom_id: '#ui' });</script></body></html>`;
   });
   return router;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

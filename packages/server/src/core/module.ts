@@ -1,7 +1,8 @@
 import type { Catalog } from '@music-apis/catalog';
+import type { ApiKey } from '@music-apis/spec';
 import type { ServerConfig } from './config.js';
 import type { Knex, Migration } from './db.js';
-import type { ApiDefinition } from './http/api.js';
+import type { AnyServerApi } from './http/pipeline.js';
 import type { JobQueue } from './jobs.js';
 import type { Logger } from './logger.js';
 import type { MailProvider } from './mail.js';
@@ -26,10 +27,11 @@ export interface ModuleContext {
 
 /** One API of the toolkit, served by the reference server. */
 export interface ApiModule {
-  /** The API's key, e.g. `trackManager`. */
-  name: string;
+  /** The API's key in the registry, e.g. `trackManager`. */
+  key: ApiKey;
   migrations: Migration[];
   /** Loads the demo data (idempotent; runs at each start when DEMO_DATA is on). */
   seed?(context: ModuleContext): Promise<void>;
-  createApi(context: ModuleContext): ApiDefinition | Promise<ApiDefinition>;
+  /** The API's handlers, authenticators and envelope, typed from its document. */
+  createApi(context: ModuleContext): AnyServerApi | Promise<AnyServerApi>;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { checkNewUser, joinCodeMail, SONGS_ACCESS_TOKEN_SECONDS, SONGS_JOIN_CODE_MAX_ATTEMPTS, SONGS_JOIN_CODE_SECONDS, SONGS_LOGIN_LIMITS, SONGS_REFRESH_TOKEN_SECONDS, tooManyFailedLogins } from '@music-apis/domain';
-import type { components } from '@music-apis/sdk/songs';
+import { bearerChallenge, checkNewUser, joinCodeMail, SONGS_ACCESS_TOKEN_SECONDS, SONGS_JOIN_CODE_MAX_ATTEMPTS, SONGS_JOIN_CODE_SECONDS, SONGS_LOGIN_LIMITS, SONGS_REFRESH_TOKEN_SECONDS, tooManyFailedLogins } from '@music-apis/domain';
+import type { components } from '@music-apis/spec/songs';
 import {
   createRateLimiter,
   hashPassword,
@@ -15,13 +15,6 @@ import type { SongsRepository } from './repository.js';
 
 type LoginResponse = components['schemas']['LoginResponse'];
 type NewUser = components['schemas']['NewUser'];
-
-/** 401 with an empty body and a bearer challenge, as the original's Ktor JWT plugin answers. */
-export const bearerChallenge = (reason: string) =>
-  new HttpError(401, reason, {
-    code: 'BEARER_CHALLENGE',
-    headers: { 'www-authenticate': 'Bearer realm="NEWM Server"' },
-  });
 
 const hashCode = (email: string, code: string) =>
   createHash('sha256').update(`${email}\n${code}`).digest('hex');

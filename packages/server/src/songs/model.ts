@@ -1,5 +1,5 @@
 import { toLocalDateTime } from '@music-apis/domain';
-import type { components } from '@music-apis/sdk/songs';
+import type { components } from '@music-apis/spec/songs';
 
 export type Song = components['schemas']['Song'];
 export type SongFields = components['schemas']['SongFields'];

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type TrackManagerRecord, toTrackManagerRecord } from '@music-apis/domain';
-import { conflict, HttpError, notFound, unauthorized } from '@music-apis/spec';
+import {
+  catalogUnavailable as catalogUnavailableError,
+  isrcNotInCatalog,
+  type TrackManagerRecord,
+  toTrackManagerRecord,
+  trackExists,
+  trackNotFound,
+} from '@music-apis/domain';
+import { notFound, unauthorized } from '@music-apis/spec';
 import {
   type CatalogProvider,
   CatalogUnavailableError,
@@ -18,7 +25,7 @@ export interface TrackManagerService {
 }
 
 const catalogUnavailable = (error: unknown) =>
-  error instanceof CatalogUnavailableError ? new HttpError(502, 'The music catalog is unavailable') : error;
+  error instanceof CatalogUnavailableError ? catalogUnavailableError() : error;
 
 export function createTrackManagerService(
   tracks: TrackRepository,
@@ -29,7 +36,7 @@ export function createTrackManagerService(
 
   async function getTrack(isrc: string) {
     const track = await tracks.find(isrc.toUpperCase());
-    if (!track) throw notFound(`Track with ISRC ${isrc} not found`);
+    if (!track) throw trackNotFound(isrc);
     return track;
   }
 
@@ -46,7 +53,7 @@ export function createTrackManagerService(
     getTrack,
     async createTrack(isrcInput, accessToken) {
       const isrc = isrcInput.toUpperCase();
-      if (await tracks.find(isrc)) throw conflict(`Track with ISRC ${isrc} already exists`);
+      if (await tracks.find(isrc)) throw trackExists(isrc);
       let found: Awaited<ReturnType<CatalogProvider['findTrackByIsrc']>>;
       try {
         found = await catalog.findTrackByIsrc(isrc, accessToken);
@@ -54,9 +61,9 @@ export function createTrackManagerService(
         if (error instanceof InvalidCatalogTokenError) throw unauthorized(error.message);
         throw catalogUnavailable(error);
       }
-      if (!found) throw notFound(`No track found in the catalog for ISRC ${isrc}`);
+      if (!found) throw isrcNotInCatalog(isrc);
       const track = { ...toTrackManagerRecord(found), isrc };
-      if (!(await tracks.insert(track))) throw conflict(`Track with ISRC ${isrc} already exists`);
+      if (!(await tracks.insert(track))) throw trackExists(isrc);
       return track;
     },
     async getCover(isrc) {

@@ -14,3 +14,13 @@ export interface ApiSpec<Table extends Record<string, OperationSpec> = Record<st
   readonly operations: Table;
   readonly validators: { readonly [Id in keyof Table]: OperationValidators };
 }
+
+/** An OpenAPI 3.1 document as parsed JSON (only the parts the toolkit reads are typed). */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; summary?: string; description?: string };
+  servers?: { url: string; description?: string }[];
+  paths: Record<string, Record<string, unknown>>;
+  components?: Record<string, unknown>;
+  [key: string]: unknown;
+}

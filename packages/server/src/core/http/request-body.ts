@@ -1,6 +1,6 @@
 import coBody from 'co-body';
+import { HttpError, type OperationSpec, unsupportedMediaType } from '@music-apis/spec';
 import type { Context } from 'koa';
-import { HttpError } from '@music-apis/spec';
 
 /** Largest JSON/form body accepted; raw uploads stream and set their own limits. */
 export const STRUCTURED_BODY_LIMIT = '1mb';
@@ -11,7 +11,8 @@ const typeIs = (ctx: Context, types: string[]) => ctx.request.is(types) || false
  * Reads a JSON or form body when the operation declares one. Raw bodies (audio, images) are left
  * unread so their handlers can stream them.
  */
-export async function readStructuredBody(ctx: Context, declaredTypes: string[]): Promise<unknown> {
+export async function readStructuredBody(ctx: Context, operation: OperationSpec): Promise<unknown> {
+  const declaredTypes = operation.requestBody?.mediaTypes ?? [];
   if (declaredTypes.length === 0 || (!ctx.request.length && !ctx.get('transfer-encoding'))) return undefined;
   const acceptsJson = declaredTypes.some((type) => /json/i.test(type));
   const acceptsForm = declaredTypes.includes('application/x-www-form-urlencoded');
@@ -30,5 +31,5 @@ export async function readStructuredBody(ctx: Context, declaredTypes: string[]):
   if (declaredTypes.some((type) => !/json/i.test(type) && type !== 'application/x-www-form-urlencoded')) {
     return undefined; // a raw body: the handler reads the stream
   }
-  throw new HttpError(415, `Content-Type must be one of ${declaredTypes.join(', ')}`);
+  throw unsupportedMediaType(operation);
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { collectionsSpec } from '../src/collections/index.gen.js';
+import { RequestValidationError } from '../src/core/errors.js';
+import { type RawRequest, validateRequest } from '../src/core/request.js';
+import { songsSpec } from '../src/songs/index.gen.js';
+import { trackManagerSpec } from '../src/track-manager/index.gen.js';
+
+const request = (overrides: Partial<RawRequest> = {}): RawRequest => ({
+  pathParams: {},
+  query: new URLSearchParams(),
+  header: () => undefined,
+  body: undefined,
+  ...overrides,
+});
+
+function issuesOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof RequestValidationError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a RequestValidationError');
+}
+
+describe('validateRequest', () => {
+  it('reads comma-separated and repeated list parameters, trimming each value as the originals do', () => {
+    const { listSongs } = songsSpec.operations;
+    const [a, b] = ['3fa85f64-5717-4562-b3fc-2c963f66afa6', '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d'];
+    const spaced = validateRequest(listSongs, songsSpec.validators.listSongs, {
+      ...request(),
+      query: new URLSearchParams(`genres=Jazz, Blues&ids=-${a}, -${b}&moods=calm&moods= dark`),
+    });
+    const plain = validateRequest(listSongs, songsSpec.validators.listSongs, {
+      ...request(),
+      query: new URLSearchParams(`genres=Jazz,Blues&ids=-${a},-${b}&moods=calm,dark`),
+    });
+    expect(spaced.query.genres).toEqual(['Jazz', 'Blues']);
+    expect(spaced.query.moods).toEqual(['calm', 'dark']);
+    expect(spaced.query).toEqual(plain.query);
+  });
+
+  it('coerces query strings to their schema types and fills in parameter defaults', () => {
+    const { query } = validateRequest(songsSpec.operations.listSongs, songsSpec.validators.listSongs, {
+      ...request(),
+      query: new URLSearchParams('offset=3'),
+    });
+    expect(query).toMatchObject({ offset: 3, limit: 25, archived: false });
+  });
+
+  it('fills schema defaults into a create body but never into an update body', () => {
+    const created = validateRequest(collectionsSpec.operations.createTrack, collectionsSpec.validators.createTrack, {
+      ...request(),
+      body: { collection_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', file_name: 'a.wav' },
+    });
+    const update = { player_title: 'Only this' };
+    const updated = validateRequest(collectionsSpec.operations.updateTrack, collectionsSpec.validators.updateTrack, {
+      ...request(),
+      pathParams: { track_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' },
+      body: { ...update },
+    });
+    expect(collectionsSpec.operations.updateTrack.fillBodyDefaults).toBe(false);
+    expect(updated.body).toEqual(update);
+    expect(collectionsSpec.operations.createTrack.fillBodyDefaults).toBe(true);
+    expect(created.body).toMatchObject({ file_name: 'a.wav' });
+  });
+
+  it('reports one issue per field, with its location, keyword and limit', () => {
+    const issues = issuesOf(() =>
+      validateRequest(songsSpec.operations.updateSong, songsSpec.validators.updateSong, {
+        ...request(),
+        pathParams: { songId: 'not-a-uuid' },
+        body: { title: 'x'.repeat(65) },
+      }),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({ location: 'path', field: 'songId', keyword: 'format' }),
+      expect.objectContaining({ location: 'body', field: 'title', keyword: 'maxLength', params: { limit: 64 } }),
+    ]);
+  });
+
+  it('requires declared parameters and a required JSON body', () => {
+    expect(
+      issuesOf(() =>
+        validateRequest(trackManagerSpec.operations.createTrack, trackManagerSpec.validators.createTrack, request()),
+      ).map((issue) => `${issue.location}:${issue.field}`),
+    ).toEqual(['query:isrc', 'header:Token']);
+    expect(
+      issuesOf(() => validateRequest(songsSpec.operations.login, songsSpec.validators.login, request())),
+    ).toEqual([expect.objectContaining({ location: 'body', field: '', keyword: 'required' })]);
+  });
+});
