@@ -37,7 +37,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(root, 
 }
 
 // Build when a package's dist is missing or older than its sources or the OpenAPI documents.
-const packages = ['catalog', 'sdk', 'mock', 'server'];
+const packages = readdirSync(join(root, 'packages'));
 const openapiChanged = newestMtime(join(root, 'openapi'));
 const stale = packages.some((name) => {
   const dir = join(root, 'packages', name);

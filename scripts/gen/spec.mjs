@@ -164,10 +164,12 @@ export function validatorsModule(document, operations) {
     .join('\n');
   return `// @ts-nocheck
 import { deepEqual, fullFormats, ucs2length } from '../core/ajv-runtime.js';
+import type { OperationValidators } from '../core/request.js';
+import type { OperationId } from './operations.gen.js';
 ${code.replace(/^"use strict";/, '')}
 
 /** Precompiled request validators by operationId: parameters (query, path, headers) and body. */
-export const validators = {
+export const validators: { readonly [Id in OperationId]: OperationValidators } = {
 ${table}
 };
 `;
