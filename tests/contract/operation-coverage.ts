@@ -1,16 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { FINISHED_APIS, SUITES } from './suites.js';
+import { type ApiKey, apiRegistry } from '@music-apis/spec';
+import { documents } from '@music-apis/spec/documents';
+import { FINISHED_APIS, SUITES_BY_API } from './suites.js';
 
 /**
  * Which scenarios cover each operationId of openapi/. Printed by `pnpm coverage:operations`;
  * `coverage.test.ts` fails when an operation of a finished API has no scenario.
  */
-const openapiDirectory = join(dirname(fileURLToPath(import.meta.url)), '../../openapi');
-
 export interface OperationCoverage {
+  api: ApiKey;
+  /** File name in openapi/, e.g. `track-manager`. */
   document: string;
   operationId: string;
   method: string;
@@ -20,22 +19,16 @@ export interface OperationCoverage {
 
 export function operationCoverage(): OperationCoverage[] {
   const rows: OperationCoverage[] = [];
-  const documents = readdirSync(openapiDirectory).filter(
-    (file) => file.endsWith('.yaml') && file !== 'redocly.yaml',
-  );
-  for (const file of documents.sort()) {
-    const document = file.replace(/\.yaml$/, '');
-    const parsed = parseYaml(readFileSync(join(openapiDirectory, file), 'utf8')) as {
-      paths?: Record<string, Record<string, { operationId?: string }>>;
-    };
-    const suite = SUITES.find((candidate) => candidate.document === document);
-    for (const [path, item] of Object.entries(parsed.paths ?? {})) {
-      for (const [method, operation] of Object.entries(item)) {
+  for (const { key, name: document } of apiRegistry) {
+    const suite = SUITES_BY_API[key];
+    for (const [path, item] of Object.entries(documents[key].paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, { operationId?: string }>)) {
         if (!operation?.operationId) continue;
         const scenarios = (suite?.scenarios ?? [])
           .filter((scenario) => scenario.covers.includes(operation.operationId as string))
           .map((scenario) => scenario.name);
         rows.push({
+          api: key,
           document,
           operationId: operation.operationId,
           method: method.toUpperCase(),
@@ -50,7 +43,7 @@ export function operationCoverage(): OperationCoverage[] {
 
 /** Operations of finished APIs that no scenario covers. */
 export function uncoveredFinishedOperations(rows = operationCoverage()): OperationCoverage[] {
-  return rows.filter((row) => FINISHED_APIS.includes(row.document) && row.scenarios.length === 0);
+  return rows.filter((row) => FINISHED_APIS.includes(row.api) && row.scenarios.length === 0);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -58,7 +51,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const document of new Set(rows.map((row) => row.document))) {
     const documentRows = rows.filter((row) => row.document === document);
     const covered = documentRows.filter((row) => row.scenarios.length > 0).length;
-    const status = FINISHED_APIS.includes(document) ? 'finished' : 'in progress';
+    const status = FINISHED_APIS.includes(documentRows[0]!.api) ? 'served: must be covered' : 'not served yet';
     console.log(`\n${document} (${status}): ${covered}/${documentRows.length} operations covered`);
     for (const row of documentRows) {
       const mark = row.scenarios.length > 0 ? '✓' : '✗';
