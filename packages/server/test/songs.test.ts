@@ -60,6 +60,17 @@ describe('songs API on the server', () => {
     await test.stop();
   });
 
+  it('trims comma-separated filter values as the original does: "Jazz, Blues" counts as "Jazz,Blues"', async () => {
+    const { accessToken: token } = await login(SONGS_DEMO_LOGIN.email, SONGS_DEMO_LOGIN.password);
+    const list = async (query: string) => (await call('GET', `/v1/songs?${query}`, { token })).body as { id: string }[];
+    const plain = await list('ownerIds=me&genres=Jazz,Blues&limit=100');
+    expect(plain.length).toBeGreaterThan(0);
+    expect(await list('ownerIds=me&genres=Jazz, Blues&limit=100')).toEqual(plain);
+    expect(await list('ownerIds=me&genres=Jazz&genres= Blues&limit=100')).toEqual(plain);
+    const count = async (query: string) => (await call('GET', `/v1/songs/count?${query}`, { token })).body;
+    expect(await count('ownerIds=me&genres=Jazz, Blues')).toEqual({ count: plain.length });
+  });
+
   it('an expired refresh token is a 401 challenge, even when correctly signed', async () => {
     const { refreshToken } = await login(SONGS_DEMO_LOGIN.email, SONGS_DEMO_LOGIN.password);
     const claims = JSON.parse(Buffer.from(refreshToken.split('.')[1]!, 'base64url').toString());
