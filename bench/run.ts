@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCatalog } from '@music-apis/catalog';
 import { toTrackManagerRecord } from '@music-apis/domain';
-import { createMockCore, type MockApiDefinition, type MockRequest } from '@music-apis/mock';
+import { createMockCore, type MockApiDefinition } from '@music-apis/mock';
 import { createServer, loadConfig } from '@music-apis/server';
+import type { OperationSpec } from '@music-apis/spec';
 import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
@@ -203,23 +204,51 @@ async function mockBench() {
   const base = 'http://bench.music-apis.test';
   const rows: Record<string, string | number>[] = [];
 
-  // Ours: 150 operations behind the mock's one dispatching handler (the same routes as below).
-  const routes = Object.fromEntries(
-    Array.from({ length: 150 }, (_, i) => [`op${i}`, { method: 'GET', path: `/api/op${i}/{id}` }]),
+  // Ours: 150 operations behind the mock's one dispatching handler (the same routes as below),
+  // through its whole pipeline (route table, validators, typed handler, reply).
+  const operationIds = Array.from({ length: 150 }, (_, i) => `op${i}`);
+  const operations: Record<string, OperationSpec> = Object.fromEntries(
+    operationIds.map((operationId, i) => [
+      operationId,
+      {
+        operationId,
+        method: 'GET',
+        path: `/api/op${i}/{id}`,
+        summary: '',
+        tags: [],
+        deprecated: false,
+        security: [],
+        parameters: [
+          { name: 'id', in: 'path', required: true, array: false, style: 'simple', explode: false },
+        ],
+        fillBodyDefaults: false,
+        responses: { 200: ['application/json'] },
+      },
+    ]),
   );
-  const synthetic: MockApiDefinition<null> = {
-    name: 'synthetic',
-    routes,
-    pathPrefixes: ['/api'],
+  type SyntheticOperation = {
+    parameters: { path: { id: string } };
+    responses: { 200: { content: { 'application/json': { id: string; op: number } } } };
+  };
+  const synthetic: MockApiDefinition<Record<string, SyntheticOperation>, typeof operations, null> = {
+    spec: {
+      key: 'synthetic',
+      name: 'synthetic',
+      title: 'Synthetic',
+      operations,
+      validators: Object.fromEntries(operationIds.map((id) => [id, { params: () => true, body: undefined }])),
+    },
     createState: () => null,
-    handlers: () =>
-      Object.fromEntries(
-        Object.keys(routes).map((operationId, i) => [
+    implement: () => ({
+      authenticate: {},
+      handlers: Object.fromEntries(
+        operationIds.map((operationId, i) => [
           operationId,
-          ({ params }: MockRequest) => HttpResponse.json({ id: params.id, op: i }),
+          ({ path }: { path: { id: string } }) => ({ status: 200 as const, body: { id: path.id, op: i } }),
         ]),
       ),
-    errorResponse: (status, message) => HttpResponse.json({ message }, { status }),
+    }),
+    errorReply: (error) => ({ status: error.status, body: { message: error.message } }),
   };
   const ours = setupServer(...createMockCore({ synthetic }, { baseUrl: base }).handlers);
   ours.listen({ onUnhandledRequest: 'error' });

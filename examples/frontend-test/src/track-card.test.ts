@@ -1,4 +1,4 @@
-import { setupMockServer } from '@music-apis/mock/node';
+import { type MockRespondRequest, setupMockServer } from '@music-apis/mock/node';
 import { createTrackManagerClient } from '@music-apis/sdk/track-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTrackCardLoader } from './track-card.js';
@@ -29,17 +29,28 @@ describe('track card', () => {
 
   it('recovers from one server error thanks to the SDK retry, and shows an error when it persists', async () => {
     const [saved] = [...mock.state.trackManager.tracks.keys()];
-    mock.override('getTrackMetadata', { status: 503, times: 1 });
+    // The document lists no 5xx for this operation: `respond` answers an undocumented status, in
+    // the API's own error envelope.
+    const unavailable = { respond: ({ errorResponse }: MockRespondRequest) => errorResponse(503) };
+    mock.trackManager.override('getTrackMetadata', { ...unavailable, times: 1 });
     expect(await loadTrackCard(saved!)).toMatchObject({ state: 'ready' });
-    mock.override('getTrackMetadata', { status: 500 });
+    mock.trackManager.override('getTrackMetadata', unavailable);
     expect(await loadTrackCard(saved!)).toEqual({
       state: 'error',
       message: 'Could not load the track. Try again later.',
     });
+    // Each load: one call and one retry.
+    expect(mock.trackManager.calls('getTrackMetadata')).toHaveLength(2 + 2);
+  });
+
+  it('says "not saved" for a documented 404, whatever the store holds', async () => {
+    const [saved] = [...mock.state.trackManager.tracks.keys()];
+    mock.trackManager.override('getTrackMetadata', { status: 404 });
+    expect(await loadTrackCard(saved!)).toMatchObject({ state: 'not-found' });
   });
 
   it('shows an error when the network fails', async () => {
-    mock.override('getTrackMetadata', { networkError: true });
+    mock.trackManager.override('getTrackMetadata', { networkError: true });
     const [saved] = [...mock.state.trackManager.tracks.keys()];
     expect(await loadTrackCard(saved!)).toMatchObject({ state: 'error' });
   });

@@ -114,6 +114,208 @@ export function sniffImage(bytes: Uint8Array): ImageType | undefined {
   return undefined;
 }
 
+// ——— records and views ———
+
+type Collection = components['schemas']['Collection'];
+type CollectionInput = components['schemas']['CollectionInput'];
+type Track = components['schemas']['Track'];
+type TrackCreate = components['schemas']['TrackCreate'];
+type TrackUpdate = components['schemas']['TrackUpdate'];
+type UploadHandle = components['schemas']['UploadHandle'];
+type ImageColor = components['schemas']['ImageColor'];
+
+/** Whose cover an image is: the two owners of `/media/covers/{owner_type}/{file_name}`. */
+export type CoverOwner = 'collection' | 'track';
+
+export type CollectionsTrackStatus = components['schemas']['TrackStatus'];
+
+/** A collection's writable fields, as stored (every one set: PUT semantics). */
+export interface CollectionFields {
+  title: string;
+  creator_id: string | null;
+  organization_index: string | null;
+  metadata: Record<string, unknown>;
+  theme: ImageColor[];
+  is_cover_overridable: boolean;
+  is_theme_overridable: boolean;
+  player_color: string | null;
+  player_subtitle: string | null;
+}
+
+/** A stored collection: its fields, its id and the blob key of its cover (the key ends in `.jpg`/`.png`). */
+export interface CollectionRecord extends CollectionFields {
+  id: string;
+  cover_key: string | null;
+}
+
+/** A track's writable fields, as stored. */
+export interface CollectionTrackFields {
+  creator_id: string | null;
+  organization_index: string | null;
+  metadata: Record<string, unknown>;
+  is_cover_overridable: boolean;
+  is_theme_overridable: boolean;
+  player_title: string | null;
+  player_subtitle: string | null;
+  player_color: string | null;
+}
+
+/** A stored track of a collection. */
+export interface CollectionTrackRecord extends CollectionTrackFields {
+  id: string;
+  collection_id: string;
+  file_name: string;
+  title: string | null;
+  duration: number | null;
+  status: CollectionsTrackStatus;
+  audio_key: string | null;
+  cover_key: string | null;
+}
+
+/** The document's PUT semantics: a writable field left out goes back to its default. */
+export function collectionFields(input: CollectionInput): CollectionFields {
+  return {
+    title: input.title,
+    creator_id: input.creator_id ?? null,
+    organization_index: input.organization_index ?? null,
+    metadata: input.metadata ?? {},
+    theme: (input.theme ?? []).map((color) => ({ ...color, hex: color.hex.toUpperCase() })),
+    is_cover_overridable: input.is_cover_overridable ?? true,
+    is_theme_overridable: input.is_theme_overridable ?? true,
+    player_color: input.player_color?.toUpperCase() ?? null,
+    player_subtitle: input.player_subtitle ?? null,
+  };
+}
+
+/** A track's writable fields from a create or update body, with the same PUT semantics. */
+export function trackFields(input: TrackCreate | TrackUpdate): CollectionTrackFields {
+  return {
+    creator_id: input.creator_id ?? null,
+    organization_index: input.organization_index ?? null,
+    metadata: input.metadata ?? {},
+    is_cover_overridable: input.is_cover_overridable ?? true,
+    is_theme_overridable: input.is_theme_overridable ?? true,
+    player_title: input.player_title ?? null,
+    player_subtitle: input.player_subtitle ?? null,
+    player_color: input.player_color?.toUpperCase() ?? null,
+  };
+}
+
+/** The public URL of a stored cover; the image type is the blob key's extension. */
+export function coverUrl(baseUrl: string, owner: CoverOwner, id: string, coverKey: string): string {
+  return `${baseUrl}/media/covers/${owner}/${id}.${coverKey.slice(coverKey.lastIndexOf('.') + 1)}`;
+}
+
+const COVER_FILE = /^([0-9a-fA-F-]{36})\.(jpg|png)$/;
+
+/** The owner id (lower-case) and image type of a cover's `file_name`; undefined when it is not one. */
+export function parseCoverFileName(fileName: string): { id: string; type: ImageType } | undefined {
+  const match = COVER_FILE.exec(fileName);
+  if (!match) return undefined;
+  return { id: (match[1] as string).toLowerCase(), type: match[2] as ImageType };
+}
+
+/** A collection as the API shows it: derived player colors and the cover URL under `baseUrl`. */
+export function collectionView(record: CollectionRecord, baseUrl: string): Collection {
+  const { cover_key, ...fields } = record;
+  return {
+    ...fields,
+    ...derivePlayerColors(record.player_color),
+    cover_url: cover_key ? coverUrl(baseUrl, 'collection', record.id, cover_key) : null,
+  };
+}
+
+/** A track as the API shows it: its own cover while its collection allows it, else the collection's. */
+export function trackView(
+  record: CollectionTrackRecord,
+  collection: CollectionRecord | undefined,
+  baseUrl: string,
+): Track {
+  const { audio_key, cover_key, ...fields } = record;
+  let cover: string | null = null;
+  if (cover_key && (collection?.is_cover_overridable ?? true)) {
+    cover = coverUrl(baseUrl, 'track', record.id, cover_key);
+  } else if (collection?.cover_key) {
+    cover = coverUrl(baseUrl, 'collection', collection.id, collection.cover_key);
+  }
+  return {
+    ...fields,
+    track_status_id: record.status,
+    ...derivePlayerColors(record.player_color),
+    cover_url: cover,
+  };
+}
+
+/** The path a cover upload URL is issued for. */
+export const coverUploadPath = (owner: CoverOwner, id: string) => `/v1/upload/cover/${owner}/${id}`;
+/** The path an audio upload URL is issued for. */
+export const audioUploadPath = (trackId: string) => `/v1/upload/track/${trackId}`;
+
+/**
+ * An upload handle as the API answers it: `upload_url` is `path` under `baseUrl` with the signed
+ * query (`expires`, `nonce`, `signature`); `expires_at` is `expires` (epoch seconds) in ISO form.
+ */
+export function uploadHandle<Method extends 'PUT' | 'POST'>(options: {
+  method: Method;
+  baseUrl: string;
+  path: string;
+  expires: number;
+  nonce: string;
+  signature: string;
+  ttl: number;
+}): UploadHandle & { method: Method } {
+  const url = new URL(`${options.baseUrl.replace(/\/+$/, '')}${options.path}`);
+  url.searchParams.set('expires', String(options.expires));
+  url.searchParams.set('nonce', options.nonce);
+  url.searchParams.set('signature', options.signature);
+  return {
+    method: options.method,
+    upload_url: url.toString(),
+    ttl: options.ttl,
+    expires_at: new Date(options.expires * 1000).toISOString().replace('.000Z', 'Z'),
+  };
+}
+
+/** The body answering every successful call, before its own fields. */
+export const collectionsOk = (apiRequestId: string) => ({ ok: true as const, api_request_id: apiRequestId });
+
+// ——— error texts ———
+
+export const collectionNotFound = () => new HttpError(404, 'Collection not found');
+export const collectionTrackNotFound = () => new HttpError(404, 'Track not found');
+export const coverNotFound = () => new HttpError(404, 'Cover not found');
+/** A bad, expired or already used upload URL: one answer for all, so a URL cannot be probed. */
+export const uploadUrlRejected = () => new HttpError(403, 'Upload URL expired, already used or invalid');
+export const fileTooLarge = (limitBytes: number) =>
+  new HttpError(413, `File too large (limit ${limitBytes} bytes)`);
+export const emptyAudioUpload = () => new HttpError(400, 'The body is empty: send the audio file');
+export const coverNotMultipart = () =>
+  new HttpError(415, 'Send the cover as multipart/form-data with the image in the "file" part');
+export const unsupportedCoverImage = () => new HttpError(415, 'Cover must be a JPEG or PNG image');
+
+/**
+ * The image of a cover upload: the `file` part of a `multipart/form-data` body, JPEG or PNG by its
+ * bytes. Size limits are the caller's (413 before or while reading); this checks the form (415, 400).
+ */
+export async function readCoverUpload(
+  contentType: string,
+  body: Uint8Array,
+): Promise<{ bytes: Uint8Array; type: ImageType }> {
+  if (!/^multipart\/form-data\s*;/i.test(contentType)) throw coverNotMultipart();
+  let form: FormData;
+  try {
+    form = await new Response(body as BodyInit, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new HttpError(400, 'The body is not a valid multipart/form-data form');
+  }
+  const file = form.get('file');
+  if (file === null || typeof file === 'string') throw unsupportedCoverImage();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const type = sniffImage(bytes);
+  if (!type) throw unsupportedCoverImage();
+  return { bytes, type };
+}
+
 // ——— the collections envelope ———
 
 /** Statuses the service documents; anything else is answered as a 500. */

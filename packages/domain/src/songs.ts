@@ -191,6 +191,58 @@ export function toLocalDateTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('Z', '');
 }
 
+type Song = components['schemas']['Song'];
+type SongFields = components['schemas']['SongFields'];
+
+/** A song as stored: the Song model with `createdAt` as epoch milliseconds and no nulls. */
+export type SongRecord = Omit<Song, 'createdAt' | 'genres'> & { createdAt: number; genres: string[] } & {
+  [K in keyof SongFields]: Exclude<SongFields[K], null>;
+};
+
+/** A new song's record: the defaults, the body's values (none `null`), then what the server sets. */
+export function newSongRecord(
+  changes: Readonly<Record<string, unknown>>,
+  identity: { id: string; ownerId: string; createdAt: number },
+): SongRecord {
+  return {
+    ...NEW_SONG_DEFAULTS,
+    ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
+    ...identity,
+    ...NEW_SONG_STATUSES,
+  } as SongRecord;
+}
+
+/** A stored song in the API's shape: fields without a value are omitted, never `null`. */
+export function songView(record: SongRecord): Song {
+  const song: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record))
+    if (value !== undefined && value !== null) song[key] = value;
+  return { ...song, createdAt: toLocalDateTime(record.createdAt) } as Song;
+}
+
+/** What accepting (approved, the document's URL) or rejecting (reset) the stream token agreement sets. */
+export function songAgreementChanges(
+  songId: string,
+  accepted: boolean,
+): { mintingStatus: 'StreamTokenAgreementApproved' | 'Undistributed'; tokenAgreementUrl: string | null } {
+  return accepted
+    ? {
+        mintingStatus: 'StreamTokenAgreementApproved',
+        tokenAgreementUrl: songBlobUrl(songAgreementKey(songId)),
+      }
+    : { mintingStatus: 'Undistributed', tokenAgreementUrl: null };
+}
+
+// ——— account error texts ———
+
+export const emailTaken = (email: string) => new HttpError(409, `Already exists: ${email}`);
+export const joinCodeRejected = () => new HttpError(403, '2FA failed');
+export const unknownEmail = (email: string) => new HttpError(404, `Doesn't exist: ${email}`);
+export const wrongPassword = () => new HttpError(401, 'Invalid password');
+/** 429 while failed logins are throttled, with the seconds to wait in `Retry-After`. */
+export const loginThrottled = (waitSeconds: number) =>
+  new HttpError(429, tooManyFailedLogins(waitSeconds), { headers: { 'retry-after': String(waitSeconds) } });
+
 // ——— stored files ———
 
 const SONG_AGREEMENT_FILE = 'StreamTokenAgreement.pdf';
@@ -324,6 +376,12 @@ export const ACCEPTED_AUDIO_TYPES: Readonly<Record<string, string>> = {
   'audio/x-aiff': 'aiff',
 };
 
+/** The media types an upload may have (`AudioUploadReport.mimeType`). */
+export type AcceptedAudioType = components['schemas']['AudioUploadReport']['mimeType'];
+
+export const isAcceptedAudioType = (mimeType: string): mimeType is AcceptedAudioType =>
+  Object.hasOwn(ACCEPTED_AUDIO_TYPES, mimeType);
+
 const ascii = (bytes: Uint8Array, start: number, end: number) =>
   String.fromCharCode(...bytes.subarray(start, end));
 
@@ -347,13 +405,15 @@ export function sniffAudioType(head: Uint8Array): string {
 export const audioTooLarge = (size: number) => new AudioRejectedError(`File is too large: ${size} bytes`);
 
 /** The first checks, before the format is read: the size and the sniffed type. */
-export function checkAudioFile(size: number, head: Uint8Array): { mimeType: string; extension: string } {
+export function checkAudioFile(
+  size: number,
+  head: Uint8Array,
+): { mimeType: AcceptedAudioType; extension: string } {
   if (size < AUDIO_LIMITS.minFileSize) throw new AudioRejectedError(`File is too small: ${size} bytes`);
   if (size > AUDIO_LIMITS.maxFileSize) throw audioTooLarge(size);
   const mimeType = sniffAudioType(head);
-  const extension = ACCEPTED_AUDIO_TYPES[mimeType];
-  if (!extension) throw new AudioRejectedError(`Unsupported media type: ${mimeType}`);
-  return { mimeType, extension };
+  if (!isAcceptedAudioType(mimeType)) throw new AudioRejectedError(`Unsupported media type: ${mimeType}`);
+  return { mimeType, extension: ACCEPTED_AUDIO_TYPES[mimeType] as string };
 }
 
 /**
@@ -441,7 +501,10 @@ function validationFailure(
   }
   const tooLong = issues.find((issue) => issue.keyword === 'maxLength');
   if (tooLong) {
-    return { status: 422, cause: `Field ${tooLong.field.split('.')[0]} exceeds ${tooLong.params.limit} chars limit` };
+    return {
+      status: 422,
+      cause: `Field ${tooLong.field.split('.')[0]} exceeds ${tooLong.params.limit} chars limit`,
+    };
   }
   const badId = issues.find((issue) => issue.location === 'path');
   if (badId) return { status: 422, cause: `Invalid UUID string: ${pathParams[badId.field] ?? ''}` };

@@ -97,10 +97,16 @@ export function trackManagerErrorReply(error: HttpError, now: Date): ErrorReply 
 export function trackManagerCatalogToken(header: string | undefined): string {
   const match = /^Bearer\s+(\S+)$/i.exec((header ?? '').trim());
   if (!match) {
-    throw new HttpError(401, header ? 'Token header must be "Bearer <access_token>"' : 'Missing Token header');
+    throw new HttpError(
+      401,
+      header ? 'Token header must be "Bearer <access_token>"' : 'Missing Token header',
+    );
   }
   return match[1] as string;
 }
+
+/** ISRCs are case-insensitive (the document's pattern accepts both cases) and stored upper-case. */
+export const normalizeIsrc = (isrc: string) => isrc.toUpperCase();
 
 export const trackNotFound = (isrc: string) => new HttpError(404, `Track with ISRC ${isrc} not found`);
 export const trackExists = (isrc: string) => new HttpError(409, `Track with ISRC ${isrc} already exists`);

@@ -1,10 +1,10 @@
 import { type SetupWorker, setupWorker } from 'msw/browser';
-import { type CreateMockOptions, createMock, type MockStates, type MusicApiMock } from './index.js';
+import { type CreateMockOptions, createMock, type MusicApisMock } from './index.js';
 
 export * from './index.js';
 
 /**
- * An MSW service worker for the browser, answering every music-apis operation. Copy MSW's
+ * An MSW service worker for the browser, answering every operation of the served APIs. Copy MSW's
  * worker script into your public folder once (`npx msw init public/`), then:
  *
  *   const { worker, mock } = setupMockWorker();
@@ -12,7 +12,7 @@ export * from './index.js';
  */
 export function setupMockWorker(options: CreateMockOptions = {}): {
   worker: SetupWorker;
-  mock: MusicApiMock<MockStates>;
+  mock: MusicApisMock;
 } {
   const mock = createMock(options);
   return { worker: setupWorker(...mock.handlers), mock };

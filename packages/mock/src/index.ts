@@ -1,44 +1,84 @@
-import {
+import { collectionsMockApi } from './collections/index.js';
+import type { StateOf } from './core/api.js';
+import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
+import { songsMockApi } from './songs/index.js';
+import { trackManagerMockApi } from './track-manager/index.js';
+
+export {
   COLLECTIONS_MOCK_API_KEY,
   type CollectionsMockState,
+  type CollectionsPrincipals,
   collectionsMockApi,
 } from './collections/index.js';
-import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
-import { type SongsMockState, songsMockApi } from './songs/index.js';
-import { type TrackManagerMockState, trackManagerMockApi } from './track-manager/index.js';
-
+export type {
+  AnyMockApiDefinition,
+  BinaryBody,
+  MockApiDefinition,
+  MockContext,
+  MockEnv,
+  MockErrorContext,
+  MockHandlers,
+  MockMailMessage,
+  OperationIdOf,
+  OperationsOf,
+  StateOf,
+  TableOf,
+} from './core/api.js';
 export {
   type CreateMockOptions,
   createMockCore,
-  type MockApiDefinition,
+  type MockApiControls,
   type MockCall,
-  type MockContext,
-  type MockHandler,
-  MockHttpError,
-  type MockMailMessage,
-  type MockOverride,
-  type MockRequest,
   type MusicApiMock,
 } from './core/mock.js';
-export type { SongsMockSong, SongsMockState, SongsMockUser } from './songs/index.js';
-export type { TrackManagerMockState };
-export { COLLECTIONS_MOCK_API_KEY, type CollectionsMockState };
+export type {
+  DocumentedStatus,
+  MockOverride,
+  MockResponder,
+  MockRespondRequest,
+  NetworkErrorOverride,
+  PassThroughOverride,
+  RespondOverride,
+  ResponseBody,
+  StatusOverride,
+} from './core/override.js';
+export {
+  type SongsCaller,
+  type SongsMockSong,
+  type SongsMockState,
+  type SongsMockUser,
+  type SongsPrincipals,
+  songsMockApi,
+} from './songs/index.js';
+export {
+  type TrackManagerMockState,
+  type TrackManagerPrincipals,
+  trackManagerMockApi,
+} from './track-manager/index.js';
+
+/**
+ * The APIs the mock serves, by registry key. Streaming and downloader are not served yet: their
+ * paths fall through to MSW's `onUnhandledRequest`.
+ */
+export const mockApis = {
+  trackManager: trackManagerMockApi,
+  songs: songsMockApi,
+  collections: collectionsMockApi,
+};
+
+export type MockApis = typeof mockApis;
 
 /** The state of every mocked API, by API key. */
-export interface MockStates extends Record<string, unknown> {
-  trackManager: TrackManagerMockState;
-  songs: SongsMockState;
-  collections: CollectionsMockState;
-}
+export type MockStates = { [Key in keyof MockApis]: StateOf<MockApis[Key]> };
+
+/** The mock of every served API: `mock.songs.override(…)`, `mock.state.songs`, `mock.calls()`, … */
+export type MusicApisMock = MusicApiMock<MockApis>;
 
 /**
  * A mock of every music-apis API for MSW: `createMock().handlers` go into `setupServer` (Node) or
  * `setupWorker` (browser). Use `setupMockServer` from `@music-apis/mock/node` or `setupMockWorker`
  * from `@music-apis/mock/browser` to have that done for you.
  */
-export function createMock(options: CreateMockOptions = {}): MusicApiMock<MockStates> {
-  return createMockCore<MockStates>(
-    { trackManager: trackManagerMockApi, songs: songsMockApi, collections: collectionsMockApi },
-    options,
-  );
+export function createMock(options: CreateMockOptions = {}): MusicApisMock {
+  return createMockCore(mockApis, options);
 }

@@ -1,10 +1,10 @@
 import { type SetupServerApi, setupServer } from 'msw/node';
-import { type CreateMockOptions, createMock, type MockStates, type MusicApiMock } from './index.js';
+import { type CreateMockOptions, createMock, type MusicApisMock } from './index.js';
 
 export * from './index.js';
 
 /**
- * An MSW server for Node tests, answering every music-apis operation:
+ * An MSW server for Node tests, answering every operation of the served APIs:
  *
  *   const { server, mock } = setupMockServer();
  *   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -13,7 +13,7 @@ export * from './index.js';
  */
 export function setupMockServer(options: CreateMockOptions = {}): {
   server: SetupServerApi;
-  mock: MusicApiMock<MockStates>;
+  mock: MusicApisMock;
 } {
   const mock = createMock(options);
   return { server: setupServer(...mock.handlers), mock };

@@ -50,7 +50,7 @@ describe.skipIf(!available)('mock in the browser (service worker)', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('answers the SDK from a service worker: stateful, with JPEG covers and overrides', async () => {
+  it('answers from a service worker: stateful, with JPEG covers and overrides', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -71,7 +71,7 @@ describe.skipIf(!available)('mock in the browser (service worker)', () => {
         playbackSeconds: 201,
         coverType: 'image/jpeg',
         coverWidth: 96,
-        overriddenStatus: 503,
+        overriddenStatus: 404,
         savedInMockState: true,
       });
     } finally {

@@ -1,72 +1,51 @@
 import { type Catalog, demoCatalog } from '@music-apis/catalog';
+import {
+  type AnyApiImplementation,
+  apiRegistry,
+  assertComplete,
+  HttpError,
+  isHttpError,
+  namespaceOwner,
+  type OperationSpec,
+  type RawRequest,
+  RouteTable,
+  runOperation,
+} from '@music-apis/spec';
 import { HttpResponse, http, type RequestHandler, delay as wait } from 'msw';
-import { RouteTable } from './route-table.js';
+import type {
+  AnyMockApiDefinition,
+  BinaryBody,
+  MockContext,
+  MockEnv,
+  MockMailMessage,
+  OperationIdOf,
+  OperationsOf,
+  StateOf,
+} from './api.js';
+import { errorResponse, readRequestBody, replyResponse } from './http.js';
+import { type AnyOverride, type MockOverride, type MockRespondRequest, OverrideStore } from './override.js';
 
 /**
- * The environment-agnostic core of the mock: one MSW handler that dispatches every request to the
- * right API and operation through a route table, stateful per-API stores seeded from the demo
- * catalog, per-test overrides, and a log of calls. `node.ts` and `browser.ts` only wire it to MSW.
+ * The environment-agnostic core of the mock, the same pipeline as the server's: one MSW handler →
+ * one route table over every API (start-up fails when two operations claim one method and path) →
+ * the body read → `runOperation` (authenticate, validate with the generated validators, the typed
+ * handler) → the reply; any `HttpError` → that API's envelope. `node.ts` and `browser.ts` only wire
+ * it to MSW.
  */
 
-export interface MockRequest {
-  request: Request;
-  url: URL;
-  /** Path parameters, decoded. */
-  params: Record<string, string>;
-  operationId: string;
-}
-
-export type MockHandler = (request: MockRequest) => Response | Promise<Response>;
-
-export interface MockContext {
-  catalog: Catalog;
-  /** The mock's clock (override it for reproducible timestamps). */
-  now(): Date;
-  /** The mock's mail outbox (sign-up codes, …), newest last; `GET /dev/mail` lists it like the server does. */
-  mail: MockMailMessage[];
-}
-
-export interface MockMailMessage {
-  recipient: string;
-  subject: string;
-  text: string;
-  sentAt: string;
-}
-
-/** One API's part of the mock. */
-export interface MockApiDefinition<State, Id extends string = string> {
-  name: string;
-  /** operationId → method + path, generated from the OpenAPI document. */
-  routes: Readonly<Record<Id, { readonly method: string; readonly path: string }>>;
-  /** Paths under which an unknown route gets the API's 404/405 envelope instead of falling through. */
-  pathPrefixes: string[];
-  createState(context: MockContext): State;
-  handlers(state: State, context: MockContext): Record<Id, MockHandler>;
-  /** The API's error envelope, as its server sends it. */
-  errorResponse(status: number, message: string, context: MockContext): Response;
-}
-
-export interface MockOverride {
-  /** Answer with this status; without `body` the API's own error envelope is used for 4xx/5xx. */
-  status?: number;
-  /** JSON body (or a string / ArrayBuffer / Blob sent as is). */
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Wait this many ms first (then answer as overridden, or with the real handler). */
-  delay?: number;
-  /** Fail like a dropped connection: the client sees a network error. */
-  networkError?: boolean;
-  /** Apply to the next N calls only; default: until removed or `reset()`. */
-  times?: number;
-  /** Full control: build the response yourself. */
-  respond?: MockHandler;
-}
-
-export interface MockCall {
-  api: string;
-  operationId: string;
+/** One answered call. */
+export interface MockCall<Api extends string = string, OperationId extends string = string> {
+  api: Api;
+  operationId: OperationId;
   method: string;
   url: string;
+  /** Request headers, names lower-case. */
+  headers: Record<string, string>;
+  /**
+   * The parsed JSON or form body; the text when it did not parse; the bytes of a raw body (up to
+   * 1 MiB, larger ones are not kept); `undefined` without a body.
+   */
+  body: unknown;
 }
 
 export interface CreateMockOptions {
@@ -76,85 +55,97 @@ export interface CreateMockOptions {
   delay?: number;
   /** Clock for timestamps and token expiry. Default: the real clock. */
   now?: () => Date;
+  /** The demo data the stores are seeded from. Default: `demoCatalog`. */
   catalog?: Catalog;
 }
 
-interface RegisteredOperation {
-  api: MockApiDefinition<unknown>;
-  operationId: string;
+/** One API's part of `mock.<api>`: overrides and calls, typed from its document. */
+export interface MockApiControls<Api> {
+  /**
+   * Changes how one operation answers, until the returned function is called, `clearOverrides()`
+   * or `reset()`. Newest first; `times` limits it to the next N calls.
+   */
+  override<Id extends OperationIdOf<Api>>(
+    operationId: Id,
+    override: MockOverride<OperationsOf<Api>[Id]>,
+  ): () => void;
+  clearOverrides(): void;
+  /** This API's calls answered so far (optionally of one operation), oldest first. */
+  calls<Id extends OperationIdOf<Api>>(operationId?: Id): MockCall<string, Id>[];
 }
 
-export interface MusicApiMock<States extends Record<string, unknown>> {
+type ApiControls<Apis> = { readonly [Key in keyof Apis]: MockApiControls<Apis[Key]> };
+
+export type MusicApiMock<Apis> = ApiControls<Apis> & {
   /** Give these to `setupServer` / `setupWorker` (one handler serves every operation). */
   readonly handlers: RequestHandler[];
   /** Each API's in-memory store: read it in assertions, or put data in it before a test. */
-  readonly state: States;
-  /** Back to the seeded demo data; overrides and the call log cleared. */
+  readonly state: { [Key in keyof Apis]: StateOf<Apis[Key]> };
+  /** Back to the seeded demo data; overrides, the call log and the outbox cleared. */
   reset(): void;
-  /**
-   * Changes how one operation answers, until the returned function is called or `reset()`.
-   * Name it by operationId, or as `api.operationId` when two APIs share it (`trackManager.createTrack`).
-   */
-  override(operation: string, override: MockOverride): () => void;
+  /** Every API's overrides removed. */
   clearOverrides(): void;
-  /** Calls answered so far, the last 1,000 at most (optionally of one operation, named as for `override`), oldest first. */
-  calls(operation?: string): MockCall[];
+  /** Every call answered so far, the last 1,000 at most, oldest first. */
+  calls(): MockCall[];
   /** Mail the mocked APIs sent (e.g. sign-up codes), oldest first; also at `GET /dev/mail`, newest first. */
   readonly mail: readonly MockMailMessage[];
-}
+};
 
 /** How many calls `calls()` remembers. */
 const MAX_LOGGED_CALLS = 1000;
 
-export function createMockCore<States extends Record<string, unknown>>(
-  apis: { [K in keyof States]: MockApiDefinition<States[K]> },
+interface RegisteredOperation {
+  key: string;
+  api: AnyMockApiDefinition;
+  operation: OperationSpec;
+}
+
+export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>>(
+  apis: Apis,
   options: CreateMockOptions = {},
-): MusicApiMock<States> {
+): MusicApiMock<Apis> {
   const context: MockContext = {
     catalog: options.catalog ?? demoCatalog,
     now: options.now ?? (() => new Date()),
     mail: [],
   };
+  const served = Object.entries(apis);
   const table = new RouteTable<RegisteredOperation>();
-  // Operation keys are `api.operationId`: two APIs may share an operationId (both have `createTrack`).
-  const apisByOperationId = new Map<string, string[]>();
-  const definitions = Object.values(apis) as MockApiDefinition<unknown>[];
-  for (const api of definitions) {
-    for (const [operationId, route] of Object.entries(api.routes) as [
-      string,
-      { method: string; path: string },
-    ][]) {
-      table.add(route.method, route.path, { api, operationId });
-      apisByOperationId.set(operationId, [...(apisByOperationId.get(operationId) ?? []), api.name]);
+  for (const [key, api] of served) {
+    for (const operation of Object.values(api.spec.operations) as OperationSpec[]) {
+      table.add(
+        operation.method,
+        operation.path,
+        { key, api, operation },
+        (taken) => `${taken.key}.${taken.operation.operationId}`,
+      );
     }
   }
-  /** `api.operationId`, or a bare operationId when only one API has it. */
-  const operationKey = (name: string): string => {
-    if (name.includes('.')) {
-      const [apiName, operationId = ''] = name.split('.');
-      if (apisByOperationId.get(operationId)?.includes(apiName as string)) return name;
-      throw new Error(`Unknown operation "${name}"`);
-    }
-    const owners = apisByOperationId.get(name) ?? [];
-    if (owners.length === 0) throw new Error(`Unknown operationId "${name}"`);
-    if (owners.length > 1)
-      throw new Error(`"${name}" exists in ${owners.join(' and ')}: write "${owners[0]}.${name}"`);
-    return `${owners[0]}.${name}`;
-  };
+  // Ownership of unknown paths by path template, over every API of the toolkit: a path of an API
+  // the mock does not serve is not answered (MSW passes it on), never another API's 404.
+  const namespaces = [
+    ...apiRegistry
+      .filter((entry) => !(entry.key in apis))
+      .map((entry) => ({ key: entry.key as string, paths: entry.paths })),
+    ...served.map(([key, api]) => ({
+      key,
+      paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+    })),
+  ];
 
-  const state = {} as States;
-  let handlers = new Map<string, MockHandler>();
-  const overrides = new Map<string, MockOverride[]>();
+  const state = {} as Record<string, unknown>;
+  const implementations = new Map<string, AnyApiImplementation<MockEnv, BinaryBody>>();
+  const overrides = new OverrideStore();
   let callLog: MockCall[] = [];
 
   const reset = () => {
-    handlers = new Map();
-    for (const [key, api] of Object.entries(apis) as [keyof States, MockApiDefinition<unknown>][]) {
+    for (const [key, api] of served) {
       const apiState = api.createState(context);
-      state[key] = apiState as States[keyof States];
-      for (const [operationId, handler] of Object.entries(api.handlers(apiState, context))) {
-        handlers.set(`${api.name}.${operationId}`, handler as MockHandler);
-      }
+      state[key] = apiState;
+      const implementation = { spec: api.spec, ...api.implement(apiState, context) };
+      // The typed handler sets become the pipeline's untyped view: their inputs are validated first.
+      implementations.set(key, implementation as unknown as AnyApiImplementation<MockEnv, BinaryBody>);
+      assertComplete(implementation as unknown as AnyApiImplementation<unknown, unknown>);
     }
     overrides.clear();
     callLog = [];
@@ -165,6 +156,12 @@ export function createMockCore<States extends Record<string, unknown>>(
   const base = options.baseUrl ? new URL(options.baseUrl) : undefined;
   const basePath = base?.pathname.replace(/\/$/, '') ?? '';
 
+  const errorContext = (operationId: string | undefined, pathParams: Record<string, string>) => ({
+    operationId,
+    pathParams,
+    context,
+  });
+
   async function answer(request: Request): Promise<Response | undefined> {
     const url = new URL(request.url);
     if (base && (url.origin !== base.origin || !url.pathname.startsWith(basePath))) return undefined;
@@ -173,115 +170,141 @@ export function createMockCore<States extends Record<string, unknown>>(
     if (pathname === '/dev/mail' && request.method === 'GET') {
       return HttpResponse.json([...context.mail].reverse());
     }
-    const match = table.match(request.method, pathname);
-    if (!match) {
-      const api = definitions.find((definition) =>
-        definition.pathPrefixes.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)),
-      );
-      return api?.errorResponse(404, `No route for ${request.method} ${pathname}`, context);
-    }
-    if ('allowed' in match) {
-      const api = definitions.find((definition) =>
-        definition.pathPrefixes.some((prefix) => pathname.startsWith(prefix)),
-      );
+    const match = table.match(request.method === 'HEAD' ? 'GET' : request.method, pathname);
+    if (match.kind !== 'found') {
+      const owner = namespaceOwner(namespaces, pathname);
+      const api = owner === undefined ? undefined : apis[owner];
       if (!api) return undefined;
-      const response = api.errorResponse(
-        405,
-        `Method ${request.method} is not allowed on ${pathname}`,
-        context,
-      );
-      response.headers.set('allow', match.allowed.join(', '));
-      return response;
+      const error =
+        match.kind === 'method-not-allowed'
+          ? new HttpError(405, `Method ${request.method} is not allowed on ${pathname}`, {
+              headers: { allow: match.allowed.join(', ') },
+            })
+          : new HttpError(404, `No route for ${request.method} ${pathname}`);
+      return errorResponse(api.errorReply(error, errorContext(undefined, {})));
     }
 
-    const { api, operationId } = match.value;
-    const key = `${api.name}.${operationId}`;
-    callLog.push({ api: api.name, operationId, method: request.method, url: request.url });
+    const { key, api, operation } = match.value;
+    const { operationId } = operation;
+    const body = await readRequestBody(request, operation);
+    callLog.push({
+      api: key,
+      operationId,
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(request.headers),
+      body: body.logged,
+    });
     // A mock left running in a browser tab answers for hours: keep the recent calls only.
     if (callLog.length > MAX_LOGGED_CALLS) callLog.splice(0, callLog.length - MAX_LOGGED_CALLS);
-    const mockRequest: MockRequest = { request, url, params: match.params, operationId };
     if (options.delay) await wait(options.delay);
 
-    const override = takeOverride(key);
+    const override = overrides.take(`${key}.${operationId}`);
     if (override?.delay) await wait(override.delay);
     if (override?.networkError) return HttpResponse.error();
-    if (override?.respond) return override.respond(mockRequest);
-    if (override?.status !== undefined) {
-      if (override.body === undefined && override.status >= 400) {
-        const response = api.errorResponse(
-          override.status,
-          `Overridden to fail with ${override.status}`,
-          context,
-        );
-        for (const [name, value] of Object.entries(override.headers ?? {})) response.headers.set(name, value);
-        return response;
-      }
-      return bodyResponse(override.status, override.body, override.headers);
+    if (override?.respond) {
+      return override.respond(respondRequest(request, url, match.params, key, api, operationId, body.logged));
     }
+    if (override?.status !== undefined) return overriddenResponse(api, operation, override, match.params);
+
+    const env: MockEnv = {
+      request,
+      url,
+      path: pathname,
+      baseUrl: url.origin + basePath,
+      rawBody: body.raw,
+      operation,
+    };
+    let response: Response;
     try {
-      return await (handlers.get(key) as MockHandler)(mockRequest);
+      const raw: RawRequest = {
+        pathParams: match.params,
+        query: url.searchParams,
+        header: (name) => request.headers.get(name) ?? undefined,
+        // Parsed before authentication, as the server reads it: a bad body is a 400 (or 413, 415).
+        body: body.parsed(),
+      };
+      response = replyResponse(await runOperation(implementations.get(key)!, operationId, raw, env));
     } catch (error) {
-      if (error instanceof MockHttpError) return api.errorResponse(error.status, error.message, context);
-      throw error;
+      if (!isHttpError(error)) throw error;
+      response = errorResponse(api.errorReply(error, errorContext(operationId, match.params)));
     }
+    for (const [name, value] of Object.entries(override?.headers ?? {})) response.headers.set(name, value);
+    return response;
   }
 
-  function takeOverride(key: string): MockOverride | undefined {
-    const list = overrides.get(key);
-    const current = list?.[0];
-    if (!current) return undefined;
-    if (current.times !== undefined) {
-      current.times -= 1;
-      if (current.times <= 0) list.shift();
+  function overriddenResponse(
+    api: AnyMockApiDefinition,
+    operation: OperationSpec,
+    override: AnyOverride,
+    params: Record<string, string>,
+  ): Response {
+    const status = override.status as number;
+    if (override.body !== undefined || status < 400) {
+      return replyResponse({ status, body: override.body, headers: override.headers });
     }
-    return current;
+    const error =
+      api.overrideError?.(status, operation) ?? new HttpError(status, `Overridden to answer ${status}`);
+    const reply = api.errorReply(error, errorContext(operation.operationId, params));
+    return errorResponse({ ...reply, headers: { ...reply.headers, ...override.headers } }, status);
   }
+
+  function respondRequest(
+    request: Request,
+    url: URL,
+    params: Record<string, string>,
+    key: string,
+    api: AnyMockApiDefinition,
+    operationId: string,
+    body: unknown,
+  ): MockRespondRequest {
+    return {
+      request,
+      url,
+      params,
+      api: key,
+      operationId,
+      body,
+      errorResponse: (status, message = `Overridden to answer ${status}`) =>
+        errorResponse(
+          api.errorReply(new HttpError(status, message), errorContext(operationId, params)),
+          status,
+        ),
+    };
+  }
+
+  const operationKey = (key: string, operationId: string): string => {
+    const api = apis[key] as AnyMockApiDefinition;
+    if (!Object.hasOwn(api.spec.operations, operationId)) {
+      throw new Error(`Unknown operation "${operationId}" of ${key}`);
+    }
+    return `${key}.${operationId}`;
+  };
+
+  const controls = Object.fromEntries(
+    served.map(([key]) => [
+      key,
+      {
+        override: (operationId: string, override: AnyOverride) =>
+          overrides.add(operationKey(key, operationId), override),
+        clearOverrides: () => overrides.clear(`${key}.`),
+        calls: (operationId?: string) => {
+          if (operationId !== undefined) operationKey(key, operationId);
+          return callLog.filter(
+            (call) => call.api === key && (operationId === undefined || call.operationId === operationId),
+          );
+        },
+      },
+    ]),
+  );
 
   return {
+    ...controls,
     handlers: [http.all('*', ({ request }) => answer(request))],
     state,
     reset,
-    override(operation, override) {
-      const key = operationKey(operation);
-      const entry = { ...override };
-      const list = overrides.get(key) ?? [];
-      list.unshift(entry);
-      overrides.set(key, list);
-      return () => {
-        const index = list.indexOf(entry);
-        if (index >= 0) list.splice(index, 1);
-      };
-    },
     clearOverrides: () => overrides.clear(),
+    calls: () => [...callLog],
     mail: context.mail,
-    calls(operation) {
-      if (!operation) return [...callLog];
-      const key = operationKey(operation);
-      return callLog.filter((call) => `${call.api}.${call.operationId}` === key);
-    },
-  };
-}
-
-function bodyResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
-  if (body === undefined || body === null) return new HttpResponse(null, { status, headers });
-  if (
-    typeof body === 'string' ||
-    body instanceof ArrayBuffer ||
-    body instanceof Blob ||
-    body instanceof Uint8Array
-  ) {
-    return new HttpResponse(body as BodyInit, { status, headers });
-  }
-  return HttpResponse.json(body as Record<string, unknown>, { status, headers });
-}
-
-/** Thrown by mock handlers; becomes the API's error envelope. */
-export class MockHttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MockHttpError';
-  }
+  } as unknown as MusicApiMock<Apis>;
 }

@@ -1,5 +1,4 @@
-// Runs inside headless Chromium: the mock's browser entry (a real service worker) answering the SDK.
-import { createTrackManagerClient, isApiError } from '@music-apis/sdk/track-manager';
+// Runs inside headless Chromium: the mock's browser entry (a real service worker) answering fetch.
 import { setupMockWorker } from '../../src/browser.js';
 
 declare global {
@@ -15,19 +14,26 @@ async function run() {
     quiet: true,
     onUnhandledRequest: 'bypass',
   });
-  const tracks = createTrackManagerClient({ baseUrl: location.origin, retry: 0 });
-  const created = await tracks.createTrack({ isrc: 'GBAYE0800657' });
-  const metadata = await tracks.getTrackMetadata({ isrc: 'GBAYE0800657' });
-  const cover = await tracks.getTrackCoverBlob({ isrc: 'GBAYE0800657' });
+  const token = (await (await fetch('/api/token', { method: 'POST' })).json()) as { access_token: string };
+  const created = (await (
+    await fetch('/api/track/create?isrc=GBAYE0800657', {
+      method: 'POST',
+      headers: { token: `Bearer ${token.access_token}` },
+    })
+  ).json()) as { name: string };
+  const metadata = (await (await fetch('/api/track/metadata/GBAYE0800657')).json()) as {
+    playbackSeconds: number;
+  };
+  const cover = await (await fetch('/api/track/cover/GBAYE0800657')).blob();
   const image = await createImageBitmap(cover);
-  mock.override('getTrackMetadata', { status: 503 });
-  const failure = await tracks.getTrackMetadata({ isrc: 'GBAYE0800657' }).catch((error: unknown) => error);
+  mock.trackManager.override('getTrackMetadata', { status: 404 });
+  const failure = await fetch('/api/track/metadata/GBAYE0800657');
   return {
     created: created.name,
     playbackSeconds: metadata.playbackSeconds,
     coverType: cover.type,
     coverWidth: image.width,
-    overriddenStatus: isApiError(failure) ? failure.status : 'not an ApiError',
+    overriddenStatus: failure.status,
     savedInMockState: mock.state.trackManager.tracks.has('GBAYE0800657'),
   };
 }
