@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
 import { apiRegistry } from '@music-apis/spec';
+import { expect, it } from 'vitest';
 import { operationCoverage, uncoveredFinishedOperations } from './operation-coverage.js';
 import { FINISHED_APIS, SUITES } from './suites.js';
 
@@ -15,7 +15,9 @@ it('scenarios only claim operations that exist in their document', () => {
       scenario.covers.map((operationId) => `${suite.document}#${operationId}`),
     ),
   );
-  expect(SUITES.every((suite) => apiRegistry.some((api) => api.key === suite.api && api.name === suite.document))).toBe(true);
+  expect(
+    SUITES.every((suite) => apiRegistry.some((api) => api.key === suite.api && api.name === suite.document)),
+  ).toBe(true);
   expect(claimed.filter((id) => !known.has(id))).toEqual([]);
   expect(FINISHED_APIS.length).toBeGreaterThan(0);
 });

@@ -51,7 +51,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const document of new Set(rows.map((row) => row.document))) {
     const documentRows = rows.filter((row) => row.document === document);
     const covered = documentRows.filter((row) => row.scenarios.length > 0).length;
-    const status = FINISHED_APIS.includes(documentRows[0]!.api) ? 'served: must be covered' : 'not served yet';
+    const status = FINISHED_APIS.includes(documentRows[0]!.api)
+      ? 'served: must be covered'
+      : 'not served yet';
     console.log(`\n${document} (${status}): ${covered}/${documentRows.length} operations covered`);
     for (const row of documentRows) {
       const mark = row.scenarios.length > 0 ? '✓' : '✗';

@@ -19,4 +19,6 @@ export const SUITES: ScenarioSuite[] = Object.values(SUITES_BY_API).filter(
 );
 
 /** APIs the reference server serves: each of their operations must be covered by a scenario. */
-export const FINISHED_APIS: ApiKey[] = (Object.keys(API_MODULES) as ApiKey[]).filter((key) => API_MODULES[key]);
+export const FINISHED_APIS: ApiKey[] = (Object.keys(API_MODULES) as ApiKey[]).filter(
+  (key) => API_MODULES[key],
+);

@@ -118,6 +118,7 @@ export function sniffImage(bytes: Uint8Array): ImageType | undefined {
 
 type Collection = components['schemas']['Collection'];
 type CollectionInput = components['schemas']['CollectionInput'];
+type CollectionUpdate = components['schemas']['CollectionUpdate'];
 type Track = components['schemas']['Track'];
 type TrackCreate = components['schemas']['TrackCreate'];
 type TrackUpdate = components['schemas']['TrackUpdate'];
@@ -129,7 +130,7 @@ export type CoverOwner = 'collection' | 'track';
 
 export type CollectionsTrackStatus = components['schemas']['TrackStatus'];
 
-/** A collection's writable fields, as stored (every one set: PUT semantics). */
+/** A collection's writable fields, as stored (every one set). */
 export interface CollectionFields {
   title: string;
   creator_id: string | null;
@@ -172,7 +173,7 @@ export interface CollectionTrackRecord extends CollectionTrackFields {
   cover_key: string | null;
 }
 
-/** The document's PUT semantics: a writable field left out goes back to its default. */
+/** A new collection's fields: a writable field the create body leaves out gets its default. */
 export function collectionFields(input: CollectionInput): CollectionFields {
   return {
     title: input.title,
@@ -187,7 +188,7 @@ export function collectionFields(input: CollectionInput): CollectionFields {
   };
 }
 
-/** A track's writable fields from a create or update body, with the same PUT semantics. */
+/** A new track's fields: a writable field the create body leaves out gets its default. */
 export function trackFields(input: TrackCreate | TrackUpdate): CollectionTrackFields {
   return {
     creator_id: input.creator_id ?? null,
@@ -199,6 +200,20 @@ export function trackFields(input: TrackCreate | TrackUpdate): CollectionTrackFi
     player_subtitle: input.player_subtitle ?? null,
     player_color: input.player_color?.toUpperCase() ?? null,
   };
+}
+
+/** The entries of `fields` whose key the body named: an update changes only what it sends. */
+const sentOnly = <Fields extends object>(fields: Fields, body: object): Partial<Fields> =>
+  Object.fromEntries(Object.entries(fields).filter(([key]) => Object.hasOwn(body, key))) as Partial<Fields>;
+
+/** An update of a collection: the fields sent, normalised as on create (`null` resets one); nothing else. */
+export function collectionChanges(body: CollectionUpdate): Partial<CollectionFields> {
+  return sentOnly(collectionFields({ title: '', ...body }), body);
+}
+
+/** An update of a track: the fields sent (its `title` included), normalised as on create; nothing else. */
+export function trackChanges(body: TrackUpdate): Partial<CollectionTrackFields & { title: string | null }> {
+  return sentOnly({ ...trackFields(body), title: body.title ?? null }, body);
 }
 
 /** The public URL of a stored cover; the image type is the blob key's extension. */

@@ -7,10 +7,10 @@ import { documents } from '@music-apis/spec/documents';
 import Koa from 'koa';
 import { collectionsModule } from './collections/module.js';
 import { createApiDocsRouter } from './core/api-docs.js';
+import { createApiIndex } from './core/api-index.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
 import { createApiRouter } from './core/http/pipeline.js';
-import { createApiIndex } from './core/api-index.js';
 import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
@@ -34,7 +34,9 @@ export const API_MODULES: { readonly [Key in ApiKey]: ApiModule | undefined } = 
   streaming: undefined,
   trackManager: trackManagerModule,
 };
-const servedModules = Object.values(API_MODULES).filter((module): module is ApiModule => module !== undefined);
+const servedModules = Object.values(API_MODULES).filter(
+  (module): module is ApiModule => module !== undefined,
+);
 
 export interface MusicApiServer {
   app: Koa;
@@ -122,7 +124,8 @@ export async function createServer(
   app.on('error', (error) => logger.error({ err: error }, 'koa error'));
 
   const apis = [];
-  for (const module of servedModules) apis.push({ api: await module.createApi(context), document: documents[module.key] });
+  for (const module of servedModules)
+    apis.push({ api: await module.createApi(context), document: documents[module.key] });
   app.use(createApiRouter(apis, { logger, validateResponses: config.validateResponses }));
   const served = new Set(servedModules.map((module) => module.key));
   app.use(createApiDocsRouter(served).routes());

@@ -23,7 +23,9 @@ describe('response checks (VALIDATE_RESPONSES)', () => {
   it('catches a response that drifts from the document', () => {
     const { playbackSeconds: _, ...missingDuration } = valid;
     expect(check('getTrackMetadata', 200, 'application/json', missingDuration)).not.toEqual([]);
-    expect(check('getTrackMetadata', 200, 'application/json', { ...valid, isExplicit: 'no' })).not.toEqual([]);
+    expect(check('getTrackMetadata', 200, 'application/json', { ...valid, isExplicit: 'no' })).not.toEqual(
+      [],
+    );
     expect(check('getTrackMetadata', 418, 'application/json', valid)).toEqual([
       'status 418 is not documented for getTrackMetadata',
     ]);

@@ -44,7 +44,10 @@ describe('routing across APIs', () => {
     const collections = await fetch(`${test.baseUrl}/v1/collection`, { method: 'PATCH' });
     expect(collections.status).toBe(405);
     expect(collections.headers.get('allow')).toBe('GET, POST');
-    expect(await collections.json()).toMatchObject({ ok: false, message: 'Method PATCH is not allowed on /v1/collection' });
+    expect(await collections.json()).toMatchObject({
+      ok: false,
+      message: 'Method PATCH is not allowed on /v1/collection',
+    });
     const tracks = await fetch(`${test.baseUrl}/api/track/unknown`);
     expect(tracks.status).toBe(404);
     expect(await tracks.json()).toMatchObject({ status: 404, error: 'Resource not found' });

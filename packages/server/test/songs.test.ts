@@ -62,7 +62,8 @@ describe('songs API on the server', () => {
 
   it('trims comma-separated filter values as the original does: "Jazz, Blues" counts as "Jazz,Blues"', async () => {
     const { accessToken: token } = await login(SONGS_DEMO_LOGIN.email, SONGS_DEMO_LOGIN.password);
-    const list = async (query: string) => (await call('GET', `/v1/songs?${query}`, { token })).body as { id: string }[];
+    const list = async (query: string) =>
+      (await call('GET', `/v1/songs?${query}`, { token })).body as { id: string }[];
     const plain = await list('ownerIds=me&genres=Jazz,Blues&limit=100');
     expect(plain.length).toBeGreaterThan(0);
     expect(await list('ownerIds=me&genres=Jazz, Blues&limit=100')).toEqual(plain);

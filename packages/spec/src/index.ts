@@ -27,7 +27,13 @@ export {
   type RequestBodyOf,
   runOperation,
 } from './core/handlers.js';
-export { type HttpMethod, isAuthOptional, isPublic, type OperationSpec, type ParameterSpec } from './core/operation.js';
+export {
+  type HttpMethod,
+  isAuthOptional,
+  isPublic,
+  type OperationSpec,
+  type ParameterSpec,
+} from './core/operation.js';
 export {
   type CompiledValidator,
   type OperationValidators,

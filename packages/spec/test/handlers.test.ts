@@ -1,9 +1,17 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { HttpError, RequestValidationError } from '../src/core/errors.js';
-import { type AnyApiImplementation, type ApiImplementation, type OperationInput, runOperation } from '../src/core/handlers.js';
+import {
+  type AnyApiImplementation,
+  type ApiImplementation,
+  type OperationInput,
+  runOperation,
+} from '../src/core/handlers.js';
 import type { RawRequest } from '../src/core/request.js';
 import { type operations, songsSpec } from '../src/songs/index.gen.js';
-import { trackManagerSpec, type operations as TrackManagerOperations } from '../src/track-manager/index.gen.js';
+import {
+  type operations as TrackManagerOperations,
+  trackManagerSpec,
+} from '../src/track-manager/index.gen.js';
 
 type TrackManager = ApiImplementation<
   TrackManagerOperations,
@@ -58,7 +66,12 @@ function trackManager(): TrackManager {
 }
 
 const run = (api: TrackManager, operationId: string, raw: RawRequest, env = { calls: [] as string[] }) =>
-  runOperation(api as unknown as AnyApiImplementation<{ calls: string[] }, Uint8Array>, operationId, raw, env);
+  runOperation(
+    api as unknown as AnyApiImplementation<{ calls: string[] }, Uint8Array>,
+    operationId,
+    raw,
+    env,
+  );
 
 describe('runOperation', () => {
   it('authenticates, validates, then hands the handler its typed input and principal', async () => {
@@ -66,7 +79,10 @@ describe('runOperation', () => {
     const reply = await run(
       trackManager(),
       'createTrack',
-      request({ query: new URLSearchParams('isrc=GBAYE0800657'), header: (name) => (name.toLowerCase() === 'token' ? 'Bearer t' : undefined) }),
+      request({
+        query: new URLSearchParams('isrc=GBAYE0800657'),
+        header: (name) => (name.toLowerCase() === 'token' ? 'Bearer t' : undefined),
+      }),
       env,
     );
     expect(reply.status).toBe(200);
@@ -77,7 +93,12 @@ describe('runOperation', () => {
     const env = { calls: [] as string[] };
     await expect(run(trackManager(), 'createTrack', request(), env)).rejects.toMatchObject({ status: 401 });
     await expect(
-      run(trackManager(), 'createTrack', request({ query: new URLSearchParams('isrc=short'), header: () => 'Bearer t' }), env),
+      run(
+        trackManager(),
+        'createTrack',
+        request({ query: new URLSearchParams('isrc=short'), header: () => 'Bearer t' }),
+        env,
+      ),
     ).rejects.toBeInstanceOf(RequestValidationError);
     expect(env.calls).toEqual([]);
   });

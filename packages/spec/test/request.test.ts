@@ -49,16 +49,24 @@ describe('validateRequest', () => {
   });
 
   it('fills schema defaults into a create body but never into an update body', () => {
-    const created = validateRequest(collectionsSpec.operations.createTrack, collectionsSpec.validators.createTrack, {
-      ...request(),
-      body: { collection_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', file_name: 'a.wav' },
-    });
+    const created = validateRequest(
+      collectionsSpec.operations.createTrack,
+      collectionsSpec.validators.createTrack,
+      {
+        ...request(),
+        body: { collection_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', file_name: 'a.wav' },
+      },
+    );
     const update = { player_title: 'Only this' };
-    const updated = validateRequest(collectionsSpec.operations.updateTrack, collectionsSpec.validators.updateTrack, {
-      ...request(),
-      pathParams: { track_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' },
-      body: { ...update },
-    });
+    const updated = validateRequest(
+      collectionsSpec.operations.updateTrack,
+      collectionsSpec.validators.updateTrack,
+      {
+        ...request(),
+        pathParams: { track_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6' },
+        body: { ...update },
+      },
+    );
     expect(collectionsSpec.operations.updateTrack.fillBodyDefaults).toBe(false);
     expect(updated.body).toEqual(update);
     expect(collectionsSpec.operations.createTrack.fillBodyDefaults).toBe(true);
@@ -75,14 +83,23 @@ describe('validateRequest', () => {
     );
     expect(issues).toEqual([
       expect.objectContaining({ location: 'path', field: 'songId', keyword: 'format' }),
-      expect.objectContaining({ location: 'body', field: 'title', keyword: 'maxLength', params: { limit: 64 } }),
+      expect.objectContaining({
+        location: 'body',
+        field: 'title',
+        keyword: 'maxLength',
+        params: { limit: 64 },
+      }),
     ]);
   });
 
   it('requires declared parameters and a required JSON body', () => {
     expect(
       issuesOf(() =>
-        validateRequest(trackManagerSpec.operations.createTrack, trackManagerSpec.validators.createTrack, request()),
+        validateRequest(
+          trackManagerSpec.operations.createTrack,
+          trackManagerSpec.validators.createTrack,
+          request(),
+        ),
       ).map((issue) => `${issue.location}:${issue.field}`),
     ).toEqual(['query:isrc', 'header:Token']);
     expect(

@@ -19,8 +19,13 @@ describe('routing by path template across APIs', () => {
       params: { track_id: 'abc' },
     });
     // A literal segment wins over a parameter.
-    expect(table.match('GET', '/api/track/download/cancel')).toMatchObject({ value: 'downloader.cancelTrackDownload' });
-    expect(table.match('DELETE', '/api/track/info')).toEqual({ kind: 'method-not-allowed', allowed: ['GET'] });
+    expect(table.match('GET', '/api/track/download/cancel')).toMatchObject({
+      value: 'downloader.cancelTrackDownload',
+    });
+    expect(table.match('DELETE', '/api/track/info')).toEqual({
+      kind: 'method-not-allowed',
+      allowed: ['GET'],
+    });
   });
 
   it('refuses two operations on one method and path', () => {

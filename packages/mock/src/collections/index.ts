@@ -2,6 +2,7 @@ import {
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
+  collectionChanges,
   collectionFields,
   collectionsApiKey,
   collectionsErrorReply,
@@ -10,6 +11,7 @@ import {
   coverNotFound,
   IMAGE_CONTENT_TYPES,
   parseCoverFileName,
+  trackChanges,
   trackFields,
   trackView,
   unknownApiKey,
@@ -95,7 +97,7 @@ export const collectionsMockApi: MockApiDefinition<
         },
         updateCollection({ path, body }, { baseUrl }) {
           const collection = findCollection(state, path.collection_id);
-          Object.assign(collection, collectionFields(body));
+          Object.assign(collection, collectionChanges(body));
           return {
             status: 200,
             body: { ...ok(), collection_id: collection.id, collection: collectionView(collection, baseUrl) },
@@ -177,7 +179,7 @@ export const collectionsMockApi: MockApiDefinition<
         },
         updateTrack({ path, body }, { baseUrl }) {
           const track = findTrack(state, path.track_id);
-          Object.assign(track, trackFields(body), { title: body.title ?? null });
+          Object.assign(track, trackChanges(body));
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
         deleteTrack({ path }, { baseUrl }) {

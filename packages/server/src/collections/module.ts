@@ -26,8 +26,8 @@ const apiRequestIds = new WeakMap<Context, string>();
 function apiRequestId(ctx: Context): string {
   const requestId = ctx.state.requestId as string | undefined;
   if (requestId && UUID.test(requestId)) return requestId;
-  let id = apiRequestIds.get(ctx);
-  if (!id) apiRequestIds.set(ctx, (id = randomUUID()));
+  const id = apiRequestIds.get(ctx) ?? randomUUID();
+  apiRequestIds.set(ctx, id);
   return id;
 }
 
@@ -74,7 +74,10 @@ export const collectionsModule: ApiModule = {
       handlers: {
         listCollections: async ({ query }, { ctx }) => ({
           status: 200,
-          body: { ...ok(ctx), ...(await service.listCollections(query.limit ?? 50, query.offset ?? 0, baseUrl(ctx))) },
+          body: {
+            ...ok(ctx),
+            ...(await service.listCollections(query.limit ?? 50, query.offset ?? 0, baseUrl(ctx))),
+          },
         }),
         createCollection: async ({ body }, { ctx }) => {
           const { collection, upload } = await service.createCollection(body, baseUrl(ctx));
@@ -93,17 +96,28 @@ export const collectionsModule: ApiModule = {
         },
         deleteCollection: async ({ path }, { ctx }) => {
           const deleted = await service.deleteCollection(path.collection_id, baseUrl(ctx));
-          return { status: 200, body: { ...ok(ctx), collection_id: deleted.id, deleted_collection: deleted } };
+          return {
+            status: 200,
+            body: { ...ok(ctx), collection_id: deleted.id, deleted_collection: deleted },
+          };
         },
         listCollectionTracks: async ({ path, query }, { ctx }) => ({
           status: 200,
           body: {
             ...ok(ctx),
-            ...(await service.listCollectionTracks(path.collection_id, query.limit ?? 50, query.offset ?? 0, baseUrl(ctx))),
+            ...(await service.listCollectionTracks(
+              path.collection_id,
+              query.limit ?? 50,
+              query.offset ?? 0,
+              baseUrl(ctx),
+            )),
           },
         }),
         createCollectionCover: async ({ path }, { ctx }) => {
-          const { collection, upload } = await service.createCollectionCover(path.collection_id, baseUrl(ctx));
+          const { collection, upload } = await service.createCollectionCover(
+            path.collection_id,
+            baseUrl(ctx),
+          );
           return {
             status: 200,
             body: { ...ok(ctx), collection_id: collection.id, collection, collection_cover_upload: upload },
@@ -147,7 +161,11 @@ export const collectionsModule: ApiModule = {
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track } };
         },
         uploadCollectionCover: async ({ path, query }, { ctx }) => {
-          const collection = await service.uploadCollectionCover(path.collection_id, uploadOf(ctx, query), baseUrl(ctx));
+          const collection = await service.uploadCollectionCover(
+            path.collection_id,
+            uploadOf(ctx, query),
+            baseUrl(ctx),
+          );
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
         },
         getCoverImage: async ({ path }) => {

@@ -1,3 +1,10 @@
+import type {
+  CollectionFields,
+  CollectionRecord,
+  CollectionsTrackStatus,
+  CollectionTrackFields,
+  CollectionTrackRecord,
+} from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 
 /**
@@ -85,53 +92,9 @@ export const collectionsMigrations: Migration[] = [
   },
 ];
 
-export type TrackStatus = 'initializing' | 'processing' | 'ready' | 'failed';
-
-export interface ImageColor {
-  hex: string;
-  area?: number;
-  lightness?: number;
-  saturation?: number;
-}
-
-export interface CollectionFields {
-  title: string;
-  creator_id: string | null;
-  organization_index: string | null;
-  metadata: Record<string, unknown>;
-  theme: ImageColor[];
-  is_cover_overridable: boolean;
-  is_theme_overridable: boolean;
-  player_color: string | null;
-  player_subtitle: string | null;
-}
-
-export interface CollectionRecord extends CollectionFields {
-  id: string;
-  cover_key: string | null;
-}
-
-export interface TrackFields {
-  creator_id: string | null;
-  organization_index: string | null;
-  metadata: Record<string, unknown>;
-  is_cover_overridable: boolean;
-  is_theme_overridable: boolean;
-  player_title: string | null;
-  player_subtitle: string | null;
-  player_color: string | null;
-}
-
-export interface TrackRecord extends TrackFields {
-  id: string;
-  collection_id: string;
-  file_name: string;
-  title: string | null;
-  duration: number | null;
-  status: TrackStatus;
-  audio_key: string | null;
-  cover_key: string | null;
-}
+export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
+export type TrackFields = CollectionTrackFields;
+export type TrackRecord = CollectionTrackRecord;
 
 type Row = Record<string, unknown>;
 
@@ -196,18 +159,22 @@ const trackFromRow = (row: Row): TrackRecord => ({
   player_color: (row.player_color as string | null) ?? null,
   title: (row.title as string | null) ?? null,
   duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
-  status: row.status as TrackStatus,
+  status: row.status as CollectionsTrackStatus,
   audio_key: (row.audio_key as string | null) ?? null,
   cover_key: (row.cover_key as string | null) ?? null,
 });
 
-const collectionToRow = (fields: CollectionFields) => ({
+/** JSON columns as text; a partial update only writes the columns it has. */
+const collectionToRow = (fields: Partial<CollectionFields>) => ({
   ...fields,
-  metadata: JSON.stringify(fields.metadata),
-  theme: JSON.stringify(fields.theme),
+  ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
+  ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
 });
 
-const trackFieldsToRow = (fields: TrackFields) => ({ ...fields, metadata: JSON.stringify(fields.metadata) });
+const trackFieldsToRow = (fields: Partial<TrackFields>) => ({
+  ...fields,
+  ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
+});
 
 export interface Page<T> {
   count: number;
@@ -241,7 +208,8 @@ export function createCollectionsRepository(db: Knex) {
     },
 
     /** Resolves false when the collection does not exist. */
-    async updateCollection(id: string, fields: CollectionFields): Promise<boolean> {
+    /** Writes the fields given, keeps the others. */
+    async updateCollection(id: string, fields: Partial<CollectionFields>): Promise<boolean> {
       const changed = await db(TABLES.collections)
         .where({ id })
         .update({ ...collectionToRow(fields), updated_at: now() });
@@ -307,10 +275,11 @@ export function createCollectionsRepository(db: Knex) {
       }
     },
 
-    async updateTrack(id: string, fields: TrackFields & { title: string | null }): Promise<boolean> {
+    /** Writes the fields given (the title included), keeps the others. */
+    async updateTrack(id: string, fields: Partial<TrackFields & { title: string | null }>): Promise<boolean> {
       const changed = await db(TABLES.tracks)
         .where({ id })
-        .update({ ...trackFieldsToRow(fields), title: fields.title, updated_at: now() });
+        .update({ ...trackFieldsToRow(fields), updated_at: now() });
       return changed > 0;
     },
 

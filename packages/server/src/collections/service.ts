@@ -1,25 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { derivePlayerColors, IMAGE_CONTENT_TYPES, type ImageType, sniffImage } from '@music-apis/domain';
+import {
+  collectionChanges,
+  collectionFields,
+  collectionNotFound,
+  collectionTrackNotFound,
+  collectionView,
+  IMAGE_CONTENT_TYPES,
+  type ImageType,
+  sniffImage,
+  trackChanges,
+  trackFields,
+  trackView,
+  uploadUrlRejected,
+} from '@music-apis/domain';
+import { badRequest, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
 import { parseStream } from 'music-metadata';
-import { badRequest, forbidden, notFound } from '@music-apis/spec';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from '../core/storage.js';
-import type {
-  CollectionFields,
-  CollectionRecord,
-  CollectionsRepository,
-  TrackFields,
-  TrackRecord,
-} from './repository.js';
+import type { CollectionRecord, CollectionsRepository, TrackRecord } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
 
 type Collection = components['schemas']['Collection'];
 type Track = components['schemas']['Track'];
 type CollectionInput = components['schemas']['CollectionInput'];
+type CollectionUpdate = components['schemas']['CollectionUpdate'];
 type TrackCreate = components['schemas']['TrackCreate'];
 type TrackUpdate = components['schemas']['TrackUpdate'];
 
@@ -43,37 +51,7 @@ export interface UploadRequest {
 const COVER_FILE = /^([0-9a-fA-F-]{36})\.(jpg|png)$/;
 const EXPIRED_CLAIM_CLEANUP_INTERVAL_MS = 10 * 60_000;
 
-/** The document's PUT semantics: a writable field left out goes back to its default. */
-function collectionFields(input: CollectionInput): CollectionFields {
-  return {
-    title: input.title,
-    creator_id: input.creator_id ?? null,
-    organization_index: input.organization_index ?? null,
-    metadata: input.metadata ?? {},
-    theme: (input.theme ?? []).map((color) => ({ ...color, hex: color.hex.toUpperCase() })),
-    is_cover_overridable: input.is_cover_overridable ?? true,
-    is_theme_overridable: input.is_theme_overridable ?? true,
-    player_color: input.player_color?.toUpperCase() ?? null,
-    player_subtitle: input.player_subtitle ?? null,
-  };
-}
-
-function trackFields(input: TrackCreate | TrackUpdate): TrackFields {
-  return {
-    creator_id: input.creator_id ?? null,
-    organization_index: input.organization_index ?? null,
-    metadata: input.metadata ?? {},
-    is_cover_overridable: input.is_cover_overridable ?? true,
-    is_theme_overridable: input.is_theme_overridable ?? true,
-    player_title: input.player_title ?? null,
-    player_subtitle: input.player_subtitle ?? null,
-    player_color: input.player_color?.toUpperCase() ?? null,
-  };
-}
-
-const collectionNotFound = () => notFound('Collection not found');
-const trackNotFound = () => notFound('Track not found');
-const uploadUrlRejected = () => forbidden('Upload URL expired, already used or invalid');
+const trackNotFound = collectionTrackNotFound;
 
 export function createCollectionsService(options: {
   repository: CollectionsRepository;
@@ -85,35 +63,6 @@ export function createCollectionsService(options: {
 }) {
   const { repository, blobs, jobs, signer, limits, logger } = options;
   let lastClaimCleanup = 0;
-
-  const coverUrl = (baseUrl: string, owner: 'collection' | 'track', id: string, coverKey: string) =>
-    `${baseUrl}/media/covers/${owner}/${id}.${coverKey.slice(coverKey.lastIndexOf('.') + 1)}`;
-
-  function collectionView(record: CollectionRecord, baseUrl: string): Collection {
-    const { cover_key, ...fields } = record;
-    return {
-      ...fields,
-      ...derivePlayerColors(record.player_color),
-      cover_url: cover_key ? coverUrl(baseUrl, 'collection', record.id, cover_key) : null,
-    };
-  }
-
-  /** A track's cover: its own while its collection allows it, else the collection's. */
-  function trackView(record: TrackRecord, collection: CollectionRecord | undefined, baseUrl: string): Track {
-    const { audio_key, cover_key, ...fields } = record;
-    let cover: string | null = null;
-    if (cover_key && (collection?.is_cover_overridable ?? true)) {
-      cover = coverUrl(baseUrl, 'track', record.id, cover_key);
-    } else if (collection?.cover_key) {
-      cover = coverUrl(baseUrl, 'collection', collection.id, collection.cover_key);
-    }
-    return {
-      ...fields,
-      track_status_id: record.status,
-      ...derivePlayerColors(record.player_color),
-      cover_url: cover,
-    };
-  }
 
   async function existingCollection(id: string): Promise<CollectionRecord> {
     const collection = await repository.findCollection(id);
@@ -218,8 +167,8 @@ export function createCollectionsService(options: {
       return collectionView(await existingCollection(id), baseUrl);
     },
 
-    async updateCollection(id: string, input: CollectionInput, baseUrl: string) {
-      if (!(await repository.updateCollection(id, collectionFields(input)))) throw collectionNotFound();
+    async updateCollection(id: string, input: CollectionUpdate, baseUrl: string) {
+      if (!(await repository.updateCollection(id, collectionChanges(input)))) throw collectionNotFound();
       return collectionView(await existingCollection(id), baseUrl);
     },
 
@@ -260,7 +209,7 @@ export function createCollectionsService(options: {
     getTrack: trackWithCollection,
 
     async updateTrack(id: string, input: TrackUpdate, baseUrl: string) {
-      const updated = await repository.updateTrack(id, { ...trackFields(input), title: input.title ?? null });
+      const updated = await repository.updateTrack(id, trackChanges(input));
       if (!updated) throw trackNotFound();
       return trackWithCollection(id, baseUrl);
     },

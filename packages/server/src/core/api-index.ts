@@ -37,7 +37,9 @@ export function createApiIndex(served: ReadonlySet<ApiKey>): Middleware {
     }
     const rows = apis
       .map(
-        (api) => `<tr><td><a href="${api.docs}">${escapeHtml(api.title)}</a></td><td>${escapeHtml(api.summary)}</td>
+        (
+          api,
+        ) => `<tr><td><a href="${api.docs}">${escapeHtml(api.title)}</a></td><td>${escapeHtml(api.summary)}</td>
 <td>${api.basePaths.map((path) => `<code>${escapeHtml(path)}</code>`).join(' ')}</td><td>${api.operations}</td>
 <td>${api.served ? 'served' : 'not served yet'}</td><td><a href="${api.openapi}">JSON</a></td></tr>`,
       )

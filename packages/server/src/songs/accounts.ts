@@ -1,5 +1,16 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { bearerChallenge, checkNewUser, joinCodeMail, SONGS_ACCESS_TOKEN_SECONDS, SONGS_JOIN_CODE_MAX_ATTEMPTS, SONGS_JOIN_CODE_SECONDS, SONGS_LOGIN_LIMITS, SONGS_REFRESH_TOKEN_SECONDS, tooManyFailedLogins } from '@music-apis/domain';
+import {
+  bearerChallenge,
+  checkNewUser,
+  joinCodeMail,
+  SONGS_ACCESS_TOKEN_SECONDS,
+  SONGS_JOIN_CODE_MAX_ATTEMPTS,
+  SONGS_JOIN_CODE_SECONDS,
+  SONGS_LOGIN_LIMITS,
+  SONGS_REFRESH_TOKEN_SECONDS,
+  tooManyFailedLogins,
+} from '@music-apis/domain';
+import { conflict, forbidden, HttpError, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/songs';
 import {
   createRateLimiter,
@@ -9,7 +20,6 @@ import {
   type JwtSigner,
   verifyPassword,
 } from '../core/auth/index.js';
-import { conflict, forbidden, HttpError, notFound } from '@music-apis/spec';
 import type { MailProvider } from '../core/mail.js';
 import type { SongsRepository } from './repository.js';
 

@@ -23,7 +23,10 @@ import { createSongsService } from './service.js';
 type SongsPrincipals = { accessJwt: string; refreshJwt: string };
 
 /** The validator has filled in the document's defaults (offset 0, limit 25). */
-const pageOf = (query: { offset?: number; limit?: number }) => ({ offset: query.offset ?? 0, limit: query.limit ?? 25 });
+const pageOf = (query: { offset?: number; limit?: number }) => ({
+  offset: query.offset ?? 0,
+  limit: query.limit ?? 25,
+});
 
 /** Operators mark a user KYC-verified (`music-apis-server verify-user <email>`); false when unknown. */
 export async function setSongsUserVerified(db: Knex, email: string, verified = true): Promise<boolean> {
@@ -66,7 +69,8 @@ export const songsModule: ApiModule = {
       errorReply: (error, { operation, pathParams }) =>
         songsErrorReply(error, { operationId: operation?.operationId, pathParams }),
       authenticate: {
-        accessJwt: (request) => accounts.authenticateAccess(songsBearerToken(request.header('authorization'))),
+        accessJwt: (request) =>
+          accounts.authenticateAccess(songsBearerToken(request.header('authorization'))),
         refreshJwt: (request) => songsBearerToken(request.header('authorization')),
       },
       handlers: {

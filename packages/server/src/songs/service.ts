@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import { ACCEPTED_AUDIO_TYPES, AUDIO_LIMITS, AudioRejectedError, checkNewSong, checkOwnerVerified, checkSongOwner, NEW_SONG_DEFAULTS, NEW_SONG_STATUSES, songAgreementKey, songAudioKey, songBlobUrl, songChanges, songNotFound, titleConflict } from '@music-apis/domain';
+import {
+  ACCEPTED_AUDIO_TYPES,
+  AUDIO_LIMITS,
+  AudioRejectedError,
+  checkNewSong,
+  checkOwnerVerified,
+  checkSongOwner,
+  NEW_SONG_DEFAULTS,
+  NEW_SONG_STATUSES,
+  songAgreementKey,
+  songAudioKey,
+  songBlobUrl,
+  songChanges,
+  songNotFound,
+  titleConflict,
+} from '@music-apis/domain';
 import type { BlobStore } from '../core/storage.js';
 import { renderAgreementPdf } from './agreement.js';
 import { createSizeLimit, inspectAudio } from './audio.js';

@@ -1,7 +1,12 @@
-import { toCreatedTrackView, trackManagerCatalogToken, trackManagerDemoRecords, trackManagerErrorReply } from '@music-apis/domain';
+import {
+  toCreatedTrackView,
+  trackManagerCatalogToken,
+  trackManagerDemoRecords,
+  trackManagerErrorReply,
+} from '@music-apis/domain';
 import { type operations, trackManagerSpec } from '@music-apis/spec/track-manager';
-import type { ApiModule } from '../core/module.js';
 import type { ServerApi } from '../core/http/pipeline.js';
+import type { ApiModule } from '../core/module.js';
 import { createTrackRepository, trackManagerMigrations } from './repository.js';
 import { createTrackManagerService } from './service.js';
 

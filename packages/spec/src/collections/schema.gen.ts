@@ -46,10 +46,10 @@ export interface paths {
         get: operations["getCollection"];
         /**
          * Update collection
-         * @description Replaces the collection's writable fields (PUT semantics): the body is the new state, and a writable
-         *     field left out is reset to its default (`null`, `metadata` `{}`, `theme` `[]`, the overridable flags
-         *     `true`). Read-only fields (as returned by `getCollection`) may be sent back and are ignored, so a
-         *     fetched collection can be edited and PUT back whole. `player_color_light` and `player_color_dark` are
+         * @description Changes only the fields the body names, as the real service's clients expect: a writable field left
+         *     out keeps its value, and `null` resets a nullable one. Read-only fields (as returned by
+         *     `getCollection`) may be sent back and are ignored, so a fetched collection can be edited and PUT
+         *     back whole. `player_color_light` and `player_color_dark` are
          *     derived again from the new `player_color`.
          */
         put: operations["updateCollection"];
@@ -163,8 +163,8 @@ export interface paths {
         get: operations["getTrack"];
         /**
          * Update track
-         * @description Replaces the track's writable fields (PUT semantics): the body is the new state, and a writable field
-         *     left out is reset to its default (`null`, `metadata` `{}`, the overridable flags `true`).
+         * @description Changes only the fields the body names, as the real service's clients expect: a writable field left
+         *     out keeps its value, and `null` resets a nullable one.
          *     `collection_id`, `file_name` and read-only fields (as returned by `getTrack`) may be sent back and are
          *     ignored, so a fetched track can be edited and PUT back whole. `player_color_light` and
          *     `player_color_dark` are derived again from the new `player_color`.
@@ -427,10 +427,13 @@ export interface components {
             /** @description HSL saturation (0–1). */
             saturation?: number;
         };
-        /** @description Writable fields of a collection (body of create and update). */
-        CollectionInput: {
+        /**
+         * @description Writable fields of a collection. On update only the fields sent change: a field left out keeps its
+         *     value, and `null` resets a nullable field.
+         */
+        CollectionUpdate: {
             /** @description Title of the collection. */
-            title: string;
+            title?: string;
             /** @description ID of the creator that owns the collection. */
             creator_id?: components["schemas"]["NullableUuid"];
             organization_index?: components["schemas"]["OrganizationIndex"];
@@ -445,8 +448,12 @@ export interface components {
             /** @description Subtitle to display in the player. */
             player_subtitle?: string | null;
         };
+        /** @description Body of `createCollection`; a writable field left out gets its default. */
+        CollectionInput: components["schemas"]["CollectionUpdate"] & {
+            title: string;
+        };
         /** @description A collection as the server returns it. */
-        Collection: WithRequired<components["schemas"]["CollectionInput"], "title" | "creator_id" | "organization_index" | "metadata" | "theme" | "is_cover_overridable" | "is_theme_overridable" | "player_color" | "player_subtitle"> & {
+        Collection: components["schemas"]["CollectionInput"] & {
             readonly id: components["schemas"]["Uuid"];
             player_color_light: components["schemas"]["DerivedPlayerColor"];
             player_color_dark: components["schemas"]["DerivedPlayerColor"];
@@ -494,7 +501,7 @@ export interface components {
             /** @description Title of the track. */
             title?: string | null;
         };
-        /** @description Body of `updateTrack` (the new state of every writable field). */
+        /** @description Body of `updateTrack`; only the fields sent change, `null` resets a nullable field. */
         TrackUpdate: components["schemas"]["TrackFields"] & components["schemas"]["TrackTitle"];
         /** @description A track as the server returns it. */
         Track: WithRequired<components["schemas"]["TrackIdentity"], "collection_id" | "file_name"> & WithRequired<components["schemas"]["TrackFields"], "creator_id" | "organization_index" | "metadata" | "is_cover_overridable" | "is_theme_overridable" | "player_title" | "player_subtitle" | "player_color"> & WithRequired<components["schemas"]["TrackTitle"], "title"> & {
@@ -1012,7 +1019,7 @@ export interface operations {
                  *       "player_subtitle": "John Doe"
                  *     }
                  */
-                "application/json": components["schemas"]["CollectionInput"];
+                "application/json": components["schemas"]["CollectionUpdate"];
             };
         };
         responses: {

@@ -54,5 +54,7 @@ export const conflict = (message: string, options?: HttpError['options']) =>
 
 /** True for an `HttpError` from any copy of this package (ESM and CJS builds side by side). */
 export function isHttpError(value: unknown): value is HttpError {
-  return value instanceof HttpError || (value instanceof Error && value.name === 'HttpError' && 'status' in value);
+  return (
+    value instanceof HttpError || (value instanceof Error && value.name === 'HttpError' && 'status' in value)
+  );
 }

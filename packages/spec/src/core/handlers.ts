@@ -50,7 +50,10 @@ export interface OperationInput<Op, Principal> {
 }
 
 type Responses<Op> = Op extends { responses: infer R } ? R : never;
-type SuccessStatus<Op> = Extract<keyof Responses<Op>, 200 | 201 | 202 | 203 | 204 | 206 | 301 | 302 | 303 | 307 | 308>;
+type SuccessStatus<Op> = Extract<
+  keyof Responses<Op>,
+  200 | 201 | 202 | 203 | 204 | 206 | 301 | 302 | 303 | 307 | 308
+>;
 
 /** The body of one documented response: JSON as its schema, text as a string, anything else raw bytes. */
 type ResponseBodyOf<Response, Raw> = Response extends { content: infer Content }
@@ -84,7 +87,10 @@ type AlternativePrincipal<Alternative, Schemes extends Principals> = Alternative
     : never;
 
 /** The principal of an operation: from its security alternatives, `undefined` when public. */
-export type PrincipalOf<Spec extends OperationSpec, Schemes extends Principals> = Spec['security'] extends readonly []
+export type PrincipalOf<
+  Spec extends OperationSpec,
+  Schemes extends Principals,
+> = Spec['security'] extends readonly []
   ? undefined
   : AlternativePrincipal<Spec['security'][number], Schemes>;
 
@@ -135,7 +141,10 @@ export interface ApiImplementation<
 export interface AnyApiImplementation<Env, Raw> {
   spec: ApiSpec;
   authenticate: Record<string, Authenticator<unknown, Env>>;
-  handlers: Record<string, (input: ValidatedInput & { principal: unknown }, env: Env) => AnyReply<Raw> | Promise<AnyReply<Raw>>>;
+  handlers: Record<
+    string,
+    (input: ValidatedInput & { principal: unknown }, env: Env) => AnyReply<Raw> | Promise<AnyReply<Raw>>
+  >;
 }
 
 export interface AnyReply<Raw> {

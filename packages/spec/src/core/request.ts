@@ -51,24 +51,29 @@ export function validateRequest(
   const input: ValidatedInput = { query: {}, path: {}, headers: {}, body: raw.body };
   for (const parameter of operation.parameters) {
     if (parameter.in === 'query') {
-      const value = parameter.array ? listValues(raw.query.getAll(parameter.name), parameter.explode) : raw.query.get(parameter.name);
+      const value = parameter.array
+        ? listValues(raw.query.getAll(parameter.name), parameter.explode)
+        : raw.query.get(parameter.name);
       if (value !== null && value !== undefined) input.query[parameter.name] = value;
     } else if (parameter.in === 'path') {
       const value = raw.pathParams[parameter.name];
       if (value !== undefined) input.path[parameter.name] = value;
     } else if (parameter.in === 'header') {
       const value = raw.header(parameter.name);
-      if (value !== undefined) input.headers[parameter.name] = parameter.array ? listValues([value], false) : value;
+      if (value !== undefined)
+        input.headers[parameter.name] = parameter.array ? listValues([value], false) : value;
     }
   }
   const issues: ValidationIssue[] = [];
-  if (!validators.params(input)) issues.push(...(validators.params.errors ?? []).map((error) => issueOf(error)));
+  if (!validators.params(input))
+    issues.push(...(validators.params.errors ?? []).map((error) => issueOf(error)));
   if (input.body === undefined) {
     if (operation.requestBody?.required && validators.body && isStructuredOnly(operation)) {
       issues.push({ location: 'body', field: '', keyword: 'required', message: 'is required', params: {} });
     }
   } else if (validators.body) {
-    if (!validators.body(input.body)) issues.push(...(validators.body.errors ?? []).map((error) => issueOf(error, 'body')));
+    if (!validators.body(input.body))
+      issues.push(...(validators.body.errors ?? []).map((error) => issueOf(error, 'body')));
   }
   if (issues.length > 0) throw new RequestValidationError(firstIssuePerField(issues));
   return input;
@@ -119,5 +124,8 @@ function firstIssuePerField(issues: ValidationIssue[]): ValidationIssue[] {
 
 /** For bodies that are neither JSON nor a form: the declared media types, for a 415 message. */
 export function unsupportedMediaType(operation: OperationSpec): HttpError {
-  return new HttpError(415, `Content-Type must be one of ${(operation.requestBody?.mediaTypes ?? []).join(', ')}`);
+  return new HttpError(
+    415,
+    `Content-Type must be one of ${(operation.requestBody?.mediaTypes ?? []).join(', ')}`,
+  );
 }

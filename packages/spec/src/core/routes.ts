@@ -39,7 +39,9 @@ export class RouteTable<T> {
     }
     const existing = node.values.get(method.toUpperCase());
     if (existing !== undefined) {
-      throw new Error(`${method.toUpperCase()} ${template} is claimed twice: by ${describe(existing)} and ${describe(value)}`);
+      throw new Error(
+        `${method.toUpperCase()} ${template} is claimed twice: by ${describe(existing)} and ${describe(value)}`,
+      );
     }
     node.values.set(method.toUpperCase(), value);
   }

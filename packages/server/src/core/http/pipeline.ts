@@ -38,8 +38,11 @@ export interface ServerEnv {
 export type ServerRawBody = Uint8Array | Readable;
 
 /** One API as the server serves it: the shared implementation shape plus its envelope. */
-export interface ServerApi<Operations, Table extends Record<string, OperationSpec>, Schemes extends Principals>
-  extends ApiImplementation<Operations, Table, Schemes, ServerEnv, ServerRawBody> {
+export interface ServerApi<
+  Operations,
+  Table extends Record<string, OperationSpec>,
+  Schemes extends Principals,
+> extends ApiImplementation<Operations, Table, Schemes, ServerEnv, ServerRawBody> {
   /** The API's error envelope for any error of its operations (validation, auth, rules). */
   errorReply(error: HttpError, env: { ctx: Context } & Partial<ServerEnv>): ErrorReply;
   /** Headers set on every response of this API (e.g. the original's cache/security headers). */
@@ -69,7 +72,12 @@ export function createApiRouter(
     assertComplete(api as unknown as AnyApiImplementation<unknown, unknown>);
     const checkResponse = options.validateResponses ? createResponseChecker(document) : undefined;
     for (const operation of Object.values(api.spec.operations) as OperationSpec[]) {
-      table.add(operation.method, operation.path, { api, operation, checkResponse }, (route) => `${route.api.spec.key}.${route.operation.operationId}`);
+      table.add(
+        operation.method,
+        operation.path,
+        { api, operation, checkResponse },
+        (route) => `${route.api.spec.key}.${route.operation.operationId}`,
+      );
     }
   }
   const namespaces = apis.map(({ api }) => ({
@@ -111,7 +119,12 @@ async function serve(ctx: Context, route: Route, pathParams: Record<string, stri
       },
       body: await readStructuredBody(ctx, operation),
     };
-    const reply = await runOperation(api as unknown as AnyApiImplementation<ServerEnv, ServerRawBody>, operation.operationId, raw, env);
+    const reply = await runOperation(
+      api as unknown as AnyApiImplementation<ServerEnv, ServerRawBody>,
+      operation.operationId,
+      raw,
+      env,
+    );
     writeReply(ctx, reply);
     if (api.responseHeaders) ctx.set(api.responseHeaders);
     if (route.checkResponse) checkResponse(ctx, route, logger);
@@ -128,11 +141,17 @@ function writeReply(ctx: Context, reply: AnyReply<ServerRawBody>) {
     ctx.status = reply.status; // Koa turns a null body into 204; keep the documented status.
     return;
   }
-  ctx.body = reply.body instanceof Uint8Array && !Buffer.isBuffer(reply.body) ? Buffer.from(reply.body) : reply.body;
+  ctx.body =
+    reply.body instanceof Uint8Array && !Buffer.isBuffer(reply.body) ? Buffer.from(reply.body) : reply.body;
   if (reply.contentType) ctx.type = reply.contentType;
 }
 
-function writeError(ctx: Context, api: AnyServerApi, error: HttpError, env: { ctx: Context } & Partial<ServerEnv>) {
+function writeError(
+  ctx: Context,
+  api: AnyServerApi,
+  error: HttpError,
+  env: { ctx: Context } & Partial<ServerEnv>,
+) {
   const { status, body, headers } = api.errorReply(error, env);
   ctx.status = status;
   ctx.body = body === undefined ? '' : body;
@@ -150,7 +169,10 @@ function toHttpError(caught: unknown, ctx: Context, logger: Logger): HttpError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, (caught as Error).message);
   }
-  logger.error({ err: caught, requestId: ctx.state.requestId, operationId: ctx.state.operationId }, 'unhandled error');
+  logger.error(
+    { err: caught, requestId: ctx.state.requestId, operationId: ctx.state.operationId },
+    'unhandled error',
+  );
   return new HttpError(500, 'Internal server error');
 }
 
@@ -159,8 +181,13 @@ function checkResponse(ctx: Context, route: Route, logger: Logger): void {
   const body = Buffer.isBuffer(ctx.body) || isStream(ctx.body) ? BINARY_BODY : ctx.body;
   const problems = route.checkResponse!(route.operation.operationId, ctx.status, contentType, body);
   if (problems.length === 0) return;
-  logger.error({ operationId: route.operation.operationId, status: ctx.status, problems }, 'response does not match the document');
-  throw new Error(`Response of ${route.operation.operationId} (${ctx.status}) does not match the document: ${problems.join('; ')}`);
+  logger.error(
+    { operationId: route.operation.operationId, status: ctx.status, problems },
+    'response does not match the document',
+  );
+  throw new Error(
+    `Response of ${route.operation.operationId} (${ctx.status}) does not match the document: ${problems.join('; ')}`,
+  );
 }
 
 function isStream(value: unknown): boolean {

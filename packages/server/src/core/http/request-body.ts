@@ -1,5 +1,5 @@
-import coBody from 'co-body';
 import { HttpError, type OperationSpec, unsupportedMediaType } from '@music-apis/spec';
+import coBody from 'co-body';
 import type { Context } from 'koa';
 
 /** Largest JSON/form body accepted; raw uploads stream and set their own limits. */

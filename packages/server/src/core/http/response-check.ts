@@ -26,7 +26,11 @@ export type ResponseChecker = (
 
 export function createResponseChecker(document: OpenApiDocument): ResponseChecker {
   const id = 'urn:music-apis:document';
-  const ajv = new Ajv2020({ strict: false, allErrors: true, keywords: ['example', 'xml', 'discriminator', 'externalDocs'] });
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    keywords: ['example', 'xml', 'discriminator', 'externalDocs'],
+  });
   addFormats(ajv);
   ajv.addSchema({ $id: id, components: document.components ?? {} });
   const responsesById = new Map<string, JsonObject>();
@@ -41,7 +45,10 @@ export function createResponseChecker(document: OpenApiDocument): ResponseChecke
 
   return (operationId, status, contentType, body) => {
     const responses = responsesById.get(operationId) ?? {};
-    const declared = resolve(document, responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default);
+    const declared = resolve(
+      document,
+      responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default,
+    );
     if (!declared) return [`status ${status} is not documented for ${operationId}`];
     const content = (declared.content ?? {}) as Record<string, JsonObject>;
     if (Object.keys(content).length === 0) return [];
@@ -59,7 +66,9 @@ export function createResponseChecker(document: OpenApiDocument): ResponseChecke
         // A text body that is not JSON is checked as the string it is.
       }
     }
-    return validate(data) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`);
+    return validate(data)
+      ? []
+      : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`);
   };
 }
 
@@ -78,15 +87,22 @@ function absolutizeRefs(value: unknown, id: string): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([key, child]) => [
       key,
-      key === '$ref' && typeof child === 'string' && child.startsWith('#') ? `${id}${child}` : absolutizeRefs(child, id),
+      key === '$ref' && typeof child === 'string' && child.startsWith('#')
+        ? `${id}${child}`
+        : absolutizeRefs(child, id),
     ]),
   );
 }
 
-function mediaTypeFor(content: Record<string, JsonObject>, contentType: string | undefined): JsonObject | undefined {
+function mediaTypeFor(
+  content: Record<string, JsonObject>,
+  contentType: string | undefined,
+): JsonObject | undefined {
   const essence = contentType?.split(';')[0]?.trim().toLowerCase();
   if (essence && content[essence]) return content[essence];
   if (content['*/*']) return content['*/*'];
-  const wildcard = Object.keys(content).find((type) => type.endsWith('/*') && essence?.startsWith(type.slice(0, -1)));
+  const wildcard = Object.keys(content).find(
+    (type) => type.endsWith('/*') && essence?.startsWith(type.slice(0, -1)),
+  );
   return wildcard ? content[wildcard] : undefined;
 }
