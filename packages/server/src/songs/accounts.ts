@@ -2,15 +2,18 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import {
   bearerChallenge,
   checkNewUser,
+  emailTaken,
   joinCodeMail,
+  joinCodeRejected,
+  loginThrottled,
   SONGS_ACCESS_TOKEN_SECONDS,
   SONGS_JOIN_CODE_MAX_ATTEMPTS,
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
   SONGS_REFRESH_TOKEN_SECONDS,
-  tooManyFailedLogins,
+  unknownEmail,
+  wrongPassword,
 } from '@music-apis/domain';
-import { conflict, forbidden, HttpError, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/songs';
 import {
   createRateLimiter,
@@ -83,7 +86,7 @@ export function createAccountsService(options: {
 
     async createUser(body) {
       const email = checkNewUser(body);
-      if (await repository.findUserByEmail(email)) throw conflict(`Already exists: ${email}`);
+      if (await repository.findUserByEmail(email)) throw emailTaken(email);
       if (
         !(await repository.consumeJoinCode(
           email,
@@ -92,7 +95,7 @@ export function createAccountsService(options: {
           SONGS_JOIN_CODE_MAX_ATTEMPTS,
         ))
       ) {
-        throw forbidden('2FA failed');
+        throw joinCodeRejected();
       }
       const id = randomUUID();
       const inserted = await repository.insertUser({
@@ -110,7 +113,7 @@ export function createAccountsService(options: {
         verified: false,
         createdAt: now(),
       });
-      if (!inserted) throw conflict(`Already exists: ${email}`);
+      if (!inserted) throw emailTaken(email);
       return id;
     },
 
@@ -120,16 +123,14 @@ export function createAccountsService(options: {
       const addressKey = `address:${clientAddress}`;
       const wait = Math.max(failuresByEmail.retryAfter(emailKey), failuresByAddress.retryAfter(addressKey));
       if (wait > 0) {
-        throw new HttpError(429, tooManyFailedLogins(wait), {
-          headers: { 'retry-after': String(wait) },
-        });
+        throw loginThrottled(wait);
       }
       const user = await repository.findUserByEmail(email);
       if (!user || !(await verifyPassword(password, user.passwordHash))) {
         failuresByEmail.recordFailure(emailKey);
         failuresByAddress.recordFailure(addressKey);
-        if (!user) throw notFound(`Doesn't exist: ${email}`);
-        throw new HttpError(401, 'Invalid password');
+        if (!user) throw unknownEmail(email);
+        throw wrongPassword();
       }
       failuresByEmail.reset(emailKey);
       return issueTokens(user.id);

@@ -6,6 +6,7 @@ import {
   SONGS_JWT_ISSUER,
   songsBearerToken,
   songsErrorReply,
+  songView,
 } from '@music-apis/domain';
 import { type operations, songsSpec } from '@music-apis/spec/songs';
 import { createJwtSigner, hashPassword } from '../core/auth/index.js';
@@ -15,7 +16,7 @@ import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createAccountsService } from './accounts.js';
 import { parseSongFilters, sortOrderOf } from './filters.js';
-import { type SongRecord, toSong } from './model.js';
+import type { SongRecord } from './model.js';
 import { createSongsRepository, songsMigrations } from './repository.js';
 import { createSongsService } from './service.js';
 
@@ -81,7 +82,7 @@ export const songsModule: ApiModule = {
         listSongs: async ({ query, principal }) => {
           const filters = parseSongFilters(query, principal);
           const found = await songs.listSongs(filters, pageOf(query), sortOrderOf(query.sortOrder, 'asc'));
-          return { status: 200, body: found.map(toSong) };
+          return { status: 200, body: found.map(songView) };
         },
         countSongs: async ({ query, principal }) => ({
           status: 200,
@@ -99,7 +100,7 @@ export const songsModule: ApiModule = {
           status: 200,
           body: { count: await songs.countGenres(parseSongFilters(query, principal)) },
         }),
-        getSong: async ({ path }) => ({ status: 200, body: toSong(await songs.getSong(path.songId)) }),
+        getSong: async ({ path }) => ({ status: 200, body: songView(await songs.getSong(path.songId)) }),
         updateSong: async ({ path, body, principal }) => {
           await songs.updateSong(principal, path.songId, body);
           return { status: 204, body: undefined };

@@ -7,8 +7,8 @@ import {
   checkNewSong,
   checkOwnerVerified,
   checkSongOwner,
-  NEW_SONG_DEFAULTS,
-  NEW_SONG_STATUSES,
+  newSongRecord,
+  songAgreementChanges,
   songAgreementKey,
   songAudioKey,
   songBlobUrl,
@@ -69,14 +69,7 @@ export function createSongsService(options: {
     async createSong(ownerId, body) {
       checkNewSong(body);
       const changes = writableChanges(body);
-      const song = {
-        ...NEW_SONG_DEFAULTS,
-        ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== null)),
-        id: randomUUID(),
-        ownerId,
-        createdAt: now(),
-        ...NEW_SONG_STATUSES,
-      } as SongRecord;
+      const song = newSongRecord(changes, { id: randomUUID(), ownerId, createdAt: now() });
       try {
         await repository.insertSong(song);
       } catch (error) {
@@ -171,14 +164,10 @@ export function createSongsService(options: {
       if (accepted) {
         // The original accepts a PDF generated beforehand; ours generates it here and keeps it.
         await blobs.put(key, renderAgreementPdf({ song, acceptedAt: now() }));
-        await repository.updateSong(song.id, {
-          mintingStatus: 'StreamTokenAgreementApproved',
-          tokenAgreementUrl: songBlobUrl(key),
-        });
       } else {
-        await repository.updateSong(song.id, { mintingStatus: 'Undistributed', tokenAgreementUrl: null });
         await blobs.delete(key);
       }
+      await repository.updateSong(song.id, songAgreementChanges(song.id, accepted));
     },
   };
 }
