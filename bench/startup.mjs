@@ -28,7 +28,10 @@ async function startOnce(dataDir) {
   });
   try {
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       if (child.exitCode !== null) throw new Error(`${cli} exited with ${child.exitCode}`);
       await new Promise((done) => setTimeout(done, 5));

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 //   openapi/<api>.yaml            -> packages/spec/src/<api>/*.gen.ts       (types, operation table,
 //                                    validators, document, entry; see gen/spec.mjs)
 //   openapi/                      -> packages/spec/src/registry.gen.ts      (the list of APIs)
+//   openapi/<api>.yaml            -> packages/sdk/src/<api>/client.gen.ts   (one SDK method per operation; gen/sdk.mjs)
 //   the catalog's cover palette   -> packages/catalog/src/covers.gen.ts     (jpeg-js)
 // With --check it writes nothing and exits 1 when a generated file is stale (CI runs this).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jpeg from 'jpeg-js';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse as parseYaml } from 'yaml';
+import { sdkMethodsModule } from './gen/sdk.mjs';
 import { apiKeyOf, operationsModule, readOperations, validatorsModule } from './gen/spec.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,9 +45,19 @@ async function fromDocument(name) {
     paths: [...new Set(operations.map((operation) => operation.path))],
   });
   return [
+    {
+      path: join(root, 'packages/sdk/src', name, 'client.gen.ts'),
+      text: header(from, 'SDK methods') + sdkMethodsModule(document, operations, { name, key }),
+    },
     { path: join(dir, 'schema.gen.ts'), text: header(from, 'openapi-typescript') + astToString(ast) },
-    { path: join(dir, 'operations.gen.ts'), text: header(from, 'operation table') + operationsModule(operations) },
-    { path: join(dir, 'validators.gen.ts'), text: header(from, 'Ajv standalone') + validatorsModule(document, operations) },
+    {
+      path: join(dir, 'operations.gen.ts'),
+      text: header(from, 'operation table') + operationsModule(operations),
+    },
+    {
+      path: join(dir, 'validators.gen.ts'),
+      text: header(from, 'Ajv standalone') + validatorsModule(document, operations),
+    },
     {
       path: join(dir, 'document.gen.ts'),
       text: `${header(from, 'the document as JSON')}\nimport type { OpenApiDocument } from '../core/api.js';\n\n/** The OpenAPI document, for the API docs pages and response checks (not for browsers). */\nexport const document: OpenApiDocument = JSON.parse(${JSON.stringify(JSON.stringify(document))});\n`,
@@ -75,13 +87,17 @@ export const ${key}Spec = {
 
 /** Every document by API key, for the server's docs pages (a separate entry: browsers never load it). */
 function documentsModule() {
-  const imports = sortedRegistry().map(({ key, name }) => `import { document as ${key} } from './${name}/document.gen.js';`);
+  const imports = sortedRegistry().map(
+    ({ key, name }) => `import { document as ${key} } from './${name}/document.gen.js';`,
+  );
   return {
     path: join(root, 'packages/spec/src/documents.gen.ts'),
     text: `${header('openapi/', 'documents')}${imports.join('\n')}
 
 /** The OpenAPI documents by API key. */
-export const documents = { ${sortedRegistry().map(({ key }) => key).join(', ')} } as const;
+export const documents = { ${sortedRegistry()
+      .map(({ key }) => key)
+      .join(', ')} } as const;
 `,
   };
 }
@@ -90,7 +106,9 @@ export const documents = { ${sortedRegistry().map(({ key }) => key).join(', ')} 
 const registry = [];
 const sortedRegistry = () => [...registry].sort((a, b) => a.name.localeCompare(b.name));
 function registryModule() {
-  const entries = sortedRegistry().map((entry) => `  ${JSON.stringify(entry)},`).join('\n');
+  const entries = sortedRegistry()
+    .map((entry) => `  ${JSON.stringify(entry)},`)
+    .join('\n');
   return {
     path: join(root, 'packages/spec/src/registry.gen.ts'),
     text: `${header('openapi/', 'API registry')}
@@ -178,10 +196,12 @@ outputs.push(
   await withExports('packages/spec', {
     '.': 'index',
     './documents': 'documents.gen',
-    ...Object.fromEntries(DOCUMENTS.flatMap((name) => [
-      [`./${name}`, `${name}/index.gen`],
-      [`./${name}/document`, `${name}/document.gen`],
-    ])),
+    ...Object.fromEntries(
+      DOCUMENTS.flatMap((name) => [
+        [`./${name}`, `${name}/index.gen`],
+        [`./${name}/document`, `${name}/document.gen`],
+      ]),
+    ),
   }),
   await withExports('packages/sdk', {
     '.': 'index',

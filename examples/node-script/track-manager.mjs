@@ -14,6 +14,7 @@ try {
   console.log(`saved ${created.isrc}: "${created.name}" by ${created.artistName}`);
 } catch (error) {
   // 409: saved before, which is fine for this script. Anything else is a real failure.
+  // (In TypeScript, `isApiError<CreateTrackError>(error)` types `error.body` by status.)
   if (!isApiError(error) || error.status !== 409) throw error;
   console.log(`${isrc} was already saved`);
 }
@@ -23,7 +24,8 @@ const minutes = Math.floor(track.playbackSeconds / 60);
 const seconds = String(track.playbackSeconds % 60).padStart(2, '0');
 console.log(`${track.name} — ${track.artistName} — ${track.albumName} (${minutes}:${seconds})`);
 
-const cover = await tracks.getTrackCover({ isrc });
+// `.withResponse()` gives the response (headers) along with the parsed body.
+const { data: cover, response } = await tracks.getTrackCover({ isrc }).withResponse();
 const file = process.env.COVER_FILE ?? `${isrc}.jpg`;
 await writeFile(file, cover);
-console.log(`cover: ${cover.byteLength} bytes written to ${file}`);
+console.log(`cover: ${cover.byteLength} bytes (${response.headers.get('content-type')}) written to ${file}`);

@@ -4,8 +4,8 @@
 //   packages/spec/src/<api>/validators.gen.ts  request validators, Ajv standalone code
 //   packages/spec/src/<api>/document.gen.ts    the document as JSON (API docs, response checks)
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import addFormatsPlugin from 'ajv-formats';
 
 const addFormats = addFormatsPlugin.default ?? addFormatsPlugin;
@@ -31,7 +31,9 @@ function absolutizeRefs(value, id) {
   return Object.fromEntries(
     Object.entries(value).map(([key, child]) => [
       key,
-      key === '$ref' && typeof child === 'string' && child.startsWith('#') ? `${id}${child}` : absolutizeRefs(child, id),
+      key === '$ref' && typeof child === 'string' && child.startsWith('#')
+        ? `${id}${child}`
+        : absolutizeRefs(child, id),
     ]),
   );
 }
@@ -64,7 +66,8 @@ export function readOperations(document) {
       const parameters = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((raw) => {
         const parameter = resolveRef(document, raw);
         const schema = resolveRef(document, parameter.schema ?? {});
-        const style = parameter.style ?? (parameter.in === 'query' || parameter.in === 'cookie' ? 'form' : 'simple');
+        const style =
+          parameter.style ?? (parameter.in === 'query' || parameter.in === 'cookie' ? 'form' : 'simple');
         const explode = parameter.explode ?? style === 'form';
         return {
           name: parameter.name,
@@ -99,7 +102,9 @@ export function readOperations(document) {
           ? { required: requestBody.required === true, mediaTypes: Object.keys(content) }
           : undefined,
         // Schema defaults fill in on create only: a partial update must keep what it leaves out.
-        fillBodyDefaults: operation['x-fill-defaults'] ?? /^(create|register|add|issue|send|mint)/.test(operation.operationId),
+        fillBodyDefaults:
+          operation['x-fill-defaults'] ??
+          /^(create|register|add|issue|send|mint)/.test(operation.operationId),
         bodySchema: structuredType ? content[structuredType].schema : undefined,
         responses,
       });
@@ -156,10 +161,14 @@ export function validatorsModule(document, operations) {
   code = code.replace(/require\("ajv\/dist\/runtime\/equal"\)\.default/g, 'deepEqual');
   code = code.replace(/require\("ajv\/dist\/runtime\/ucs2length"\)\.default/g, 'ucs2length');
   const left = /require\("[^"]+"\)/.exec(code);
-  if (left) throw new Error(`${document.info.title}: validators need ${left[0]}; add it to spec/src/core/ajv-runtime.ts`);
+  if (left)
+    throw new Error(
+      `${document.info.title}: validators need ${left[0]}; add it to spec/src/core/ajv-runtime.ts`,
+    );
   const table = operations
-    .map((operation) =>
-      `  ${operation.operationId}: { params: ${operation.operationId}Params, body: ${operation.bodySchema ? `${operation.operationId}Body` : 'undefined'} },`,
+    .map(
+      (operation) =>
+        `  ${operation.operationId}: { params: ${operation.operationId}Params, body: ${operation.bodySchema ? `${operation.operationId}Body` : 'undefined'} },`,
     )
     .join('\n');
   return `// @ts-nocheck
@@ -181,9 +190,7 @@ export function operationsModule(operations) {
     ...operation,
     parameters: parameters.map(({ schema, ...parameter }) => parameter),
   }));
-  const body = entries
-    .map((entry) => `  ${entry.operationId}: ${JSON.stringify(entry)},`)
-    .join('\n');
+  const body = entries.map((entry) => `  ${entry.operationId}: ${JSON.stringify(entry)},`).join('\n');
   return `import type { OperationSpec } from '../core/operation.js';
 
 /** Every operation of the document, by operationId, in document order. */

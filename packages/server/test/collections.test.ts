@@ -38,8 +38,8 @@ afterAll(() => test?.stop());
 
 describe('collections server', () => {
   it('refuses an expired upload URL with 403, even with a valid signature', async () => {
-    const { collection_id } = await api.createCollection({ title: 'Expiry' });
-    const created = await api.createTrack({ collection_id, file_name: 'late.wav' });
+    const { collection_id } = await api.createCollection({ body: { title: 'Expiry' } });
+    const created = await api.createTrack({ body: { collection_id, file_name: 'late.wav' } });
     const signer = createUploadUrlSigner(await getOrCreateSecret(test.server.db, 'collections-upload-url'));
     const path = `/v1/upload/track/${created.track_id}`;
     const past = createUploadUrlSigner(
@@ -65,8 +65,8 @@ describe('collections server', () => {
 
   it('leaves no file behind: over-size uploads, non-audio, and deleted tracks and collections', async () => {
     const before = await blobsOf();
-    const { collection_id } = await api.createCollection({ title: 'Files' });
-    const big = await api.createTrack({ collection_id, file_name: 'big.wav' });
+    const { collection_id } = await api.createCollection({ body: { title: 'Files' } });
+    const big = await api.createTrack({ body: { collection_id, file_name: 'big.wav' } });
     const tooLarge = new Uint8Array(MAX_AUDIO_BYTES * 4);
     for (const body of [tooLarge, new Blob([tooLarge]).stream()]) {
       const error = await api
@@ -101,19 +101,19 @@ describe('collections server', () => {
       (char) => char.charCodeAt(0),
     );
     await api.uploadTrackCover({ uploadUrl: ready.created.track_cover_upload.upload_url, file: png });
-    const cover = await api.createCollectionCover({ collectionId: collection_id });
+    const cover = await api.createCollectionCover({ collection_id });
     await api.uploadCollectionCover({ uploadUrl: cover.collection_cover_upload.upload_url, file: png });
     expect((await blobsOf()).length).toBe(before.length + 3);
 
-    await api.deleteCollection({ collectionId: collection_id });
+    await api.deleteCollection({ collection_id });
     expect(await blobsOf()).toEqual(before);
     const rows = await test.server.db('collections_tracks').where({ collection_id }).count({ count: '*' });
     expect(Number(rows[0]?.count)).toBe(0);
   });
 
   it('answers 413 at once for a declared over-size body, without waiting for it, and closes', async () => {
-    const { collection_id } = await api.createCollection({ title: 'Early 413' });
-    const created = await api.createTrack({ collection_id, file_name: 'huge.wav' });
+    const { collection_id } = await api.createCollection({ body: { title: 'Early 413' } });
+    const created = await api.createTrack({ body: { collection_id, file_name: 'huge.wav' } });
     const url = new URL(created.track_upload.upload_url);
     const { status, connection } = await new Promise<{ status?: number; connection?: string }>(
       (resolve, reject) => {
@@ -132,7 +132,7 @@ describe('collections server', () => {
     );
     expect(status).toBe(413);
     expect(connection).toBe('close');
-    expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+    expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
   });
 
   it('stores API keys only as hashes, and creates the first key once per database', async () => {

@@ -85,7 +85,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_color: '#1e88e5',
         player_subtitle: 'John Doe',
       };
-      const a = await api.createCollection(full);
+      const a = await api.createCollection({ body: full });
       expect(a).toMatchObject({ ok: true, api_request_id: expect.stringMatching(UUID) });
       expect(a.collection_id).toMatch(UUID);
       expect(a.collection).toEqual({
@@ -101,7 +101,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       });
       expectUploadHandle(a.collection_cover_upload, 'POST', `/v1/upload/cover/collection/${a.collection_id}`);
 
-      const b = await api.createCollection({ title: 'Defaults' });
+      const b = await api.createCollection({ body: { title: 'Defaults' } });
       expect(b.collection).toEqual({
         id: b.collection_id,
         title: 'Defaults',
@@ -117,7 +117,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_subtitle: null,
         cover_url: null,
       });
-      const c = await api.createCollection({ title: 'Third' });
+      const c = await api.createCollection({ body: { title: 'Third' } });
 
       const all = await api.listCollections({ limit: 200, offset: before });
       expect(all.count).toBe(before + 3);
@@ -133,41 +133,52 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       for await (const item of api.iterateCollections({ pageSize: 2 })) iterated.push(item.id);
       expect(iterated.slice(before)).toEqual([a.collection_id, b.collection_id, c.collection_id]);
 
-      expect((await api.getCollection({ collectionId: a.collection_id })).collection).toEqual(a.collection);
+      expect((await api.getCollection({ collection_id: a.collection_id })).collection).toEqual(a.collection);
 
-      // PUT semantics: fields left out go back to their defaults; colors are derived again.
-      const updated = await api.updateCollection(
-        { collectionId: a.collection_id },
-        { title: 'My Album (Deluxe)', player_color: '#8E24AA' },
-      );
+      // An update changes only the fields it sends (as the real service's clients expect); colors are
+      // derived again, and `null` resets a field.
+      const updated = await api.updateCollection({
+        collection_id: a.collection_id,
+        body: { title: 'My Album (Deluxe)', player_color: '#8E24AA' },
+      });
       expect(updated.collection).toEqual({
-        ...b.collection,
-        id: a.collection_id,
+        ...a.collection,
         title: 'My Album (Deluxe)',
         player_color: '#8E24AA',
         player_color_light: '#8E24AA',
         player_color_dark: '#B53BD5',
       });
-      // A fetched collection, read-only fields included, can be edited and PUT back whole.
-      const fetched = (await api.getCollection({ collectionId: b.collection_id })).collection;
-      const putBack = await api.updateCollection(
-        { collectionId: b.collection_id },
-        { ...fetched, title: 'Defaults, renamed' },
+      const oneField = await api.updateCollection({
+        collection_id: a.collection_id,
+        body: { player_subtitle: null },
+      });
+      expect(oneField.collection).toEqual({ ...updated.collection, player_subtitle: null });
+      expect((await api.getCollection({ collection_id: a.collection_id })).collection).toEqual(
+        oneField.collection,
       );
+      // A fetched collection, read-only fields included, can be edited and PUT back whole.
+      const fetched = (await api.getCollection({ collection_id: b.collection_id })).collection;
+      const putBack = await api.updateCollection({
+        collection_id: b.collection_id,
+        body: { ...fetched, title: 'Defaults, renamed' },
+      });
       expect(putBack.collection).toEqual({ ...fetched, title: 'Defaults, renamed' });
-      expect((await api.getCollection({ collectionId: b.collection_id })).collection.title).toBe(
+      expect((await api.getCollection({ collection_id: b.collection_id })).collection.title).toBe(
         'Defaults, renamed',
       );
 
-      const deleted = await api.deleteCollection({ collectionId: c.collection_id });
+      const deleted = await api.deleteCollection({ collection_id: c.collection_id });
       expect(deleted).toMatchObject({
         ok: true,
         collection_id: c.collection_id,
         deleted_collection: c.collection,
       });
-      await expectEnvelopeError(api.getCollection({ collectionId: c.collection_id }), 404);
-      await expectEnvelopeError(api.deleteCollection({ collectionId: c.collection_id }), 404);
-      await expectEnvelopeError(api.updateCollection({ collectionId: c.collection_id }, { title: 'x' }), 404);
+      await expectEnvelopeError(api.getCollection({ collection_id: c.collection_id }), 404);
+      await expectEnvelopeError(api.deleteCollection({ collection_id: c.collection_id }), 404);
+      await expectEnvelopeError(
+        api.updateCollection({ collection_id: c.collection_id, body: { title: 'x' } }),
+        404,
+      );
       expect((await api.listCollections({ limit: 1 })).count).toBe(before + 2);
     },
   },
@@ -176,13 +187,15 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     covers: ['createTrack', 'getTrack', 'listCollectionTracks', 'updateTrack', 'deleteTrack'],
     async run(context) {
       const api = client(context);
-      const { collection_id: collectionId } = await api.createCollection({ title: 'Tracks' });
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Tracks' } });
       const created = await api.createTrack({
-        collection_id: collectionId,
-        file_name: 'my-audio-track.mp3',
-        metadata: { artist: 'John Doe', album: 'My Album' },
-        player_title: 'Track Title',
-        player_color: '#e53935',
+        body: {
+          collection_id: collectionId,
+          file_name: 'my-audio-track.mp3',
+          metadata: { artist: 'John Doe', album: 'My Album' },
+          player_title: 'Track Title',
+          player_color: '#e53935',
+        },
       });
       expect(created.track).toEqual({
         id: created.track_id,
@@ -207,9 +220,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expectUploadHandle(created.track_upload, 'PUT', `/v1/upload/track/${created.track_id}`);
       expectUploadHandle(created.track_cover_upload, 'POST', `/v1/upload/cover/track/${created.track_id}`);
 
-      const second = await api.createTrack({ collection_id: collectionId, file_name: 'two.wav' });
-      const third = await api.createTrack({ collection_id: collectionId, file_name: 'three.wav' });
-      const listed = await api.listCollectionTracks({ collectionId });
+      const second = await api.createTrack({ body: { collection_id: collectionId, file_name: 'two.wav' } });
+      const third = await api.createTrack({ body: { collection_id: collectionId, file_name: 'three.wav' } });
+      const listed = await api.listCollectionTracks({ collection_id: collectionId });
       expect(listed.count).toBe(3);
       expect(listed.tracks.map((track) => track.id)).toEqual([
         created.track_id,
@@ -217,49 +230,58 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         third.track_id,
       ]);
       expect(listed.tracks[0]).toEqual(created.track);
-      const paged = await api.listCollectionTracks({ collectionId, limit: 1, offset: 1 });
+      const paged = await api.listCollectionTracks({ collection_id: collectionId, limit: 1, offset: 1 });
       expect(paged).toMatchObject({ count: 3, tracks: [{ id: second.track_id }] });
       const iterated = [];
       for await (const track of api.iterateCollectionTracks({ collectionId, pageSize: 2 }))
         iterated.push(track.id);
       expect(iterated).toEqual([created.track_id, second.track_id, third.track_id]);
 
-      expect((await api.getTrack({ trackId: created.track_id })).track).toEqual(created.track);
+      expect((await api.getTrack({ track_id: created.track_id })).track).toEqual(created.track);
 
-      // PUT semantics; collection_id, file_name and read-only fields sent back are ignored.
-      const updated = await api.updateTrack(
-        { trackId: created.track_id },
-        { ...created.track, title: 'Mood Indigo (Live)', metadata: undefined, player_color: '#8E24AA' },
-      );
+      // An update changes what it sends; collection_id, file_name and read-only fields sent back are ignored.
+      const updated = await api.updateTrack({
+        track_id: created.track_id,
+        body: { ...created.track, title: 'Mood Indigo (Live)', player_color: '#8E24AA' },
+      });
       expect(updated.track).toEqual({
         ...created.track,
         title: 'Mood Indigo (Live)',
-        metadata: {},
         player_color: '#8E24AA',
         player_color_light: '#8E24AA',
         player_color_dark: '#B53BD5',
       });
-      const cleared = await api.updateTrack({ trackId: created.track_id }, {});
-      expect(cleared.track).toMatchObject({
+      // A body of one field changes that field only; an empty body changes nothing.
+      const oneField = await api.updateTrack({
+        track_id: created.track_id,
+        body: { player_subtitle: 'Live' },
+      });
+      expect(oneField.track).toEqual({ ...updated.track, player_subtitle: 'Live' });
+      expect((await api.updateTrack({ track_id: created.track_id, body: {} })).track).toEqual(oneField.track);
+      // `null` resets a field.
+      const cleared = await api.updateTrack({
+        track_id: created.track_id,
+        body: { title: null, player_color: null },
+      });
+      expect(cleared.track).toEqual({
+        ...oneField.track,
         title: null,
-        player_title: null,
         player_color: null,
         player_color_light: null,
-        file_name: 'my-audio-track.mp3',
-        collection_id: collectionId,
+        player_color_dark: null,
       });
 
-      const deleted = await api.deleteTrack({ trackId: second.track_id });
+      const deleted = await api.deleteTrack({ track_id: second.track_id });
       expect(deleted).toMatchObject({
         ok: true,
         track_id: second.track_id,
         deleted_track: { id: second.track_id },
       });
-      await expectEnvelopeError(api.getTrack({ trackId: second.track_id }), 404);
-      await expectEnvelopeError(api.deleteTrack({ trackId: second.track_id }), 404);
-      await expectEnvelopeError(api.updateTrack({ trackId: second.track_id }, {}), 404);
-      expect((await api.listCollectionTracks({ collectionId })).count).toBe(2);
-      await expectEnvelopeError(api.listCollectionTracks({ collectionId: MISSING_ID }), 404);
+      await expectEnvelopeError(api.getTrack({ track_id: second.track_id }), 404);
+      await expectEnvelopeError(api.deleteTrack({ track_id: second.track_id }), 404);
+      await expectEnvelopeError(api.updateTrack({ track_id: second.track_id, body: {} }), 404);
+      expect((await api.listCollectionTracks({ collection_id: collectionId })).count).toBe(2);
+      await expectEnvelopeError(api.listCollectionTracks({ collection_id: MISSING_ID }), 404);
     },
   },
   {
@@ -267,7 +289,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     covers: ['createTrack', 'uploadTrackAudio', 'getTrack', 'listCollectionTracks'],
     async run(context) {
       const api = client(context);
-      const { collection_id: collectionId } = await api.createCollection({ title: 'Audio' });
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Audio' } });
       const audio = wavFile({ seconds: 1.5, frequency: 440 });
       const progress: Progress[] = [];
       const { track, created } = await api.uploadTrack({
@@ -288,7 +310,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       });
       expect(track.duration).toBeCloseTo(1.5, 2);
       expect(progress.at(-1)?.transferredBytes).toBe(audio.length);
-      const listed = await api.listCollectionTracks({ collectionId });
+      const listed = await api.listCollectionTracks({ collection_id: collectionId });
       expect(listed).toMatchObject({ count: 1, tracks: [{ id: track.id, status: 'ready' }] });
       expect(listed.tracks[0]?.duration).toBeCloseTo(1.5, 2);
     },
@@ -298,8 +320,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     covers: ['uploadTrackAudio', 'uploadTrackCover', 'uploadCollectionCover'],
     async run(context) {
       const api = client(context);
-      const { collection_id: collectionId } = await api.createCollection({ title: 'Single use' });
-      const created = await api.createTrack({ collection_id: collectionId, file_name: 'once.wav' });
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Single use' } });
+      const created = await api.createTrack({ body: { collection_id: collectionId, file_name: 'once.wav' } });
       const url = created.track_upload.upload_url;
       const signature = new URL(url).searchParams.get('signature') as string;
       const expires = new URL(url).searchParams.get('expires') as string;
@@ -313,12 +335,12 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         api.uploadTrackAudio({ uploadUrl: withParam(url, 'expires', String(Number(expires) + 3600)), body }),
         403,
       );
-      const other = await api.createTrack({ collection_id: collectionId, file_name: 'other.wav' });
+      const other = await api.createTrack({ body: { collection_id: collectionId, file_name: 'other.wav' } });
       const foreign = new URL(other.track_upload.upload_url);
       foreign.searchParams.set('signature', signature);
       foreign.searchParams.set('expires', expires);
       await expectEnvelopeError(api.uploadTrackAudio({ uploadUrl: foreign.toString(), body }), 403);
-      expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
 
       const uploaded = await api.uploadTrackAudio({ uploadUrl: url, body, contentType: 'audio/wav' });
       expect(uploaded.track).toMatchObject({ id: created.track_id, status: 'processing', duration: null });
@@ -329,7 +351,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       );
       expect(ready.duration).toBeCloseTo(0.25, 2);
 
-      const collection = await api.createCollection({ title: 'Covers once' });
+      const collection = await api.createCollection({ body: { title: 'Covers once' } });
       const coverUrl = collection.collection_cover_upload.upload_url;
       await api.uploadCollectionCover({ uploadUrl: coverUrl, file: PNG, fileName: 'cover.png' });
       await expectEnvelopeError(api.uploadCollectionCover({ uploadUrl: coverUrl, file: PNG }), 403);
@@ -339,7 +361,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         403,
       );
 
-      await api.deleteTrack({ trackId: other.track_id });
+      await api.deleteTrack({ track_id: other.track_id });
       await expectEnvelopeError(
         api.uploadTrackAudio({ uploadUrl: other.track_upload.upload_url, body }),
         404,
@@ -364,7 +386,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     covers: ['uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
-      const { collection_id: collectionId } = await api.createCollection({ title: 'Not audio' });
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Not audio' } });
       const notAudio = new TextEncoder().encode('This is a text file, not audio.\n'.repeat(200));
       const error = await api
         .uploadTrack({
@@ -381,9 +403,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(isMusicApiError(error)).toBe(true);
       const failed = (error as TrackProcessingError).track;
       expect(failed).toMatchObject({ status: 'failed', track_status_id: 'failed', duration: null });
-      expect((await api.getTrack({ trackId: failed.id })).track.status).toBe('failed');
+      expect((await api.getTrack({ track_id: failed.id })).track.status).toBe('failed');
 
-      const empty = await api.createTrack({ collection_id: collectionId, file_name: 'empty.wav' });
+      const empty = await api.createTrack({ body: { collection_id: collectionId, file_name: 'empty.wav' } });
       await expectEnvelopeError(
         api.uploadTrackAudio({ uploadUrl: empty.track_upload.upload_url, body: new Uint8Array(0) }),
         400,
@@ -400,8 +422,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     covers: ['uploadTrackAudio'],
     async run(context) {
       const api = client(context);
-      const { collection_id: collectionId } = await api.createCollection({ title: 'Too large' });
-      const created = await api.createTrack({ collection_id: collectionId, file_name: 'large.wav' });
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Too large' } });
+      const created = await api.createTrack({
+        body: { collection_id: collectionId, file_name: 'large.wav' },
+      });
       const tooLarge = new Uint8Array(CONTRACT_MAX_AUDIO_BYTES + 1);
       const body = await expectEnvelopeError(
         api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: tooLarge }),
@@ -414,7 +438,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: stream }),
         413,
       );
-      expect((await api.getTrack({ trackId: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
       const fits = await api.uploadTrackAudio({
         uploadUrl: created.track_upload.upload_url,
         body: wavFile({ seconds: 0.5, frequency: 440 }),
@@ -439,7 +463,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const api = client(context);
       const png = PNG;
       const jpg = jpegImage();
-      const collection = await api.createCollection({ title: 'With covers' });
+      const collection = await api.createCollection({ body: { title: 'With covers' } });
       const collectionId = collection.collection_id;
       const withCover = await api.uploadCollectionCover({
         uploadUrl: collection.collection_cover_upload.upload_url,
@@ -452,7 +476,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(served.type).toBe('image/png');
       expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
 
-      const track = await api.createTrack({ collection_id: collectionId, file_name: 'a.wav' });
+      const track = await api.createTrack({ body: { collection_id: collectionId, file_name: 'a.wav' } });
       expect(track.track.cover_url).toBe(collectionCover);
       const ownJpeg = await api.uploadTrackCover({
         uploadUrl: track.track_cover_upload.upload_url,
@@ -465,7 +489,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       );
 
       // A new URL replaces the track's cover; the old image's URL is gone.
-      const again = await api.createTrackCover({ trackId: track.track_id });
+      const again = await api.createTrackCover({ track_id: track.track_id });
       expect(again.track.cover_url).toBe(trackJpeg);
       expectUploadHandle(again.track_cover_upload, 'POST', `/v1/upload/cover/track/${track.track_id}`);
       const ownPng = await api.uploadTrackCover({
@@ -478,13 +502,16 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       await expectEnvelopeError(api.getCoverImage({ coverUrl: trackJpeg }), 404);
 
       // The collection decides: with is_cover_overridable false, every track shows its cover.
-      await api.updateCollection({ collectionId }, { title: 'With covers', is_cover_overridable: false });
-      expect((await api.getTrack({ trackId: track.track_id })).track.cover_url).toBe(collectionCover);
-      await api.updateCollection({ collectionId }, { title: 'With covers' });
-      expect((await api.getTrack({ trackId: track.track_id })).track.cover_url).toBe(ownPng.track.cover_url);
+      await api.updateCollection({
+        collection_id: collectionId,
+        body: { title: 'With covers', is_cover_overridable: false },
+      });
+      expect((await api.getTrack({ track_id: track.track_id })).track.cover_url).toBe(collectionCover);
+      await api.updateCollection({ collection_id: collectionId, body: { is_cover_overridable: true } });
+      expect((await api.getTrack({ track_id: track.track_id })).track.cover_url).toBe(ownPng.track.cover_url);
 
       // Not an image: 415, and the URL can still be used.
-      const next = await api.createCollectionCover({ collectionId });
+      const next = await api.createCollectionCover({ collection_id: collectionId });
       expect(next.collection.cover_url).toBe(collectionCover);
       expectUploadHandle(next.collection_cover_upload, 'POST', `/v1/upload/cover/collection/${collectionId}`);
       await expectEnvelopeError(
@@ -505,9 +532,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
 
       // Deleting removes the files: their URLs answer 404.
       const ownCover = ownPng.track.cover_url as string;
-      await api.deleteTrack({ trackId: track.track_id });
+      await api.deleteTrack({ track_id: track.track_id });
       await expectEnvelopeError(api.getCoverImage({ coverUrl: ownCover }), 404);
-      await api.deleteCollection({ collectionId });
+      await api.deleteCollection({ collection_id: collectionId });
       await expectEnvelopeError(
         api.getCoverImage({ coverUrl: replaced.collection.cover_url as string }),
         404,
@@ -529,7 +556,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     ],
     async run(context) {
       const api = client(context);
-      const collection = await api.createCollection({ title: 'Doomed' });
+      const collection = await api.createCollection({ body: { title: 'Doomed' } });
       const collectionId = collection.collection_id;
       const ready = await api.uploadTrack({
         collectionId,
@@ -537,11 +564,11 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         fileName: 'a.wav',
         waitUntilReady: { intervalMs: 25 },
       });
-      const pending = await api.createTrack({ collection_id: collectionId, file_name: 'b.wav' });
-      const deleted = await api.deleteCollection({ collectionId });
+      const pending = await api.createTrack({ body: { collection_id: collectionId, file_name: 'b.wav' } });
+      const deleted = await api.deleteCollection({ collection_id: collectionId });
       expect(deleted.deleted_collection.id).toBe(collectionId);
-      await expectEnvelopeError(api.getTrack({ trackId: ready.track.id }), 404);
-      await expectEnvelopeError(api.getTrack({ trackId: pending.track_id }), 404);
+      await expectEnvelopeError(api.getTrack({ track_id: ready.track.id }), 404);
+      await expectEnvelopeError(api.getTrack({ track_id: pending.track_id }), 404);
       await expectEnvelopeError(
         api.uploadTrackAudio({
           uploadUrl: pending.track_upload.upload_url,
@@ -553,9 +580,12 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         api.uploadCollectionCover({ uploadUrl: collection.collection_cover_upload.upload_url, file: PNG }),
         404,
       );
-      await expectEnvelopeError(api.createCollectionCover({ collectionId }), 404);
-      await expectEnvelopeError(api.createTrackCover({ trackId: pending.track_id }), 404);
-      await expectEnvelopeError(api.createTrack({ collection_id: collectionId, file_name: 'late.wav' }), 404);
+      await expectEnvelopeError(api.createCollectionCover({ collection_id: collectionId }), 404);
+      await expectEnvelopeError(api.createTrackCover({ track_id: pending.track_id }), 404);
+      await expectEnvelopeError(
+        api.createTrack({ body: { collection_id: collectionId, file_name: 'late.wav' } }),
+        404,
+      );
     },
   },
   {
@@ -576,25 +606,31 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     ],
     async run(context) {
       const good = client(context);
-      const collection = await good.createCollection({ title: 'Keyed' });
+      const collection = await good.createCollection({ body: { title: 'Keyed' } });
       const collectionId = collection.collection_id;
-      const track = await good.createTrack({ collection_id: collectionId, file_name: 'k.wav' });
+      const track = await good.createTrack({ body: { collection_id: collectionId, file_name: 'k.wav' } });
       const trackId = track.track_id;
       const before = (await good.listCollections()).count;
       for (const apiKey of ['adn_wrong_key', `${CONTRACT_COLLECTIONS_API_KEY}x`]) {
         const api = client(context, apiKey);
         await expectEnvelopeError(api.listCollections(), 401);
-        await expectEnvelopeError(api.createCollection({ title: 'Nope' }), 401);
-        await expectEnvelopeError(api.getCollection({ collectionId }), 401);
-        await expectEnvelopeError(api.updateCollection({ collectionId }, { title: 'Nope' }), 401);
-        await expectEnvelopeError(api.deleteCollection({ collectionId }), 401);
-        await expectEnvelopeError(api.listCollectionTracks({ collectionId }), 401);
-        await expectEnvelopeError(api.createCollectionCover({ collectionId }), 401);
-        await expectEnvelopeError(api.createTrack({ collection_id: collectionId, file_name: 'n.wav' }), 401);
-        await expectEnvelopeError(api.getTrack({ trackId }), 401);
-        await expectEnvelopeError(api.updateTrack({ trackId }, { title: 'Nope' }), 401);
-        await expectEnvelopeError(api.deleteTrack({ trackId }), 401);
-        await expectEnvelopeError(api.createTrackCover({ trackId }), 401);
+        await expectEnvelopeError(api.createCollection({ body: { title: 'Nope' } }), 401);
+        await expectEnvelopeError(api.getCollection({ collection_id: collectionId }), 401);
+        await expectEnvelopeError(
+          api.updateCollection({ collection_id: collectionId, body: { title: 'Nope' } }),
+          401,
+        );
+        await expectEnvelopeError(api.deleteCollection({ collection_id: collectionId }), 401);
+        await expectEnvelopeError(api.listCollectionTracks({ collection_id: collectionId }), 401);
+        await expectEnvelopeError(api.createCollectionCover({ collection_id: collectionId }), 401);
+        await expectEnvelopeError(
+          api.createTrack({ body: { collection_id: collectionId, file_name: 'n.wav' } }),
+          401,
+        );
+        await expectEnvelopeError(api.getTrack({ track_id: trackId }), 401);
+        await expectEnvelopeError(api.updateTrack({ track_id: trackId, body: { title: 'Nope' } }), 401);
+        await expectEnvelopeError(api.deleteTrack({ track_id: trackId }), 401);
+        await expectEnvelopeError(api.createTrackCover({ track_id: trackId }), 401);
       }
       for (const authorization of [undefined, 'Basic abc', 'Bearer']) {
         const response = await fetch(`${context.baseUrl}/v1/collection`, {
@@ -608,8 +644,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         });
       }
       expect((await good.listCollections()).count).toBe(before);
-      expect((await good.getCollection({ collectionId })).collection.title).toBe('Keyed');
-      expect((await good.listCollectionTracks({ collectionId })).count).toBe(1);
+      expect((await good.getCollection({ collection_id: collectionId })).collection.title).toBe('Keyed');
+      expect((await good.listCollectionTracks({ collection_id: collectionId })).count).toBe(1);
     },
   },
   {
@@ -624,38 +660,58 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     ],
     async run(context) {
       const api = client(context);
-      const collection = await api.createCollection({ title: 'Validation', player_color: '#123456' });
+      const collection = await api.createCollection({
+        body: { title: 'Validation', player_color: '#123456' },
+      });
       const collectionId = collection.collection_id;
-      const track = await api.createTrack({ collection_id: collectionId, file_name: 'v.wav' });
+      const track = await api.createTrack({ body: { collection_id: collectionId, file_name: 'v.wav' } });
       const collections = (await api.listCollections()).count;
 
       const bad = <T>(value: unknown) => value as T;
-      await expectEnvelopeError(api.createTrack(bad({ file_name: 'x.wav' })), 400);
-      await expectEnvelopeError(api.createTrack(bad({ collection_id: collectionId })), 400);
-      await expectEnvelopeError(api.createTrack({ collection_id: 'not-a-uuid', file_name: 'x.wav' }), 400);
+      await expectEnvelopeError(api.createTrack({ body: bad({ file_name: 'x.wav' }) }), 400);
+      await expectEnvelopeError(api.createTrack({ body: bad({ collection_id: collectionId }) }), 400);
       await expectEnvelopeError(
-        api.createTrack({ collection_id: collectionId, file_name: 'x.wav', player_color: 'red' }),
+        api.createTrack({ body: { collection_id: 'not-a-uuid', file_name: 'x.wav' } }),
         400,
       );
-      await expectEnvelopeError(api.createTrack({ collection_id: MISSING_ID, file_name: 'x.wav' }), 404);
+      await expectEnvelopeError(
+        api.createTrack({ body: { collection_id: collectionId, file_name: 'x.wav', player_color: 'red' } }),
+        400,
+      );
+      await expectEnvelopeError(
+        api.createTrack({ body: { collection_id: MISSING_ID, file_name: 'x.wav' } }),
+        404,
+      );
       for (const color of ['#12345', '#1234567', '123456', '#GGGGGG', 'blue']) {
-        await expectEnvelopeError(api.createCollection({ title: 'Bad color', player_color: color }), 400);
+        await expectEnvelopeError(
+          api.createCollection({ body: { title: 'Bad color', player_color: color } }),
+          400,
+        );
       }
-      await expectEnvelopeError(api.createCollection(bad({ player_color: '#123456' })), 400);
-      await expectEnvelopeError(api.createCollection({ title: '' }), 400);
-      await expectEnvelopeError(api.createCollection({ title: 'x', theme: [{ hex: 'nope' }] }), 400);
+      await expectEnvelopeError(api.createCollection({ body: bad({ player_color: '#123456' }) }), 400);
+      await expectEnvelopeError(api.createCollection({ body: { title: '' } }), 400);
       await expectEnvelopeError(
-        api.updateCollection({ collectionId }, { title: 'x', player_color: '#zzzzzz' }),
+        api.createCollection({ body: { title: 'x', theme: [{ hex: 'nope' }] } }),
         400,
       );
-      await expectEnvelopeError(api.updateTrack({ trackId: track.track_id }, { player_color: '#12' }), 400);
-      await expectEnvelopeError(api.updateTrack({ trackId: track.track_id }, bad({ metadata: 'text' })), 400);
+      await expectEnvelopeError(
+        api.updateCollection({ collection_id: collectionId, body: { title: 'x', player_color: '#zzzzzz' } }),
+        400,
+      );
+      await expectEnvelopeError(
+        api.updateTrack({ track_id: track.track_id, body: { player_color: '#12' } }),
+        400,
+      );
+      await expectEnvelopeError(
+        api.updateTrack({ track_id: track.track_id, body: bad({ metadata: 'text' }) }),
+        400,
+      );
       for (const paging of [{ limit: 0 }, { limit: 201 }, { offset: -1 }, { limit: 1.5 }]) {
         await expectEnvelopeError(api.listCollections(paging), 400);
-        await expectEnvelopeError(api.listCollectionTracks({ collectionId, ...paging }), 400);
+        await expectEnvelopeError(api.listCollectionTracks({ collection_id: collectionId, ...paging }), 400);
       }
-      await expectEnvelopeError(api.getTrack({ trackId: 'not-a-uuid' }), 400);
-      await expectEnvelopeError(api.getCollection({ collectionId: '12345' }), 400);
+      await expectEnvelopeError(api.getTrack({ track_id: 'not-a-uuid' }), 400);
+      await expectEnvelopeError(api.getCollection({ collection_id: '12345' }), 400);
       const raw = await fetch(`${context.baseUrl}/v1/collection`, {
         method: 'POST',
         headers: {
@@ -668,9 +724,11 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(await raw.json()).toMatchObject({ ok: false });
 
       expect((await api.listCollections()).count).toBe(collections);
-      expect((await api.listCollectionTracks({ collectionId })).count).toBe(1);
-      expect((await api.getCollection({ collectionId })).collection.player_color).toBe('#123456');
-      expect((await api.getTrack({ trackId: track.track_id })).track.player_color).toBeNull();
+      expect((await api.listCollectionTracks({ collection_id: collectionId })).count).toBe(1);
+      expect((await api.getCollection({ collection_id: collectionId })).collection.player_color).toBe(
+        '#123456',
+      );
+      expect((await api.getTrack({ track_id: track.track_id })).track.player_color).toBeNull();
     },
   },
   {

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SONGS_DEMO_LOGIN, wavFile } from '@music-apis/catalog';
 import { isApiError } from '@music-apis/sdk';
-import { createSongsClient, type Song, type SongsClient, type SongsErrorBody } from '@music-apis/sdk/songs';
+import {
+  type CreateSongParams,
+  createSongsClient,
+  type Song,
+  type SongsClient,
+  type SongsErrorBody,
+  type UpdateSongParams,
+} from '@music-apis/sdk/songs';
 import { expect } from 'vitest';
 import { defineScenarios, type ScenarioContext } from '../scenario.js';
 import { expectApiError } from './expect-api-error.js';
@@ -34,10 +41,12 @@ async function signUp(
   await api.sendJoinCode({ email });
   const authCode = await mailedCode(context, email);
   const { userId } = await api.createUser({
-    email,
-    authCode,
-    newPassword: PASSWORD,
-    confirmPassword: PASSWORD,
+    body: {
+      email,
+      authCode,
+      newPassword: PASSWORD,
+      confirmPassword: PASSWORD,
+    },
   });
   return { email, userId, api: clientFor(context, email) };
 }
@@ -78,25 +87,28 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const code = await mailedCode(context, email.toLowerCase());
       const wrongCode = code === '000000' ? '111111' : '000000';
       const signUp = { email, newPassword: PASSWORD, confirmPassword: PASSWORD };
-      await expectSongsError(api.createUser({ ...signUp, authCode: wrongCode }), 403, '2FA failed');
+      await expectSongsError(api.createUser({ body: { ...signUp, authCode: wrongCode } }), 403, '2FA failed');
       await expectSongsError(
-        api.createUser({ ...signUp, authCode: code, newPassword: 'weak', confirmPassword: 'weak' }),
+        api.createUser({ body: { ...signUp, authCode: code, newPassword: 'weak', confirmPassword: 'weak' } }),
         422,
         /^Password must contain/,
       );
       await expectSongsError(
-        api.createUser({ ...signUp, authCode: code, confirmPassword: 'Secret124' }),
+        api.createUser({ body: { ...signUp, authCode: code, confirmPassword: 'Secret124' } }),
         422,
         'Password confirmation failed',
       );
-      const { userId } = await api.createUser({ ...signUp, authCode: code });
+      const { userId } = await api.createUser({ body: { ...signUp, authCode: code } });
       expect(userId).toMatch(/^[0-9a-f-]{36}$/);
       // The code worked once; the address is now taken.
-      await expectSongsError(api.createUser({ ...signUp, authCode: code }), 409);
+      await expectSongsError(api.createUser({ body: { ...signUp, authCode: code } }), 409);
 
-      await expectSongsError(api.login({ email, password: 'Wrong1234' }), 401, 'Invalid password');
-      await expectSongsError(api.login({ email: `nobody-${unique()}@example.com`, password: PASSWORD }), 404);
-      const tokens = await api.login({ email: email.toUpperCase(), password: PASSWORD });
+      await expectSongsError(api.login({ body: { email, password: 'Wrong1234' } }), 401, 'Invalid password');
+      await expectSongsError(
+        api.login({ body: { email: `nobody-${unique()}@example.com`, password: PASSWORD } }),
+        404,
+      );
+      const tokens = await api.login({ body: { email: email.toUpperCase(), password: PASSWORD } });
       const claims = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1]!, 'base64url').toString());
       expect(claims).toMatchObject({
         iss: 'https://newm.io',
@@ -137,7 +149,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     covers: ['login', 'refreshToken', 'createSong', 'listSongs'],
     async run(context) {
       const { api } = await signUp(context);
-      await api.createSong({ title: `Session ${unique()}`, genres: ['Pop'] });
+      await api.createSong({ body: { title: `Session ${unique()}`, genres: ['Pop'] } });
       const first = api.session!.tokens!;
       api.session!.invalidate();
       // Concurrent calls after the token is dropped share one refresh (a refresh token works once).
@@ -158,15 +170,17 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const { api, userId } = await signUp(context);
       const title = `Blinding Lights ${unique()}`;
       const { songId } = await api.createSong({
-        title,
-        genres: ['Synthwave', 'Synthpop'],
-        moods: ['Cool', 'Upbeat'],
-        coverArtUrl: 'https://www.example.com/bindinglights/cover.png',
-        description: 'Song by The Weeknd',
-        compositionCopyrightOwner: '© The Weeknd',
-        compositionCopyrightYear: 2023,
-        barcodeType: 'Jan',
-        releaseDate: '2019-11-29',
+        body: {
+          title,
+          genres: ['Synthwave', 'Synthpop'],
+          moods: ['Cool', 'Upbeat'],
+          coverArtUrl: 'https://www.example.com/bindinglights/cover.png',
+          description: 'Song by The Weeknd',
+          compositionCopyrightOwner: '© The Weeknd',
+          compositionCopyrightYear: 2023,
+          barcodeType: 'Jan',
+          releaseDate: '2019-11-29',
+        },
       });
       const song = await api.getSong({ songId });
       expect(song).toMatchObject({
@@ -187,14 +201,17 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       expect(Object.values(song)).not.toContain(null);
       expect(song).not.toHaveProperty('lyricsUrl');
 
-      await api.updateSong({ songId }, {
-        description: '',
-        moods: ['Energetic'],
-        track: 3,
-        // Server-set fields are ignored.
-        mintingStatus: 'Minted',
-        ownerId: randomUUID(),
-      } as Parameters<SongsClient['updateSong']>[1]);
+      await api.updateSong({
+        songId,
+        body: {
+          description: '',
+          moods: ['Energetic'],
+          track: 3,
+          // Server-set fields are ignored.
+          mintingStatus: 'Minted',
+          ownerId: randomUUID(),
+        } as UpdateSongParams['body'],
+      });
       const patched = await api.getSong({ songId });
       expect(patched).not.toHaveProperty('description');
       expect(patched).toMatchObject({
@@ -226,7 +243,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
         { title: `Delta ${tag}`, genres: ['Rock'], moods: ['Dark'] },
       ];
       const ids: string[] = [];
-      for (const spec of specs) ids.push((await api.createSong(spec)).songId);
+      for (const spec of specs) ids.push((await api.createSong({ body: spec })).songId);
       const mine = await api.listSongs({ ownerIds: ['me'] });
       expect(titles(mine)).toEqual(specs.map((spec) => spec.title));
       expect(mine.every((song) => song.ownerId === userId)).toBe(true);
@@ -283,7 +300,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       expect(await list({ olderThan: '2000-01-01T00:00:00' })).toEqual([]);
 
       // archived=true lists only archived songs; archived songs leave the default listing.
-      await api.updateSong({ songId: ids[3]! }, { archived: true });
+      await api.updateSong({ songId: ids[3]!, body: { archived: true } });
       expect(await list({})).toEqual([alpha, beta, gamma]);
       expect(await list({ archived: true })).toEqual([delta]);
       expect(await count({ archived: true })).toBe(1);
@@ -301,9 +318,11 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const songs = [['Rock', 'Pop', 'Jazz'], ['Rock', 'Pop'], ['Rock', 'Blues'], ['Ambient']];
       for (const [index, genres] of songs.entries()) {
         await api.createSong({
-          title: `Genre test ${index} ${tag}`,
-          genres,
-          moods: index === 3 ? ['Calm'] : [],
+          body: {
+            title: `Genre test ${index} ${tag}`,
+            genres,
+            moods: index === 3 ? ['Calm'] : [],
+          },
         });
       }
       const me = { ownerIds: ['me'] };
@@ -342,26 +361,30 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       const owner = await signUp(context);
       const other = await signUp(context);
       const title = `Unique ${unique()}`;
-      const { songId } = await owner.api.createSong({ title, genres: ['Pop'] });
+      const { songId } = await owner.api.createSong({ body: { title, genres: ['Pop'] } });
       await expectSongsError(
-        owner.api.createSong({ title: title.toUpperCase(), genres: ['Rock'] }),
+        owner.api.createSong({ body: { title: title.toUpperCase(), genres: ['Rock'] } }),
         409,
         `Title already exists: ${title.toUpperCase()}`,
       );
-      const second = await owner.api.createSong({ title: `${title} (live)`, genres: ['Pop'] });
-      await expectSongsError(owner.api.updateSong({ songId: second.songId }, { title }), 409);
+      const second = await owner.api.createSong({ body: { title: `${title} (live)`, genres: ['Pop'] } });
+      await expectSongsError(owner.api.updateSong({ songId: second.songId, body: { title } }), 409);
       // Another owner may use the title.
-      await other.api.createSong({ title, genres: ['Pop'] });
+      await other.api.createSong({ body: { title, genres: ['Pop'] } });
       // Archiving frees it; un-archiving would then clash.
-      await owner.api.updateSong({ songId }, { archived: true });
-      const third = await owner.api.createSong({ title, genres: ['Pop'] });
-      await expectSongsError(owner.api.updateSong({ songId }, { archived: false }), 409);
+      await owner.api.updateSong({ songId, body: { archived: true } });
+      const third = await owner.api.createSong({ body: { title, genres: ['Pop'] } });
+      await expectSongsError(owner.api.updateSong({ songId, body: { archived: false } }), 409);
       expect((await owner.api.getSong({ songId: third.songId })).title).toBe(title);
 
       // Anyone signed in may read; only the owner may write.
       expect((await other.api.getSong({ songId })).ownerId).toBe(owner.userId);
       const notOwner = 'operation allowed only by owner';
-      await expectSongsError(other.api.updateSong({ songId }, { description: 'mine now' }), 403, notOwner);
+      await expectSongsError(
+        other.api.updateSong({ songId, body: { description: 'mine now' } }),
+        403,
+        notOwner,
+      );
       await expectSongsError(other.api.deleteSong({ songId }), 403, notOwner);
       await expectSongsError(
         other.api.uploadAudio(songId, wavFile({ seconds: 30, sampleRate: 44_100 })),
@@ -369,7 +392,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
         notOwner,
       );
       await expectSongsError(
-        other.api.processSongStreamTokenAgreement({ songId }, { accepted: true }),
+        other.api.processSongStreamTokenAgreement({ songId, body: { accepted: true } }),
         403,
         notOwner,
       );
@@ -389,55 +412,67 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     ],
     async run(context) {
       const { api } = await signUp(context);
-      type NewSongBody = Parameters<SongsClient['createSong']>[0];
-      await expectSongsError(api.createSong({ genres: ['Pop'] } as NewSongBody), 400, 'missing title');
-      await expectSongsError(api.createSong({ title: 'No genres' } as NewSongBody), 400, 'missing genres');
-      await expectSongsError(api.createSong({ title: '', genres: ['Pop'] }), 400, 'missing title');
+      type NewSongBody = CreateSongParams['body'];
       await expectSongsError(
-        api.createSong({ title: 'x'.repeat(65), genres: ['Pop'] }),
+        api.createSong({ body: { genres: ['Pop'] } as NewSongBody }),
+        400,
+        'missing title',
+      );
+      await expectSongsError(
+        api.createSong({ body: { title: 'No genres' } as NewSongBody }),
+        400,
+        'missing genres',
+      );
+      await expectSongsError(api.createSong({ body: { title: '', genres: ['Pop'] } }), 400, 'missing title');
+      await expectSongsError(
+        api.createSong({ body: { title: 'x'.repeat(65), genres: ['Pop'] } }),
         422,
         'Field title exceeds 64 chars limit',
       );
       await expectSongsError(
-        api.createSong({ title: 'Long description', genres: ['Pop'], description: 'd'.repeat(251) }),
+        api.createSong({
+          body: { title: 'Long description', genres: ['Pop'], description: 'd'.repeat(251) },
+        }),
         422,
         'Field description exceeds 250 chars limit',
       );
       await expectSongsError(
-        api.createSong({ title: 'Long genre', genres: ['g'.repeat(65)] }),
+        api.createSong({ body: { title: 'Long genre', genres: ['g'.repeat(65)] } }),
         422,
         'Field genres exceeds 64 chars limit',
       );
       await expectSongsError(
-        api.createSong({ title: 'Bad cover', genres: ['Pop'], coverArtUrl: 'cover.png' }),
+        api.createSong({ body: { title: 'Bad cover', genres: ['Pop'], coverArtUrl: 'cover.png' } }),
         422,
         'Invalid url: cover.png',
       );
       await expectSongsError(
-        api.createSong({ title: 'Bad barcode', genres: ['Pop'], barcodeType: 'Isbn' as 'Upc' }),
+        api.createSong({ body: { title: 'Bad barcode', genres: ['Pop'], barcodeType: 'Isbn' as 'Upc' } }),
         422,
       );
       await expectSongsError(
-        api.createSong({ title: 'Bad date', genres: ['Pop'], releaseDate: '2023-02-30' }),
+        api.createSong({ body: { title: 'Bad date', genres: ['Pop'], releaseDate: '2023-02-30' } }),
         422,
       );
       await expectSongsError(
-        api.createSong({ title: 'Bad track', genres: ['Pop'], track: 'three' as unknown as number }),
+        api.createSong({
+          body: { title: 'Bad track', genres: ['Pop'], track: 'three' as unknown as number },
+        }),
         400,
       );
       // 64 characters (astral ones count once) is fine.
-      const { songId } = await api.createSong({ title: '🎵'.repeat(64), genres: ['Pop'] });
+      const { songId } = await api.createSong({ body: { title: '🎵'.repeat(64), genres: ['Pop'] } });
       await expectSongsError(
-        api.updateSong({ songId }, { album: 'a'.repeat(65) }),
+        api.updateSong({ songId, body: { album: 'a'.repeat(65) } }),
         422,
         'Field album exceeds 64 chars limit',
       );
       await expectSongsError(
-        api.updateSong({ songId }, { lyricsUrl: 'not a url' }),
+        api.updateSong({ songId, body: { lyricsUrl: 'not a url' } }),
         422,
         'Invalid url: not a url',
       );
-      await expectSongsError(api.updateSong({ songId }, { title: '  ' }), 422);
+      await expectSongsError(api.updateSong({ songId, body: { title: '  ' } }), 422);
       expect((await api.getSong({ songId })).title).toBe('🎵'.repeat(64));
 
       await expectSongsError(api.listSongs({ mintingStatuses: ['Minting' as 'Minted'] }), 422);
@@ -476,7 +511,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     covers: ['uploadSongAudio', 'getSong'],
     async run(context) {
       const { api } = await signUp(context);
-      const { songId } = await api.createSong({ title: `Audio ${unique()}`, genres: ['Ambient'] });
+      const { songId } = await api.createSong({ body: { title: `Audio ${unique()}`, genres: ['Ambient'] } });
       const wav = wavFile({ seconds: 30, sampleRate: 44_100 });
       const report = await api.uploadAudio(songId, wav);
       expect(report).toEqual({
@@ -530,33 +565,35 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     async run(context) {
       const unverified = await signUp(context);
       const { songId: unverifiedSong } = await unverified.api.createSong({
-        title: `Unverified ${unique()}`,
-        genres: ['Pop'],
+        body: {
+          title: `Unverified ${unique()}`,
+          genres: ['Pop'],
+        },
       });
       await expectSongsError(
-        unverified.api.processSongStreamTokenAgreement({ songId: unverifiedSong }, { accepted: true }),
+        unverified.api.processSongStreamTokenAgreement({ songId: unverifiedSong, body: { accepted: true } }),
         422,
         'operation allowed only after owner is KYC verified',
       );
 
       // The demo artist is KYC-verified.
       const demo = createSongsClient({ baseUrl: context.baseUrl, retry: 0, auth: { ...SONGS_DEMO_LOGIN } });
-      const { songId } = await demo.createSong({ title: `Agreement ${unique()}`, genres: ['Pop'] });
-      await demo.processSongStreamTokenAgreement({ songId }, { accepted: true });
+      const { songId } = await demo.createSong({ body: { title: `Agreement ${unique()}`, genres: ['Pop'] } });
+      await demo.processSongStreamTokenAgreement({ songId, body: { accepted: true } });
       const accepted = await demo.getSong({ songId });
       expect(accepted.mintingStatus).toBe('StreamTokenAgreementApproved');
       expect(accepted.tokenAgreementUrl).toMatch(new RegExp(`/${songId}/StreamTokenAgreement\\.pdf$`));
-      await demo.processSongStreamTokenAgreement({ songId }, { accepted: false });
+      await demo.processSongStreamTokenAgreement({ songId, body: { accepted: false } });
       const rejected = await demo.getSong({ songId });
       expect(rejected.mintingStatus).toBe('Undistributed');
       expect(rejected).not.toHaveProperty('tokenAgreementUrl');
       await expectSongsError(
-        demo.processSongStreamTokenAgreement({ songId }, {} as { accepted: boolean }),
+        demo.processSongStreamTokenAgreement({ songId, body: {} as { accepted: boolean } }),
         400,
         'missing accepted',
       );
       await expectSongsError(
-        demo.processSongStreamTokenAgreement({ songId: randomUUID() }, { accepted: true }),
+        demo.processSongStreamTokenAgreement({ songId: randomUUID(), body: { accepted: true } }),
         404,
       );
     },

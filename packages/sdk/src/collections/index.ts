@@ -1,4 +1,18 @@
-export * from '../core/index.js';
+export type { components, OperationId, operations, paths } from '@music-apis/spec/collections';
+export * from '../core/public.js';
+export * from './client.gen.js';
 export * from './client.js';
-export { type OperationId, operationRoutes } from './routes.gen.js';
-export type { components, operations, paths } from './schema.gen.js';
+export { splitSignedUrl } from './lib/signed-url.js';
+export type {
+  AudioUploadByUrl,
+  CoverFile,
+  CoverUploadByUrl,
+  SignedUrlMethods,
+  UploadBody,
+  UploadCallOptions,
+} from './lib/uploads.js';
+export {
+  TrackProcessingError,
+  TrackProcessingTimeoutError,
+  type WaitForTrackOptions,
+} from './lib/wait-for-track.js';

@@ -24,11 +24,14 @@ export interface ApiErrorInit<TBody> {
   detail: string | undefined;
 }
 
-/** The server answered with a non-2xx status. */
-export class ApiError<TBody = unknown> extends MusicApiError {
+/**
+ * The server answered with a non-2xx status. Each generated method documents its errors as a
+ * union of these, one per documented status (e.g. `CreateTrackError`), which `status` narrows.
+ */
+export class ApiError<TBody = unknown, TStatus extends number = number> extends MusicApiError {
   override name = 'ApiError';
   override readonly [ERROR_KIND]: ErrorKind = 'ApiError';
-  readonly status: number;
+  readonly status: TStatus;
   /** Parsed JSON error body in the API's own envelope; the raw text when it is not JSON. */
   readonly body: TBody | undefined;
   readonly requestId: string | undefined;
@@ -39,7 +42,7 @@ export class ApiError<TBody = unknown> extends MusicApiError {
   constructor(init: ApiErrorInit<TBody>) {
     const reason = init.detail ? `: ${init.detail}` : '';
     super(`${init.method} ${init.path} failed with ${init.response.status}${reason}`);
-    this.status = init.response.status;
+    this.status = init.response.status as TStatus;
     this.body = init.body;
     this.requestId = init.requestId;
     this.method = init.method;
@@ -88,8 +91,15 @@ export function isMusicApiError(error: unknown): error is MusicApiError {
   return kindOf(error) !== undefined;
 }
 
-/** `TBody` is not checked at runtime: it documents the error envelope the caller expects. */
-export function isApiError<TBody = unknown>(error: unknown): error is ApiError<TBody> {
+/** An operation's error union (`CreateTrackError`) as is, or `ApiError<TBody>` for a body type. */
+export type ApiErrorOf<T> = T extends ApiError<unknown, number> ? T : ApiError<T>;
+
+/**
+ * `T` is not checked at runtime: it documents what the caller expects, either an operation's
+ * error union (`isApiError<CreateTrackError>(error)`, then `error.status` narrows `error.body`)
+ * or the API's error envelope (`isApiError<TrackManagerErrorBody>(error)`).
+ */
+export function isApiError<T = unknown>(error: unknown): error is ApiErrorOf<T> {
   return kindOf(error) === 'ApiError';
 }
 

@@ -6,6 +6,7 @@ import ky, {
   type RetryOptions as KyRetryOptions,
   TimeoutError as KyTimeoutError,
 } from 'ky';
+import { type ApiPromise, toApiPromise } from './api-promise.js';
 import { ApiError, isApiError, NetworkError, TimeoutError } from './errors.js';
 import { resolveToken, type TokenSource } from './token-provider.js';
 
@@ -25,17 +26,29 @@ export type {
 /** ky's retry options, minus `methods`: only idempotent methods are ever retried. */
 export type RetryOptions = Omit<KyRetryOptions, 'methods'>;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | readonly (string | number | boolean)[]
+  | null
+  | undefined;
 
-export interface AuthOptions {
+/** How one security scheme's token is sent. */
+export interface Credential {
   token: TokenSource;
   /** Default 'Authorization'. */
   header?: string;
   /** Default 'Bearer'; '' sends the raw token. */
   scheme?: string;
+  /** Send the raw token as this query parameter instead of a header. */
+  query?: string;
 }
+
+/** Security alternatives of an operation, as in its document: `[]` is public, `[[]]` anonymous-or-not. */
+export type Security = readonly (readonly string[])[];
 
 export interface HttpClientOptions {
   /** e.g. 'http://localhost:8080' or 'https://api.example.com/v2'. */
@@ -51,42 +64,53 @@ export interface HttpClientOptions {
   retry?: number | RetryOptions;
   headers?: Record<string, string>;
   hooks?: Hooks;
-  auth?: AuthOptions;
-  /** Request id for `ApiError.requestId`; falls back to the `x-request-id` header. */
+  /** Tokens by security scheme name (as the document names them). */
+  credentials?: Readonly<Record<string, Credential | undefined>>;
+  /** The request id of a response (success or error); falls back to the `x-request-id` header. */
   requestId?: (response: Response, body: unknown) => string | undefined;
   /** Pulls the human message out of the API's error envelope; falls back to the status text. */
   errorMessage?: (body: unknown) => string | undefined;
 }
 
-export interface RequestSpec {
-  method: HttpMethod;
-  /** Already expanded (see `expandPath`); appended to `baseUrl`. */
-  path: string;
-  /** `undefined`/`null` values are skipped. */
-  query?: Record<string, QueryValue>;
-  /** Arrays as repeated keys (`a=1&a=2`, default) or comma-joined (`a=1,2`). */
-  arrayFormat?: 'repeat' | 'comma';
-  /** `undefined` values are skipped. */
-  headers?: Record<string, string | undefined>;
-  json?: unknown;
-  body?: BodyInit;
-  /** Send credentials from `options.auth`. Default true; false for public operations. */
-  auth?: boolean;
+/** Options every call takes. */
+export interface CallOptions {
   signal?: AbortSignal;
+  /** Per attempt, in ms; `false` for none. Default: the client's. */
   timeout?: number | false;
+  /** Sent with this call; a header named here wins over the client's and over credentials. */
+  headers?: Record<string, string | undefined>;
+  /** This call's retries (idempotent methods only). Default: the client's. */
+  retry?: number | RetryOptions;
+  /** Called as the body is sent, where the runtime can stream request bodies (Node 20, Chromium). */
   onUploadProgress?: KyOptions['onUploadProgress'];
   onDownloadProgress?: KyOptions['onDownloadProgress'];
 }
 
+/**
+ * How a response body becomes `data`: parsed JSON (`undefined` when empty), text, bytes, the
+ * unread body stream, or nothing (the body is discarded).
+ */
+export type ResponseFormat = 'json' | 'text' | 'bytes' | 'stream' | 'none';
+
+export interface RequestSpec extends CallOptions {
+  method: HttpMethod;
+  /** Already expanded (see `expandPath`); appended to `baseUrl`. */
+  path: string;
+  /** `undefined`/`null` values are skipped; arrays repeat the key (`a=1&a=2`). */
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  body?: BodyInit;
+  /** Which credentials may be sent. Default `[]`: none. */
+  security?: Security;
+  /** Default 'json'. */
+  response?: ResponseFormat;
+  /** Default 'application/json' for JSON responses, else none. */
+  accept?: string;
+}
+
 export interface HttpClient {
-  /** An empty body (e.g. 204) resolves to `undefined`. */
-  json<T>(spec: RequestSpec): Promise<T>;
-  text(spec: RequestSpec): Promise<string>;
-  bytes(spec: RequestSpec): Promise<Uint8Array>;
-  blob(spec: RequestSpec): Promise<Blob>;
-  void(spec: RequestSpec): Promise<void>;
-  /** The raw response, for SSE and streams. Still throws `ApiError` on non-2xx. */
-  response(spec: RequestSpec): Promise<Response>;
+  /** Sends the request; rejects with the SDK's error family on failure, non-2xx included. */
+  request<T>(spec: RequestSpec): ApiPromise<T>;
   readonly options: Readonly<HttpClientOptions>;
 }
 
@@ -98,47 +122,66 @@ const IDEMPOTENT_METHODS = ['get', 'put', 'head', 'delete', 'options', 'trace'];
 /** ky's default retry statuses minus 413: a body that is too large stays too large. */
 const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
 
-export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const retry: KyRetryOptions = {
-    limit: 2,
-    statusCodes: RETRY_STATUS_CODES,
-    // ky waits for any Retry-After by default, even an hour; a client call should not.
-    maxRetryAfter: 60_000,
-    ...(typeof options.retry === 'number' ? { limit: options.retry } : options.retry),
-    methods: IDEMPOTENT_METHODS,
-  };
-  const fetchWithNetworkErrors = wrapNetworkErrors(options.fetch);
-  const tokenProvider = typeof options.auth?.token === 'object' ? options.auth.token : undefined;
+const retryOptions = (retry: number | RetryOptions | undefined) =>
+  typeof retry === 'number' ? { limit: retry } : retry;
 
-  async function requestHeaders(spec: RequestSpec, accept: string | undefined): Promise<Headers> {
+/**
+ * The credentials of the first alternative the client holds every token of. An anonymous
+ * alternative (`{}`) never wins over one that can be met, so optional credentials are still sent.
+ */
+function pickCredentials(options: HttpClientOptions, security: Security = []): Credential[] {
+  for (const alternative of security) {
+    const chosen = alternative.map((name) => options.credentials?.[name]);
+    if (chosen.length > 0 && chosen.every(Boolean)) return chosen as Credential[];
+  }
+  return [];
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const fetchWithNetworkErrors = wrapNetworkErrors(options.fetch);
+
+  /** `sent` receives the token sent for each credential, by index. */
+  async function sendOnce(
+    spec: RequestSpec,
+    credentials: Credential[],
+    sent: string[] = [],
+  ): Promise<Response> {
+    const timeout = spec.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const format = spec.response ?? 'json';
     const headers = new Headers(options.headers);
     for (const [name, value] of Object.entries(spec.headers ?? {})) {
       if (value !== undefined) headers.set(name, value);
     }
+    const accept = spec.accept ?? (format === 'json' ? 'application/json' : undefined);
     if (accept && !headers.has('accept')) headers.set('accept', accept);
-
-    const { auth } = options;
-    if (auth && spec.auth !== false) {
-      const token = await resolveToken(auth.token, spec.signal);
-      const scheme = auth.scheme ?? 'Bearer';
-      headers.set(auth.header ?? 'Authorization', scheme ? `${scheme} ${token}` : token);
+    const searchParams = toSearchParams(spec.query);
+    for (const credential of credentials) {
+      const token = await resolveToken(credential.token, spec.signal);
+      sent.push(token);
+      const scheme = credential.scheme ?? 'Bearer';
+      const header = credential.header ?? 'Authorization';
+      if (credential.query) searchParams.set(credential.query, token);
+      else if (!headers.has(header)) headers.set(header, scheme ? `${scheme} ${token}` : token);
     }
-    return headers;
-  }
-
-  async function sendOnce(spec: RequestSpec, accept: string | undefined): Promise<Response> {
-    const timeout = spec.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
     try {
       return await ky(spec.path.replace(/^\/+/, ''), {
         prefixUrl: options.baseUrl,
         method: spec.method,
-        headers: await requestHeaders(spec, accept),
-        searchParams: toSearchParams(spec.query, spec.arrayFormat),
+        headers,
+        searchParams,
         json: spec.json,
         body: spec.body,
         signal: spec.signal,
         timeout,
-        retry,
+        retry: {
+          limit: 2,
+          statusCodes: RETRY_STATUS_CODES,
+          // ky waits for any Retry-After by default, even an hour; a client call should not.
+          maxRetryAfter: 60_000,
+          ...retryOptions(options.retry),
+          ...retryOptions(spec.retry),
+          methods: IDEMPOTENT_METHODS,
+        },
         hooks: options.hooks,
         fetch: fetchWithNetworkErrors,
         onUploadProgress: spec.onUploadProgress,
@@ -155,47 +198,51 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  async function send(spec: RequestSpec, accept?: string): Promise<Response> {
+  async function send(spec: RequestSpec): Promise<Response> {
+    const credentials = pickCredentials(options, spec.security);
+    const sent: string[] = [];
     try {
-      return await sendOnce(spec, accept);
+      return await sendOnce(spec, credentials, sent);
     } catch (error) {
       // A 401 means the request was not processed, so any method may be repeated once with a
       // fresh token. A stream body cannot be replayed, hence the exception.
-      const sentToken = tokenProvider !== undefined && spec.auth !== false;
-      const bodyReplayable = !(spec.body instanceof ReadableStream);
+      const providers = credentials.map(({ token }) =>
+        typeof token === 'object' && token.invalidate ? token : undefined,
+      );
       if (
         isApiError(error) &&
         error.status === 401 &&
-        sentToken &&
-        bodyReplayable &&
-        tokenProvider.invalidate
+        providers.some(Boolean) &&
+        !(spec.body instanceof ReadableStream)
       ) {
-        tokenProvider.invalidate();
-        return sendOnce(spec, accept);
+        for (const [index, provider] of providers.entries()) provider?.invalidate?.(sent[index]);
+        return sendOnce(spec, credentials);
       }
       throw error;
     }
   }
 
+  async function respond(spec: RequestSpec) {
+    const response = await send(spec);
+    const format = spec.response ?? 'json';
+    let data: unknown;
+    if (format === 'json') {
+      const text = await response.text();
+      data = text === '' ? undefined : JSON.parse(text);
+    } else if (format === 'text') data = await response.text();
+    else if (format === 'bytes') data = new Uint8Array(await response.arrayBuffer());
+    else if (format === 'stream') data = response.body;
+    else await response.body?.cancel();
+    const requestId =
+      options.requestId?.(response, data) ?? response.headers.get('x-request-id') ?? undefined;
+    return { data, response, requestId };
+  }
+
   return {
     options: Object.freeze({ ...options }),
-    async json<T>(spec: RequestSpec): Promise<T> {
-      const text = await (await send(spec, 'application/json')).text();
-      return (text === '' ? undefined : JSON.parse(text)) as T;
-    },
-    async text(spec) {
-      return (await send(spec)).text();
-    },
-    async bytes(spec) {
-      return new Uint8Array(await (await send(spec)).arrayBuffer());
-    },
-    async blob(spec) {
-      return (await send(spec)).blob();
-    },
-    async void(spec) {
-      await (await send(spec)).body?.cancel();
-    },
-    response: (spec) => send(spec),
+    // `data` is whatever `spec.response` parses; the generated methods give it its documented type.
+    request: <T>(spec: RequestSpec) =>
+      toApiPromise(respond(spec) as Promise<{ data: T; response: Response; requestId: string | undefined }>),
   };
 }
 
@@ -249,20 +296,11 @@ async function readErrorBody(response: Response): Promise<unknown> {
   }
 }
 
-function toSearchParams(
-  query: RequestSpec['query'],
-  arrayFormat: RequestSpec['arrayFormat'] = 'repeat',
-): URLSearchParams {
+function toSearchParams(query: RequestSpec['query']): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'object') {
-      params.append(key, String(value));
-    } else if (arrayFormat === 'comma') {
-      if (value.length > 0) params.append(key, value.join(','));
-    } else {
-      for (const item of value) params.append(key, String(item));
-    }
+    for (const item of typeof value === 'object' ? value : [value]) params.append(key, String(item));
   }
   return params;
 }
@@ -271,9 +309,9 @@ function toSearchParams(
  * Fills `{name}` placeholders with URI-encoded values: `expandPath('/a/{id}', { id: 'x/y' })`
  * gives '/a/x%2Fy'. Throws on a missing parameter.
  */
-export function expandPath(template: string, params: Record<string, string | number>): string {
+export function expandPath(template: string, params: Readonly<Record<string, unknown>>): string {
   return template.replace(/\{([^}]+)\}/g, (_placeholder, name: string) => {
-    const value = Object.hasOwn(params, name) ? String(params[name]) : undefined;
+    const value = Object.hasOwn(params, name) && params[name] != null ? String(params[name]) : undefined;
     if (value === undefined) throw new TypeError(`Missing path parameter "${name}" for ${template}`);
     // '', '.' and '..' would silently address another resource ('/tracks/' or a parent path).
     // Encoding cannot help: URLs treat '%2E%2E' as '..' too.

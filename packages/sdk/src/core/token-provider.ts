@@ -1,7 +1,11 @@
 export interface TokenProvider {
   getToken(options?: { signal?: AbortSignal }): Promise<string>;
-  /** Forget the current token, e.g. after the server rejected it with 401. */
-  invalidate?(): void;
+  /**
+   * Forget the current token, e.g. after the server rejected it with 401. Given the rejected
+   * token, only while it is still the current one: concurrent calls that all got a 401 then
+   * share one new token instead of each fetching its own.
+   */
+  invalidate?(rejected?: string): void;
 }
 
 export type TokenSource = string | TokenProvider | (() => string | Promise<string>);
@@ -79,8 +83,8 @@ export function createCachedTokenProvider(
         }
       }
     },
-    invalidate() {
-      cached = undefined;
+    invalidate(rejected) {
+      if (rejected === undefined || rejected === cached?.token) cached = undefined;
     },
   };
 }

@@ -1,19 +1,30 @@
+import type { components } from '@music-apis/spec/songs';
 import {
+  type ApiPromise,
+  type BinaryBody,
+  type CallOptions,
   createHttpClient,
-  expandPath,
   type HttpClient,
   type HttpClientOptions,
-  type Progress,
+  type Paginator,
+  paginateByOffset,
   type TokenSource,
 } from '../core/index.js';
-import type { components, operations } from './schema.gen.js';
+import {
+  type ListSongsParams,
+  type RefreshTokenResult,
+  type SongsMethods,
+  songsMethods,
+  type UploadSongAudioResult,
+} from './client.gen.js';
 import {
   createSongsSession,
   type LoginResponse,
+  refreshTokenHeader,
   type SongsCredentials,
   type SongsSession,
   songsErrorMessage,
-} from './session.js';
+} from './lib/session.js';
 
 export type Song = components['schemas']['Song'];
 /** The writable song fields (the Patch Song body); all optional. */
@@ -28,20 +39,11 @@ export type CountResponse = components['schemas']['CountResponse'];
 export type SongsErrorBody = components['schemas']['StatusResponse'];
 export type { LoginResponse, SongsCredentials, SongsSession };
 
-/** Filters and paging of Get Songs; arrays are sent comma-separated, `-` excludes a value. */
-export type ListSongsQuery = NonNullable<operations['listSongs']['parameters']['query']>;
-export type SongFilterQuery = NonNullable<operations['countSongs']['parameters']['query']>;
-export type ListSongGenresQuery = NonNullable<operations['listSongGenres']['parameters']['query']>;
-
 /** What `uploadAudio` accepts: bytes, a file/Blob, a web stream, or any async iterable (a Node stream). */
-export type AudioBody =
-  | Blob
-  | ArrayBuffer
-  | ArrayBufferView
-  | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>;
+export type AudioBody = BinaryBody;
 
-export interface SongsClientOptions extends Omit<HttpClientOptions, 'auth' | 'errorMessage' | 'requestId'> {
+export interface SongsClientOptions
+  extends Omit<HttpClientOptions, 'credentials' | 'errorMessage' | 'requestId'> {
   /**
    * The access token: a string, a function, a `TokenProvider`, or `{ email, password }` to log in,
    * refresh before expiry or after a 401, and retry (see `createSongsSession`).
@@ -49,152 +51,55 @@ export interface SongsClientOptions extends Omit<HttpClientOptions, 'auth' | 'er
   auth?: TokenSource | SongsCredentials;
 }
 
-export interface CallOptions {
-  signal?: AbortSignal;
-  timeout?: number | false;
-}
-
-export interface SongsClient {
-  /** `POST /v1/songs`: the caller becomes the owner. 409 when the title is taken. */
-  createSong(song: NewSong, options?: CallOptions): Promise<{ songId: string }>;
-  /** `GET /v1/songs`: one page of matching songs, oldest first unless `sortOrder: 'desc'`. */
-  listSongs(query?: ListSongsQuery, options?: CallOptions): Promise<Song[]>;
+export interface SongsClient extends Omit<SongsMethods, 'refreshToken'> {
+  /**
+   * `GET /v1/auth/refresh` with `refreshToken` as the credential: new tokens; the refresh token
+   * sent stops working.
+   */
+  refreshToken(args: { refreshToken: string }, options?: CallOptions): ApiPromise<RefreshTokenResult>;
+  /** Every matching song, `limit` (default 25) per `listSongs` call, from `offset`. */
+  iterateSongs(query?: ListSongsParams, options?: CallOptions): Paginator<Song, Song[]>;
   /** Every page of `listSongs`, `limit` songs at a time (default 25), for `for await`. */
-  listSongPages(query?: ListSongsQuery, options?: CallOptions): AsyncIterable<Song[]>;
-  /** `GET /v1/songs/count`. */
-  countSongs(query?: SongFilterQuery, options?: CallOptions): Promise<CountResponse>;
-  /** `GET /v1/songs/genres`: genres of the matching songs, most used first by default. */
-  listSongGenres(query?: ListSongGenresQuery, options?: CallOptions): Promise<string[]>;
-  /** `GET /v1/songs/genres/count`. */
-  countSongGenres(query?: SongFilterQuery, options?: CallOptions): Promise<CountResponse>;
-  /** `GET /v1/songs/{songId}`. */
-  getSong(params: { songId: string }, options?: CallOptions): Promise<Song>;
-  /** `PATCH /v1/songs/{songId}`: absent fields unchanged, `''` clears. Owner only. */
-  updateSong(params: { songId: string }, changes: SongFields, options?: CallOptions): Promise<void>;
-  /** `DELETE /v1/songs/{songId}`. Owner only. */
-  deleteSong(params: { songId: string }, options?: CallOptions): Promise<void>;
-  /** `POST /v1/songs/{songId}/audio` with the raw file as the body. Owner only. */
-  uploadSongAudio(
-    params: { songId: string },
-    body: AudioBody,
-    options?: CallOptions & { onUploadProgress?: (progress: Progress) => void },
-  ): Promise<AudioUploadReport>;
-  /** Shorthand for `uploadSongAudio({ songId }, file)`. */
-  uploadAudio(songId: string, file: AudioBody, options?: CallOptions): Promise<AudioUploadReport>;
-  /** `PUT /v1/songs/{songId}/agreement`. Owner only, and the owner must be KYC-verified. */
-  processSongStreamTokenAgreement(
-    params: { songId: string },
-    body: { accepted: boolean },
-    options?: CallOptions,
-  ): Promise<void>;
-  /** `POST /v1/auth/login`. */
-  login(credentials: SongsCredentials, options?: CallOptions): Promise<LoginResponse>;
-  /** `GET /v1/auth/refresh`: new tokens; the refresh token sent stops working. */
-  refreshToken(params: { refreshToken: string }, options?: CallOptions): Promise<LoginResponse>;
-  /** `GET /v1/auth/code`: emails a 6-digit code (valid 5 minutes) for sign-up. */
-  sendJoinCode(params: { email: string }, options?: CallOptions): Promise<void>;
-  /** `POST /v1/users`: sign up with the emailed code. */
-  createUser(user: NewUser, options?: CallOptions): Promise<{ userId: string }>;
+  listSongPages(query?: ListSongsParams, options?: CallOptions): AsyncIterable<Song[]>;
+  /** Shorthand for `uploadSongAudio({ songId, body: file })`. */
+  uploadAudio(songId: string, file: AudioBody, options?: CallOptions): ApiPromise<UploadSongAudioResult>;
   /** The session behind `auth: { email, password }`. */
   readonly session: SongsSession | undefined;
   readonly http: HttpClient;
 }
 
-const songPath = (template: string, songId: string) => expandPath(template, { songId });
-
 export function createSongsClient(options: SongsClientOptions): SongsClient {
   const { auth, ...httpOptions } = options;
-  const session =
-    auth && typeof auth === 'object' && 'email' in auth && 'password' in auth
-      ? createSongsSession({ ...httpOptions, credentials: auth })
-      : undefined;
-  const token = session ?? (auth as TokenSource | undefined);
+  const session = isCredentials(auth) ? createSongsSession({ ...httpOptions, credentials: auth }) : undefined;
+  const token = isCredentials(auth) ? session : auth;
   const http = createHttpClient({
     ...httpOptions,
-    ...(token === undefined ? {} : { auth: { token } }),
+    credentials: { accessJwt: token === undefined ? undefined : { token } },
     errorMessage: songsErrorMessage,
   });
-  const comma = 'comma' as const;
-
-  const listSongs = (query: ListSongsQuery = {}, call: CallOptions = {}) =>
-    http.json<Song[]>({ method: 'GET', path: '/v1/songs', query, arrayFormat: comma, ...call });
-
-  const uploadSongAudio: SongsClient['uploadSongAudio'] = ({ songId }, body, call = {}) =>
-    http.json<AudioUploadReport>({
-      method: 'POST',
-      path: songPath('/v1/songs/{songId}/audio', songId),
-      headers: { 'content-type': 'application/octet-stream' },
-      body: toBodyInit(body),
-      ...call,
+  const methods = songsMethods(http);
+  const iterateSongs = (query: ListSongsParams = {}, call?: CallOptions) =>
+    paginateByOffset({
+      offset: query.offset,
+      limit: query.limit ?? 25,
+      fetchPage: (offset, limit) => methods.listSongs({ ...query, offset, limit }, call),
+      items: (page) => page,
     });
 
   return {
-    createSong: (song, call) => http.json({ method: 'POST', path: '/v1/songs', json: song, ...call }),
-    listSongs,
-    async *listSongPages(query = {}, call = {}) {
-      const limit = query.limit ?? 25;
-      let offset = query.offset ?? 0;
-      if (limit <= 0) return;
-      while (true) {
-        const page = await listSongs({ ...query, offset, limit }, call);
-        if (page.length > 0) yield page;
-        if (page.length < limit) return;
-        offset += limit;
-      }
-    },
-    countSongs: (query = {}, call = {}) =>
-      http.json({ method: 'GET', path: '/v1/songs/count', query, arrayFormat: comma, ...call }),
-    listSongGenres: (query = {}, call = {}) =>
-      http.json({ method: 'GET', path: '/v1/songs/genres', query, arrayFormat: comma, ...call }),
-    countSongGenres: (query = {}, call = {}) =>
-      http.json({ method: 'GET', path: '/v1/songs/genres/count', query, arrayFormat: comma, ...call }),
-    getSong: ({ songId }, call) =>
-      http.json({ method: 'GET', path: songPath('/v1/songs/{songId}', songId), ...call }),
-    updateSong: ({ songId }, changes, call) =>
-      http.void({ method: 'PATCH', path: songPath('/v1/songs/{songId}', songId), json: changes, ...call }),
-    deleteSong: ({ songId }, call) =>
-      http.void({ method: 'DELETE', path: songPath('/v1/songs/{songId}', songId), ...call }),
-    uploadSongAudio,
-    uploadAudio: (songId, file, call) => uploadSongAudio({ songId }, file, call),
-    processSongStreamTokenAgreement: ({ songId }, body, call) =>
-      http.void({
-        method: 'PUT',
-        path: songPath('/v1/songs/{songId}/agreement', songId),
-        json: body,
+    ...methods,
+    refreshToken: ({ refreshToken }, call = {}) =>
+      methods.refreshToken(undefined, {
         ...call,
+        headers: { ...call.headers, ...refreshTokenHeader(refreshToken) },
       }),
-    login: (credentials, call) =>
-      http.json({ method: 'POST', path: '/v1/auth/login', json: credentials, auth: false, ...call }),
-    refreshToken: ({ refreshToken }, call) =>
-      http.json({
-        method: 'GET',
-        path: '/v1/auth/refresh',
-        headers: { authorization: `Bearer ${refreshToken}` },
-        auth: false,
-        ...call,
-      }),
-    sendJoinCode: ({ email }, call) =>
-      http.void({ method: 'GET', path: '/v1/auth/code', query: { email }, auth: false, ...call }),
-    createUser: (user, call) =>
-      http.json({ method: 'POST', path: '/v1/users', json: user, auth: false, ...call }),
+    iterateSongs,
+    listSongPages: (query, call) => iterateSongs(query, call).pages(),
+    uploadAudio: (songId, file, call) => methods.uploadSongAudio({ songId, body: file }, call),
     session,
     http,
   };
 }
 
-/** Node streams and other async iterables become a web stream, which `fetch` can send. */
-function toBodyInit(body: AudioBody): BodyInit {
-  if (body instanceof Blob || body instanceof ArrayBuffer || body instanceof ReadableStream) return body;
-  if (ArrayBuffer.isView(body)) return body as unknown as BodyInit;
-  const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { value, done } = await iterator.next();
-      if (done) controller.close();
-      else controller.enqueue(value instanceof Uint8Array ? value : new Uint8Array(value));
-    },
-    async cancel(reason) {
-      await iterator.return?.(reason);
-    },
-  });
-}
+const isCredentials = (auth: SongsClientOptions['auth']): auth is SongsCredentials =>
+  typeof auth === 'object' && 'email' in auth && 'password' in auth;

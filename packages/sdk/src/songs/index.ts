@@ -1,5 +1,9 @@
-export * from '../core/index.js';
+export type { components, OperationId, operations, paths } from '@music-apis/spec/songs';
+export * from '../core/public.js';
+export * from './client.gen.js';
 export * from './client.js';
-export { type OperationId, operationRoutes } from './routes.gen.js';
-export type { components, operations, paths } from './schema.gen.js';
-export { createSongsSession, type SongsSessionOptions, secondsUntilExpiry } from './session.js';
+export {
+  createSongsSession,
+  type SongsSessionOptions,
+  secondsUntilExpiry,
+} from './lib/session.js';

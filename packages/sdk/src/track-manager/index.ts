@@ -1,4 +1,4 @@
-export * from '../core/index.js';
+export type { components, OperationId, operations, paths } from '@music-apis/spec/track-manager';
+export * from '../core/public.js';
+export * from './client.gen.js';
 export * from './client.js';
-export { type OperationId, operationRoutes } from './routes.gen.js';
-export type { components, operations, paths } from './schema.gen.js';

@@ -22,14 +22,14 @@ describe('responses', () => {
     });
     const client = createHttpClient({ baseUrl: server.baseUrl });
 
-    await expect(client.json({ method: 'GET', path: '/tracks/t1' })).resolves.toEqual({
+    await expect(client.request({ method: 'GET', path: '/tracks/t1' })).resolves.toEqual({
       id: 't1',
       accept: 'application/json',
     });
-    await expect(client.json({ method: 'DELETE', path: '/tracks/t1' })).resolves.toBeUndefined();
+    await expect(client.request({ method: 'DELETE', path: '/tracks/t1' })).resolves.toBeUndefined();
   });
 
-  it('returns exact bytes, text, blob and the raw response', async (context) => {
+  it('reads bytes, text, the unread body stream, or nothing, as `response` says', async (context) => {
     const allBytes = Uint8Array.from({ length: 256 }, (_, index) => index);
     const server = await startServer(context, (request, response) => {
       if (request.url === '/note') return void response.end('héllo');
@@ -38,11 +38,20 @@ describe('responses', () => {
     const client = createHttpClient({ baseUrl: server.baseUrl });
     const file = { method: 'GET', path: '/file' } as const;
 
-    expect(await client.bytes(file)).toEqual(allBytes);
-    expect(new Uint8Array(await (await client.blob(file)).arrayBuffer())).toEqual(allBytes);
-    expect((await client.response(file)).headers.get('content-type')).toBe('application/octet-stream');
-    expect(await client.text({ method: 'GET', path: '/note' })).toBe('héllo');
-    await expect(client.void(file)).resolves.toBeUndefined();
+    expect(await client.request({ ...file, response: 'bytes' })).toEqual(allBytes);
+    const stream = await client.request<ReadableStream<Uint8Array>>({ ...file, response: 'stream' });
+    expect(new Uint8Array(await new Response(stream).arrayBuffer())).toEqual(allBytes);
+    expect(await client.request({ method: 'GET', path: '/note', response: 'text' })).toBe('héllo');
+    await expect(client.request({ ...file, response: 'none' })).resolves.toBeUndefined();
+    // Only JSON responses ask for JSON unless told otherwise.
+    await client.request({ ...file, response: 'bytes', accept: 'image/jpeg' });
+    expect(server.requests.map((request) => request.headers.accept)).toEqual([
+      '*/*',
+      '*/*',
+      '*/*',
+      '*/*',
+      'image/jpeg',
+    ]);
   });
 
   it('runs the hooks given in the options', async (context) => {
@@ -56,7 +65,7 @@ describe('responses', () => {
       },
     });
 
-    await client.json({ method: 'GET', path: '/x' });
+    await client.request({ method: 'GET', path: '/x' });
 
     expect(server.requests[0]?.headers['x-hooked']).toBe('yes');
     expect(statuses).toEqual([200]);
@@ -66,7 +75,7 @@ describe('responses', () => {
     const server = await startServer(context, (_request, response) => sendJson(response, 201, {}));
     const client = createHttpClient({ baseUrl: `${server.baseUrl}/api/v2`, headers: { 'x-client': 'sdk' } });
 
-    await client.json({
+    await client.request({
       method: 'POST',
       path: '/playlists',
       json: { name: 'Mix' },
@@ -86,23 +95,17 @@ describe('responses', () => {
 });
 
 describe('query serialisation', () => {
-  it('repeats array keys by default, comma-joins on request and skips undefined/null', async (context) => {
+  it('repeats array keys and skips undefined/null', async (context) => {
     const server = await startServer(context, (_request, response) => sendJson(response, 200, {}));
     const client = createHttpClient({ baseUrl: server.baseUrl });
     const query = { ids: ['a', 'b'], limit: 10, explicit: false, cursor: undefined, market: null };
 
-    await client.json({ method: 'GET', path: '/tracks', query });
-    await client.json({ method: 'GET', path: '/tracks', query, arrayFormat: 'comma' });
+    await client.request({ method: 'GET', path: '/tracks', query });
 
-    const [repeated, commaJoined] = server.requests.map((request) => new URL(request.url, server.baseUrl));
-    expect([...(repeated?.searchParams ?? [])]).toEqual([
+    const url = new URL(server.requests[0]?.url ?? '', server.baseUrl);
+    expect([...url.searchParams]).toEqual([
       ['ids', 'a'],
       ['ids', 'b'],
-      ['limit', '10'],
-      ['explicit', 'false'],
-    ]);
-    expect([...(commaJoined?.searchParams ?? [])]).toEqual([
-      ['ids', 'a,b'],
       ['limit', '10'],
       ['explicit', 'false'],
     ]);
@@ -127,7 +130,9 @@ describe('errors', () => {
       requestId: (_response, body) => (body as Envelope).api_request_id,
     });
 
-    const error = await client.json({ method: 'GET', path: '/tracks/42' }).catch((caught: unknown) => caught);
+    const error = await client
+      .request({ method: 'GET', path: '/tracks/42' })
+      .catch((caught: unknown) => caught);
 
     expect(isApiError<Envelope>(error)).toBe(true);
     const apiError = error as ApiError<Envelope>;
@@ -144,7 +149,7 @@ describe('errors', () => {
     });
     const client = createHttpClient({ baseUrl: server.baseUrl });
 
-    await expect(client.text({ method: 'POST', path: '/jobs' })).rejects.toMatchObject({
+    await expect(client.request({ method: 'POST', path: '/jobs', response: 'text' })).rejects.toMatchObject({
       message: 'POST /jobs failed with 500: Internal Server Error',
       body: 'boom',
       requestId: 'rid-1',
@@ -154,7 +159,7 @@ describe('errors', () => {
   it('turns a refused connection into NetworkError, keeping the cause', async () => {
     const client = createHttpClient({ baseUrl: await refusingUrl(), retry: fastRetry });
 
-    const error = await client.json({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
+    const error = await client.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(NetworkError);
     expect(isNetworkError(error)).toBe(true);
@@ -165,7 +170,7 @@ describe('errors', () => {
     const server = await startServer(context, () => {}); // never answers
     const client = createHttpClient({ baseUrl: server.baseUrl, timeout: 100, retry: fastRetry });
 
-    const error = await client.json({ method: 'GET', path: '/slow' }).catch((caught: unknown) => caught);
+    const error = await client.request({ method: 'GET', path: '/slow' }).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(TimeoutError);
     expect(isTimeoutError(error)).toBe(true);
@@ -179,7 +184,7 @@ describe('errors', () => {
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: fastRetry });
 
     const error = await client
-      .json({ method: 'GET', path: '/slow', signal: controller.signal })
+      .request({ method: 'GET', path: '/slow', signal: controller.signal })
       .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(DOMException);
@@ -194,7 +199,7 @@ describe('errors', () => {
     const server = await startServer(context, () => controller.abort(reason));
     const client = createHttpClient({ baseUrl: server.baseUrl });
 
-    await expect(client.json({ method: 'PUT', path: '/slow', signal: controller.signal })).rejects.toBe(
+    await expect(client.request({ method: 'PUT', path: '/slow', signal: controller.signal })).rejects.toBe(
       reason,
     );
   });
@@ -207,7 +212,7 @@ describe('retry', () => {
     );
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: fastRetry });
 
-    await expect(client.json({ method: 'GET', path: '/tracks' })).resolves.toEqual({ ok: true });
+    await expect(client.request({ method: 'GET', path: '/tracks' })).resolves.toEqual({ ok: true });
     expect(server.requests).toHaveLength(2);
   });
 
@@ -215,7 +220,7 @@ describe('retry', () => {
     const server = await startServer(context, (_request, response) => sendJson(response, 503, {}));
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: fastRetry });
 
-    await expect(client.json({ method: 'POST', path: '/tracks', json: {} })).rejects.toMatchObject({
+    await expect(client.request({ method: 'POST', path: '/tracks', json: {} })).rejects.toMatchObject({
       status: 503,
     });
     expect(server.requests).toHaveLength(1);
@@ -227,7 +232,7 @@ describe('retry', () => {
     );
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: fastRetry });
 
-    await expect(client.json({ method: 'GET', path: '/tracks' })).rejects.toMatchObject({
+    await expect(client.request({ method: 'GET', path: '/tracks' })).rejects.toMatchObject({
       name: 'ApiError',
       status: 503,
       body: { error: 'busy', attempt: 3 },
@@ -240,30 +245,75 @@ describe('retry', () => {
     const server = await startServer(context, (_request, response) => sendJson(response, 413, {}));
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: fastRetry });
 
-    await expect(client.void({ method: 'PUT', path: '/upload', body: 'x' })).rejects.toMatchObject({
+    await expect(
+      client.request({ method: 'PUT', path: '/upload', body: 'x', response: 'none' }),
+    ).rejects.toMatchObject({
       status: 413,
     });
     expect(server.requests).toHaveLength(1);
   });
 });
 
-describe('auth', () => {
-  it('sends string and function tokens with the configured header and scheme, unless auth is false', async (context) => {
+describe('credentials', () => {
+  it('sends each scheme as configured, only when the operation lists it, never on public ones', async (context) => {
     const server = await startServer(context, (_request, response) => sendJson(response, 200, {}));
-    const bearer = createHttpClient({ baseUrl: server.baseUrl, auth: { token: 'abc' } });
-    const rawHeader = createHttpClient({
+    const client = createHttpClient({
       baseUrl: server.baseUrl,
-      auth: { token: async () => 'key-1', header: 'x-api-key', scheme: '' },
+      credentials: {
+        bearer: { token: 'abc' },
+        key: { token: async () => 'key-1', header: 'x-api-key', scheme: '' },
+        inQuery: { token: 'q-1', query: 'token' },
+      },
     });
 
-    await bearer.json({ method: 'GET', path: '/me' });
-    await rawHeader.json({ method: 'GET', path: '/me' });
-    await bearer.json({ method: 'GET', path: '/public', auth: false });
+    await client.request({ method: 'GET', path: '/me', security: [['bearer']] });
+    await client.request({ method: 'GET', path: '/me', security: [['key']] });
+    await client.request({ method: 'GET', path: '/public', security: [] });
+    await client.request({ method: 'GET', path: '/default' });
+    await client.request({ method: 'GET', path: '/stream', security: [['inQuery']] });
 
-    const [first, second, third] = server.requests;
+    const [first, second, third, fourth, fifth] = server.requests;
     expect(first?.headers.authorization).toBe('Bearer abc');
     expect(second?.headers['x-api-key']).toBe('key-1');
+    expect(second?.headers.authorization).toBeUndefined();
     expect(third?.headers.authorization).toBeUndefined();
+    expect(fourth?.headers.authorization).toBeUndefined();
+    expect(fifth?.url).toBe('/stream?token=q-1');
+  });
+
+  it('takes the first alternative it holds every token of; optional credentials are still sent', async (context) => {
+    const server = await startServer(context, (_request, response) => sendJson(response, 200, {}));
+    const client = createHttpClient({
+      baseUrl: server.baseUrl,
+      credentials: { tenant: { token: 'tenant-1' } },
+    });
+    const none = createHttpClient({ baseUrl: server.baseUrl });
+
+    await client.request({ method: 'GET', path: '/a', security: [['user'], ['tenant']] });
+    await client.request({ method: 'GET', path: '/b', security: [[], ['tenant']] });
+    await client.request({ method: 'GET', path: '/c', security: [['user', 'tenant']] });
+    await none.request({ method: 'GET', path: '/d', security: [[], ['tenant']] });
+
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer tenant-1',
+      'Bearer tenant-1',
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('lets a header given for the call win over the credential', async (context) => {
+    const server = await startServer(context, (_request, response) => sendJson(response, 200, {}));
+    const client = createHttpClient({ baseUrl: server.baseUrl, credentials: { bearer: { token: 'abc' } } });
+
+    await client.request({
+      method: 'GET',
+      path: '/refresh',
+      security: [['bearer']],
+      headers: { Authorization: 'Bearer refresh-1' },
+    });
+
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer refresh-1');
   });
 
   it('on 401 invalidates the provider and repeats the request once with a fresh token', async (context) => {
@@ -277,12 +327,15 @@ describe('auth', () => {
       token: `token-${++fetches}`,
       expiresInSeconds: 3600,
     }));
-    const client = createHttpClient({ baseUrl: server.baseUrl, auth: { token: provider } });
+    const client = createHttpClient({
+      baseUrl: server.baseUrl,
+      credentials: { bearer: { token: provider } },
+    });
 
     // POST too: a 401 means the server did not process the request.
-    await expect(client.json({ method: 'POST', path: '/likes', json: { id: 1 } })).resolves.toEqual({
-      echoed: '{"id":1}',
-    });
+    await expect(
+      client.request({ method: 'POST', path: '/likes', json: { id: 1 }, security: [['bearer']] }),
+    ).resolves.toEqual({ echoed: '{"id":1}' });
     expect(server.requests.map((request) => request.headers.authorization)).toEqual([
       'Bearer token-1',
       'Bearer token-2',
@@ -290,13 +343,40 @@ describe('auth', () => {
     expect(fetches).toBe(2);
   });
 
-  it('gives up after one refresh when the new token is rejected too', async (context) => {
+  it('gives up after one refresh when the new token is rejected too, and never refreshes a plain token', async (context) => {
     const server = await startServer(context, (_request, response) => sendJson(response, 401, {}));
     let fetches = 0;
     const provider = createCachedTokenProvider(async () => ({ token: `token-${++fetches}` }));
-    const client = createHttpClient({ baseUrl: server.baseUrl, auth: { token: provider } });
+    const client = createHttpClient({
+      baseUrl: server.baseUrl,
+      credentials: { bearer: { token: provider }, fixed: { token: 'abc' } },
+    });
 
-    await expect(client.json({ method: 'GET', path: '/me' })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      client.request({ method: 'GET', path: '/me', security: [['bearer']] }),
+    ).rejects.toMatchObject({
+      status: 401,
+    });
     expect(server.requests).toHaveLength(2);
+    await expect(client.request({ method: 'GET', path: '/me', security: [['fixed']] })).rejects.toMatchObject(
+      {
+        status: 401,
+      },
+    );
+    expect(server.requests).toHaveLength(3);
+  });
+});
+
+describe('per-call options', () => {
+  it('retry and timeout given for one call override the client', async (context) => {
+    const server = await startServer(context, (_request, response, attempt) =>
+      attempt < 3 ? sendJson(response, 503, {}) : sendJson(response, 200, { ok: true }),
+    );
+    const client = createHttpClient({ baseUrl: server.baseUrl, retry: 0 });
+
+    await expect(client.request({ method: 'GET', path: '/x', retry: fastRetry })).resolves.toEqual({
+      ok: true,
+    });
+    expect(server.requests).toHaveLength(3);
   });
 });

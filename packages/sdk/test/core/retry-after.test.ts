@@ -18,7 +18,7 @@ describe.concurrent('Retry-After', () => {
     );
     const client = createHttpClient({ baseUrl: server.baseUrl, retry });
 
-    await expect(client.json({ method: 'GET', path: '/busy' })).resolves.toEqual({ ok: true });
+    await expect(client.request({ method: 'GET', path: '/busy' })).resolves.toEqual({ ok: true });
 
     const [first, second] = server.requests;
     expect(server.requests).toHaveLength(2);
@@ -39,7 +39,7 @@ describe.concurrent('Retry-After', () => {
     });
     const client = createHttpClient({ baseUrl: server.baseUrl, retry });
 
-    await client.json({ method: 'GET', path: '/limited' });
+    await client.request({ method: 'GET', path: '/limited' });
 
     expect(server.requests).toHaveLength(2);
     expect(retriedAt).toBeGreaterThanOrEqual(retryAt - TIMER_SLACK_MS);
@@ -51,7 +51,7 @@ describe.concurrent('Retry-After', () => {
     );
     const client = createHttpClient({ baseUrl: server.baseUrl, retry: { ...retry, maxRetryAfter: 50 } });
 
-    await client.json({ method: 'GET', path: '/busy' });
+    await client.request({ method: 'GET', path: '/busy' });
 
     const [first, second] = server.requests;
     expect(server.requests).toHaveLength(2);
@@ -68,7 +68,7 @@ describe.concurrent('Retry-After', () => {
 
     // Would hang for an hour (and time the test out) if the wait ignored the signal.
     await expect(
-      client.json({ method: 'GET', path: '/busy', signal: controller.signal }),
+      client.request({ method: 'GET', path: '/busy', signal: controller.signal }),
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(server.requests).toHaveLength(1);
   });

@@ -100,4 +100,17 @@ describe('createCachedTokenProvider', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(fetchSignal?.aborted).toBe(true);
   });
+
+  it('invalidate(rejected) forgets the token only while it is still the current one', async () => {
+    let fetches = 0;
+    const provider = createCachedTokenProvider(async () => ({ token: `t${++fetches}` }));
+
+    expect(await provider.getToken()).toBe('t1');
+    provider.invalidate('t1');
+    expect(await provider.getToken()).toBe('t2');
+    // A late 401 for t1 (a concurrent call) must not throw t2 away.
+    provider.invalidate('t1');
+    expect(await provider.getToken()).toBe('t2');
+    expect(fetches).toBe(2);
+  });
 });

@@ -1,0 +1,4 @@
+export type { components, OperationId, operations, paths } from '@music-apis/spec/downloader';
+export * from '../core/public.js';
+export * from './client.gen.js';
+export * from './client.js';
