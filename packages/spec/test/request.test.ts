@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectionsSpec } from '../src/collections/index.gen.js';
 import { RequestValidationError } from '../src/core/errors.js';
+import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { type RawRequest, validateRequest } from '../src/core/request.js';
 import { songsSpec } from '../src/songs/index.gen.js';
 import { trackManagerSpec } from '../src/track-manager/index.gen.js';
@@ -71,6 +72,15 @@ describe('validateRequest', () => {
     expect(updated.body).toEqual(update);
     expect(collectionsSpec.operations.createTrack.fillBodyDefaults).toBe(true);
     expect(created.body).toMatchObject({ file_name: 'a.wav' });
+  });
+
+  it("leaves a partial config update partial: the downloader's factory defaults never fill it", () => {
+    const { updateConfig } = downloaderSpec.operations;
+    const { body } = validateRequest(updateConfig, downloaderSpec.validators.updateConfig, {
+      ...request(),
+      body: { realTimeMultiplier: 2 },
+    });
+    expect(body).toEqual({ realTimeMultiplier: 2 });
   });
 
   it('reports one issue per field, with its location, keyword and limit', () => {
