@@ -1,32 +1,33 @@
 import { type SongFilters, songFilters } from '@music-apis/domain';
+import type { operations } from '@music-apis/spec/songs';
 
 /**
- * The list filters of Get Songs (shared by count, genres and genre count), parsed from the
- * validated query by the shared rules of `@music-apis/catalog`.
+ * The list filters of Get Songs (shared by count, genres and genre count), from the validated
+ * query, by the shared rules of `@music-apis/domain`.
  */
 export type { IncludeExclude, SongFilters } from '@music-apis/domain';
 
-const csv = (value: unknown) => value as string[] | undefined;
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+type SongsQuery = NonNullable<operations['listSongs']['parameters']['query']>;
 
-/** `query` has been validated against the document (patterns, enums, types) before this runs. */
-export function parseSongFilters(query: Record<string, unknown>, callerId: string): SongFilters {
+export function parseSongFilters(query: SongsQuery, callerId: string): SongFilters {
+  const { archived, ids, ownerIds, genres, moods, mintingStatuses, nftNames, olderThan, newerThan, phrase } =
+    query;
   return songFilters(
     {
-      archived: query.archived === true,
-      ids: csv(query.ids),
-      ownerIds: csv(query.ownerIds),
-      genres: csv(query.genres),
-      moods: csv(query.moods),
-      mintingStatuses: csv(query.mintingStatuses),
-      nftNames: csv(query.nftNames),
-      olderThan: text(query.olderThan),
-      newerThan: text(query.newerThan),
-      phrase: text(query.phrase),
+      archived: archived === true,
+      ids,
+      ownerIds,
+      genres,
+      moods,
+      mintingStatuses,
+      nftNames,
+      olderThan,
+      newerThan,
+      phrase,
     },
     callerId,
   );
 }
 
-export const sortOrderOf = (value: unknown, fallback: 'asc' | 'desc'): 'asc' | 'desc' =>
-  typeof value === 'string' ? (value.toLowerCase() === 'desc' ? 'desc' : 'asc') : fallback;
+export const sortOrderOf = (value: string | undefined, fallback: 'asc' | 'desc'): 'asc' | 'desc' =>
+  value === undefined ? fallback : value.toLowerCase() === 'desc' ? 'desc' : 'asc';
