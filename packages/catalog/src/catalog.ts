@@ -111,6 +111,46 @@ const SEED_EXAMPLE_ALBUM: CatalogAlbum = {
   trackCount: 1,
 };
 
+/**
+ * The track the original service's README creates (`/api/track/create?isrc=USEE10001993`), so its
+ * steps work as written. Demo values: the README gives only the ISRC. It comes last in every list.
+ */
+export const README_EXAMPLE_TRACK: CatalogTrack = {
+  isrc: 'USEE10001993',
+  id: '3rEadMeExAmPlE0TrAcK01',
+  name: 'README Example',
+  artistId: '3rEadMeExAmPlEArTiSt01',
+  artistName: 'The Example Ensemble',
+  albumId: '3rEadMeExAmPlE0AlBuM01',
+  albumName: 'Run Instructions',
+  trackNumber: 1,
+  durationMs: 214_360,
+  explicit: false,
+  genre: 'Pop',
+  mood: 'Happy',
+  coverImageUrl: `${SPOTIFY_COVER_PREFIX}ee10001993ee10001993ee10`,
+  coverIndex: 1,
+};
+
+const README_EXAMPLE_ALBUM: CatalogAlbum = {
+  id: README_EXAMPLE_TRACK.albumId,
+  name: README_EXAMPLE_TRACK.albumName,
+  artistId: README_EXAMPLE_TRACK.artistId,
+  artistName: README_EXAMPLE_TRACK.artistName,
+  releaseDate: '2010-01-01',
+  upc: '0886970000017',
+  genre: 'Pop',
+  coverImageUrl: README_EXAMPLE_TRACK.coverImageUrl,
+  coverIndex: 1,
+  trackCount: 1,
+};
+
+const README_EXAMPLE_ARTIST: CatalogArtist = {
+  id: README_EXAMPLE_TRACK.artistId,
+  name: README_EXAMPLE_TRACK.artistName,
+  genre: 'Pop',
+};
+
 /** ISRC of generated track `index`: `QZMAD` + 7 digits (so at most 10 million tracks). */
 export function generatedIsrc(index: number): string {
   return `${GENERATED_ISRC_PREFIX}${String(index + 1).padStart(7, '0')}`;
@@ -178,7 +218,7 @@ function makeTrack(index: number, album: CatalogAlbum): CatalogTrack {
 }
 
 export interface CatalogOptions {
-  /** Number of generated tracks (the seed's example track comes on top). Default 240. */
+  /** Number of generated tracks (the seed's and the README's example tracks come on top). Default 240. */
   trackCount?: number;
 }
 
@@ -191,37 +231,41 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
   }
   const generatedAlbums = Math.ceil(generatedTracks / TRACKS_PER_ALBUM);
   const generatedArtists = Math.ceil(generatedAlbums / ALBUMS_PER_ARTIST);
-  // Index 0 of each list is the seed's example; generated items follow.
+  // Index 0 of each list is the seed's example, generated items follow, the README's example is last.
   const seedArtist: CatalogArtist = { id: SEED_EXAMPLE_TRACK.artistId, name: 'Barney Bigard', genre: 'Jazz' };
 
   const albumAt = (index: number): CatalogAlbum => {
     if (index === 0) return SEED_EXAMPLE_ALBUM;
+    if (index === generatedAlbums + 1) return README_EXAMPLE_ALBUM;
     assertIndex(index, generatedAlbums + 1, 'album');
     return makeAlbum(index - 1, generatedTracks);
   };
   const trackAt = (index: number): CatalogTrack => {
     if (index === 0) return SEED_EXAMPLE_TRACK;
+    if (index === generatedTracks + 1) return README_EXAMPLE_TRACK;
     assertIndex(index, generatedTracks + 1, 'track');
     const generated = index - 1;
     return makeTrack(generated, makeAlbum(Math.floor(generated / TRACKS_PER_ALBUM), generatedTracks));
   };
   const artistAt = (index: number): CatalogArtist => {
     if (index === 0) return seedArtist;
+    if (index === generatedArtists + 1) return README_EXAMPLE_ARTIST;
     assertIndex(index, generatedArtists + 1, 'artist');
     return makeArtist(index - 1);
   };
 
   let albumIdIndex: Map<string, number> | undefined;
   const catalog: Catalog = {
-    trackCount: generatedTracks + 1,
-    albumCount: generatedAlbums + 1,
-    artistCount: generatedArtists + 1,
+    trackCount: generatedTracks + 2,
+    albumCount: generatedAlbums + 2,
+    artistCount: generatedArtists + 2,
     trackAt,
     albumAt,
     artistAt,
     findTrackByIsrc(isrc) {
       const normalized = isrc.toUpperCase();
       if (normalized === SEED_EXAMPLE_TRACK.isrc) return SEED_EXAMPLE_TRACK;
+      if (normalized === README_EXAMPLE_TRACK.isrc) return README_EXAMPLE_TRACK;
       if (!normalized.startsWith(GENERATED_ISRC_PREFIX)) return undefined;
       const index = Number(normalized.slice(GENERATED_ISRC_PREFIX.length));
       return Number.isInteger(index) && index >= 1 && index <= generatedTracks ? trackAt(index) : undefined;
@@ -234,6 +278,7 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
     },
     findAlbumByCoverUrl(url) {
       if (url === SEED_EXAMPLE_ALBUM.coverImageUrl) return SEED_EXAMPLE_ALBUM;
+      if (url === README_EXAMPLE_ALBUM.coverImageUrl) return README_EXAMPLE_ALBUM;
       if (!url.startsWith(SPOTIFY_COVER_PREFIX) || url.length !== SPOTIFY_COVER_PREFIX.length + 24)
         return undefined;
       const index = Number.parseInt(url.slice(-8), 16);

@@ -11,6 +11,7 @@ export {
   DEMO_TRACK_COUNT,
   demoCatalog,
   generatedIsrc,
+  README_EXAMPLE_TRACK,
   SEED_EXAMPLE_TRACK,
   TRACKS_PER_ALBUM,
 } from './catalog.js';

@@ -73,7 +73,7 @@ const DEMO_EPOCH = Date.UTC(2023, 10, 1, 10, 0, 0);
 /** Demo songs: catalog tracks 1..12, spread over the demo users, created a day apart. */
 export function songsDemoSongs(catalog: Catalog = demoCatalog): SongsDemoSong[] {
   const users = songsDemoUsers(catalog);
-  const count = Math.min(SONGS_DEMO_SONG_COUNT, catalog.trackCount - 1);
+  const count = Math.min(SONGS_DEMO_SONG_COUNT, catalog.trackCount - 2);
   const songs: SongsDemoSong[] = [];
   const titlesByOwner = new Map<string, Set<string>>();
   for (let i = 0; i < count; i++) {

@@ -6,6 +6,7 @@ import {
   createCatalog,
   demoCatalog,
   generatedIsrc,
+  README_EXAMPLE_TRACK,
   SEED_EXAMPLE_TRACK,
 } from '../src/index.js';
 
@@ -21,6 +22,13 @@ describe('demo catalog', () => {
       coverImageUrl: 'https://i.scdn.co/image/ab67616d0000b2737182d5a83d527c09166d0fe5',
     });
     expect(Math.floor(track!.durationMs / 1000)).toBe(201);
+  });
+
+  it("knows the original README's example ISRC, last in the list", () => {
+    const track = demoCatalog.findTrackByIsrc('USEE10001993');
+    expect(track).toEqual(README_EXAMPLE_TRACK);
+    expect(demoCatalog.trackAt(demoCatalog.trackCount - 1)).toEqual(track);
+    expect(demoCatalog.findAlbumById(track!.albumId)?.name).toBe(track!.albumName);
   });
 
   it('is deterministic: two catalogs built apart are equal', () => {
@@ -53,7 +61,7 @@ describe('demo catalog', () => {
     const big = createCatalog({ trackCount: 1_000_000 });
     const last = big.trackAt(1_000_000);
     expect(big.findTrackByIsrc(last.isrc)).toEqual(last);
-    expect(big.albumCount).toBe(100_001);
+    expect(big.albumCount).toBe(100_002);
   });
 
   it('serves every cover as a decodable JPEG', () => {

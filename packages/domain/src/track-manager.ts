@@ -72,7 +72,8 @@ export const TRACK_MANAGER_DEMO_SAVED = 20;
  * (GBAYE0800657) is deliberately not saved, so its documented create call succeeds on a fresh start.
  */
 export function trackManagerDemoRecords(catalog: Catalog = demoCatalog): TrackManagerRecord[] {
-  const count = Math.min(TRACK_MANAGER_DEMO_SAVED, catalog.trackCount - 1);
+  // Generated tracks only: the seed's (first) and the README's (last) examples stay unsaved.
+  const count = Math.min(TRACK_MANAGER_DEMO_SAVED, catalog.trackCount - 2);
   return Array.from({ length: count }, (_, i) => toTrackManagerRecord(catalog.trackAt(i + 1)));
 }
 
@@ -109,9 +110,47 @@ export function trackManagerCatalogToken(header: string | undefined): string {
 export const normalizeIsrc = (isrc: string) => isrc.toUpperCase();
 
 export const trackNotFound = (isrc: string) => new HttpError(404, `Track with ISRC ${isrc} not found`);
-export const trackExists = (isrc: string) => new HttpError(409, `Track with ISRC ${isrc} already exists`);
+// The original's texts (its TrackNotFoundException and TrackAlreadyExistException wrap what they get).
+export const trackExists = (isrc: string) => new HttpError(409, `Track with ISRC ${isrc} already exist`);
 export const isrcNotInCatalog = (isrc: string) =>
-  new HttpError(404, `No track found in the catalog for ISRC ${isrc}`);
+  new HttpError(404, `Track with ISRC Track not found for ISRC: ${isrc} not found`);
+
+/** `isrc=` (present but empty): the original's IllegalArgumentException, which it answers 404. */
+export function checkIsrcGiven(isrc: string): void {
+  if (isrc === '') throw new HttpError(404, 'isrc field is mandatory');
+}
+
+type TrackPage = components['schemas']['TrackPage'];
+
+/** `PageRequest.of(page, size)`'s checks, which the original answers 404 (IllegalArgumentException). */
+export function checkTrackPage(page: number, size: number): void {
+  if (page < 0) throw new HttpError(404, 'Page index must not be less than zero');
+  if (size < 1) throw new HttpError(404, 'Page size must not be less than one');
+}
+
+/** Spring Data's `Page<TrackDTO>` JSON for one page of saved tracks (unsorted, as the original). */
+export function trackPageView(
+  content: TrackManagerRecord[],
+  page: number,
+  size: number,
+  total: number,
+): TrackPage {
+  const totalPages = Math.ceil(total / size);
+  const sort = { empty: true, sorted: false, unsorted: true };
+  return {
+    content,
+    pageable: { pageNumber: page, pageSize: size, sort, offset: page * size, paged: true, unpaged: false },
+    last: page + 1 >= totalPages,
+    totalElements: total,
+    totalPages,
+    size,
+    number: page,
+    sort,
+    first: page === 0,
+    numberOfElements: content.length,
+    empty: content.length === 0,
+  };
+}
 export const catalogUnavailable = () => new HttpError(502, 'The music catalog is unavailable');
 export const invalidCatalogToken = () => new HttpError(401, 'The access token is invalid or expired');
 export const TRACK_MANAGER_TOKEN_SECONDS = 3600;

@@ -1,3 +1,4 @@
+import { trackPageView } from '@music-apis/domain';
 import type { operations as songsOperations, songsSpec } from '@music-apis/spec/songs';
 import type { operations as trackManagerOperations, trackManagerSpec } from '@music-apis/spec/track-manager';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -82,6 +83,7 @@ describe('the mock API is typed from the documents', () => {
         body: { ...track, isrc: path.isrc },
       }),
       getTrackCover: () => ({ status: 200 as const, body: new Uint8Array() }),
+      getAllTracks: () => ({ status: 200 as const, body: trackPageView([], 0, 10, 0) }),
     };
     expectTypeOf(handlers).toMatchTypeOf<TrackManagerHandlers>();
     const checks = () => {
@@ -90,6 +92,7 @@ describe('the mock API is typed from the documents', () => {
         getToken: handlers.getToken,
         createTrack: handlers.createTrack,
         getTrackMetadata: handlers.getTrackMetadata,
+        getAllTracks: handlers.getAllTracks,
       };
       const misspelled: TrackManagerHandlers = {
         ...handlers,

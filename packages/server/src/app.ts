@@ -136,7 +136,6 @@ export async function createServer(
       ctx.body = { status: 'ok', catalog: catalogProvider.name, database: db.client.config.client };
       return;
     }
-    if (ctx.path === '/swagger-ui.html') return ctx.redirect('/api-docs/track-manager');
     // Development only: the outbox, so a newcomer (or a test) can read an emailed code.
     if (ctx.path === '/dev/mail' && ctx.method === 'GET' && config.devEndpoints) {
       const messages = await context.mail.outbox();

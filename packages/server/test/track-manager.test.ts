@@ -83,6 +83,13 @@ describe('track manager on the server', () => {
       const ui = await fetch(`${baseUrl}/api-docs/track-manager`);
       expect(await ui.text()).toContain('SwaggerUIBundle');
       expect((await fetch(`${baseUrl}/api-docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+      // The original's springdoc paths: /swagger-ui.html redirects to the UI at /swagger-ui/index.html.
+      const springdocUi = await fetch(`${baseUrl}/swagger-ui/index.html`);
+      expect(springdocUi.status).toBe(200);
+      expect(await springdocUi.text()).toContain("url: '/api-docs/track-manager.json'");
+      const redirect = await fetch(`${baseUrl}/swagger-ui.html`, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('location')).toBe('/swagger-ui/index.html');
       expect(await (await fetch(`${baseUrl}/healthz`)).json()).toMatchObject({ status: 'ok' });
     } finally {
       await stop();

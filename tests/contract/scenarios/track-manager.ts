@@ -91,7 +91,9 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
       const api = client(context);
       const isrc = catalogIsrc(1);
       const created = await api.createTrack({ isrc });
-      await expectTrackManagerError(api.createTrack({ isrc }), 409, 'Resource already exist');
+      const again = await expectTrackManagerError(api.createTrack({ isrc }), 409, 'Resource already exist');
+      // The original's TrackAlreadyExistException text.
+      expect(again.message).toBe(`Track with ISRC ${isrc} already exist`);
       await expectTrackManagerError(
         api.createTrack({ isrc: isrc.toLowerCase() }),
         409,
@@ -126,12 +128,11 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
     },
   },
   {
-    name: 'a missing, empty, malformed or over-long ISRC is a 400',
+    name: 'a missing, malformed or over-long ISRC is a 400',
     covers: ['createTrack', 'getTrackMetadata', 'getTrackCover'],
     async run(context) {
       const api = client(context);
       const bad = [
-        '',
         'GBAYE08006',
         'GBAYE08006570',
         '12AYE0800657',
@@ -142,7 +143,7 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
       for (const isrc of bad) {
         await expectTrackManagerError(api.createTrack({ isrc }), 400, 'Validation failed');
       }
-      for (const isrc of bad.filter(Boolean)) {
+      for (const isrc of bad) {
         await expectTrackManagerError(api.getTrackMetadata({ isrc }), 400, 'Validation failed');
         await expectTrackManagerError(api.getTrackCover({ isrc }), 400, 'Validation failed');
       }
@@ -160,10 +161,123 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
     covers: ['createTrack', 'getTrackMetadata', 'getTrackCover'],
     async run(context) {
       const api = client(context);
-      await expectTrackManagerError(api.createTrack({ isrc: UNKNOWN_ISRC }), 404, 'Resource not found');
+      const missing = await expectTrackManagerError(
+        api.createTrack({ isrc: UNKNOWN_ISRC }),
+        404,
+        'Resource not found',
+      );
+      // Byte for byte the original's: its TrackNotFoundException wraps the text it is given.
+      expect(missing.message).toBe(`Track with ISRC Track not found for ISRC: ${UNKNOWN_ISRC} not found`);
       const unsaved = catalogIsrc(4);
-      await expectTrackManagerError(api.getTrackMetadata({ isrc: unsaved }), 404, 'Resource not found');
-      await expectTrackManagerError(api.getTrackCover({ isrc: unsaved }), 404, 'Resource not found');
+      for (const read of [api.getTrackMetadata({ isrc: unsaved }), api.getTrackCover({ isrc: unsaved })]) {
+        const body = await expectTrackManagerError(read, 404, 'Resource not found');
+        expect(body.message).toBe(`Track with ISRC ${unsaved} not found`);
+      }
+    },
+  },
+  {
+    name: "an empty ISRC on create is the original's 404 'isrc field is mandatory', and saves nothing",
+    covers: ['createTrack', 'getAllTracks'],
+    async run(context) {
+      const api = client(context);
+      const before = (await api.getAllTracks({ size: 1 })).totalElements;
+      const body = await expectTrackManagerError(api.createTrack({ isrc: '' }), 404, 'Resource not found');
+      expect(body.message).toBe('isrc field is mandatory');
+      expect((await api.getAllTracks({ size: 1 })).totalElements).toBe(before);
+    },
+  },
+  {
+    name: "the original README's steps work as written with USEE10001993",
+    covers: ['getToken', 'createTrack', 'getTrackMetadata', 'getTrackCover'],
+    async run(context) {
+      const api = client(context);
+      const created = await api.createTrack({ isrc: 'USEE10001993' });
+      expect(created.isrc).toBe('USEE10001993');
+      const { playBackSeconds, ...fields } = created;
+      expect(await api.getTrackMetadata({ isrc: 'USEE10001993' })).toEqual({
+        ...fields,
+        playbackSeconds: playBackSeconds,
+      });
+      expectJpeg(await api.getTrackCover({ isrc: 'USEE10001993' }));
+    },
+  },
+  {
+    name: "lists the saved tracks as Spring Data's Page, ordered by ISRC, and the SDK pages through them",
+    covers: ['getAllTracks', 'createTrack'],
+    async run(context) {
+      const api = client(context);
+      await api.createTrack({ isrc: catalogIsrc(5) });
+      const first = await api.getAllTracks();
+      const total = first.totalElements;
+      expect(total).toBeGreaterThanOrEqual(trackManagerDemoRecords().length + 1);
+      const sort = { empty: true, sorted: false, unsorted: true };
+      expect(first).toEqual({
+        content: expect.any(Array),
+        pageable: { pageNumber: 0, pageSize: 10, sort, offset: 0, paged: true, unpaged: false },
+        last: total <= 10,
+        totalElements: total,
+        totalPages: Math.ceil(total / 10),
+        size: 10,
+        number: 0,
+        sort,
+        first: true,
+        numberOfElements: 10,
+        empty: false,
+      });
+      expect(Object.keys(first)).toEqual([
+        'content',
+        'pageable',
+        'last',
+        'totalElements',
+        'totalPages',
+        'size',
+        'number',
+        'sort',
+        'first',
+        'numberOfElements',
+        'empty',
+      ]);
+      const all = [];
+      for await (const track of api.iterateTracks({ pageSize: 7 })) all.push(track);
+      expect(all).toHaveLength(total);
+      const isrcs = all.map((track) => track.isrc);
+      expect(isrcs).toEqual([...isrcs].sort());
+      expect(all.slice(0, 10)).toEqual(first.content);
+      expect(all).toContainEqual(await api.getTrackMetadata({ isrc: catalogIsrc(5) }));
+
+      const lastPage = await api.getAllTracks({ page: Math.ceil(total / 7) - 1, size: 7 });
+      expect(lastPage).toMatchObject({
+        last: true,
+        first: false,
+        numberOfElements: total - 7 * lastPage.number,
+      });
+      const beyond = await api.getAllTracks({ page: 999_999, size: 7 });
+      expect(beyond).toMatchObject({
+        content: [],
+        empty: true,
+        last: true,
+        numberOfElements: 0,
+        totalElements: total,
+      });
+    },
+  },
+  {
+    name: 'bad paging is answered as the original: a negative page or size under 1 is 404, a non-number 400',
+    covers: ['getAllTracks'],
+    async run(context) {
+      const api = client(context);
+      const negative = await expectTrackManagerError(
+        api.getAllTracks({ page: -1 }),
+        404,
+        'Resource not found',
+      );
+      expect(negative.message).toBe('Page index must not be less than zero');
+      const empty = await expectTrackManagerError(api.getAllTracks({ size: 0 }), 404, 'Resource not found');
+      expect(empty.message).toBe('Page size must not be less than one');
+      await expectTrackManagerError(api.getAllTracks({ size: 2001 }), 400, 'Validation failed');
+      const text = await fetch(`${context.baseUrl}/api/track/all?page=first`);
+      expect(text.status).toBe(400);
+      expect(await text.json()).toMatchObject({ status: 400 });
     },
   },
   {

@@ -1,6 +1,8 @@
 import { coverJpeg } from '@music-apis/catalog';
 import {
   catalogUnavailable,
+  checkIsrcGiven,
+  checkTrackPage,
   invalidCatalogToken,
   isrcNotInCatalog,
   normalizeIsrc,
@@ -13,6 +15,7 @@ import {
   trackManagerDemoRecords,
   trackManagerErrorReply,
   trackNotFound,
+  trackPageView,
 } from '@music-apis/domain';
 import { type operations, trackManagerSpec } from '@music-apis/spec/track-manager';
 import type { MockApiDefinition } from '../core/api.js';
@@ -66,6 +69,7 @@ export const trackManagerMockApi: MockApiDefinition<
           return { status: 200, body: JSON.stringify(body), contentType: 'text/plain;charset=UTF-8' };
         },
         createTrack({ query, principal }) {
+          checkIsrcGiven(query.isrc);
           const isrc = normalizeIsrc(query.isrc);
           if (state.tracks.has(isrc)) throw trackExists(isrc);
           // The catalog checks the token, as Spotify does for the server: after the saved check.
@@ -76,6 +80,15 @@ export const trackManagerMockApi: MockApiDefinition<
           const track = toTrackManagerRecord(found);
           state.tracks.set(isrc, track);
           return { status: 200, body: toCreatedTrackView(track) };
+        },
+        getAllTracks({ query }) {
+          const { page = 0, size = 10 } = query;
+          checkTrackPage(page, size);
+          const sorted = [...state.tracks.values()].sort((a, b) =>
+            a.isrc < b.isrc ? -1 : a.isrc > b.isrc ? 1 : 0,
+          );
+          const content = sorted.slice(page * size, page * size + size);
+          return { status: 200, body: trackPageView(content, page, size, sorted.length) };
         },
         getTrackMetadata: ({ path }) => ({ status: 200, body: savedTrack(path.isrc) }),
         getTrackCover({ path }) {

@@ -18,7 +18,10 @@ export type GetTokenError =
 
 /** Arguments of `createTrack` (`POST /api/track/create`). */
 export interface CreateTrackParams {
-  /** International Standard Recording Code, 12 characters (CC-XXX-YY-NNNNN without dashes). */
+  /**
+   * International Standard Recording Code, 12 characters (CC-XXX-YY-NNNNN without dashes). An empty
+   * value is accepted and answered 404 `isrc field is mandatory`, as the original does.
+   */
   isrc: NonNullable<operations['createTrack']['parameters']['query']>['isrc'];
 }
 
@@ -33,6 +36,22 @@ export type CreateTrackError =
   | ApiError<operations['createTrack']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createTrack']['responses'][500]['content']['application/json'], 500>
   | ApiError<operations['createTrack']['responses'][502]['content']['application/json'], 502>;
+
+/** Arguments of `getAllTracks` (`GET /api/track/all`). */
+export interface GetAllTracksParams {
+  /** Page number, from 0. */
+  page?: NonNullable<operations['getAllTracks']['parameters']['query']>['page'];
+  /** Tracks per page (at most 2000, Spring Data's default cap). */
+  size?: NonNullable<operations['getAllTracks']['parameters']['query']>['size'];
+}
+
+/** What `getAllTracks` resolves to. */
+export type GetAllTracksResult = operations['getAllTracks']['responses'][200]['content']['application/json'];
+
+/** The errors `getAllTracks` documents, one per status: `isApiError<GetAllTracksError>(error)`, then `error.status` narrows `error.body`. */
+export type GetAllTracksError =
+  | ApiError<operations['getAllTracks']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getAllTracks']['responses'][404]['content']['application/json'], 404>;
 
 /** Arguments of `getTrackMetadata` (`GET /api/track/metadata/{isrc}`). */
 export interface GetTrackMetadataParams {
@@ -92,6 +111,21 @@ export interface TrackManagerMethods {
   createTrack(args: CreateTrackParams, options?: CallOptions): ApiPromise<CreateTrackResult>;
 
   /**
+   * List saved tracks
+   *
+   * A page of the saved tracks, ordered by ISRC, as Spring Data's `Page` JSON (`content`,
+   * `pageable`, `totalElements`, `totalPages`, …). Pages count from 0. A negative `page` or a `size`
+   * below 1 is answered 404, as the original's `PageRequest.of` rejection is.
+   *
+   * `GET /api/track/all`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link GetAllTracksError} (400, 404).
+   */
+  getAllTracks(args?: GetAllTracksParams, options?: CallOptions): ApiPromise<GetAllTracksResult>;
+
+  /**
    * Find track by ISRC
    *
    * return track information
@@ -124,6 +158,7 @@ export function trackManagerMethods(http: HttpClient): TrackManagerMethods {
   return {
     getToken: (args, options) => call({ method: 'POST', path: '/api/token', security: [], accept: 'text/plain' }, args, options),
     createTrack: (args, options) => call({ method: 'POST', path: '/api/track/create', query: { isrc: '&' }, security: [['catalogToken']] }, args, options),
+    getAllTracks: (args, options) => call({ method: 'GET', path: '/api/track/all', query: { page: '&', size: '&' }, security: [] }, args, options),
     getTrackMetadata: (args, options) => call({ method: 'GET', path: '/api/track/metadata/{isrc}', security: [] }, args, options),
     getTrackCover: (args, options) => call({ method: 'GET', path: '/api/track/cover/{isrc}', security: [], response: 'bytes', accept: 'image/jpeg' }, args, options),
   };

@@ -3,8 +3,10 @@ import {
   type CallOptions,
   createCachedTokenProvider,
   createHttpClient,
+  createPaginator,
   type HttpClient,
   type HttpClientOptions,
+  type Paginator,
   type TokenProvider,
   type TokenSource,
 } from '../core/index.js';
@@ -17,6 +19,8 @@ export type TrackDTO = components['schemas']['TrackDTO'];
 export type CreatedTrackDTO = components['schemas']['CreatedTrackDTO'];
 /** The track manager's error body, on `ApiError.body`. */
 export type TrackManagerErrorBody = components['schemas']['ErrorResponse'];
+/** A page of saved tracks, Spring Data's `Page` JSON. */
+export type TrackPage = components['schemas']['TrackPage'];
 
 export interface TrackManagerClientOptions
   extends Omit<HttpClientOptions, 'credentials' | 'errorMessage' | 'requestId'> {
@@ -28,6 +32,8 @@ export interface TrackManagerClientOptions
 }
 
 export interface TrackManagerClient extends TrackManagerMethods {
+  /** Every saved track, `pageSize` (default 100) per `getAllTracks` call: `for await` items, `.pages()` pages. */
+  iterateTracks(params?: { pageSize?: number }, options?: CallOptions): Paginator<TrackDTO, TrackPage>;
   /** `getTrackCover` as a Blob (`image/jpeg`), e.g. for `URL.createObjectURL`. */
   getTrackCoverBlob(args: GetTrackCoverParams, options?: CallOptions): Promise<Blob>;
   /** The provider behind `token: 'auto'`: call `invalidate()` to force a new token. */
@@ -57,6 +63,13 @@ export function createTrackManagerClient(options: TrackManagerClientOptions): Tr
 
   return {
     ...methods,
+    iterateTracks: ({ pageSize = 100 } = {}, call) =>
+      createPaginator({
+        first: 0,
+        fetchPage: (page) => methods.getAllTracks({ page, size: pageSize }, call),
+        items: (page) => page.content,
+        next: (page, number) => (page.last ? undefined : number + 1),
+      }),
     async getTrackCoverBlob(args, call) {
       const { data, response } = await methods.getTrackCover(args, call).withResponse();
       return new Blob([data as BlobPart], { type: response.headers.get('content-type') ?? 'image/jpeg' });

@@ -13,7 +13,7 @@ import { escapeHtml } from './html.js';
  * springdoc served it there.
  */
 export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
-  const router = new Router({ prefix: '/api-docs' });
+  const router = new Router();
   const byName = new Map(apiRegistry.map((api) => [api.name as string, api]));
   const assetsDirectory = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, string> = {
@@ -22,7 +22,7 @@ export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
     'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   };
 
-  router.get('/', (ctx) => {
+  router.get('/api-docs', (ctx) => {
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.body = documents.trackManager;
       return;
@@ -39,7 +39,7 @@ export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
 <h1>music-apis reference server</h1><p>OpenAPI documents:</p><ul>${items}</ul></body></html>`;
   });
 
-  router.get('/assets/:file', async (ctx) => {
+  router.get('/api-docs/assets/:file', async (ctx) => {
     const type = assets[ctx.params.file as string];
     if (!type) return;
     ctx.type = type;
@@ -47,7 +47,7 @@ export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
     ctx.body = await readFile(join(assetsDirectory, ctx.params.file as string));
   });
 
-  router.get('/:name', (ctx) => {
+  router.get('/api-docs/:name', (ctx) => {
     const param = ctx.params.name as string;
     const api = byName.get(param.replace(/\.json$/, ''));
     if (!api) return;
@@ -56,10 +56,22 @@ export function createApiDocsRouter(served: ReadonlySet<ApiKey>): Router {
       return;
     }
     ctx.type = 'html';
-    ctx.body = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(api.title)}</title>
-<link rel="stylesheet" href="/api-docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
-<script src="/api-docs/assets/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/api-docs/${api.name}.json', dom_id: '#ui' });</script></body></html>`;
+    ctx.body = swaggerUiPage(api.title, `/api-docs/${api.name}.json`);
+  });
+
+  // The track manager's springdoc paths: `/swagger-ui.html` redirects to the UI at
+  // `/swagger-ui/index.html`, as the original's README and clients expect.
+  router.get('/swagger-ui.html', (ctx) => ctx.redirect('/swagger-ui/index.html'));
+  router.get('/swagger-ui/index.html', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = swaggerUiPage(documents.trackManager.info.title, '/api-docs/track-manager.json');
   });
   return router;
+}
+
+function swaggerUiPage(title: string, documentUrl: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/api-docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/api-docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '${documentUrl}', dom_id: '#ui' });</script></body></html>`;
 }

@@ -49,6 +49,10 @@ export const trackManagerModule: ApiModule = {
           status: 200,
           body: toCreatedTrackView(await service.createTrack(query.isrc, principal)),
         }),
+        getAllTracks: async ({ query }) => ({
+          status: 200,
+          body: await service.listTracks(query.page ?? 0, query.size ?? 10),
+        }),
         getTrackMetadata: async ({ path }) => ({ status: 200, body: await service.getTrack(path.isrc) }),
         getTrackCover: async ({ path }) => ({
           status: 200,

@@ -63,6 +63,8 @@ export interface TrackRepository {
   /** Inserts the track; resolves false when a track with that ISRC already exists. */
   insert(track: TrackManagerRecord): Promise<boolean>;
   insertMissing(tracks: TrackManagerRecord[]): Promise<void>;
+  /** One page of the saved tracks by ISRC (the primary key order the original's MySQL returns), and the total. */
+  page(offset: number, limit: number): Promise<{ tracks: TrackManagerRecord[]; total: number }>;
 }
 
 export function createTrackRepository(db: Knex): TrackRepository {
@@ -79,6 +81,13 @@ export function createTrackRepository(db: Knex): TrackRepository {
     },
     async insertMissing(tracks) {
       if (tracks.length > 0) await db(TABLE).insert(tracks.map(toRow)).onConflict('isrc').ignore();
+    },
+    async page(offset, limit) {
+      const [rows, [{ total }]] = await Promise.all([
+        db<TrackRow>(TABLE).select().orderBy('isrc').offset(offset).limit(limit),
+        db(TABLE).count({ total: '*' }) as unknown as Promise<[{ total: number | string }]>,
+      ]);
+      return { tracks: rows.map(fromRow), total: Number(total) };
     },
   };
 }

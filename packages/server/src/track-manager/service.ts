@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
   catalogUnavailable as catalogUnavailableError,
+  checkIsrcGiven,
+  checkTrackPage,
   isrcNotInCatalog,
   type TrackManagerRecord,
   toTrackManagerRecord,
   trackExists,
   trackNotFound,
+  trackPageView,
 } from '@music-apis/domain';
 import { notFound, unauthorized } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/track-manager';
 import {
   type CatalogProvider,
   CatalogUnavailableError,
@@ -16,12 +20,16 @@ import {
 import type { BlobStore } from '../core/storage.js';
 import type { TrackRepository } from './repository.js';
 
+type TrackPage = components['schemas']['TrackPage'];
+
 /** The track manager's domain rules, independent of HTTP. ISRCs are stored upper-case. */
 export interface TrackManagerService {
   createTrack(isrc: string, accessToken: string): Promise<TrackManagerRecord>;
   getTrack(isrc: string): Promise<TrackManagerRecord>;
   /** The saved track's cover as JPEG bytes; fetched from the catalog once, then kept in blob storage. */
   getCover(isrc: string): Promise<Uint8Array>;
+  /** Spring Data's page `page` (from 0) of `size` saved tracks. */
+  listTracks(page: number, size: number): Promise<TrackPage>;
 }
 
 const catalogUnavailable = (error: unknown) =>
@@ -52,6 +60,7 @@ export function createTrackManagerService(
   return {
     getTrack,
     async createTrack(isrcInput, accessToken) {
+      checkIsrcGiven(isrcInput);
       const isrc = isrcInput.toUpperCase();
       if (await tracks.find(isrc)) throw trackExists(isrc);
       let found: Awaited<ReturnType<CatalogProvider['findTrackByIsrc']>>;
@@ -65,6 +74,11 @@ export function createTrackManagerService(
       const track = { ...toTrackManagerRecord(found), isrc };
       if (!(await tracks.insert(track))) throw trackExists(isrc);
       return track;
+    },
+    async listTracks(page, size) {
+      checkTrackPage(page, size);
+      const { tracks: content, total } = await tracks.page(page * size, size);
+      return trackPageView(content, page, size, total);
     },
     async getCover(isrc) {
       const track = await getTrack(isrc);

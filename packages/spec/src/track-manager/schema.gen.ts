@@ -43,6 +43,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/track/all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List saved tracks
+         * @description A page of the saved tracks, ordered by ISRC, as Spring Data's `Page` JSON (`content`,
+         *     `pageable`, `totalElements`, `totalPages`, …). Pages count from 0. A negative `page` or a `size`
+         *     below 1 is answered 404, as the original's `PageRequest.of` rejection is.
+         */
+        get: operations["getAllTracks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/track/metadata/{isrc}": {
         parameters: {
             query?: never;
@@ -132,6 +154,33 @@ export interface components {
              * @description Duration in whole seconds.
              */
             playBackSeconds: number;
+        };
+        /** @description Spring Data's `Sort` as JSON (the list is unsorted). */
+        PageSort: {
+            empty: boolean;
+            sorted: boolean;
+            unsorted: boolean;
+        };
+        /** @description A page of saved tracks, as Spring Data serialises `Page<TrackDTO>`. */
+        TrackPage: {
+            content: components["schemas"]["TrackDTO"][];
+            pageable: {
+                pageNumber: number;
+                pageSize: number;
+                sort: components["schemas"]["PageSort"];
+                offset: number;
+                paged: boolean;
+                unpaged: boolean;
+            };
+            last: boolean;
+            totalElements: number;
+            totalPages: number;
+            size: number;
+            number: number;
+            sort: components["schemas"]["PageSort"];
+            first: boolean;
+            numberOfElements: number;
+            empty: boolean;
         };
         /** @description Error body of every failing call. */
         ErrorResponse: {
@@ -275,10 +324,11 @@ export interface operations {
         parameters: {
             query: {
                 /**
-                 * @description International Standard Recording Code, 12 characters (CC-XXX-YY-NNNNN without dashes).
+                 * @description International Standard Recording Code, 12 characters (CC-XXX-YY-NNNNN without dashes). An empty
+                 *     value is accepted and answered 404 `isrc field is mandatory`, as the original does.
                  * @example GBAYE0800657
                  */
-                isrc: components["schemas"]["Isrc"];
+                isrc: components["schemas"]["Isrc"] | string;
             };
             header: {
                 /**
@@ -315,20 +365,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description track not found (no catalog track has this ISRC) */
+            /**
+             * @description No catalog track has this ISRC, or the ISRC is empty. The messages are the original's, byte for
+             *     byte: its `TrackNotFoundException` wraps the text it is given, hence the doubled wording.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": 404,
-                     *       "error": "Resource not found",
-                     *       "message": "No track found in the catalog for ISRC GBAYE0000000",
-                     *       "timestamp": "2025-09-03T18:41:05.123"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
@@ -342,7 +387,7 @@ export interface operations {
                      * @example {
                      *       "status": 409,
                      *       "error": "Resource already exist",
-                     *       "message": "Track with ISRC GBAYE0800657 already exists",
+                     *       "message": "Track with ISRC GBAYE0800657 already exist",
                      *       "timestamp": "2025-09-03T18:41:05.123"
                      *     }
                      */
@@ -351,6 +396,90 @@ export interface operations {
             };
             500: components["responses"]["InternalError"];
             502: components["responses"]["CatalogUnavailable"];
+        };
+    };
+    getAllTracks: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 0. */
+                page?: number;
+                /** @description Tracks per page (at most 2000, Spring Data's default cap). */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of saved tracks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "content": [
+                     *         {
+                     *           "isrc": "GBAYE0800657",
+                     *           "name": "Ellington: Mood Indigo",
+                     *           "artistName": "Barney Bigard",
+                     *           "albumName": "Paul Robeson: The Complete EMI Sessions 1928-1939",
+                     *           "albumId": "4rgmqNe80mdYQz2oSmYy6o",
+                     *           "isExplicit": false,
+                     *           "playbackSeconds": 201,
+                     *           "cover_image": "https://i.scdn.co/image/ab67616d0000b2737182d5a83d527c09166d0fe5"
+                     *         }
+                     *       ],
+                     *       "pageable": {
+                     *         "pageNumber": 0,
+                     *         "pageSize": 10,
+                     *         "sort": {
+                     *           "empty": true,
+                     *           "sorted": false,
+                     *           "unsorted": true
+                     *         },
+                     *         "offset": 0,
+                     *         "paged": true,
+                     *         "unpaged": false
+                     *       },
+                     *       "last": true,
+                     *       "totalElements": 1,
+                     *       "totalPages": 1,
+                     *       "size": 10,
+                     *       "number": 0,
+                     *       "sort": {
+                     *         "empty": true,
+                     *         "sorted": false,
+                     *         "unsorted": true
+                     *       },
+                     *       "first": true,
+                     *       "numberOfElements": 1,
+                     *       "empty": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrackPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description a negative `page` or a `size` below 1 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": 404,
+                     *       "error": "Resource not found",
+                     *       "message": "Page index must not be less than zero",
+                     *       "timestamp": "2025-09-03T18:41:05.123"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     getTrackMetadata: {
