@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { collectionsSpec } from '../src/collections/index.gen.js';
 import { RequestValidationError } from '../src/core/errors.js';
-import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { type RawRequest, validateRequest } from '../src/core/request.js';
+import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { songsSpec } from '../src/songs/index.gen.js';
 import { trackManagerSpec } from '../src/track-manager/index.gen.js';
 
