@@ -72,14 +72,21 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** ${document.info.title}: the operation table and its precompiled validators. */
-export const ${key}Spec = {
+/**
+ * ${document.info.title}: the operation table and its precompiled validators. Typed by name
+ * (\`typeof operationSpecs\`) so the declaration files hold the table's type once, not twice.
+ */
+export const ${key}Spec: ApiSpec<typeof operationSpecs> & {
+  readonly key: '${key}';
+  readonly name: '${name}';
+  readonly title: ${JSON.stringify(document.info.title)};
+} = {
   key: '${key}',
   name: '${name}',
   title: ${JSON.stringify(document.info.title)},
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};
 `,
     },
   ];

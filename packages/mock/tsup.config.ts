@@ -5,6 +5,10 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps in the published package (they doubled its size); the tests run on src/.
+  sourcemap: false,
+  // CommonJS entries share chunks as the ESM ones do (tsup builds ESM, then converts each file), so
+  // `@music-apis/mock` and `@music-apis/mock/node` load one core, not a copy each.
+  splitting: true,
   target: 'es2022',
 });

@@ -8,5 +8,6 @@ export default defineConfig({
   clean: true,
   // Types for the programmatic API (createServer, loadConfig); the CLI needs none.
   dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
+  // No source maps in the published package (they doubled its size).
+  sourcemap: false,
 });

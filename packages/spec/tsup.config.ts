@@ -11,12 +11,23 @@ const entry = Object.fromEntries(
     target['@music-apis/source'],
   ]),
 );
+// Each API's openapi-typescript types (`paths`, `components`, `operations`) get a chunk of their
+// own, `<api>/schema.d.cts`, which scripts/share-schema-types.mjs then makes the ESM and CJS
+// declarations share (types only: no JavaScript imports it).
+for (const name of Object.keys(entry)) {
+  const api = /^(.+)\/index$/.exec(name)?.[1];
+  if (api) entry[`${api}/schema`] = `src/${api}/schema.gen.ts`;
+}
 
 export default defineConfig({
   entry,
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps in the published package (they doubled its size); the tests run on src/.
+  sourcemap: false,
+  // CommonJS entries share chunks as the ESM ones do (tsup builds ESM, then converts each file),
+  // so the documents and the core are not copied into every `require()` entry.
+  splitting: true,
   target: 'es2022',
 });

@@ -15,6 +15,14 @@ export {
   SEED_EXAMPLE_TRACK,
   TRACKS_PER_ALBUM,
 } from './catalog.js';
+export {
+  COLLECTIONS_DEMO_COLLECTION_COUNT,
+  COLLECTIONS_DEMO_SAMPLE_RATE,
+  type CollectionsDemoCollection,
+  type CollectionsDemoTrack,
+  collectionsDemoAudio,
+  collectionsDemoCollections,
+} from './collections.js';
 export { coverJpeg } from './covers.js';
 export {
   deterministicUuid,

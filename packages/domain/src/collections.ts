@@ -1,3 +1,10 @@
+import {
+  type Catalog,
+  collectionsDemoAudio,
+  collectionsDemoCollections,
+  coverJpeg,
+  demoCatalog,
+} from '@music-apis/catalog';
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
 import type { ErrorReply } from './envelope.js';
@@ -259,6 +266,70 @@ export function trackView(
     ...derivePlayerColors(record.player_color),
     cover_url: cover,
   };
+}
+
+// ——— demo data ———
+
+/** A file of the demo data: its blob key and its bytes (made on demand: the audio is large). */
+export interface CollectionsDemoFile {
+  key: string;
+  bytes(): Uint8Array;
+}
+
+export interface CollectionsDemoData {
+  /** In creation order: they come first in every list. */
+  collections: CollectionRecord[];
+  /** Processed: `ready`, with the real duration of their audio. */
+  tracks: CollectionTrackRecord[];
+  /** The images behind the records' `cover_key`s. */
+  covers: CollectionsDemoFile[];
+  /** The audio behind the tracks' `audio_key`s. */
+  audio: CollectionsDemoFile[];
+}
+
+/**
+ * The demo collections (`collectionsDemoCollections` of the catalog) as stored records, with the
+ * defaults a create would fill in. Blob keys are fixed, so instances seeding at once write the same files.
+ */
+export function collectionsDemoData(catalog: Catalog = demoCatalog): CollectionsDemoData {
+  const data: CollectionsDemoData = { collections: [], tracks: [], covers: [], audio: [] };
+  for (const demo of collectionsDemoCollections(catalog)) {
+    const coverKey = `collections/covers/collection/${demo.id}-demo.jpg`;
+    data.collections.push({
+      id: demo.id,
+      ...collectionFields({
+        title: demo.title,
+        organization_index: demo.organizationIndex,
+        metadata: demo.metadata,
+        player_color: demo.playerColor,
+        player_subtitle: demo.playerSubtitle,
+      }),
+      cover_key: coverKey,
+    });
+    data.covers.push({ key: coverKey, bytes: () => coverJpeg(demo.coverIndex) });
+    for (const track of demo.tracks) {
+      const audioKey = `collections/audio/${track.id}/demo.wav`;
+      const trackCoverKey =
+        track.coverIndex === null ? null : `collections/covers/track/${track.id}-demo.jpg`;
+      data.tracks.push({
+        id: track.id,
+        collection_id: demo.id,
+        file_name: track.fileName,
+        ...trackFields({ collection_id: demo.id, file_name: track.fileName, metadata: track.metadata }),
+        title: track.title,
+        duration: track.seconds,
+        status: 'ready',
+        audio_key: audioKey,
+        cover_key: trackCoverKey,
+      });
+      data.audio.push({ key: audioKey, bytes: () => collectionsDemoAudio(track) });
+      const { coverIndex } = track;
+      if (trackCoverKey && coverIndex !== null) {
+        data.covers.push({ key: trackCoverKey, bytes: () => coverJpeg(coverIndex) });
+      }
+    }
+  }
+  return data;
 }
 
 /** The path a cover upload URL is issued for. */

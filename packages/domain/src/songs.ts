@@ -114,7 +114,10 @@ export const SONG_WRITABLE_FIELDS = [
 
 export type SongWritableField = (typeof SONG_WRITABLE_FIELDS)[number];
 
-/** Fields where an empty string clears the value (the original's `orNull()` on patch). */
+/**
+ * Fields that Patch Song reads through the original's `orNull()`: a blank string clears the value,
+ * anything else is stored trimmed (newm-server SongRepositoryImpl.update; newm-shared StringExt.kt).
+ */
 const SONG_CLEARABLE_FIELDS: ReadonlySet<string> = new Set<SongWritableField>([
   'coverArtUrl',
   'lyricsUrl',
@@ -152,18 +155,28 @@ export function checkNewSong(body: {
 
 /**
  * The writable fields present in a (schema-validated) body, in `SONG_WRITABLE_FIELDS` order:
- * `null` or absent means left alone, `''` clears (`null`) where allowed; URLs and the title checked.
+ * `null` or absent means left alone. On `update` the clearable fields go through `orNull()` (blank
+ * clears, the rest is trimmed); on `create` values are kept as sent, and a blank URL is 400
+ * `Missing url`, as the original's `asValidUrl()` answers. URLs and the title checked.
  */
-export function songChanges(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function songChanges(
+  body: Readonly<Record<string, unknown>>,
+  mode: 'create' | 'update',
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const field of SONG_WRITABLE_FIELDS) {
     const value = body[field];
     if (value === undefined || value === null) continue;
-    changes[field] = value === '' && SONG_CLEARABLE_FIELDS.has(field) ? null : value;
+    changes[field] =
+      mode === 'update' && typeof value === 'string' && SONG_CLEARABLE_FIELDS.has(field)
+        ? value.trim() || null
+        : value;
   }
   for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
     const url = changes[field];
-    if (typeof url === 'string' && !isHttpUrl(url)) throw new HttpError(422, `Invalid url: ${url}`);
+    if (typeof url !== 'string') continue;
+    if (url.trim() === '') throw new HttpError(400, 'Missing url');
+    if (!isHttpUrl(url)) throw new HttpError(422, `Invalid url: ${url}`);
   }
   if (typeof changes.title === 'string' && changes.title.trim() === '') {
     throw new HttpError(422, 'Field title must not be blank');
@@ -171,8 +184,9 @@ export function songChanges(body: Readonly<Record<string, unknown>>): Record<str
   return changes;
 }
 
+/** Exposed's `EntityNotFoundException` text; the id as `java.util.UUID` prints it (lower case). */
 export const songNotFound = (songId: string) =>
-  new HttpError(404, `Entity SongEntity, id=${songId} not found in the database`);
+  new HttpError(404, `Entity SongEntity, id=${songId.toLowerCase()} not found in the database`);
 
 /** Only the owner may change, delete or upload to a song. */
 export function checkSongOwner(song: { ownerId: string }, callerId: string): void {
@@ -250,6 +264,94 @@ export const songAudioKey = (songId: string, extension: string) => `songs/audio/
 export const songAgreementKey = (songId: string) => `songs/agreements/${songId}/${SONG_AGREEMENT_FILE}`;
 /** The URL a song reports for a stored file. */
 export const songBlobUrl = (key: string) => `blobs://${key}`;
+
+// ——— playback (Get Song Stream, Stream Song Audio) ———
+
+/** How long a stream URL works unless configured: a day, as the original's CloudFront-signed URLs. */
+export const SONG_STREAM_URL_TTL_SECONDS = 86_400;
+
+/** The media type each stored audio type is served as (newm-server StringExt.kt `toAudioContentType`). */
+export const SONG_AUDIO_MEDIA_TYPES = { wav: 'audio/wav', flac: 'audio/x-flac', aiff: 'audio/aiff' } as const;
+export type SongAudioExtension = keyof typeof SONG_AUDIO_MEDIA_TYPES;
+export type SongAudioMediaType = (typeof SONG_AUDIO_MEDIA_TYPES)[SongAudioExtension];
+
+/** The stored audio of a song, from its `originalAudioUrl`; `undefined` before an upload. */
+export function songAudioOf(song: {
+  originalAudioUrl?: string | undefined;
+}): { key: string; extension: SongAudioExtension; mediaType: SongAudioMediaType } | undefined {
+  const url = song.originalAudioUrl;
+  const match = url === undefined ? null : /^blobs:\/\/(.+\/audio\.(wav|flac|aiff))$/.exec(url);
+  if (!match) return undefined;
+  const extension = match[2] as SongAudioExtension;
+  return { key: match[1] as string, extension, mediaType: SONG_AUDIO_MEDIA_TYPES[extension] };
+}
+
+/** 422 while there is nothing to play, with the original's cause (its transcoder sets `streamUrl`). */
+export const noStreamUrl = () => new HttpError(422, 'streamUrl is null');
+
+/** The path of Stream Song Audio for a song (its id in lower case, as signed). */
+export const songAudioStreamPath = (songId: string) => `/v1/songs/${songId.toLowerCase()}/audio/stream`;
+
+/** What a stream URL's `signature` is the hex HMAC-SHA256 of. */
+export const songStreamSigningInput = (songId: string, expires: number) =>
+  `GET\n${songAudioStreamPath(songId)}\n${expires}`;
+
+/** The signed URL Get Song Stream answers, under `baseUrl` (origin and base path). */
+export const songStreamUrl = (baseUrl: string, songId: string, expires: number, signature: string) =>
+  `${baseUrl.replace(/\/+$/, '')}${songAudioStreamPath(songId)}?expires=${expires}&signature=${signature}`;
+
+/** Checks a presented stream URL: the signature first (so a forged URL learns nothing more), then the expiry. */
+export function checkStreamUrl(signatureMatches: boolean, expires: number, nowMs: number): void {
+  if (!signatureMatches) throw new HttpError(403, 'Invalid stream URL signature');
+  if (expires * 1000 <= nowMs) throw new HttpError(403, 'Stream URL has expired');
+}
+
+/** One byte range of a file, both ends included. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+const rangeNotSatisfiable = (header: string, size: number) =>
+  new HttpError(416, `Range not satisfiable: ${header} (file size ${size})`, {
+    headers: { 'content-range': `bytes */${size}` },
+  });
+
+/**
+ * The range a `Range` header asks of a file of `size` bytes (RFC 9110 §14.1.2): `undefined` for the
+ * whole file (no header, a malformed one, another unit, several ranges, last before first), 416 when
+ * it starts at or past the end (or is an empty suffix).
+ */
+export function byteRangeOf(header: string | undefined, size: number): ByteRange | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  if (first === '') {
+    const length = Number(last);
+    if (length === 0 || size === 0) throw rangeNotSatisfiable(header, size);
+    return { start: Math.max(0, size - length), end: size - 1 };
+  }
+  const start = Number(first);
+  if (last !== '' && Number(last) < start) return undefined;
+  if (start >= size) throw rangeNotSatisfiable(header, size);
+  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
+}
+
+/** Status, range and headers of a Stream Song Audio answer for a file of `size` bytes. */
+export function songAudioAnswer(
+  size: number,
+  rangeHeader: string | undefined,
+): { status: 200 | 206; range: ByteRange | undefined; headers: Record<string, string> } {
+  const range = byteRangeOf(rangeHeader, size);
+  const headers: Record<string, string> = {
+    'accept-ranges': 'bytes',
+    'content-length': String(range ? range.end - range.start + 1 : size),
+  };
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+  return { status: range ? 206 : 200, range, headers };
+}
 
 // ——— list filters ———
 
@@ -450,6 +552,7 @@ const REASONS: Readonly<Record<number, string>> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  416: 'Requested Range Not Satisfiable',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -503,12 +606,58 @@ function validationFailure(
   if (tooLong) {
     return {
       status: 422,
-      cause: `Field ${tooLong.field.split('.')[0]} exceeds ${tooLong.params.limit} chars limit`,
+      cause: `Field ${lengthCheckedName(tooLong.field)} exceeds ${tooLong.params.limit} chars limit`,
     };
   }
   const badId = issues.find((issue) => issue.location === 'path');
   if (badId) return { status: 422, cause: `Invalid UUID string: ${pathParams[badId.field] ?? ''}` };
+  for (const issue of issues) {
+    const cause = issue.location === 'query' ? filterFailure(issue) : undefined;
+    if (cause) return { status: 422, cause };
+  }
   return { status: 422, cause: issues.map(describe).join('; ') };
+}
+
+/**
+ * The original's `checkLength` names: a list item by its list and index, without a dot, and the
+ * `ipis` items as `ipi<index>` (`genres1`, `ipi0`; newm-server SongRepositoryImpl.checkFieldLengths).
+ */
+function lengthCheckedName(field: string): string {
+  const [name = field, index] = field.split('.');
+  if (index === undefined) return name;
+  return `${name === 'ipis' ? 'ipi' : name}${index}`;
+}
+
+const withoutPrefix = (value: string) => value.replace(/^[+-]/, '');
+
+/**
+ * A malformed list filter, in the words of the original's parsers (newm-server ApplicationCallExt.kt,
+ * FilterCriteria.kt), whose exceptions its status pages answer as 422 with their message.
+ */
+function filterFailure(issue: ValidationIssue): string | undefined {
+  const [name] = issue.field.split('.');
+  const value =
+    typeof issue.value === 'string' || typeof issue.value === 'number' ? String(issue.value) : undefined;
+  if (value === undefined) return undefined;
+  switch (name) {
+    case 'mintingStatuses':
+      return `No enum constant io.newm.server.features.song.model.MintingStatus.${withoutPrefix(value)}`;
+    case 'sortOrder':
+      return `No enum constant org.jetbrains.exposed.sql.SortOrder.${value.toUpperCase()}`;
+    case 'ids':
+    case 'ownerIds': {
+      const id = withoutPrefix(value);
+      return id.length > 36 ? 'UUID string too large' : `Invalid UUID string: ${id}`;
+    }
+    case 'offset':
+    case 'limit':
+      return issue.keyword === 'minimum' ? undefined : `For input string: "${value}"`;
+    case 'olderThan':
+    case 'newerThan':
+      return `Text '${value}' could not be parsed`;
+    default:
+      return undefined;
+  }
 }
 
 /** The original's `StatusResponse` (or the empty 401 challenge), for every songs error. */

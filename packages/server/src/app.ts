@@ -10,7 +10,10 @@ import { createApiDocsRouter } from './core/api-docs.js';
 import { createApiIndex } from './core/api-index.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
-import { createApiRouter } from './core/http/pipeline.js';
+import { createCors } from './core/http/cors.js';
+import { createFallbackErrors } from './core/http/fallback.js';
+import { createApiLookup, createApiRouter } from './core/http/pipeline.js';
+import { createRequestLogger } from './core/http/request-log.js';
 import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
@@ -65,7 +68,7 @@ export async function createServer(
   config: ServerConfig,
   options: CreateServerOptions = {},
 ): Promise<MusicApiServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const db = createDatabase(config);
   try {
     await migrate(db, [
@@ -105,30 +108,28 @@ export async function createServer(
     for (const module of servedModules) await module.seed?.(context);
   }
 
+  const apis = [];
+  for (const module of servedModules)
+    apis.push({ api: await module.createApi(context), document: documents[module.key] });
+
   const app = new Koa({ proxy: true });
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('x-request-id', requestId);
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      if (logger.isLevelEnabled('debug')) {
-        const ms = Math.round((performance.now() - started) * 10) / 10;
-        logger.debug({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
-      }
-    }
+    await next();
   });
+  app.use(createRequestLogger(logger, { apiOf: createApiLookup(apis) }));
   app.on('error', (error) => logger.error({ err: error }, 'koa error'));
+  // Before routing, so preflights of every operation (upload URLs included) are answered, and
+  // before the fallback, so its 404/405 answers carry CORS headers a browser app can read.
+  app.use(createCors({ origins: config.corsOrigins, documents: Object.values(documents) }));
+  app.use(createFallbackErrors());
 
-  const apis = [];
-  for (const module of servedModules)
-    apis.push({ api: await module.createApi(context), document: documents[module.key] });
   app.use(createApiRouter(apis, { logger, validateResponses: config.validateResponses }));
   const served = new Set(servedModules.map((module) => module.key));
-  app.use(createApiDocsRouter(served).routes());
+  app.use(createApiDocsRouter(served, { publicUrl: config.publicUrl }).routes());
   app.use(createApiIndex(served));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {

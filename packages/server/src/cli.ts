@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import { createServer } from './app.js';
 import { createApiKey, createFirstApiKey } from './collections/api-keys.js';
 import { describeConfig, loadConfig } from './core/config.js';
 import { createDatabase } from './core/db.js';
+import { cliProgram, displayUrl } from './operator-commands.js';
 import { setSongsUserVerified } from './songs/module.js';
+import { startBanner } from './start-banner.js';
 
-const USAGE = `Usage: music-apis-server [start]
-       music-apis-server create-api-key [title]   create a collections API key (printed once)
-       music-apis-server verify-user <email>   mark a songs API user KYC-verified
+const usage = (program = cliProgram()) => `Usage: ${program} [start]
+       ${program} create-api-key [title]   create a collections API key (printed once)
+       ${program} verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from
 environment variables (PORT, DATA_DIR, DATABASE_URL, …): the README's configuration table lists
@@ -18,31 +19,10 @@ async function start(): Promise<void> {
   const config = loadConfig();
   const server = await createServer(config);
   server.logger.info({ config: describeConfig(config) }, 'configuration');
-  const url = await server.listen();
+  const url = displayUrl(await server.listen(), config);
   // Only the very first start on a database creates (and shows) a key; it is never shown again.
   const firstKey = await createFirstApiKey(server.db, config.collections.apiKey);
-  process.stdout.write(
-    [
-      '',
-      `music-apis server listening on ${url}  (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
-      `  API docs:  ${url}/api-docs`,
-      ...(config.demoData
-        ? [`  Songs API demo login: ${SONGS_DEMO_LOGIN.email} / ${SONGS_DEMO_LOGIN.password}`]
-        : []),
-      ...(config.devEndpoints ? [`  Mail outbox (sign-up codes): ${url}/dev/mail`] : []),
-      '  Try it:',
-      `    TOKEN=$(curl -s -X POST ${url}/api/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
-      `    curl -X POST "${url}/api/track/create?isrc=GBAYE0800657" -H "Token: Bearer $TOKEN"`,
-      ...(firstKey
-        ? [
-            `  Collections API key (shown this once; more with \`music-apis-server create-api-key\`):`,
-            `    ${firstKey.key}`,
-            `    curl ${url}/v1/collection -H "Authorization: Bearer ${firstKey.key}"`,
-          ]
-        : []),
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(startBanner(url, config, firstKey));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,7 +41,7 @@ async function start(): Promise<void> {
 /** Operators confirm a songs API user's KYC status, which the stream-token agreement requires. */
 async function verifyUser(email: string | undefined): Promise<number> {
   if (!email) {
-    console.error('Usage: music-apis-server verify-user <email>');
+    console.error(`Usage: ${cliProgram()} verify-user <email>`);
     return 2;
   }
   const db = createDatabase(loadConfig());
@@ -117,6 +97,6 @@ if (command === 'create-api-key') {
     process.exit(1);
   });
 } else {
-  console.error(USAGE);
+  console.error(usage());
   process.exit(command === '--help' || command === 'help' ? 0 : 2);
 }

@@ -1,8 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { wavFile } from '@music-apis/catalog';
+import { collectionsDemoCollections, wavFile } from '@music-apis/catalog';
 import { createCollectionsClient, isApiError } from '@music-apis/sdk/collections';
+import { parseFile } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createFirstApiKey } from '../src/collections/api-keys.js';
 import { createUploadUrlSigner } from '../src/collections/upload-urls.js';
@@ -133,6 +134,56 @@ describe('collections server', () => {
     expect(status).toBe(413);
     expect(connection).toBe('close');
     expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+  });
+
+  it('seeds the demo collections once: ready tracks whose stored audio is as long as listed', async () => {
+    const demo = collectionsDemoCollections();
+    const listed = await api.listCollections({ limit: demo.length });
+    expect(listed.collections.map((collection) => collection.id)).toEqual(demo.map((item) => item.id));
+    for (const collection of demo) {
+      const rows = await test.server
+        .db('collections_tracks')
+        .where({ collection_id: collection.id })
+        .orderBy('seq')
+        .select('id', 'status', 'duration', 'audio_key');
+      expect(rows.map((row) => row.id)).toEqual(collection.tracks.map((track) => track.id));
+      for (const [index, row] of rows.entries()) {
+        expect(row.status).toBe('ready');
+        expect(Number(row.duration)).toBe(collection.tracks[index]?.seconds);
+        // The duration is the audio's own, as the processing job reads it.
+        const audio = await parseFile(join(test.dataDir, 'blobs', row.audio_key), { duration: true });
+        expect(audio.format.duration).toBeCloseTo(Number(row.duration), 6);
+      }
+    }
+
+    // Another start on the same data adds nothing, and puts back nothing a user changed.
+    const count = async (server: TestServer) =>
+      (await createCollectionsClient({ baseUrl: server.baseUrl, apiKey: API_KEY }).listCollections()).count;
+    const defaults = loadConfig({});
+    const first = await startTestServer({ collections: { ...defaults.collections, apiKey: API_KEY } });
+    try {
+      const files = await filesUnder(join(first.dataDir, 'blobs'));
+      expect(files.length).toBeGreaterThan(demo.length);
+      expect(await count(first)).toBe(demo.length);
+      const firstClient = createCollectionsClient({ baseUrl: first.baseUrl, apiKey: API_KEY, retry: 0 });
+      const renamed = demo[0]!.id;
+      await firstClient.updateCollection({ collection_id: renamed, body: { title: 'Renamed' } });
+      await first.stop(false);
+      const again = await startTestServer({
+        dataDir: first.dataDir,
+        collections: { ...defaults.collections, apiKey: API_KEY },
+      });
+      try {
+        expect(await count(again)).toBe(demo.length);
+        expect(await filesUnder(join(again.dataDir, 'blobs'))).toEqual(files);
+        const client = createCollectionsClient({ baseUrl: again.baseUrl, apiKey: API_KEY, retry: 0 });
+        expect((await client.getCollection({ collection_id: renamed })).collection.title).toBe('Renamed');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await first.stop();
+    }
   });
 
   it('stores API keys only as hashes, and creates the first key once per database', async () => {

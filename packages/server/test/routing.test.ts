@@ -26,7 +26,7 @@ describe('routing across APIs', () => {
     expect(apis.find((api) => api.key === 'songs')).toMatchObject({
       basePaths: ['/v1/auth', '/v1/songs', '/v1/users'],
       docs: '/api-docs/songs',
-      operations: 14,
+      operations: 16,
     });
     const page = await fetch(`${test.baseUrl}/`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SONGS_DEMO_LOGIN, wavFile } from '@music-apis/catalog';
@@ -158,6 +159,82 @@ describe('songs API on the server', () => {
       expect(response.status).toBe(200);
     } finally {
       await second.stop(false);
+    }
+  });
+
+  it("stream URLs: signed with the database's secret, so another instance serves them; expired ones are 403; HEAD has the headers", async () => {
+    const { accessToken: token } = await login(SONGS_DEMO_LOGIN.email, SONGS_DEMO_LOGIN.password);
+    const { songId } = (
+      await call('POST', '/v1/songs', { token, json: { title: 'Stream instances', genres: ['Pop'] } })
+    ).body;
+    const wav = wavFile({ seconds: 30, sampleRate: 44_100 });
+    expect((await call('POST', `/v1/songs/${songId}/audio`, { token, body: wav })).status).toBe(200);
+    const { url } = (await call('GET', `/v1/songs/${songId}/stream`, { token })).body as { url: string };
+    const path = new URL(url).pathname + new URL(url).search;
+
+    const head = await fetch(url, { method: 'HEAD', headers: { range: 'bytes=0-99' } });
+    expect(head.status).toBe(206);
+    expect(head.headers.get('content-length')).toBe('100');
+    expect(head.headers.get('content-range')).toBe(`bytes 0-99/${wav.length}`);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    const second = await startTestServer({ dataDir: test.dataDir });
+    try {
+      const elsewhere = await fetch(`${second.baseUrl}${path}`, { headers: { range: 'bytes=0-3' } });
+      expect(elsewhere.status).toBe(206);
+      expect(Buffer.from(await elsewhere.arrayBuffer()).toString('latin1')).toBe('RIFF');
+    } finally {
+      await second.stop(false);
+    }
+
+    // A correctly signed URL whose time is up.
+    const secret = await getOrCreateSecret(test.server.db, 'songs-stream-url');
+    const expires = Math.floor(Date.now() / 1000) - 10;
+    const signature = createHmac('sha256', secret)
+      .update(`GET\n/v1/songs/${songId}/audio/stream\n${expires}`)
+      .digest('hex');
+    const expired = await call(
+      'GET',
+      `/v1/songs/${songId}/audio/stream?expires=${expires}&signature=${signature}`,
+    );
+    expect(expired).toMatchObject({
+      status: 403,
+      body: { code: 403, description: 'Forbidden', cause: 'Stream URL has expired' },
+    });
+  });
+
+  it('stream URLs last SONGS_STREAM_URL_TTL_SECONDS (a day unless set)', async () => {
+    const short = await startTestServer({
+      songs: { jwtSecret: undefined, streamUrlTtlSeconds: 60 },
+    });
+    try {
+      const response = await fetch(`${short.baseUrl}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(SONGS_DEMO_LOGIN),
+      });
+      const { accessToken } = (await response.json()) as { accessToken: string };
+      const headers = { authorization: `Bearer ${accessToken}` };
+      const [song] = (await (
+        await fetch(`${short.baseUrl}/v1/songs?ownerIds=me&limit=1`, { headers })
+      ).json()) as {
+        id: string;
+      }[];
+      await fetch(`${short.baseUrl}/v1/songs/${song!.id}/audio`, {
+        method: 'POST',
+        headers,
+        body: wavFile({ seconds: 30, sampleRate: 44_100 }),
+      });
+      const { url } = (await (
+        await fetch(`${short.baseUrl}/v1/songs/${song!.id}/stream`, { headers })
+      ).json()) as {
+        url: string;
+      };
+      const expires = Number(new URL(url).searchParams.get('expires'));
+      expect(expires - Date.now() / 1000).toBeGreaterThan(50);
+      expect(expires - Date.now() / 1000).toBeLessThanOrEqual(60);
+    } finally {
+      await short.stop();
     }
   });
 });

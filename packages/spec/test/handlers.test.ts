@@ -61,6 +61,9 @@ function trackManager(): TrackManager {
         throw new HttpError(404, `Track with ISRC ${path.isrc} not found`);
       },
       getTrackCover: () => ({ status: 200, body: new Uint8Array([1]), contentType: 'image/jpeg' }),
+      getAllTracks: () => {
+        throw new HttpError(404, 'Page index must not be less than zero');
+      },
     },
   };
 }

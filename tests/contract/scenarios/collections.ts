@@ -1,4 +1,4 @@
-import { wavFile } from '@music-apis/catalog';
+import { collectionsDemoCollections, coverJpeg, wavFile } from '@music-apis/catalog';
 import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
 import {
   type CollectionInput,
@@ -70,6 +70,70 @@ function withParam(uploadUrl: string, name: string, value: string): string {
 const flipLastHexDigit = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
 
 export const collectionsScenarios = defineScenarios('collections', 'collections', [
+  {
+    name: 'demo data: the demo collections come first, with ready tracks (real durations) and JPEG covers',
+    covers: ['listCollections', 'listCollectionTracks', 'getCoverImage'],
+    async run(context) {
+      const api = client(context);
+      const demo = collectionsDemoCollections();
+      expect(demo.length).toBeGreaterThan(0);
+      const listed = await api.listCollections({ limit: demo.length });
+      expect(listed.count).toBeGreaterThanOrEqual(demo.length);
+      const coverOf = (owner: 'collection' | 'track', id: string) =>
+        `${context.baseUrl}/media/covers/${owner}/${id}.jpg`;
+      expect(listed.collections).toEqual(
+        demo.map((collection) => ({
+          id: collection.id,
+          title: collection.title,
+          creator_id: null,
+          organization_index: collection.organizationIndex,
+          metadata: collection.metadata,
+          theme: [],
+          is_cover_overridable: true,
+          is_theme_overridable: true,
+          player_color: collection.playerColor,
+          player_color_light: expect.stringMatching(/^#[0-9A-F]{6}$/),
+          player_color_dark: expect.stringMatching(/^#[0-9A-F]{6}$/),
+          player_subtitle: collection.playerSubtitle,
+          cover_url: coverOf('collection', collection.id),
+        })),
+      );
+      for (const collection of demo) {
+        const tracks = await api.listCollectionTracks({ collection_id: collection.id });
+        expect(tracks.count).toBe(collection.tracks.length);
+        expect(tracks.tracks).toEqual(
+          collection.tracks.map((track) => ({
+            id: track.id,
+            collection_id: collection.id,
+            file_name: track.fileName,
+            creator_id: null,
+            organization_index: null,
+            metadata: track.metadata,
+            is_cover_overridable: true,
+            is_theme_overridable: true,
+            player_title: null,
+            player_subtitle: null,
+            player_color: null,
+            player_color_light: null,
+            player_color_dark: null,
+            title: track.title,
+            duration: track.seconds,
+            status: 'ready',
+            track_status_id: 'ready',
+            cover_url:
+              track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
+          })),
+        );
+        const cover = await api.getCoverImage({ coverUrl: coverOf('collection', collection.id) });
+        expect(new Uint8Array(await cover.arrayBuffer())).toEqual(coverJpeg(collection.coverIndex));
+        for (const track of collection.tracks) {
+          if (track.coverIndex === null) continue;
+          const own = await api.getCoverImage({ coverUrl: coverOf('track', track.id) });
+          expect(new Uint8Array(await own.arrayBuffer())).toEqual(coverJpeg(track.coverIndex));
+        }
+      }
+    },
+  },
   {
     name: 'collections: create, get, list (oldest first, count, paging), PUT update, delete → 404',
     covers: ['createCollection', 'getCollection', 'listCollections', 'updateCollection', 'deleteCollection'],

@@ -7,6 +7,7 @@ import {
   type Song,
   type SongsClient,
   type SongsErrorBody,
+  streamUrlParams,
   type UpdateSongParams,
 } from '@music-apis/sdk/songs';
 import { expect } from 'vitest';
@@ -71,6 +72,13 @@ async function expectBearerChallenge(call: Promise<unknown>) {
   expect(error.status).toBe(401);
   expect(error.body).toBeUndefined();
   expect(error.response.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+}
+
+/** Byte-for-byte equality, without a megabyte-sized deep comparison. */
+function expectBytes(actual: ArrayBuffer | Uint8Array, expected: Uint8Array) {
+  const bytes = actual instanceof Uint8Array ? actual : new Uint8Array(actual);
+  expect(bytes.length).toBe(expected.length);
+  expect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).equals(expected)).toBe(true);
 }
 
 const createdAtMs = (song: Song) => Date.parse(`${song.createdAt}Z`);
@@ -439,7 +447,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
       await expectSongsError(
         api.createSong({ body: { title: 'Long genre', genres: ['g'.repeat(65)] } }),
         422,
-        'Field genres exceeds 64 chars limit',
+        'Field genres0 exceeds 64 chars limit',
       );
       await expectSongsError(
         api.createSong({ body: { title: 'Bad cover', genres: ['Pop'], coverArtUrl: 'cover.png' } }),
@@ -560,7 +568,7 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
     },
   },
   {
-    name: 'stream-token agreement: owner must be KYC-verified; accept approves and keeps the document, reject resets',
+    name: 'stream-token agreement: accepting generates the document (none needed beforehand); the 422s left are an unverified owner and a bad id; reject resets',
     covers: ['processSongStreamTokenAgreement', 'getSong', 'createSong', 'login'],
     async run(context) {
       const unverified = await signUp(context);
@@ -570,32 +578,366 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
           genres: ['Pop'],
         },
       });
+      const notVerified = 'operation allowed only after owner is KYC verified';
       await expectSongsError(
         unverified.api.processSongStreamTokenAgreement({ songId: unverifiedSong, body: { accepted: true } }),
         422,
-        'operation allowed only after owner is KYC verified',
+        notVerified,
+      );
+      // Rejecting needs a verified owner too (the original checks before either).
+      await expectSongsError(
+        unverified.api.processSongStreamTokenAgreement({ songId: unverifiedSong, body: { accepted: false } }),
+        422,
+        notVerified,
+      );
+      expect(await unverified.api.getSong({ songId: unverifiedSong })).toMatchObject({
+        mintingStatus: 'Undistributed',
+      });
+      // The other demo artists are not KYC-verified (README): their login works, the agreement does not.
+      const secondArtist = createSongsClient({
+        baseUrl: context.baseUrl,
+        retry: 0,
+        auth: { email: 'artist2@music-apis.dev', password: SONGS_DEMO_LOGIN.password },
+      });
+      const { songId: secondSong } = await secondArtist.createSong({
+        body: { title: `Second artist ${unique()}`, genres: ['Pop'] },
+      });
+      await expectSongsError(
+        secondArtist.processSongStreamTokenAgreement({ songId: secondSong, body: { accepted: true } }),
+        422,
+        notVerified,
       );
 
-      // The demo artist is KYC-verified.
+      // The demo login is KYC-verified: a brand-new song (no document exists yet) is accepted at once.
       const demo = createSongsClient({ baseUrl: context.baseUrl, retry: 0, auth: { ...SONGS_DEMO_LOGIN } });
       const { songId } = await demo.createSong({ body: { title: `Agreement ${unique()}`, genres: ['Pop'] } });
       await demo.processSongStreamTokenAgreement({ songId, body: { accepted: true } });
       const accepted = await demo.getSong({ songId });
       expect(accepted.mintingStatus).toBe('StreamTokenAgreementApproved');
       expect(accepted.tokenAgreementUrl).toMatch(new RegExp(`/${songId}/StreamTokenAgreement\\.pdf$`));
+      // Accepting again renews the document and keeps the approval.
+      await demo.processSongStreamTokenAgreement({ songId, body: { accepted: true } });
+      expect(await demo.getSong({ songId })).toMatchObject({
+        mintingStatus: 'StreamTokenAgreementApproved',
+        tokenAgreementUrl: accepted.tokenAgreementUrl,
+      });
       await demo.processSongStreamTokenAgreement({ songId, body: { accepted: false } });
       const rejected = await demo.getSong({ songId });
       expect(rejected.mintingStatus).toBe('Undistributed');
       expect(rejected).not.toHaveProperty('tokenAgreementUrl');
+      // Accepting after a rejection generates the document anew.
+      await demo.processSongStreamTokenAgreement({ songId, body: { accepted: true } });
+      expect(await demo.getSong({ songId })).toMatchObject({
+        mintingStatus: 'StreamTokenAgreementApproved',
+        tokenAgreementUrl: accepted.tokenAgreementUrl,
+      });
       await expectSongsError(
         demo.processSongStreamTokenAgreement({ songId, body: {} as { accepted: boolean } }),
         400,
         'missing accepted',
       );
       await expectSongsError(
+        demo.processSongStreamTokenAgreement({ songId: 'not-a-uuid', body: { accepted: true } }),
+        422,
+        'Invalid UUID string: not-a-uuid',
+      );
+      await expectSongsError(
         demo.processSongStreamTokenAgreement({ songId: randomUUID(), body: { accepted: true } }),
         404,
       );
+    },
+  },
+  {
+    name: 'every list filter trims spaces around its commas: ids (with - exclusions), ownerIds, genres, moods, mintingStatuses, nftNames on list, count, genres and genre count',
+    covers: ['listSongs', 'countSongs', 'listSongGenres', 'countSongGenres', 'createSong'],
+    async run(context) {
+      const { api } = await signUp(context);
+      const tag = unique();
+      const specs = [
+        { title: `Trim zero ${tag}`, genres: ['Jazz', 'Blues'], moods: ['Calm'] },
+        { title: `Trim one ${tag}`, genres: ['Blues'], moods: ['Happy', 'Calm'] },
+        { title: `Trim two ${tag}`, genres: ['Rock'], moods: ['Dark'] },
+      ];
+      const ids: string[] = [];
+      for (const spec of specs) ids.push((await api.createSong({ body: spec })).songId);
+      const [zero, one, two] = specs.map((spec) => spec.title);
+      await api.countSongs(); // logs in
+      const token = api.session!.tokens!.accessToken;
+      const get = async (path: string, query: string) => {
+        const response = await fetch(`${context.baseUrl}${path}?${query}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const body = await response.json();
+        expect(response.status, `${path}?${query}: ${JSON.stringify(body)}`).toBe(200);
+        return body;
+      };
+      const stranger = randomUUID();
+      // [filter, values, titles the spaceless form lists]
+      const cases: [string, string[], string[]][] = [
+        ['ids', [ids[0]!, ids[1]!, `-${ids[1]}`], [zero!]],
+        ['ids', [`-${ids[0]}`, `+${ids[1]}`, `-${ids[2]}`], [one!]],
+        ['ownerIds', ['me', `-${stranger}`], [zero!, one!, two!]],
+        ['ownerIds', [stranger, 'me'], [zero!, one!, two!]],
+        ['genres', ['Jazz', 'Rock'], [zero!, two!]],
+        ['genres', ['Blues', '-Jazz'], [one!]],
+        ['moods', ['Calm', '-Happy'], [zero!]],
+        ['mintingStatuses', ['Minted', 'Undistributed'], [zero!, one!, two!]],
+        ['mintingStatuses', ['-StreamTokenAgreementApproved', '-Undistributed'], []],
+        ['nftNames', [`-nft-a-${tag}`, `-nft-b-${tag}`], [zero!, one!, two!]],
+        ['nftNames', [`nft-a-${tag}`, `nft-b-${tag}`], []],
+      ];
+      const routes = ['/v1/songs', '/v1/songs/count', '/v1/songs/genres', '/v1/songs/genres/count'];
+      for (const [filter, values, expected] of cases) {
+        const mine = filter === 'ownerIds' ? '' : 'ownerIds=me&';
+        const spaceless = `${mine}${filter}=${values.map(encodeURIComponent).join(',')}`;
+        // A space after the comma, spaces on both sides, a tab.
+        const spaced = [',%20', '%20,%20%20', ',%09'].map(
+          (separator) => `${mine}${filter}=${values.map(encodeURIComponent).join(separator)}`,
+        );
+        expect(titles(await get('/v1/songs', spaceless)), spaceless).toEqual(expected);
+        for (const route of routes) {
+          const plain = await get(route, spaceless);
+          for (const query of spaced) expect(await get(route, query), `${route}?${query}`).toEqual(plain);
+        }
+      }
+      // A space after a comma in ownerIds' `me` too, and on the genre routes the counts are real.
+      expect(await get('/v1/songs/genres', `ownerIds=${encodeURIComponent(' me ')}`)).toEqual([
+        'Blues',
+        'Jazz',
+        'Rock',
+      ]);
+      expect(await get('/v1/songs/genres/count', `ownerIds=me&genres=Jazz,%20Rock`)).toEqual({ count: 3 });
+    },
+  },
+  {
+    name: 'stream URL: upload, then any signed-in user gets a signed URL; it serves the audio whole and by range, 416 past the end, 403 when changed; 422 before any upload',
+    covers: ['getSongStream', 'streamSongAudio', 'uploadSongAudio', 'deleteSong'],
+    async run(context) {
+      const owner = await signUp(context);
+      const listener = await signUp(context);
+      const { songId } = await owner.api.createSong({
+        body: { title: `Stream ${unique()}`, genres: ['Ambient'] },
+      });
+      await expectSongsError(owner.api.getSongStream({ songId }), 422, 'streamUrl is null');
+      await expectSongsError(listener.api.getSongStream({ songId }), 422, 'streamUrl is null');
+      await expectSongsError(
+        owner.api.getSongStream({ songId: randomUUID() }),
+        404,
+        /not found in the database$/,
+      );
+      await expectSongsError(
+        owner.api.getSongStream({ songId: 'not-a-uuid' }),
+        422,
+        'Invalid UUID string: not-a-uuid',
+      );
+      await expectBearerChallenge(publicClient(context).getSongStream({ songId }));
+
+      const wav = wavFile({ seconds: 30, sampleRate: 44_100 });
+      await owner.api.uploadAudio(songId, wav);
+      const { url } = await owner.api.getSongStream({ songId });
+      expect(url).toMatch(
+        new RegExp(
+          `^${context.baseUrl}/v1/songs/${songId}/audio/stream\\?expires=\\d+&signature=[0-9a-f]{64}$`,
+        ),
+      );
+      const expires = Number(new URL(url).searchParams.get('expires'));
+      expect(expires * 1000).toBeGreaterThan(Date.now() + 3_600_000); // a day by default
+      // Not only the owner: any signed-in user may play the song, as in the original.
+      const heard = await listener.api.getSongStream({ songId });
+      expect(heard.url).toMatch(/\/audio\/stream\?expires=\d+&signature=[0-9a-f]{64}$/);
+
+      // The URL needs no token: the whole file, then ranges.
+      const whole = await fetch(heard.url);
+      expect(whole.status).toBe(200);
+      expect(whole.headers.get('content-type')).toBe('audio/wav');
+      expect(whole.headers.get('accept-ranges')).toBe('bytes');
+      expect(whole.headers.get('content-length')).toBe(String(wav.length));
+      expectBytes(await whole.arrayBuffer(), wav);
+      const ranges: [string, number, number][] = [
+        ['bytes=100-199', 100, 199],
+        ['bytes=0-0', 0, 0],
+        [`bytes=${wav.length - 5}-`, wav.length - 5, wav.length - 1],
+        ['bytes=-10', wav.length - 10, wav.length - 1],
+        [`bytes=${wav.length - 3}-${wav.length + 1000}`, wav.length - 3, wav.length - 1],
+      ];
+      for (const [range, first, last] of ranges) {
+        const part = await fetch(url, { headers: { range } });
+        expect(part.status, range).toBe(206);
+        expect(part.headers.get('content-range')).toBe(`bytes ${first}-${last}/${wav.length}`);
+        expect(part.headers.get('content-length')).toBe(String(last - first + 1));
+        expect(part.headers.get('content-type')).toBe('audio/wav');
+        expectBytes(await part.arrayBuffer(), wav.subarray(first, last + 1));
+      }
+      // Several ranges, another unit or nonsense: the whole file.
+      for (const range of ['bytes=0-1,5-6', 'items=0-1', 'bytes=9-3']) {
+        const all = await fetch(url, { headers: { range } });
+        expect(all.status, range).toBe(200);
+        expect((await all.arrayBuffer()).byteLength).toBe(wav.length);
+      }
+      for (const range of [
+        `bytes=${wav.length}-`,
+        `bytes=${wav.length + 10}-${wav.length + 20}`,
+        'bytes=-0',
+      ]) {
+        const outside = await fetch(url, { headers: { range } });
+        expect(outside.status, range).toBe(416);
+        expect(outside.headers.get('content-range')).toBe(`bytes */${wav.length}`);
+        expect(await outside.json()).toEqual({
+          code: 416,
+          description: 'Requested Range Not Satisfiable',
+          cause: `Range not satisfiable: ${range} (file size ${wav.length})`,
+        });
+      }
+
+      // Through the SDK: the generated method with the URL's parameters, and the helper.
+      const params = streamUrlParams(url);
+      expect(params).toEqual({ songId, expires, signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expectBytes(await publicClient(context).streamSongAudio(params), wav);
+      const head = await listener.api.fetchSongAudio(songId, { range: 'bytes=0-3' }).withResponse();
+      expect(head.response.status).toBe(206);
+      expect(new TextDecoder().decode(head.data)).toBe('RIFF');
+
+      // A changed URL is refused in the songs envelope.
+      const forged = (change: (url: URL) => void) => {
+        const copy = new URL(url);
+        change(copy);
+        return copy.toString();
+      };
+      const last = params.signature.at(-1) === '0' ? '1' : '0';
+      const tampered = [
+        forged((u) => u.searchParams.set('signature', `${params.signature.slice(0, -1)}${last}`)),
+        forged((u) => u.searchParams.set('signature', params.signature.toUpperCase())),
+        forged((u) => u.searchParams.set('signature', 'not-a-signature')),
+        forged((u) => u.searchParams.set('expires', String(expires + 1))),
+        forged((u) => {
+          u.pathname = u.pathname.replace(songId, randomUUID());
+        }),
+      ];
+      for (const candidate of tampered) {
+        const refused = await fetch(candidate);
+        expect(refused.status, candidate).toBe(403);
+        expect(await refused.json()).toEqual({
+          code: 403,
+          description: 'Forbidden',
+          cause: 'Invalid stream URL signature',
+        });
+      }
+      await expectSongsError(publicClient(context).streamSongAudio({ ...params, signature: 'x' }), 403);
+      const unsigned = await fetch(url.replace(/&signature=.*$/, ''));
+      expect(unsigned.status).toBe(422);
+
+      // A new upload: the same URL serves the new file.
+      const stereo = wavFile({ seconds: 31, sampleRate: 48_000, channels: 2 });
+      await owner.api.uploadAudio(songId, stereo);
+      const replaced = await fetch(url);
+      expect(replaced.headers.get('content-length')).toBe(String(stereo.length));
+      expectBytes(await replaced.arrayBuffer(), stereo);
+      // A deleted song: its URLs answer 404.
+      await owner.api.deleteSong({ songId });
+      const gone = await fetch(url);
+      expect(gone.status).toBe(404);
+      expect((await gone.json()).cause).toBe(`Entity SongEntity, id=${songId} not found in the database`);
+    },
+  },
+  {
+    name: "the original's texts and rules where the seed is silent: list items named genres0/ipi0, lower-case ids in 404s, filter causes, sortOrder in any case, patch trims and a blank value clears, a blank URL on create is 400",
+    covers: ['createSong', 'updateSong', 'getSong', 'listSongs', 'countSongs', 'listSongGenres'],
+    async run(context) {
+      const { api } = await signUp(context);
+      const tooLong = 'x'.repeat(65);
+      const rejected: [Partial<CreateSongParams['body']>, string][] = [
+        [{ genres: ['Pop', tooLong] }, 'Field genres1 exceeds 64 chars limit'],
+        [{ moods: [tooLong] }, 'Field moods0 exceeds 64 chars limit'],
+        [{ ipis: ['00014107338', 'ok', tooLong] }, 'Field ipi2 exceeds 64 chars limit'],
+        [{ barcodeNumber: tooLong }, 'Field barcodeNumber exceeds 64 chars limit'],
+      ];
+      for (const [fields, cause] of rejected) {
+        await expectSongsError(
+          api.createSong({ body: { title: `Long ${unique()}`, genres: ['Pop'], ...fields } }),
+          422,
+          cause,
+        );
+      }
+      for (const field of ['coverArtUrl', 'lyricsUrl'] as const) {
+        for (const blank of ['', '   ']) {
+          await expectSongsError(
+            api.createSong({ body: { title: `Blank ${unique()}`, genres: ['Pop'], [field]: blank } }),
+            400,
+            'Missing url',
+          );
+        }
+      }
+
+      // Patch: blank clears, other values are stored trimmed (the original's orNull()).
+      const title = `Trimmed ${unique()}`;
+      const { songId } = await api.createSong({
+        body: { title, genres: ['Pop'], description: 'kept', album: 'An album', isrc: 'QZ-ABC-23-00001' },
+      });
+      await api.updateSong({
+        songId,
+        body: {
+          description: '   ',
+          album: '  Second album  ',
+          language: ' en ',
+          lyricsUrl: '  https://www.example.com/lyrics.txt  ',
+          isrc: '',
+        },
+      });
+      const patched = await api.getSong({ songId });
+      expect(patched).not.toHaveProperty('description');
+      expect(patched).not.toHaveProperty('isrc');
+      expect(patched).toMatchObject({
+        album: 'Second album',
+        language: 'en',
+        lyricsUrl: 'https://www.example.com/lyrics.txt',
+      });
+      await api.updateSong({ songId, body: { lyricsUrl: ' ' } });
+      expect(await api.getSong({ songId })).not.toHaveProperty('lyricsUrl');
+
+      // 404 names the id as java.util.UUID prints it.
+      const missing = randomUUID();
+      await expectSongsError(
+        api.getSong({ songId: missing.toUpperCase() }),
+        404,
+        `Entity SongEntity, id=${missing} not found in the database`,
+      );
+      expect((await api.getSong({ songId: songId.toUpperCase() })).id).toBe(songId);
+
+      // Filters: the original's parser messages.
+      await expectSongsError(
+        api.listSongs({ mintingStatuses: ['-Minting' as 'Minted'] }),
+        422,
+        'No enum constant io.newm.server.features.song.model.MintingStatus.Minting',
+      );
+      await expectSongsError(api.countSongs({ ids: ['not-a-uuid'] }), 422, 'Invalid UUID string: not-a-uuid');
+      await expectSongsError(api.listSongs({ ownerIds: ['+you'] }), 422, 'Invalid UUID string: you');
+      await expectSongsError(
+        api.listSongs({ limit: 'ten' as unknown as number }),
+        422,
+        'For input string: "ten"',
+      );
+      await expectSongsError(
+        api.listSongGenres({ sortOrder: 'up' }),
+        422,
+        'No enum constant org.jetbrains.exposed.sql.SortOrder.UP',
+      );
+      await expectSongsError(
+        api.countSongs({ olderThan: 'yesterday' }),
+        422,
+        "Text 'yesterday' could not be parsed",
+      );
+      // Any letter case of asc/desc, as SortOrder.valueOf(it.uppercase()).
+      const second = await api.createSong({ body: { title: `${title} 2`, genres: ['Rock'] } });
+      for (const sortOrder of ['Desc', 'dEsC', 'DESC']) {
+        expect((await api.listSongs({ ownerIds: ['me'], sortOrder })).map((song) => song.id)).toEqual([
+          second.songId,
+          songId,
+        ]);
+      }
+      expect((await api.listSongs({ ownerIds: ['me'], sortOrder: 'Asc' })).map((song) => song.id)).toEqual([
+        songId,
+        second.songId,
+      ]);
     },
   },
 ]);

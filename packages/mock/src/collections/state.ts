@@ -2,12 +2,16 @@ import {
   type CollectionRecord,
   type CollectionTrackRecord,
   collectionNotFound,
+  collectionsDemoData,
   collectionTrackNotFound,
 } from '@music-apis/domain';
 import type { collectionsSpec, operations } from '@music-apis/spec/collections';
-import type { MockHandlers } from '../core/api.js';
+import type { MockContext, MockHandlers } from '../core/api.js';
 
-/** The collections store: the server's records (`@music-apis/domain`), covers and issued upload URLs. */
+/**
+ * The collections store: the server's records (`@music-apis/domain`), covers and issued upload URLs;
+ * seeded with the demo collections and their ready tracks, as the server's demo data.
+ */
 
 /** The API key the mock accepts out of the box (add more to `state.apiKeys`). */
 export const COLLECTIONS_MOCK_API_KEY = 'adn_mock_collections_api_key';
@@ -44,12 +48,14 @@ export type CollectionsHandlers = MockHandlers<
   CollectionsPrincipals
 >;
 
-export function createCollectionsState(): CollectionsMockState {
+export function createCollectionsState(context: Pick<MockContext, 'catalog'>): CollectionsMockState {
+  const demo = collectionsDemoData(context.catalog);
   return {
     apiKeys: new Set([COLLECTIONS_MOCK_API_KEY]),
-    collections: new Map(),
-    tracks: new Map(),
-    blobs: new Map(),
+    collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
+    tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
+    // Covers only: the API never serves audio back, so the mock does not keep it.
+    blobs: new Map(demo.covers.map((cover) => [cover.key, cover.bytes()])),
     uploadUrls: new Map(),
     limits: { maxAudioBytes: 200 * 1024 * 1024, maxCoverBytes: 10 * 1024 * 1024, uploadTtlSeconds: 3600 },
     uploads: 0,

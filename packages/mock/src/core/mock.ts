@@ -230,6 +230,10 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
       response = errorResponse(api.errorReply(error, errorContext(operationId, match.params)));
     }
     for (const [name, value] of Object.entries(override?.headers ?? {})) response.headers.set(name, value);
+    // HEAD is answered as GET, as the server does: the same status and headers, no body.
+    if (request.method === 'HEAD') {
+      return new HttpResponse(null, { status: response.status, headers: response.headers });
+    }
     return response;
   }
 

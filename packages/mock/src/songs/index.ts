@@ -11,11 +11,15 @@ import {
   joinCodeRejected,
   loginThrottled,
   newSongRecord,
+  noStreamUrl,
+  SONG_STREAM_URL_TTL_SECONDS,
   SONGS_JOIN_CODE_MAX_ATTEMPTS,
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
   songAgreementChanges,
+  songAudioAnswer,
   songAudioKey,
+  songAudioOf,
   songBlobUrl,
   songChanges,
   songNotFound,
@@ -38,6 +42,7 @@ import {
   type SongsMockState,
   type SongsTokenType,
 } from './state.js';
+import { issueStreamUrl, verifyStreamUrl } from './stream.js';
 
 export type { SongsMockSong, SongsMockState, SongsMockUser } from './state.js';
 
@@ -127,7 +132,7 @@ export const songsMockApi: MockApiDefinition<
       handlers: {
         createSong({ body, principal }) {
           checkNewSong(body);
-          const changes = songChanges(body);
+          const changes = songChanges(body, 'create');
           if (titleTaken(principal.userId, body.title)) throw titleConflict(body.title);
           state.counters.seq += 1;
           const song = {
@@ -169,7 +174,7 @@ export const songsMockApi: MockApiDefinition<
         getSong: ({ path }) => ({ status: 200, body: songView(existingSong(path.songId)) }),
         updateSong({ path, body, principal }) {
           const song = ownedSong(path.songId, principal.userId);
-          const changes = songChanges(body);
+          const changes = songChanges(body, 'update');
           const merged = { ...song, ...changes } as SongsMockSong;
           if (!merged.archived && titleTaken(principal.userId, merged.title, song.id)) {
             throw titleConflict(merged.title);
@@ -183,6 +188,7 @@ export const songsMockApi: MockApiDefinition<
           const song = ownedSong(path.songId, principal.userId);
           state.songs.delete(song.id);
           state.agreements.delete(song.id);
+          state.audio.delete(song.id);
           return { status: 204, body: undefined };
         },
         uploadSongAudio({ path, principal }, { rawBody }) {
@@ -190,6 +196,7 @@ export const songsMockApi: MockApiDefinition<
           try {
             const facts = inspectAudio(rawBody);
             const url = songBlobUrl(songAudioKey(song.id, facts.extension));
+            state.audio.set(song.id, rawBody);
             Object.assign(song, {
               originalAudioUrl: url,
               duration: facts.durationSeconds,
@@ -222,6 +229,24 @@ export const songsMockApi: MockApiDefinition<
             state.agreements.delete(song.id);
           }
           return { status: 204, body: undefined };
+        },
+        async getSongStream({ path }, { baseUrl }) {
+          const song = existingSong(path.songId);
+          if (!state.audio.has(song.id)) throw noStreamUrl();
+          return {
+            status: 200,
+            body: { url: await issueStreamUrl(baseUrl, song.id, nowMs(), SONG_STREAM_URL_TTL_SECONDS) },
+          };
+        },
+        async streamSongAudio({ path, query, headers }) {
+          await verifyStreamUrl(path.songId, query.expires, query.signature, nowMs());
+          const song = existingSong(path.songId);
+          const bytes = state.audio.get(song.id);
+          const audio = songAudioOf(song);
+          if (!bytes || !audio) throw noStreamUrl();
+          const answer = songAudioAnswer(bytes.length, headers.Range);
+          const body = answer.range ? bytes.subarray(answer.range.start, answer.range.end + 1) : bytes;
+          return { status: answer.status, body, contentType: audio.mediaType, headers: answer.headers };
         },
         login({ body }) {
           const email = body.email.toLowerCase();

@@ -44,6 +44,8 @@ export interface SongsMockState {
   songs: Map<string, SongsMockSong>;
   /** Agreement documents kept for accepted songs, by song id. */
   agreements: Map<string, string>;
+  /** The uploaded audio files, by song id (what the stream URLs serve). */
+  audio: Map<string, Uint8Array>;
   failedLogins: Map<string, { startedAt: number; failures: number }>;
   counters: { seq: number; tokens: number; codes: number };
 }
@@ -55,6 +57,7 @@ export function createSongsState(context: MockContext): SongsMockState {
     tokens: new Map(),
     songs: new Map(),
     agreements: new Map(),
+    audio: new Map(),
     failedLogins: new Map(),
     counters: { seq: 0, tokens: 0, codes: 0 },
   };

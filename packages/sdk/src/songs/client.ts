@@ -1,4 +1,5 @@
 import type { components } from '@music-apis/spec/songs';
+import { toApiPromise } from '../core/api-promise.js';
 import {
   type ApiPromise,
   type BinaryBody,
@@ -14,6 +15,7 @@ import {
   type ListSongsParams,
   type RefreshTokenResult,
   type SongsMethods,
+  type StreamSongAudioResult,
   songsMethods,
   type UploadSongAudioResult,
 } from './client.gen.js';
@@ -25,6 +27,7 @@ import {
   type SongsSession,
   songsErrorMessage,
 } from './lib/session.js';
+import { streamUrlParams } from './lib/stream.js';
 
 export type Song = components['schemas']['Song'];
 /** The writable song fields (the Patch Song body); all optional. */
@@ -63,6 +66,14 @@ export interface SongsClient extends Omit<SongsMethods, 'refreshToken'> {
   listSongPages(query?: ListSongsParams, options?: CallOptions): AsyncIterable<Song[]>;
   /** Shorthand for `uploadSongAudio({ songId, body: file })`. */
   uploadAudio(songId: string, file: AudioBody, options?: CallOptions): ApiPromise<UploadSongAudioResult>;
+  /**
+   * The song's uploaded audio, through the signed URL of `getSongStream`: the whole file, or one
+   * `range` (`'bytes=0-1023'`; the answer is then 206, its `Content-Range` on `.withResponse()`).
+   */
+  fetchSongAudio(
+    songId: string,
+    options?: CallOptions & { range?: string },
+  ): ApiPromise<StreamSongAudioResult>;
   /** The session behind `auth: { email, password }`. */
   readonly session: SongsSession | undefined;
   readonly http: HttpClient;
@@ -96,6 +107,19 @@ export function createSongsClient(options: SongsClientOptions): SongsClient {
     iterateSongs,
     listSongPages: (query, call) => iterateSongs(query, call).pages(),
     uploadAudio: (songId, file, call) => methods.uploadSongAudio({ songId, body: file }, call),
+    fetchSongAudio: (songId, { range, ...call } = {}) =>
+      toApiPromise(
+        methods
+          .getSongStream({ songId }, call)
+          .then(({ url }) =>
+            methods
+              .streamSongAudio(
+                { ...streamUrlParams(url), ...(range === undefined ? {} : { Range: range }) },
+                call,
+              )
+              .withResponse(),
+          ),
+      ),
     session,
     http,
   };

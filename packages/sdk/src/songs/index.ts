@@ -7,3 +7,4 @@ export {
   type SongsSessionOptions,
   secondsUntilExpiry,
 } from './lib/session.js';
+export { streamUrlParams } from './lib/stream.js';

@@ -38,7 +38,7 @@ function typeOnly(tracks: TrackManagerClient, songs: SongsClient, adn: Collectio
   // @ts-expect-error an array parameter takes an array
   songs.listSongs({ genres: 'Jazz' });
   // @ts-expect-error an unknown enum value
-  songs.listSongs({ sortOrder: 'up' });
+  songs.createSong({ body: { title: 'x', genres: ['Pop'], barcodeType: 'Isbn' } });
   // @ts-expect-error the body goes under `body`
   songs.createSong({ title: 'x', genres: ['Pop'] });
   // @ts-expect-error the body is typed by its schema

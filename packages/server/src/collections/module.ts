@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { collectionsApiKey, collectionsErrorReply, unknownApiKey } from '@music-apis/domain';
+import {
+  collectionsApiKey,
+  collectionsDemoData,
+  collectionsErrorReply,
+  unknownApiKey,
+} from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { Context } from 'koa';
 import type { ServerApi } from '../core/http/pipeline.js';
@@ -34,6 +39,31 @@ function apiRequestId(ctx: Context): string {
 export const collectionsModule: ApiModule = {
   key: 'collections',
   migrations: collectionsMigrations,
+  /**
+   * The demo collections and their ready tracks (audio, covers, durations), as the mock has them.
+   * Files are written before the rows that point at them; a collection or track that is there
+   * already (or that another instance inserts meanwhile) is kept as it is.
+   */
+  async seed({ db, blobs, catalog }) {
+    const repository = createCollectionsRepository(db);
+    const demo = collectionsDemoData(catalog);
+    const files = new Map([...demo.covers, ...demo.audio].map((file) => [file.key, file]));
+    const write = async (key: string | null) => {
+      const file = key === null ? undefined : files.get(key);
+      if (file && (await blobs.size(file.key)) === undefined) await blobs.put(file.key, file.bytes());
+    };
+    for (const collection of demo.collections) {
+      if (await repository.findCollection(collection.id)) continue;
+      await write(collection.cover_key);
+      await repository.insertMissingCollection(collection);
+    }
+    for (const track of demo.tracks) {
+      if (await repository.findTrack(track.id)) continue;
+      await write(track.audio_key);
+      await write(track.cover_key);
+      await repository.insertMissingTrack(track);
+    }
+  },
   async createApi({ db, blobs, jobs, config, logger }) {
     const repository = createCollectionsRepository(db);
     const service = createCollectionsService({

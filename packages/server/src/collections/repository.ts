@@ -207,8 +207,16 @@ export function createCollectionsRepository(db: Knex) {
       await db(TABLES.collections).insert({ id, ...collectionToRow(fields), created_at: at, updated_at: at });
     },
 
-    /** Resolves false when the collection does not exist. */
-    /** Writes the fields given, keeps the others. */
+    /** Inserts a whole record (the demo data) unless its id exists: concurrent seeds insert it once. */
+    async insertMissingCollection(record: CollectionRecord): Promise<void> {
+      const at = now();
+      await db(TABLES.collections)
+        .insert({ ...collectionToRow(record), created_at: at, updated_at: at })
+        .onConflict('id')
+        .ignore();
+    },
+
+    /** Writes the fields given, keeps the others; resolves false when the collection does not exist. */
     async updateCollection(id: string, fields: Partial<CollectionFields>): Promise<boolean> {
       const changed = await db(TABLES.collections)
         .where({ id })
@@ -273,6 +281,15 @@ export function createCollectionsRepository(db: Knex) {
         if (isForeignKeyViolation(error)) return false;
         throw error;
       }
+    },
+
+    /** Inserts a whole record (the demo data, processed already) unless its id exists. */
+    async insertMissingTrack(record: TrackRecord): Promise<void> {
+      const at = now();
+      await db(TABLES.tracks)
+        .insert({ ...trackFieldsToRow(record), created_at: at, updated_at: at })
+        .onConflict('id')
+        .ignore();
     },
 
     /** Writes the fields given (the title included), keeps the others. */

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
 
 /**
  * The server's whole configuration, read once from the environment. Every setting has a default
@@ -19,6 +20,14 @@ export interface ServerConfig {
   demoData: boolean;
   /** pino level. Env `LOG_LEVEL`, default info (`silent` in tests). */
   logLevel: string;
+  /** Env `LOG_FORMAT`: `pretty` (pino-pretty), `json`, or `auto` (default: pretty when stdout is a terminal). */
+  logFormat: LogFormat;
+  /**
+   * Origins a browser app may call the APIs from (CORS). Env `CORS_ORIGINS`: a comma list of
+   * origins (`https://app.example.com,http://localhost:5173`) or `*` for any. Unset: in development
+   * any http(s) origin on localhost, 127.0.0.1 or [::1] (any port); with `NODE_ENV=production`, none.
+   */
+  corsOrigins: CorsOrigins;
   /** Validate every response against the OpenAPI document and fail loudly on drift. Env `VALIDATE_RESPONSES`. */
   validateResponses: boolean;
   /** Secret that signs tokens issued by the built-in catalog. Env `TOKEN_SECRET`; generated into DATA_DIR when unset. */
@@ -34,6 +43,8 @@ export interface ServerConfig {
   songs: {
     /** HS256 secret of the songs API's JWTs. Env `SONGS_JWT_SECRET`; generated and kept in the database when unset. */
     jwtSecret: string | undefined;
+    /** Lifetime of the signed audio URLs of Get Song Stream. Env `SONGS_STREAM_URL_TTL_SECONDS`, default 86400 (a day, as the original's). */
+    streamUrlTtlSeconds: number;
   };
   collections: {
     /** Env `COLLECTIONS_API_KEY`: one more valid API key for the collections API (scripted set-ups). */
@@ -62,7 +73,42 @@ export interface ServerConfig {
   };
 }
 
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Which browser origins get CORS headers: any, the local development ones, or a list. */
+export type CorsOrigins =
+  | { allow: 'any' }
+  | { allow: 'localhost' }
+  | { allow: 'list'; origins: readonly string[] };
+
 type Env = Record<string, string | undefined>;
+
+function logFormatFrom(value: string | undefined): LogFormat {
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'auto' || value === 'json' || value === 'pretty') return value;
+  throw new Error(`LOG_FORMAT must be auto, json or pretty, got "${value}"`);
+}
+
+function corsOriginsFrom(value: string | undefined, production: boolean): CorsOrigins {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return production ? { allow: 'list', origins: [] } : { allow: 'localhost' };
+  if (entries.includes('*')) return { allow: 'any' };
+  const origins = entries.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    // An origin is scheme://host[:port]: no path, query or credentials, as browsers send it.
+    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !bare || !/^https?:$/.test(url.protocol)) {
+      throw new Error(
+        `CORS_ORIGINS entries must be origins like https://app.example.com or *, got "${entry}"`,
+      );
+    }
+    return url.origin;
+  });
+  return { allow: 'list', origins: [...new Set(origins)] };
+}
 
 function booleanFrom(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
@@ -94,6 +140,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     databaseUrl: env.DATABASE_URL || undefined,
     demoData: booleanFrom(env.DEMO_DATA, true),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormatFrom(env.LOG_FORMAT),
+    corsOrigins: corsOriginsFrom(env.CORS_ORIGINS, env.NODE_ENV === 'production'),
     validateResponses: booleanFrom(env.VALIDATE_RESPONSES, false),
     tokenSecret: env.TOKEN_SECRET || undefined,
     devEndpoints: env.NODE_ENV !== 'production',
@@ -101,7 +149,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       smtpUrl: env.SMTP_URL || undefined,
       from: env.MAIL_FROM || 'music-apis <no-reply@music-apis.local>',
     },
-    songs: { jwtSecret: env.SONGS_JWT_SECRET || undefined },
+    songs: {
+      jwtSecret: env.SONGS_JWT_SECRET || undefined,
+      streamUrlTtlSeconds: positiveIntegerFrom(
+        'SONGS_STREAM_URL_TTL_SECONDS',
+        env.SONGS_STREAM_URL_TTL_SECONDS,
+        SONG_STREAM_URL_TTL_SECONDS,
+      ),
+    },
     collections: {
       apiKey: env.COLLECTIONS_API_KEY || undefined,
       maxAudioBytes: positiveIntegerFrom(

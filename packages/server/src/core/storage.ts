@@ -13,7 +13,8 @@ export interface BlobStore {
   /** Writes atomically: readers see the whole old file or the whole new one, never a partial write. */
   put(key: string, data: Uint8Array | Readable): Promise<{ size: number }>;
   get(key: string): Promise<Buffer | undefined>;
-  stream(key: string): Promise<Readable | undefined>;
+  /** The file, or the bytes `range.start`..`range.end` of it (both included, as HTTP ranges count). */
+  stream(key: string, range?: { start: number; end: number }): Promise<Readable | undefined>;
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
   /** Renames `from` to `to` atomically (replacing `to`); how a checked upload becomes the real file. */
@@ -57,9 +58,9 @@ export function createFileBlobStore(rootDirectory: string): BlobStore {
         throw error;
       }
     },
-    async stream(key) {
+    async stream(key, range) {
       const size = await this.size(key);
-      return size === undefined ? undefined : createReadStream(pathOf(key));
+      return size === undefined ? undefined : createReadStream(pathOf(key), range);
     },
     async size(key) {
       try {

@@ -9,6 +9,7 @@ import {
   songView,
 } from '@music-apis/domain';
 import { type operations, songsSpec } from '@music-apis/spec/songs';
+import type { Context } from 'koa';
 import { createJwtSigner, hashPassword } from '../core/auth/index.js';
 import type { Knex } from '../core/db.js';
 import type { ServerApi } from '../core/http/pipeline.js';
@@ -19,9 +20,13 @@ import { parseSongFilters, sortOrderOf } from './filters.js';
 import type { SongRecord } from './model.js';
 import { createSongsRepository, songsMigrations } from './repository.js';
 import { createSongsService } from './service.js';
+import { createStreamUrlSigner } from './stream-urls.js';
 
 /** `accessJwt`: the caller's user id; `refreshJwt`: the refresh token itself (checked by `refreshToken`). */
 type SongsPrincipals = { accessJwt: string; refreshJwt: string };
+
+/** Stream URLs are signed with a key of their own, kept in the database for every instance. */
+const STREAM_URL_SECRET = 'songs-stream-url';
 
 /** The validator has filled in the document's defaults (offset 0, limit 25). */
 const pageOf = (query: { offset?: number; limit?: number }) => ({
@@ -63,7 +68,15 @@ export const songsModule: ApiModule = {
       repository,
       blobs,
       isVerified: async (userId) => (await repository.findUser(userId))?.verified === true,
+      streamUrls: createStreamUrlSigner(
+        await getOrCreateSecret(db, STREAM_URL_SECRET),
+        config.songs.streamUrlTtlSeconds,
+      ),
     });
+    // Stream URLs point where the client reached us, unless PUBLIC_URL says otherwise.
+    const baseUrl = (ctx: Context) =>
+      config.publicUrl?.replace(/\/+$/, '') ??
+      `${ctx.protocol}://${ctx.host || `${config.host}:${ctx.req.socket.localPort}`}`;
 
     const api: ServerApi<operations, typeof songsSpec.operations, SongsPrincipals> = {
       spec: songsSpec,
@@ -116,6 +129,24 @@ export const songsModule: ApiModule = {
         processSongStreamTokenAgreement: async ({ path, body, principal }) => {
           await songs.processAgreement(principal, path.songId, body.accepted);
           return { status: 204, body: undefined };
+        },
+        getSongStream: async ({ path }, { ctx }) => ({
+          status: 200,
+          body: { url: await songs.streamUrl(path.songId, baseUrl(ctx)) },
+        }),
+        streamSongAudio: async ({ path, query, headers }) => {
+          const audio = await songs.openAudio({
+            songId: path.songId,
+            expires: query.expires,
+            signature: query.signature,
+            range: headers.Range,
+          });
+          return {
+            status: audio.status,
+            body: audio.body,
+            contentType: audio.mediaType,
+            headers: audio.headers,
+          };
         },
         login: async ({ body }, { ctx }) => ({
           status: 200,

@@ -8,9 +8,12 @@ import {
   checkOwnerVerified,
   checkSongOwner,
   newSongRecord,
+  noStreamUrl,
   songAgreementChanges,
   songAgreementKey,
+  songAudioAnswer,
   songAudioKey,
+  songAudioOf,
   songBlobUrl,
   songChanges,
   songNotFound,
@@ -22,6 +25,7 @@ import { createSizeLimit, inspectAudio } from './audio.js';
 import type { SongFilters } from './filters.js';
 import type { AudioUploadReport, SongChanges, SongFields, SongRecord } from './model.js';
 import { type Page, type SongsRepository, TitleConflictError } from './repository.js';
+import type { StreamUrlSigner } from './stream-urls.js';
 
 /**
  * The songs' domain rules (writable fields, checks, messages) are the shared ones of
@@ -39,15 +43,34 @@ export interface SongsService {
   countGenres(filters: SongFilters): Promise<number>;
   uploadAudio(callerId: string, songId: string, body: Readable): Promise<AudioUploadReport>;
   processAgreement(callerId: string, songId: string, accepted: boolean): Promise<void>;
+  /** Get Song Stream: a signed URL of the song's audio under `baseUrl`; any signed-in user may ask. */
+  streamUrl(songId: string, baseUrl: string): Promise<string>;
+  /** Stream Song Audio: the checked URL's audio, whole or the asked range. */
+  openAudio(request: {
+    songId: string;
+    expires: number;
+    signature: string;
+    range?: string;
+  }): Promise<SongAudio>;
 }
 
-const writableChanges = (body: SongFields) => songChanges(body) as SongChanges;
+/** The audio a stream URL serves: status, headers (length, range) and the bytes. */
+export interface SongAudio {
+  status: 200 | 206;
+  mediaType: string;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+const writableChanges = (body: SongFields, mode: 'create' | 'update') =>
+  songChanges(body, mode) as SongChanges;
 
 export function createSongsService(options: {
   repository: SongsRepository;
   blobs: BlobStore;
   /** The song owner's KYC status (the agreement requires it). */
   isVerified(userId: string): Promise<boolean>;
+  streamUrls: StreamUrlSigner;
   now?: () => number;
 }): SongsService {
   const { repository, blobs } = options;
@@ -68,7 +91,7 @@ export function createSongsService(options: {
   return {
     async createSong(ownerId, body) {
       checkNewSong(body);
-      const changes = writableChanges(body);
+      const changes = writableChanges(body, 'create');
       const song = newSongRecord(changes, { id: randomUUID(), ownerId, createdAt: now() });
       try {
         await repository.insertSong(song);
@@ -83,7 +106,7 @@ export function createSongsService(options: {
 
     async updateSong(callerId, songId, body) {
       const song = await ownedSong(callerId, songId);
-      const changes = writableChanges(body);
+      const changes = writableChanges(body, 'update');
       if (Object.keys(changes).length === 0) return;
       try {
         await repository.updateSong(song.id, changes);
@@ -168,6 +191,24 @@ export function createSongsService(options: {
         await blobs.delete(key);
       }
       await repository.updateSong(song.id, songAgreementChanges(song.id, accepted));
+    },
+
+    async streamUrl(songId, baseUrl) {
+      const song = await existingSong(songId);
+      if (!songAudioOf(song)) throw noStreamUrl();
+      return options.streamUrls.issue(baseUrl, song.id);
+    },
+
+    async openAudio({ songId, expires, signature, range }) {
+      options.streamUrls.verify(songId, expires, signature);
+      const song = await existingSong(songId);
+      const audio = songAudioOf(song);
+      const size = audio && (await blobs.size(audio.key));
+      if (!audio || size === undefined) throw noStreamUrl();
+      const answer = songAudioAnswer(size, range);
+      const body = await blobs.stream(audio.key, answer.range);
+      if (!body) throw noStreamUrl();
+      return { status: answer.status, mediaType: audio.mediaType, headers: answer.headers, body };
     },
   };
 }

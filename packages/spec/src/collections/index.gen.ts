@@ -8,11 +8,18 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** Collections API (AudioDN): the operation table and its precompiled validators. */
-export const collectionsSpec = {
+/**
+ * Collections API (AudioDN): the operation table and its precompiled validators. Typed by name
+ * (`typeof operationSpecs`) so the declaration files hold the table's type once, not twice.
+ */
+export const collectionsSpec: ApiSpec<typeof operationSpecs> & {
+  readonly key: 'collections';
+  readonly name: 'collections';
+  readonly title: "Collections API (AudioDN)";
+} = {
   key: 'collections',
   name: 'collections',
   title: "Collections API (AudioDN)",
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};

@@ -29,6 +29,8 @@ export interface ValidationIssue {
   message: string;
   /** Ajv's params for the keyword (e.g. `{ limit: 64 }`). */
   params: Record<string, unknown>;
+  /** The offending value as the request sent it (`undefined` for a missing one). */
+  value?: unknown;
 }
 
 /** The request does not match the document. Each API's translator chooses status and text. */

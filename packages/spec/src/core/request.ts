@@ -66,14 +66,14 @@ export function validateRequest(
   }
   const issues: ValidationIssue[] = [];
   if (!validators.params(input))
-    issues.push(...(validators.params.errors ?? []).map((error) => issueOf(error)));
+    issues.push(...(validators.params.errors ?? []).map((error) => issueOf(error, input)));
   if (input.body === undefined) {
     if (operation.requestBody?.required && validators.body && isStructuredOnly(operation)) {
       issues.push({ location: 'body', field: '', keyword: 'required', message: 'is required', params: {} });
     }
   } else if (validators.body) {
     if (!validators.body(input.body))
-      issues.push(...(validators.body.errors ?? []).map((error) => issueOf(error, 'body')));
+      issues.push(...(validators.body.errors ?? []).map((error) => issueOf(error, input.body, 'body')));
   }
   if (issues.length > 0) throw new RequestValidationError(firstIssuePerField(issues));
   return input;
@@ -94,11 +94,12 @@ function isStructuredOnly(operation: OperationSpec): boolean {
 
 const MESSAGES: Record<string, string> = { required: 'is required', additionalProperties: 'is not allowed' };
 
-function issueOf(error: AjvError, bodyLocation?: 'body'): ValidationIssue {
+function issueOf(error: AjvError, root: unknown, bodyLocation?: 'body'): ValidationIssue {
   const segments = error.instancePath
     .split('/')
     .slice(1)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const value = valueAt(root, segments);
   const group = bodyLocation ?? segments.shift();
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
@@ -108,7 +109,24 @@ function issueOf(error: AjvError, bodyLocation?: 'body'): ValidationIssue {
     (error.keyword === 'enum'
       ? `must be one of ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`
       : (error.message ?? 'is invalid'));
-  return { location, field: segments.join('.'), keyword: error.keyword, message, params: error.params };
+  return {
+    location,
+    field: segments.join('.'),
+    keyword: error.keyword,
+    message,
+    params: error.params,
+    value,
+  };
+}
+
+/** The value an Ajv error is about (as sent, when a coercion failed), for envelopes that quote it. */
+function valueAt(root: unknown, segments: readonly string[]): unknown {
+  let value = root;
+  for (const segment of segments) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
 }
 
 /** One message per field is enough for a person; Ajv reports every failed keyword. */

@@ -8,11 +8,18 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** Downloader API: the operation table and its precompiled validators. */
-export const downloaderSpec = {
+/**
+ * Downloader API: the operation table and its precompiled validators. Typed by name
+ * (`typeof operationSpecs`) so the declaration files hold the table's type once, not twice.
+ */
+export const downloaderSpec: ApiSpec<typeof operationSpecs> & {
+  readonly key: 'downloader';
+  readonly name: 'downloader';
+  readonly title: "Downloader API";
+} = {
   key: 'downloader',
   name: 'downloader',
   title: "Downloader API",
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};

@@ -8,11 +8,18 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** Songs API: the operation table and its precompiled validators. */
-export const songsSpec = {
+/**
+ * Songs API: the operation table and its precompiled validators. Typed by name
+ * (`typeof operationSpecs`) so the declaration files hold the table's type once, not twice.
+ */
+export const songsSpec: ApiSpec<typeof operationSpecs> & {
+  readonly key: 'songs';
+  readonly name: 'songs';
+  readonly title: "Songs API";
+} = {
   key: 'songs',
   name: 'songs',
   title: "Songs API",
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};

@@ -8,11 +8,18 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** YourMusic API: the operation table and its precompiled validators. */
-export const streamingSpec = {
+/**
+ * YourMusic API: the operation table and its precompiled validators. Typed by name
+ * (`typeof operationSpecs`) so the declaration files hold the table's type once, not twice.
+ */
+export const streamingSpec: ApiSpec<typeof operationSpecs> & {
+  readonly key: 'streaming';
+  readonly name: 'streaming';
+  readonly title: "YourMusic API";
+} = {
   key: 'streaming',
   name: 'streaming',
   title: "YourMusic API",
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};

@@ -8,11 +8,18 @@ import { validators } from './validators.gen.js';
 export type { components, operations, paths } from './schema.gen.js';
 export { type OperationId, operationSpecs } from './operations.gen.js';
 
-/** Track manager API: the operation table and its precompiled validators. */
-export const trackManagerSpec = {
+/**
+ * Track manager API: the operation table and its precompiled validators. Typed by name
+ * (`typeof operationSpecs`) so the declaration files hold the table's type once, not twice.
+ */
+export const trackManagerSpec: ApiSpec<typeof operationSpecs> & {
+  readonly key: 'trackManager';
+  readonly name: 'track-manager';
+  readonly title: "Track manager API";
+} = {
   key: 'trackManager',
   name: 'track-manager',
   title: "Track manager API",
   operations: operationSpecs,
   validators,
-} as const satisfies ApiSpec<typeof operationSpecs>;
+};

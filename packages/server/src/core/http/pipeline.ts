@@ -4,6 +4,7 @@ import {
   type AnyApiImplementation,
   type AnyReply,
   type ApiImplementation,
+  type ApiKey,
   assertComplete,
   HttpError,
   isHttpError,
@@ -80,11 +81,7 @@ export function createApiRouter(
       );
     }
   }
-  const namespaces = apis.map(({ api }) => ({
-    key: api.spec.key,
-    api,
-    paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
-  }));
+  const namespaces = namespacesOf(apis);
 
   return async (ctx, next) => {
     const match = table.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path);
@@ -95,6 +92,7 @@ export function createApiRouter(
     const owner = namespaceOwner(namespaces, ctx.path);
     if (owner === undefined) return next();
     const api = namespaces.find((namespace) => namespace.key === owner)!.api;
+    ctx.state.api = owner;
     const error =
       match.kind === 'method-not-allowed'
         ? new HttpError(405, `Method ${ctx.method} is not allowed on ${ctx.path}`, {
@@ -105,8 +103,25 @@ export function createApiRouter(
   };
 }
 
+function namespacesOf(apis: readonly { api: AnyServerApi }[]) {
+  return apis.map(({ api }) => ({
+    key: api.spec.key as ApiKey,
+    api,
+    paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+  }));
+}
+
+/** The API whose namespace holds `path` (for logs of requests no operation answered, e.g. preflights). */
+export function createApiLookup(
+  apis: readonly { api: AnyServerApi }[],
+): (path: string) => ApiKey | undefined {
+  const namespaces = namespacesOf(apis);
+  return (path) => namespaceOwner(namespaces, path);
+}
+
 async function serve(ctx: Context, route: Route, pathParams: Record<string, string>, logger: Logger) {
   const { api, operation } = route;
+  ctx.state.api = api.spec.key;
   ctx.state.operationId = operation.operationId;
   const env: ServerEnv = { ctx, operation, pathParams };
   try {

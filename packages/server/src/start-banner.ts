@@ -1,0 +1,37 @@
+import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
+import type { ServerConfig } from './core/config.js';
+import { type CliLocation, cliLocation, operatorCommand } from './operator-commands.js';
+
+/** What the start banner shows: where the server is, and commands that run as printed. */
+export function startBanner(
+  url: string,
+  config: ServerConfig,
+  firstKey: { key: string } | undefined,
+  location: CliLocation = cliLocation(),
+): string {
+  const createKey = operatorCommand(config, ['create-api-key', '"my app"'], location);
+  const verifyUser = operatorCommand(config, ['verify-user', '<email>'], location);
+  return [
+    '',
+    `music-apis server listening on ${url}  (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`,
+    `  API docs:  ${url}/api-docs`,
+    '  Try it:',
+    `    TOKEN=$(curl -s -X POST ${url}/api/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+    `    curl -X POST "${url}/api/track/create?isrc=GBAYE0800657" -H "Token: Bearer $TOKEN"`,
+    ...(firstKey
+      ? [
+          '  Collections API key (shown this once, keep it):',
+          `    ${firstKey.key}`,
+          `    curl ${url}/v1/collection -H "Authorization: Bearer ${firstKey.key}"`,
+          `  More collections API keys:  ${createKey.line}`,
+        ]
+      : [`  Collections API keys:  ${createKey.line}`]),
+    ...(config.demoData
+      ? [`  Songs API demo login: ${SONGS_DEMO_LOGIN.email} / ${SONGS_DEMO_LOGIN.password}`]
+      : []),
+    ...(config.devEndpoints ? [`  Mail outbox (sign-up codes): ${url}/dev/mail`] : []),
+    `  Mark a songs API user KYC-verified:  ${verifyUser.line}`,
+    ...(createKey.passwordMasked ? ["  (type DATABASE_URL's password where the commands show ***)"] : []),
+    '',
+  ].join('\n');
+}
