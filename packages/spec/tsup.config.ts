@@ -11,9 +11,10 @@ const entry = Object.fromEntries(
     target['@music-apis/source'],
   ]),
 );
-// Each API's openapi-typescript types (`paths`, `components`, `operations`) get a chunk of their
-// own, `<api>/schema.d.cts`, which scripts/share-schema-types.mjs then makes the ESM and CJS
-// declarations share (types only: no JavaScript imports it).
+// Each API's openapi-typescript types (`paths`, `components`, `operations`) get a declaration chunk
+// of their own, `<api>/schema.d.cts`, shared by the entries that need them (types only: the root's
+// scripts/share-declarations.mjs removes its empty JavaScript and makes the ESM declarations
+// re-export the CJS ones).
 for (const name of Object.keys(entry)) {
   const api = /^(.+)\/index$/.exec(name)?.[1];
   if (api) entry[`${api}/schema`] = `src/${api}/schema.gen.ts`;

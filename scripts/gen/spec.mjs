@@ -192,12 +192,17 @@ export function operationsModule(operations) {
   }));
   const body = entries.map((entry) => `  ${entry.operationId}: ${JSON.stringify(entry)},`).join('\n');
   return `import type { OperationSpec } from '../core/operation.js';
+import type { operations } from './schema.gen.js';
 
 /** Every operation of the document, by operationId, in document order. */
 export const operationSpecs = {
 ${body}
-} as const satisfies Record<string, OperationSpec>;
+} as const satisfies Record<OperationId, OperationSpec>;
 
-export type OperationId = keyof typeof operationSpecs;
+/**
+ * An operationId of the document. Named from the schema's \`operations\` (the same keys as the table),
+ * so declaration files that only need the names, such as the SDK's, do not carry the table's type.
+ */
+export type OperationId = keyof operations;
 `;
 }
