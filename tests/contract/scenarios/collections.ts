@@ -713,6 +713,77 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: 'authz: a key of another organization gets 404 for every id of this one, lists only its own rows, changes nothing',
+    covers: [
+      'listCollections',
+      'createCollection',
+      'getCollection',
+      'updateCollection',
+      'deleteCollection',
+      'listCollectionTracks',
+      'createCollectionCover',
+      'createTrack',
+      'getTrack',
+      'updateTrack',
+      'deleteTrack',
+      'createTrackCover',
+    ],
+    async run(context) {
+      const ours = client(context);
+      const theirs = client(context, context.otherOrganizationCollectionsApiKey);
+      const collectionId = (await ours.createCollection({ body: { title: 'Ours' } })).collection_id;
+      const trackId = (
+        await ours.createTrack({ body: { collection_id: collectionId, file_name: 'ours.wav' } })
+      ).track_id;
+      const demoCollectionId = collectionsDemoCollections()[0]?.id as string;
+      const missing = await expectEnvelopeError(ours.getCollection({ collection_id: MISSING_ID }), 404);
+      const missingTrack = await expectEnvelopeError(ours.getTrack({ track_id: MISSING_ID }), 404);
+
+      // Their own rows work as usual, and are all their lists show.
+      const own = await theirs.createCollection({ body: { title: 'Theirs' } });
+      const ownTrack = await theirs.createTrack({
+        body: { collection_id: own.collection_id, file_name: 't.wav' },
+      });
+      const listed = await theirs.listCollections();
+      expect({ count: listed.count, ids: listed.collections.map((item) => item.id) }).toEqual({
+        count: 1,
+        ids: [own.collection_id],
+      });
+      const ownTracks = await theirs.listCollectionTracks({ collection_id: own.collection_id });
+      expect(ownTracks.tracks.map((track) => track.id)).toEqual([ownTrack.track_id]);
+      const oursListed = await ours.listCollections({ limit: 200 });
+      expect(oursListed.collections.map((item) => item.id)).toContain(collectionId);
+      expect(oursListed.collections.map((item) => item.id)).not.toContain(own.collection_id);
+
+      // Every operation on an id of ours answers as for an id that does not exist.
+      const expectMissing = async (call: Promise<unknown>, like = missing) =>
+        expect((await expectEnvelopeError(call, 404)).message).toBe(like.message);
+      for (const id of [collectionId, demoCollectionId]) {
+        await expectMissing(theirs.getCollection({ collection_id: id }));
+        await expectMissing(theirs.updateCollection({ collection_id: id, body: { title: 'Taken' } }));
+        await expectMissing(theirs.deleteCollection({ collection_id: id }));
+        await expectMissing(theirs.listCollectionTracks({ collection_id: id }));
+        await expectMissing(theirs.createCollectionCover({ collection_id: id }));
+        await expectMissing(theirs.createTrack({ body: { collection_id: id, file_name: 'x.wav' } }));
+      }
+      await expectMissing(theirs.getTrack({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.updateTrack({ track_id: trackId, body: { title: 'Taken' } }), missingTrack);
+      await expectMissing(theirs.deleteTrack({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.createTrackCover({ track_id: trackId }), missingTrack);
+      // And the other way round.
+      await expectMissing(ours.getCollection({ collection_id: own.collection_id }));
+      await expectMissing(ours.deleteTrack({ track_id: ownTrack.track_id }), missingTrack);
+
+      expect((await ours.getCollection({ collection_id: collectionId })).collection.title).toBe('Ours');
+      const tracks = await ours.listCollectionTracks({ collection_id: collectionId });
+      expect(tracks.tracks.map((track) => [track.id, track.title])).toEqual([[trackId, null]]);
+      expect((await ours.getCollection({ collection_id: demoCollectionId })).collection_id).toBe(
+        demoCollectionId,
+      );
+      expect((await theirs.getTrack({ track_id: ownTrack.track_id })).track_id).toBe(ownTrack.track_id);
+    },
+  },
+  {
     name: 'bad input (missing collection_id, bad color, bad paging, bad IDs) is a 400 and writes nothing',
     covers: [
       'createTrack',
