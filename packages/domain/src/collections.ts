@@ -401,6 +401,18 @@ export const collectionTrackNotFound = () => new HttpError(404, 'Track not found
 export const coverNotFound = () => new HttpError(404, 'Cover not found');
 /** A bad, expired or already used upload URL: one answer for all, so a URL cannot be probed. */
 export const uploadUrlRejected = () => new HttpError(403, 'Upload URL expired, already used or invalid');
+
+/**
+ * A new audio upload URL (`createTrackUpload`) is for a track still waiting for usable audio: none
+ * arrived yet (`initializing`), or what arrived was not audio (`failed`). Once audio is in, 409.
+ */
+export function assertAwaitingAudio(track: { status: CollectionsTrackStatus }): void {
+  if (track.status === 'initializing' || track.status === 'failed') return;
+  throw new HttpError(
+    409,
+    `The track's audio is uploaded already (status ${track.status}): create a new track to replace it`,
+  );
+}
 export const fileTooLarge = (limitBytes: number) =>
   new HttpError(413, `File too large (limit ${limitBytes} bytes)`);
 export const emptyAudioUpload = () => new HttpError(400, 'The body is empty: send the audio file');

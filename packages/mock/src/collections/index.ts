@@ -1,4 +1,5 @@
 import {
+  assertAwaitingAudio,
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
@@ -211,6 +212,19 @@ export const collectionsMockApi: MockApiDefinition<
               track_id: track.id,
               track: viewOfTrack(track, baseUrl),
               track_cover_upload: coverHandle(baseUrl, 'track', track.id),
+            },
+          };
+        },
+        createTrackUpload({ path, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
+          assertAwaitingAudio(track);
+          return {
+            status: 200,
+            body: {
+              ...ok(),
+              track_id: track.id,
+              track: viewOfTrack(track, baseUrl),
+              track_upload: issueUploadUrl(state, context, 'PUT', baseUrl, audioUploadPath(track.id)),
             },
           };
         },

@@ -215,6 +215,14 @@ export const collectionsModule: ApiModule = {
           );
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_cover_upload: upload } };
         },
+        createTrackUpload: async ({ path, principal }, { ctx }) => {
+          const { track, upload } = await service.createTrackUpload(
+            principal.organizationId,
+            path.track_id,
+            baseUrl(ctx),
+          );
+          return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_upload: upload } };
+        },
         uploadTrackAudio: async ({ path, query }, { ctx }) => {
           const track = await service.uploadTrackAudio(path.track_id, uploadOf(ctx, query), baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track } };

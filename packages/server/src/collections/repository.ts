@@ -425,20 +425,22 @@ export function createCollectionsRepository(db: Knex) {
 
     /**
      * Stores the uploaded audio and hands the track to processing, in one transaction: the track is
-     * `processing` exactly when its job exists. Resolves false when the track no longer exists.
+     * `processing` exactly when its job exists. Resolves the audio key it replaces (to delete), or
+     * false when the track no longer exists.
      */
     async markAudioUploaded(
       id: string,
       audioKey: string,
       enqueue: (transaction: Knex.Transaction) => Promise<unknown>,
-    ): Promise<boolean> {
+    ): Promise<string | null | false> {
       return db.transaction(async (trx) => {
-        const changed = await trx(TABLES.tracks)
+        const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first('audio_key');
+        if (!row) return false;
+        await trx(TABLES.tracks)
           .where({ id })
           .update({ audio_key: audioKey, status: 'processing', duration: null, updated_at: now() });
-        if (changed === 0) return false;
         await enqueue(trx);
-        return true;
+        return (row.audio_key as string | null) ?? null;
       });
     },
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
+  assertAwaitingAudio,
+  audioUploadPath,
   collectionChanges,
   collectionFields,
   collectionNotFound,
@@ -108,6 +110,8 @@ export function createCollectionsService(options: {
 
   const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string): UploadHandle<'POST'> =>
     signer.issue('POST', baseUrl, `/v1/upload/cover/${owner}/${id}`, limits.uploadTtlSeconds);
+  const audioHandle = (baseUrl: string, id: string): UploadHandle<'PUT'> =>
+    signer.issue('PUT', baseUrl, audioUploadPath(id), limits.uploadTtlSeconds);
 
   /** 403 unless the URL carries a valid signature for this method and path and has not expired. */
   function verifyUploadUrl(upload: UploadRequest, method: 'PUT' | 'POST'): void {
@@ -227,7 +231,7 @@ export function createCollectionsService(options: {
       }
       return {
         track: await trackWithCollection(organizationId, id, baseUrl),
-        audioUpload: signer.issue('PUT', baseUrl, `/v1/upload/track/${id}`, limits.uploadTtlSeconds),
+        audioUpload: audioHandle(baseUrl, id),
         coverUpload: coverHandle(baseUrl, 'track', id),
       };
     },
@@ -256,6 +260,20 @@ export function createCollectionsService(options: {
       };
     },
 
+    /** A new audio upload URL, for a track whose upload never went through (or was not audio). */
+    async createTrackUpload(organizationId: string, id: string, baseUrl: string) {
+      const track = await existingTrack(organizationId, id);
+      assertAwaitingAudio(track);
+      return {
+        track: trackView(
+          track,
+          await repository.findCollection(organizationId, track.collection_id),
+          baseUrl,
+        ),
+        upload: audioHandle(baseUrl, id),
+      };
+    },
+
     /** Streams the audio to blob storage, then hands the track to the processing job. */
     async uploadTrackAudio(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
       verifyUploadUrl(upload, 'PUT');
@@ -271,10 +289,12 @@ export function createCollectionsService(options: {
         const { size } = await blobs.put(key, limitedRequestBody(upload.request, limits.maxAudioBytes));
         stored = true;
         if (size === 0) throw badRequest('The body is empty: send the audio file');
-        const handedOver = await repository.markAudioUploaded(id, key, (transaction) =>
+        const replaced = await repository.markAudioUploaded(id, key, (transaction) =>
           jobs.enqueue(PROCESS_TRACK_QUEUE, { trackId: id }, { transaction }),
         );
-        if (!handedOver) throw trackNotFound();
+        if (replaced === false) throw trackNotFound();
+        // The audio of an earlier upload (a `failed` track's, kept when processing gave up) goes.
+        await deleteBlobs([replaced]);
       } catch (error) {
         if (stored) await deleteBlobs([key]);
         await repository.releaseUploadUrl(upload.signature);
