@@ -10,7 +10,7 @@ if (database) {
   runScenarios('postgres', async () => {
     const server = await startServer(database.url);
     return {
-      baseUrl: server.baseUrl,
+      ...server,
       async stop() {
         await server.stop();
         await database.drop();

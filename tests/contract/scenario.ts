@@ -7,6 +7,8 @@ export interface ScenarioContext {
   /** Base URL of the target; the SDK clients are created against it. */
   baseUrl: string;
   target: 'mock' | 'sqlite' | 'postgres';
+  /** A collections API key of a second organization, next to `CONTRACT_COLLECTIONS_API_KEY`'s (the authz matrix). */
+  otherOrganizationCollectionsApiKey: string;
 }
 
 export interface Scenario {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupMockServer } from '@music-apis/mock/node';
-import { createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
+import { createCollectionsApiKey, createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
@@ -11,13 +11,21 @@ import { SUITES } from './suites.js';
 /** Registers every suite's scenarios against one target. */
 export function runScenarios(
   target: ScenarioContext['target'],
-  start: () => Promise<{ baseUrl: string; stop(): Promise<void> }>,
+  start: () => Promise<{
+    baseUrl: string;
+    otherOrganizationCollectionsApiKey: string;
+    stop(): Promise<void>;
+  }>,
 ) {
   let context: ScenarioContext;
   let stop: () => Promise<void>;
   beforeAll(async () => {
     const started = await start();
-    context = { baseUrl: started.baseUrl, target };
+    context = {
+      baseUrl: started.baseUrl,
+      target,
+      otherOrganizationCollectionsApiKey: started.otherOrganizationCollectionsApiKey,
+    };
     stop = started.stop;
   });
   afterAll(async () => {
@@ -34,8 +42,10 @@ export async function startMock() {
   const baseUrl = 'http://mock.music-apis.test';
   const { server, mock } = setupMockServer({ baseUrl });
   mock.state.collections.limits.maxAudioBytes = CONTRACT_MAX_AUDIO_BYTES;
+  const otherOrganizationCollectionsApiKey = 'adn_contract_other_organization';
+  mock.state.collections.apiKeys.set(otherOrganizationCollectionsApiKey, 'contract-other-organization');
   server.listen({ onUnhandledRequest: 'error' });
-  return { baseUrl, stop: async () => server.close() };
+  return { baseUrl, otherOrganizationCollectionsApiKey, stop: async () => server.close() };
 }
 
 /** The reference server on a random port, validating its own responses against the documents. */
@@ -58,8 +68,13 @@ export async function startServer(databaseUrl?: string) {
     throw error;
   }
   const baseUrl = await server.listen();
+  const otherOrganization = await createCollectionsApiKey(server.db, {
+    title: 'Contract suite',
+    organization: 'Contract other organization',
+  });
   return {
     baseUrl,
+    otherOrganizationCollectionsApiKey: otherOrganization.key,
     async stop() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import {
   collectionsDemoCollections,
   coverJpeg,
   demoCatalog,
+  deterministicUuid,
 } from '@music-apis/catalog';
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
@@ -137,6 +138,26 @@ export type CoverOwner = 'collection' | 'track';
 
 export type CollectionsTrackStatus = components['schemas']['TrackStatus'];
 
+// ——— organizations ———
+
+/**
+ * Every API key belongs to an organization, as in the original service, and so does everything
+ * created with it: another organization's collections and tracks do not exist for a key (404).
+ */
+export interface CollectionsOrganization {
+  id: string;
+  name: string;
+}
+
+/**
+ * The organization of the keys and records that predate organizations, of the demo collections,
+ * of `COLLECTIONS_API_KEY` and of the mock's key.
+ */
+export const COLLECTIONS_DEFAULT_ORGANIZATION: Readonly<CollectionsOrganization> = {
+  id: deterministicUuid('collections-organization:default'),
+  name: 'Default organization',
+};
+
 /** A collection's writable fields, as stored (every one set). */
 export interface CollectionFields {
   title: string;
@@ -150,9 +171,13 @@ export interface CollectionFields {
   player_subtitle: string | null;
 }
 
-/** A stored collection: its fields, its id and the blob key of its cover (the key ends in `.jpg`/`.png`). */
+/**
+ * A stored collection: its fields, its id, its organization and the blob key of its cover (the key
+ * ends in `.jpg`/`.png`).
+ */
 export interface CollectionRecord extends CollectionFields {
   id: string;
+  organization_id: string;
   cover_key: string | null;
 }
 
@@ -168,9 +193,10 @@ export interface CollectionTrackFields {
   player_color: string | null;
 }
 
-/** A stored track of a collection. */
+/** A stored track of a collection (of the collection's organization). */
 export interface CollectionTrackRecord extends CollectionTrackFields {
   id: string;
+  organization_id: string;
   collection_id: string;
   file_name: string;
   title: string | null;
@@ -239,7 +265,7 @@ export function parseCoverFileName(fileName: string): { id: string; type: ImageT
 
 /** A collection as the API shows it: derived player colors and the cover URL under `baseUrl`. */
 export function collectionView(record: CollectionRecord, baseUrl: string): Collection {
-  const { cover_key, ...fields } = record;
+  const { cover_key, organization_id, ...fields } = record;
   return {
     ...fields,
     ...derivePlayerColors(record.player_color),
@@ -253,7 +279,7 @@ export function trackView(
   collection: CollectionRecord | undefined,
   baseUrl: string,
 ): Track {
-  const { audio_key, cover_key, ...fields } = record;
+  const { audio_key, cover_key, organization_id, ...fields } = record;
   let cover: string | null = null;
   if (cover_key && (collection?.is_cover_overridable ?? true)) {
     cover = coverUrl(baseUrl, 'track', record.id, cover_key);
@@ -288,8 +314,9 @@ export interface CollectionsDemoData {
 }
 
 /**
- * The demo collections (`collectionsDemoCollections` of the catalog) as stored records, with the
- * defaults a create would fill in. Blob keys are fixed, so instances seeding at once write the same files.
+ * The demo collections (`collectionsDemoCollections` of the catalog) as stored records of the
+ * default organization, with the defaults a create would fill in. Blob keys are fixed, so instances
+ * seeding at once write the same files.
  */
 export function collectionsDemoData(catalog: Catalog = demoCatalog): CollectionsDemoData {
   const data: CollectionsDemoData = { collections: [], tracks: [], covers: [], audio: [] };
@@ -297,6 +324,7 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
     const coverKey = `collections/covers/collection/${demo.id}-demo.jpg`;
     data.collections.push({
       id: demo.id,
+      organization_id: COLLECTIONS_DEFAULT_ORGANIZATION.id,
       ...collectionFields({
         title: demo.title,
         organization_index: demo.organizationIndex,
@@ -313,6 +341,7 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
         track.coverIndex === null ? null : `collections/covers/track/${track.id}-demo.jpg`;
       data.tracks.push({
         id: track.id,
+        organization_id: COLLECTIONS_DEFAULT_ORGANIZATION.id,
         collection_id: demo.id,
         file_name: track.fileName,
         ...trackFields({ collection_id: demo.id, file_name: track.fileName, metadata: track.metadata }),
@@ -372,6 +401,18 @@ export const collectionTrackNotFound = () => new HttpError(404, 'Track not found
 export const coverNotFound = () => new HttpError(404, 'Cover not found');
 /** A bad, expired or already used upload URL: one answer for all, so a URL cannot be probed. */
 export const uploadUrlRejected = () => new HttpError(403, 'Upload URL expired, already used or invalid');
+
+/**
+ * A new audio upload URL (`createTrackUpload`) is for a track still waiting for usable audio: none
+ * arrived yet (`initializing`), or what arrived was not audio (`failed`). Once audio is in, 409.
+ */
+export function assertAwaitingAudio(track: { status: CollectionsTrackStatus }): void {
+  if (track.status === 'initializing' || track.status === 'failed') return;
+  throw new HttpError(
+    409,
+    `The track's audio is uploaded already (status ${track.status}): create a new track to replace it`,
+  );
+}
 export const fileTooLarge = (limitBytes: number) =>
   new HttpError(413, `File too large (limit ${limitBytes} bytes)`);
 export const emptyAudioUpload = () => new HttpError(400, 'The body is empty: send the audio file');

@@ -11,13 +11,16 @@ import {
 } from '../src/collections.js';
 
 const baseUrl = 'https://media.example.test';
+const organization_id = '0b7e3d2a-5c1f-4e8b-9a6d-2f4c8e1b3a5d';
 const collection: CollectionRecord = {
   id: '123e4567-e89b-12d3-a456-426614174000',
+  organization_id,
   ...collectionFields({ title: 'Album', player_color: '#1e88e5', theme: [{ hex: '#abcdef' }] }),
   cover_key: 'collections/covers/collection/123e4567-e89b-12d3-a456-426614174000-1.png',
 };
 const track: CollectionTrackRecord = {
   id: '5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10',
+  organization_id,
   collection_id: collection.id,
   file_name: 'a.wav',
   ...trackFields({ collection_id: collection.id, file_name: 'a.wav' }),
@@ -54,6 +57,7 @@ describe('collections views', () => {
       cover_url: `${baseUrl}/media/covers/collection/${collection.id}.png`,
     });
     expect(view).not.toHaveProperty('cover_key');
+    expect(view).not.toHaveProperty('organization_id');
   });
 
   it("shows a track's own cover while its collection allows it, else the collection's", () => {
@@ -66,6 +70,7 @@ describe('collections views', () => {
     );
     expect(trackView({ ...track, cover_key: null }, undefined, baseUrl).cover_url).toBeNull();
     expect(trackView(track, collection, baseUrl)).not.toHaveProperty('audio_key');
+    expect(trackView(track, collection, baseUrl)).not.toHaveProperty('organization_id');
   });
 
   it('reads cover file names and builds upload handles', () => {

@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 import { createServer } from './app.js';
-import { createApiKey, createFirstApiKey } from './collections/api-keys.js';
+import {
+  API_KEY_COMMANDS_USAGE,
+  type CommandOutput,
+  createApiKeyCommand,
+  listApiKeysCommand,
+  revokeApiKeyCommand,
+} from './collections/api-key-commands.js';
+import { createFirstApiKey } from './collections/api-keys.js';
 import { describeConfig, loadConfig } from './core/config.js';
+import type { Knex } from './core/db.js';
 import { createDatabase } from './core/db.js';
 import { cliProgram, displayUrl } from './operator-commands.js';
 import { setSongsUserVerified } from './songs/module.js';
 import { startBanner } from './start-banner.js';
 
 const usage = (program = cliProgram()) => `Usage: ${program} [start]
-       ${program} create-api-key [title]   create a collections API key (printed once)
+       ${program} ${API_KEY_COMMANDS_USAGE.create}   create a collections API key (printed once) of an organization (the default one, or this one, created when new)
+       ${program} ${API_KEY_COMMANDS_USAGE.list}   list the collections API keys and their organizations
+       ${program} ${API_KEY_COMMANDS_USAGE.revoke}   revoke a collections API key (it answers 401 at once)
        ${program} verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from
@@ -61,22 +71,29 @@ async function verifyUser(email: string | undefined): Promise<number> {
   }
 }
 
-/** Creates a collections API key and prints it; only its hash is stored. */
-async function createCollectionsApiKey(title: string | undefined): Promise<number> {
-  // The server's own start-up path, not listening: it applies every migration first.
+const consoleOutput: CommandOutput = { log: console.log, error: console.error };
+
+/** A command on the server's database, through the server's own start-up path (every migration applied), not listening. */
+async function withServerDatabase(run: (db: Knex, configuredKey: string | undefined) => Promise<number>) {
   const server = await createServer(loadConfig(process.env, { demoData: false, logLevel: 'warn' }));
   try {
-    const created = await createApiKey(server.db, title || undefined);
-    console.log(`Collections API key "${created.title}" (shown once, keep it safe):\n${created.key}`);
-    return 0;
+    return await run(server.db, server.config.collections.apiKey);
   } finally {
     await server.close();
   }
 }
 
+const apiKeyCommands: Record<string, (db: Knex, configuredKey: string | undefined) => Promise<number>> = {
+  'create-api-key': (db) => createApiKeyCommand(db, process.argv.slice(3), consoleOutput),
+  'list-api-keys': (db, configuredKey) => listApiKeysCommand(db, configuredKey, consoleOutput),
+  'revoke-api-key': (db, configuredKey) =>
+    revokeApiKeyCommand(db, process.argv.slice(3), configuredKey, consoleOutput),
+};
+
 const command = process.argv[2] ?? 'start';
-if (command === 'create-api-key') {
-  createCollectionsApiKey(process.argv.slice(3).join(' ')).then(
+const apiKeyCommand = Object.hasOwn(apiKeyCommands, command) ? apiKeyCommands[command] : undefined;
+if (apiKeyCommand) {
+  withServerDatabase(apiKeyCommand).then(
     (code) => process.exit(code),
     (error) => {
       console.error(error);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const defaults = loadConfig({});
   test = await startTestServer({
     collections: { ...defaults.collections, apiKey: API_KEY, maxAudioBytes: MAX_AUDIO_BYTES },
-    jobs: { pollIntervalMs: 20, concurrency: 2 },
+    jobs: { ...defaults.jobs, pollIntervalMs: 20 },
   });
   api = createCollectionsClient({ baseUrl: test.baseUrl, apiKey: API_KEY, retry: 0 });
 });
@@ -187,7 +187,7 @@ describe('collections server', () => {
   });
 
   it('stores API keys only as hashes, and creates the first key once per database', async () => {
-    const created = await createApiKey(test.server.db, 'Test key');
+    const created = await createApiKey(test.server.db, { title: 'Test key' });
     expect(created.key).toMatch(/^adn_[\w-]{43}$/);
     const stored = await test.server.db('collections_api_keys').select('key_hash');
     expect(stored.map((row) => row.key_hash)).not.toContain(created.key);

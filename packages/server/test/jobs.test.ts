@@ -148,10 +148,122 @@ describe('job queue (SQLite)', () => {
   });
 });
 
+// Leases: two queues on two connections to one database stand for two server instances.
+
+/** A job whose handler runs until `finish()` is called. */
+function blockingHandler() {
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const runs: string[] = [];
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  return {
+    runs,
+    running,
+    finish,
+    handler: (name: string) => ({
+      async run(job: { attempt: number }) {
+        runs.push(`${name}:${job.attempt}`);
+        started();
+        await finished;
+      },
+    }),
+  };
+}
+
+const lockedUntil = async (db: Knex) => Number((await db('jobs').first('locked_until'))?.locked_until);
+
+function leaseTests(open: () => Promise<[Knex, Knex]>) {
+  it('takes over the job of a worker that died once JOB_LEASE_MS has passed since its last heartbeat', async () => {
+    const [first, second] = await open();
+    let now = 1_000_000;
+    const { jobs } = loadConfig({ JOB_LEASE_MS: '2000' });
+    const blocking = blockingHandler();
+    const dying = createJobQueue(first, logger, { ...jobs, now: () => now });
+    dying.register('work', blocking.handler('dead'));
+    await dying.enqueue('work', null);
+    // The worker claims the job, then its instance is killed: its database connection goes away
+    // with it, so no heartbeat renews the lease any more.
+    const abandoned = dying.drain().catch(() => undefined);
+    await blocking.running;
+    await first.destroy();
+
+    const survivor = createJobQueue(second, logger, { ...jobs, now: () => now });
+    const done: number[] = [];
+    survivor.register('work', { run: async (job) => void done.push(job.attempt) });
+    now += 1999;
+    expect(await survivor.drain()).toBe(0); // still leased
+    now += 2;
+    expect(await survivor.drain()).toBe(1);
+    expect(done).toEqual([2]);
+    expect(await jobRows(second)).toEqual([]);
+    blocking.finish();
+    await abandoned;
+  });
+
+  it('renews the lease of a job that runs longer than it: no other worker runs it meanwhile', async () => {
+    const [first, second] = await open();
+    let now = 1_000_000;
+    const blocking = blockingHandler();
+    const options = { now: () => now, leaseMs: 1000, heartbeatIntervalMs: 5 };
+    const busy = createJobQueue(first, logger, options);
+    const idle = createJobQueue(second, logger, options);
+    busy.register('work', blocking.handler('busy'));
+    idle.register('work', blocking.handler('idle'));
+    await busy.enqueue('work', null);
+    const running = busy.drain();
+    await blocking.running;
+    // Three leases' worth of (fake) time, in steps shorter than a lease, each after a heartbeat.
+    for (let step = 0; step < 5; step++) {
+      now += 600;
+      await expect.poll(() => lockedUntil(first), { timeout: 5000 }).toBe(now + 1000);
+      expect(await idle.drain()).toBe(0);
+    }
+    blocking.finish();
+    expect(await running).toBe(1);
+    expect(await idle.drain()).toBe(0);
+    expect(blocking.runs).toEqual(['busy:1']);
+    expect(await jobRows(first)).toEqual([]);
+  });
+}
+
+describe('job leases (SQLite)', () => {
+  leaseTests(async () => {
+    const { db, dataDir } = await sqliteDatabase();
+    const other = createDatabase(loadConfig({}, { dataDir }));
+    cleanups.push(async () => {
+      await Promise.all([db.destroy(), other.destroy()]);
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    return [db, other];
+  });
+});
+
 // Several servers on one PostgreSQL: every job runs exactly once (FOR UPDATE SKIP LOCKED).
 
 const postgres = await createScratchDatabase('jobs');
 afterAll(async () => postgres?.drop());
+
+describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)('job leases (PostgreSQL)', () => {
+  leaseTests(async () => {
+    if (!postgres)
+      throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
+    const databases = [0, 1].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres.url }))) as [
+      Knex,
+      Knex,
+    ];
+    await migrate(databases[0], [jobsMigration]);
+    await databases[0]('jobs').delete();
+    cleanups.push(async () => {
+      await Promise.all(databases.map((db) => db.destroy()));
+    });
+    return databases;
+  });
+});
 
 describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)(
   'job queue (PostgreSQL, several instances)',

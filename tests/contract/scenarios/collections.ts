@@ -446,6 +446,73 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: 'a track whose upload never went through gets a new upload URL (also after failed); with its audio in, 409',
+    covers: ['createTrackUpload', 'uploadTrackAudio', 'getTrack'],
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Retried' } });
+      const created = await api.createTrack({
+        body: { collection_id: collectionId, file_name: 'retry.wav' },
+      });
+      const trackId = created.track_id;
+      const wait = { intervalMs: 25, timeoutMs: 15_000 };
+
+      // The first URL was used by an upload that did not give usable audio: the track is failed.
+      await api.uploadTrackAudio({
+        uploadUrl: created.track_upload.upload_url,
+        body: new TextEncoder().encode('not audio\n'.repeat(100)),
+      });
+      await expect(api.waitForTrack({ trackId }, wait)).rejects.toBeInstanceOf(TrackProcessingError);
+      const used = created.track_upload.upload_url;
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: used, body: wavFile({ seconds: 0.2 }) }),
+        403,
+      );
+
+      // A new URL for the same track: a fresh handle, not the used one.
+      const fresh = await api.createTrackUpload({ track_id: trackId });
+      expect(fresh.track_id).toBe(trackId);
+      expect(fresh.track).toMatchObject({ id: trackId, status: 'failed', file_name: 'retry.wav' });
+      expectUploadHandle(fresh.track_upload, 'PUT', `/v1/upload/track/${trackId}`);
+      expect(fresh.track_upload.upload_url).not.toBe(used);
+      await api.uploadTrackAudio({
+        uploadUrl: fresh.track_upload.upload_url,
+        body: wavFile({ seconds: 0.5 }),
+      });
+      const ready = await api.waitForTrack({ trackId }, wait);
+      expect(ready.duration).toBeCloseTo(0.5, 2);
+      // The new URL works once, like every upload URL.
+      await expectEnvelopeError(
+        api.uploadTrackAudio({ uploadUrl: fresh.track_upload.upload_url, body: wavFile({ seconds: 0.2 }) }),
+        403,
+      );
+
+      // Audio in: no new URL (create a new track to replace it).
+      const conflict = await expectEnvelopeError(api.createTrackUpload({ track_id: trackId }), 409);
+      expect(conflict.message).toContain('ready');
+
+      // A track still initializing (its URL never used, e.g. expired) gets one too; both work until used.
+      const pending = await api.createTrack({
+        body: { collection_id: collectionId, file_name: 'pending.wav' },
+      });
+      const again = await api.createTrackUpload({ track_id: pending.track_id });
+      expect(again.track.status).toBe('initializing');
+      expect(again.track_upload.upload_url).not.toBe(pending.track_upload.upload_url);
+      await api.uploadTrackAudio({
+        uploadUrl: again.track_upload.upload_url,
+        body: wavFile({ seconds: 0.25 }),
+      });
+      expect((await api.waitForTrack({ trackId: pending.track_id }, wait)).status).toBe('ready');
+
+      await expectEnvelopeError(api.createTrackUpload({ track_id: MISSING_ID }), 404);
+      await expectEnvelopeError(api.createTrackUpload({ track_id: 'not-a-uuid' }), 400);
+      await expectEnvelopeError(
+        client(context, 'adn_wrong_key').createTrackUpload({ track_id: trackId }),
+        401,
+      );
+    },
+  },
+  {
     name: 'a file that is not audio ends failed, without a duration; an empty body is a 400',
     covers: ['uploadTrackAudio', 'getTrack'],
     async run(context) {
@@ -710,6 +777,79 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect((await good.listCollections()).count).toBe(before);
       expect((await good.getCollection({ collection_id: collectionId })).collection.title).toBe('Keyed');
       expect((await good.listCollectionTracks({ collection_id: collectionId })).count).toBe(1);
+    },
+  },
+  {
+    name: 'authz: a key of another organization gets 404 for every id of this one, lists only its own rows, changes nothing',
+    covers: [
+      'listCollections',
+      'createCollection',
+      'getCollection',
+      'updateCollection',
+      'deleteCollection',
+      'listCollectionTracks',
+      'createCollectionCover',
+      'createTrack',
+      'getTrack',
+      'updateTrack',
+      'deleteTrack',
+      'createTrackCover',
+      'createTrackUpload',
+    ],
+    async run(context) {
+      const ours = client(context);
+      const theirs = client(context, context.otherOrganizationCollectionsApiKey);
+      const collectionId = (await ours.createCollection({ body: { title: 'Ours' } })).collection_id;
+      const trackId = (
+        await ours.createTrack({ body: { collection_id: collectionId, file_name: 'ours.wav' } })
+      ).track_id;
+      const demoCollectionId = collectionsDemoCollections()[0]?.id as string;
+      const missing = await expectEnvelopeError(ours.getCollection({ collection_id: MISSING_ID }), 404);
+      const missingTrack = await expectEnvelopeError(ours.getTrack({ track_id: MISSING_ID }), 404);
+
+      // Their own rows work as usual, and are all their lists show.
+      const own = await theirs.createCollection({ body: { title: 'Theirs' } });
+      const ownTrack = await theirs.createTrack({
+        body: { collection_id: own.collection_id, file_name: 't.wav' },
+      });
+      const listed = await theirs.listCollections();
+      expect({ count: listed.count, ids: listed.collections.map((item) => item.id) }).toEqual({
+        count: 1,
+        ids: [own.collection_id],
+      });
+      const ownTracks = await theirs.listCollectionTracks({ collection_id: own.collection_id });
+      expect(ownTracks.tracks.map((track) => track.id)).toEqual([ownTrack.track_id]);
+      const oursListed = await ours.listCollections({ limit: 200 });
+      expect(oursListed.collections.map((item) => item.id)).toContain(collectionId);
+      expect(oursListed.collections.map((item) => item.id)).not.toContain(own.collection_id);
+
+      // Every operation on an id of ours answers as for an id that does not exist.
+      const expectMissing = async (call: Promise<unknown>, like = missing) =>
+        expect((await expectEnvelopeError(call, 404)).message).toBe(like.message);
+      for (const id of [collectionId, demoCollectionId]) {
+        await expectMissing(theirs.getCollection({ collection_id: id }));
+        await expectMissing(theirs.updateCollection({ collection_id: id, body: { title: 'Taken' } }));
+        await expectMissing(theirs.deleteCollection({ collection_id: id }));
+        await expectMissing(theirs.listCollectionTracks({ collection_id: id }));
+        await expectMissing(theirs.createCollectionCover({ collection_id: id }));
+        await expectMissing(theirs.createTrack({ body: { collection_id: id, file_name: 'x.wav' } }));
+      }
+      await expectMissing(theirs.getTrack({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.updateTrack({ track_id: trackId, body: { title: 'Taken' } }), missingTrack);
+      await expectMissing(theirs.deleteTrack({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.createTrackCover({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.createTrackUpload({ track_id: trackId }), missingTrack);
+      // And the other way round.
+      await expectMissing(ours.getCollection({ collection_id: own.collection_id }));
+      await expectMissing(ours.deleteTrack({ track_id: ownTrack.track_id }), missingTrack);
+
+      expect((await ours.getCollection({ collection_id: collectionId })).collection.title).toBe('Ours');
+      const tracks = await ours.listCollectionTracks({ collection_id: collectionId });
+      expect(tracks.tracks.map((track) => [track.id, track.title])).toEqual([[trackId, null]]);
+      expect((await ours.getCollection({ collection_id: demoCollectionId })).collection_id).toBe(
+        demoCollectionId,
+      );
+      expect((await theirs.getTrack({ track_id: ownTrack.track_id })).track_id).toBe(ownTrack.track_id);
     },
   },
   {

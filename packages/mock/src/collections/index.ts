@@ -1,4 +1,5 @@
 import {
+  assertAwaitingAudio,
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
@@ -57,14 +58,14 @@ export const collectionsMockApi: MockApiDefinition<
     return {
       authenticate: {
         BearerAuth(request) {
-          const key = collectionsApiKey(request.header('authorization'));
-          if (!state.apiKeys.has(key)) throw unknownApiKey();
-          return key;
+          const organizationId = state.apiKeys.get(collectionsApiKey(request.header('authorization')));
+          if (organizationId === undefined) throw unknownApiKey();
+          return organizationId;
         },
       },
       handlers: {
-        listCollections({ query: { limit = 50, offset = 0 } }, { baseUrl }) {
-          const all = [...state.collections.values()];
+        listCollections({ query: { limit = 50, offset = 0 }, principal }, { baseUrl }) {
+          const all = [...state.collections.values()].filter((item) => item.organization_id === principal);
           return {
             status: 200,
             body: {
@@ -74,9 +75,14 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createCollection({ body }, { baseUrl }) {
+        createCollection({ body, principal }, { baseUrl }) {
           const id = crypto.randomUUID();
-          const stored: CollectionRecord = { id, ...collectionFields(body), cover_key: null };
+          const stored: CollectionRecord = {
+            id,
+            organization_id: principal,
+            ...collectionFields(body),
+            cover_key: null,
+          };
           state.collections.set(id, stored);
           return {
             status: 200,
@@ -88,23 +94,23 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        getCollection({ path }, { baseUrl }) {
-          const collection = findCollection(state, path.collection_id);
+        getCollection({ path, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id);
           return {
             status: 200,
             body: { ...ok(), collection_id: collection.id, collection: collectionView(collection, baseUrl) },
           };
         },
-        updateCollection({ path, body }, { baseUrl }) {
-          const collection = findCollection(state, path.collection_id);
+        updateCollection({ path, body, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id);
           Object.assign(collection, collectionChanges(body));
           return {
             status: 200,
             body: { ...ok(), collection_id: collection.id, collection: collectionView(collection, baseUrl) },
           };
         },
-        deleteCollection({ path }, { baseUrl }) {
-          const collection = findCollection(state, path.collection_id);
+        deleteCollection({ path, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id);
           for (const [id, track] of state.tracks) {
             if (track.collection_id !== collection.id) continue;
             if (track.cover_key) state.blobs.delete(track.cover_key);
@@ -121,8 +127,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        listCollectionTracks({ path, query: { limit = 50, offset = 0 } }, { baseUrl }) {
-          const collection = findCollection(state, path.collection_id);
+        listCollectionTracks({ path, query: { limit = 50, offset = 0 }, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id);
           const tracks = [...state.tracks.values()].filter((track) => track.collection_id === collection.id);
           return {
             status: 200,
@@ -135,8 +141,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createCollectionCover({ path }, { baseUrl }) {
-          const collection = findCollection(state, path.collection_id);
+        createCollectionCover({ path, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id);
           return {
             status: 200,
             body: {
@@ -147,11 +153,12 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createTrack({ body }, { baseUrl }) {
-          const collection = findCollection(state, body.collection_id);
+        createTrack({ body, principal }, { baseUrl }) {
+          const collection = findCollection(state, principal, body.collection_id);
           const id = crypto.randomUUID();
           const stored: CollectionTrackRecord = {
             id,
+            organization_id: principal,
             collection_id: collection.id,
             file_name: body.file_name,
             ...trackFields(body),
@@ -173,17 +180,17 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        getTrack({ path }, { baseUrl }) {
-          const track = findTrack(state, path.track_id);
+        getTrack({ path, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
-        updateTrack({ path, body }, { baseUrl }) {
-          const track = findTrack(state, path.track_id);
+        updateTrack({ path, body, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
           Object.assign(track, trackChanges(body));
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
-        deleteTrack({ path }, { baseUrl }) {
-          const track = findTrack(state, path.track_id);
+        deleteTrack({ path, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
           if (track.cover_key) state.blobs.delete(track.cover_key);
           state.tracks.delete(track.id);
           return {
@@ -196,8 +203,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createTrackCover({ path }, { baseUrl }) {
-          const track = findTrack(state, path.track_id);
+        createTrackCover({ path, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
           return {
             status: 200,
             body: {
@@ -205,6 +212,19 @@ export const collectionsMockApi: MockApiDefinition<
               track_id: track.id,
               track: viewOfTrack(track, baseUrl),
               track_cover_upload: coverHandle(baseUrl, 'track', track.id),
+            },
+          };
+        },
+        createTrackUpload({ path, principal }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id);
+          assertAwaitingAudio(track);
+          return {
+            status: 200,
+            body: {
+              ...ok(),
+              track_id: track.id,
+              track: viewOfTrack(track, baseUrl),
+              track_upload: issueUploadUrl(state, context, 'PUT', baseUrl, audioUploadPath(track.id)),
             },
           };
         },

@@ -1,4 +1,5 @@
 import {
+  COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionRecord,
   type CollectionTrackRecord,
   collectionNotFound,
@@ -13,7 +14,7 @@ import type { MockContext, MockHandlers } from '../core/api.js';
  * seeded with the demo collections and their ready tracks, as the server's demo data.
  */
 
-/** The API key the mock accepts out of the box (add more to `state.apiKeys`). */
+/** The API key the mock accepts out of the box, of the default organization (add more to `state.apiKeys`). */
 export const COLLECTIONS_MOCK_API_KEY = 'adn_mock_collections_api_key';
 
 export interface IssuedUploadUrl {
@@ -25,8 +26,12 @@ export interface IssuedUploadUrl {
 }
 
 export interface CollectionsMockState {
-  /** Valid API keys; starts with `COLLECTIONS_MOCK_API_KEY`. */
-  apiKeys: Set<string>;
+  /**
+   * Valid API keys → the id of their organization (any string; the demo collections are
+   * `COLLECTIONS_DEFAULT_ORGANIZATION`'s); starts with `COLLECTIONS_MOCK_API_KEY` of that default
+   * organization. A key sees its organization's collections and tracks only (others: 404).
+   */
+  apiKeys: Map<string, string>;
   /** By ID, in creation order. */
   collections: Map<string, CollectionRecord>;
   tracks: Map<string, CollectionTrackRecord>;
@@ -39,7 +44,7 @@ export interface CollectionsMockState {
   uploads: number;
 }
 
-/** Scheme name → principal: the API key of `Authorization: Bearer <key>`. */
+/** Scheme name → principal: the organization id of the API key of `Authorization: Bearer <key>`. */
 export type CollectionsPrincipals = { BearerAuth: string };
 
 export type CollectionsHandlers = MockHandlers<
@@ -51,7 +56,7 @@ export type CollectionsHandlers = MockHandlers<
 export function createCollectionsState(context: Pick<MockContext, 'catalog'>): CollectionsMockState {
   const demo = collectionsDemoData(context.catalog);
   return {
-    apiKeys: new Set([COLLECTIONS_MOCK_API_KEY]),
+    apiKeys: new Map([[COLLECTIONS_MOCK_API_KEY, COLLECTIONS_DEFAULT_ORGANIZATION.id]]),
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
     // Covers only: the API never serves audio back, so the mock does not keep it.
@@ -62,14 +67,32 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
   };
 }
 
-export function findCollection(state: CollectionsMockState, id: string): CollectionRecord {
+/**
+ * The organization a request acts for (its key's); `null`, any: only for the capability upload
+ * URLs and the public covers, which no key reaches.
+ */
+export type OrganizationScope = string | null;
+
+const inScope = (record: { organization_id: string }, organizationId: OrganizationScope) =>
+  organizationId === null || record.organization_id === organizationId;
+
+/** Another organization's collection answers 404, as one that does not exist. */
+export function findCollection(
+  state: CollectionsMockState,
+  organizationId: OrganizationScope,
+  id: string,
+): CollectionRecord {
   const collection = state.collections.get(id.toLowerCase());
-  if (!collection) throw collectionNotFound();
+  if (!collection || !inScope(collection, organizationId)) throw collectionNotFound();
   return collection;
 }
 
-export function findTrack(state: CollectionsMockState, id: string): CollectionTrackRecord {
+export function findTrack(
+  state: CollectionsMockState,
+  organizationId: OrganizationScope,
+  id: string,
+): CollectionTrackRecord {
   const track = state.tracks.get(id.toLowerCase());
-  if (!track) throw collectionTrackNotFound();
+  if (!track || !inScope(track, organizationId)) throw collectionTrackNotFound();
   return track;
 }

@@ -118,7 +118,7 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
   return {
     uploadTrackAudio({ path, query }, env) {
       const issued = issuedUrl(query, env);
-      const track = findTrack(state, path.track_id);
+      const track = findTrack(state, null, path.track_id);
       claim(issued);
       const bytes = env.rawBody;
       if (bytes.length > state.limits.maxAudioBytes) throw fileTooLarge(state.limits.maxAudioBytes);
@@ -143,7 +143,7 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
     },
     async uploadTrackCover({ path, query }, env) {
       const issued = issuedUrl(query, env);
-      const track = findTrack(state, path.track_id);
+      const track = findTrack(state, null, path.track_id);
       claim(issued);
       await storeCover(env, 'track', track);
       issued.used = true;
@@ -155,7 +155,7 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
     },
     async uploadCollectionCover({ path, query }, env) {
       const issued = issuedUrl(query, env);
-      const collection = findCollection(state, path.collection_id);
+      const collection = findCollection(state, null, path.collection_id);
       claim(issued);
       await storeCover(env, 'collection', collection);
       issued.used = true;

@@ -202,6 +202,23 @@ export type CreateTrackCoverError =
   | ApiError<operations['createTrackCover']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createTrackCover']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `createTrackUpload` (`POST /v1/track/{track_id}/upload`). */
+export interface CreateTrackUploadParams {
+  /** The ID of the track. */
+  track_id: NonNullable<operations['createTrackUpload']['parameters']['path']>['track_id'];
+}
+
+/** What `createTrackUpload` resolves to. */
+export type CreateTrackUploadResult = operations['createTrackUpload']['responses'][200]['content']['application/json'];
+
+/** The errors `createTrackUpload` documents, one per status: `isApiError<CreateTrackUploadError>(error)`, then `error.status` narrows `error.body`. */
+export type CreateTrackUploadError =
+  | ApiError<operations['createTrackUpload']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createTrackUpload']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createTrackUpload']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createTrackUpload']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['createTrackUpload']['responses'][500]['content']['application/json'], 500>;
+
 /** Arguments of `uploadTrackAudio` (`PUT /v1/upload/track/{track_id}`). */
 export interface UploadTrackAudioParams {
   /** The ID of the track. */
@@ -456,6 +473,22 @@ export interface CollectionsMethods {
   createTrackCover(args: CreateTrackCoverParams, options?: CallOptions): ApiPromise<CreateTrackCoverResult>;
 
   /**
+   * Generate a new track audio upload URL
+   *
+   * Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
+   * `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
+   * or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
+   * strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
+   * upload the file again. Earlier URLs that were not used yet keep working until they expire.
+   * Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+   *
+   * `POST /v1/track/{track_id}/upload`
+   *
+   * Fails with {@link CreateTrackUploadError} (400, 401, 404, 409, 500).
+   */
+  createTrackUpload(args: CreateTrackUploadParams, options?: CallOptions): ApiPromise<CreateTrackUploadResult>;
+
+  /**
    * Upload a track's audio bytes
    *
    * Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
@@ -538,6 +571,7 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     updateTrack: (args, options) => call({ method: 'PUT', path: '/v1/track/{track_id}', security: [['BearerAuth']], body: 'application/json' }, args, options),
     deleteTrack: (args, options) => call({ method: 'DELETE', path: '/v1/track/{track_id}', security: [['BearerAuth']] }, args, options),
     createTrackCover: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/cover', security: [['BearerAuth']] }, args, options),
+    createTrackUpload: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/upload', security: [['BearerAuth']] }, args, options),
     uploadTrackAudio: (args, options) => call({ method: 'PUT', path: '/v1/upload/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'application/octet-stream' }, { ...args, body: toBodyInit(args.body) }, options),
     uploadTrackCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),
     uploadCollectionCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/collection/{collection_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),

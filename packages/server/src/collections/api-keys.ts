@@ -1,29 +1,65 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { COLLECTIONS_DEFAULT_ORGANIZATION, type CollectionsOrganization } from '@music-apis/domain';
 import type { Knex } from '../core/db.js';
-import { createCollectionsRepository } from './repository.js';
+import { type ApiKeyRecord, createCollectionsRepository } from './repository.js';
 
 /**
  * API keys of the collections API. A key is 32 random bytes (`adn_…`, as the original's keys look);
  * only its SHA-256 is stored, which is enough for a key with that much entropy (a slow password hash
- * buys nothing there and would cost every request).
+ * buys nothing there and would cost every request). Every key belongs to an organization and sees
+ * that organization's data only.
  */
 
 const FIRST_KEY_MARKER = 'collections-first-api-key-created';
+const KEY_PREFIX = 'adn_';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export interface CreatedApiKey {
   id: string;
   title: string;
+  organization: CollectionsOrganization;
   /** The key itself: shown once, never stored. */
   key: string;
 }
 
-export async function createApiKey(db: Knex, title = 'API key'): Promise<CreatedApiKey> {
-  const key = `adn_${randomBytes(32).toString('base64url')}`;
+export interface CreateApiKeyOptions {
+  /** Default `API key`. */
+  title?: string;
+  /**
+   * The id or name of the key's organization; a name no organization has yet creates one.
+   * Default: the default organization (the one of the demo data and `COLLECTIONS_API_KEY`).
+   */
+  organization?: string;
+}
+
+/** Creates a collections API key; the result is the only place the key itself ever appears. */
+export async function createApiKey(db: Knex, options: CreateApiKeyOptions = {}): Promise<CreatedApiKey> {
+  const repository = createCollectionsRepository(db);
+  const organization = options.organization
+    ? await repository.findOrCreateOrganization(options.organization)
+    : COLLECTIONS_DEFAULT_ORGANIZATION;
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = randomUUID();
-  await createCollectionsRepository(db).insertApiKey({ id, title, key_hash: hashApiKey(key) });
-  return { id, title, key };
+  const title = options.title ?? 'API key';
+  await repository.insertApiKey({ id, title, key_hash: hashApiKey(key), organization_id: organization.id });
+  return { id, title, organization: { id: organization.id, name: organization.name }, key };
+}
+
+/** Every stored key (not `COLLECTIONS_API_KEY`, which lives in the environment), oldest first. */
+export function listApiKeys(db: Knex): Promise<ApiKeyRecord[]> {
+  return createCollectionsRepository(db).listApiKeys();
+}
+
+/**
+ * Revokes a key, named by its id or by the key itself (a leaked key whose id nobody noted): it
+ * answers 401 from the next request on, on every instance. False when no stored key matched.
+ */
+export function revokeApiKey(db: Knex, idOrKey: string): Promise<boolean> {
+  const repository = createCollectionsRepository(db);
+  return repository.deleteApiKey(
+    idOrKey.startsWith(KEY_PREFIX) ? { key_hash: hashApiKey(idOrKey) } : { id: idOrKey.toLowerCase() },
+  );
 }
 
 /**
@@ -43,16 +79,28 @@ export async function createFirstApiKey(
     .ignore()
     .returning('name');
   if (claimed.length === 0) return undefined;
-  return createApiKey(db, 'First key (created at first start)');
+  return createApiKey(db, { title: 'First key (created at first start)' });
 }
 
-/** Checks a presented key against the stored hashes and the configured key. */
+/** Who a verified key acts for. */
+export interface ApiKeyOwner {
+  organizationId: string;
+}
+
+/**
+ * Checks a presented key against the configured key (of the default organization) and the stored
+ * hashes; resolves the key's organization, or undefined for an unknown or revoked key. Every
+ * request reads the table, so a revocation holds at once on every instance.
+ */
 export function createApiKeyVerifier(db: Knex, configuredKey: string | undefined) {
   const repository = createCollectionsRepository(db);
   const configuredHash = configuredKey ? Buffer.from(hashApiKey(configuredKey), 'hex') : undefined;
-  return async (presented: string): Promise<boolean> => {
+  return async (presented: string): Promise<ApiKeyOwner | undefined> => {
     const presentedHash = hashApiKey(presented);
-    if (configuredHash && timingSafeEqual(configuredHash, Buffer.from(presentedHash, 'hex'))) return true;
-    return repository.apiKeyExists(presentedHash);
+    if (configuredHash && timingSafeEqual(configuredHash, Buffer.from(presentedHash, 'hex'))) {
+      return { organizationId: COLLECTIONS_DEFAULT_ORGANIZATION.id };
+    }
+    const organizationId = await repository.apiKeyOrganization(presentedHash);
+    return organizationId === undefined ? undefined : { organizationId };
   };
 }

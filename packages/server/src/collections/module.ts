@@ -10,15 +10,15 @@ import type { Context } from 'koa';
 import type { ServerApi } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
-import { createApiKeyVerifier } from './api-keys.js';
+import { type ApiKeyOwner, createApiKeyVerifier } from './api-keys.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
 import { createCollectionsService, PROCESS_TRACK_QUEUE, type UploadRequest } from './service.js';
 import { createUploadUrlSigner } from './upload-urls.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `BearerAuth`: the API key the caller sent (verified). */
-type CollectionsPrincipals = { BearerAuth: string };
+/** `BearerAuth`: the organization of the API key the caller sent (verified). */
+type CollectionsPrincipals = { BearerAuth: ApiKeyOwner };
 
 /** Upload URLs are signed with a key of their own, kept in the database for every instance. */
 const UPLOAD_SECRET = 'collections-upload-url';
@@ -53,12 +53,12 @@ export const collectionsModule: ApiModule = {
       if (file && (await blobs.size(file.key)) === undefined) await blobs.put(file.key, file.bytes());
     };
     for (const collection of demo.collections) {
-      if (await repository.findCollection(collection.id)) continue;
+      if (await repository.findCollection(null, collection.id)) continue;
       await write(collection.cover_key);
       await repository.insertMissingCollection(collection);
     }
     for (const track of demo.tracks) {
-      if (await repository.findTrack(track.id)) continue;
+      if (await repository.findTrack(null, track.id)) continue;
       await write(track.audio_key);
       await write(track.cover_key);
       await repository.insertMissingTrack(track);
@@ -96,46 +96,69 @@ export const collectionsModule: ApiModule = {
       errorReply: (error, { ctx }) => collectionsErrorReply(error, apiRequestId(ctx)),
       authenticate: {
         async BearerAuth(request) {
-          const key = collectionsApiKey(request.header('authorization'));
-          if (!(await verifyApiKey(key))) throw unknownApiKey();
-          return key;
+          const owner = await verifyApiKey(collectionsApiKey(request.header('authorization')));
+          if (!owner) throw unknownApiKey();
+          return owner;
         },
       },
       handlers: {
-        listCollections: async ({ query }, { ctx }) => ({
+        listCollections: async ({ query, principal }, { ctx }) => ({
           status: 200,
           body: {
             ...ok(ctx),
-            ...(await service.listCollections(query.limit ?? 50, query.offset ?? 0, baseUrl(ctx))),
+            ...(await service.listCollections(
+              principal.organizationId,
+              query.limit ?? 50,
+              query.offset ?? 0,
+              baseUrl(ctx),
+            )),
           },
         }),
-        createCollection: async ({ body }, { ctx }) => {
-          const { collection, upload } = await service.createCollection(body, baseUrl(ctx));
+        createCollection: async ({ body, principal }, { ctx }) => {
+          const { collection, upload } = await service.createCollection(
+            principal.organizationId,
+            body,
+            baseUrl(ctx),
+          );
           return {
             status: 200,
             body: { ...ok(ctx), collection_id: collection.id, collection, collection_cover_upload: upload },
           };
         },
-        getCollection: async ({ path }, { ctx }) => {
-          const collection = await service.getCollection(path.collection_id, baseUrl(ctx));
+        getCollection: async ({ path, principal }, { ctx }) => {
+          const collection = await service.getCollection(
+            principal.organizationId,
+            path.collection_id,
+            baseUrl(ctx),
+          );
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
         },
-        updateCollection: async ({ path, body }, { ctx }) => {
-          const collection = await service.updateCollection(path.collection_id, body, baseUrl(ctx));
+        updateCollection: async ({ path, body, principal }, { ctx }) => {
+          const collection = await service.updateCollection(
+            principal.organizationId,
+            path.collection_id,
+            body,
+            baseUrl(ctx),
+          );
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
         },
-        deleteCollection: async ({ path }, { ctx }) => {
-          const deleted = await service.deleteCollection(path.collection_id, baseUrl(ctx));
+        deleteCollection: async ({ path, principal }, { ctx }) => {
+          const deleted = await service.deleteCollection(
+            principal.organizationId,
+            path.collection_id,
+            baseUrl(ctx),
+          );
           return {
             status: 200,
             body: { ...ok(ctx), collection_id: deleted.id, deleted_collection: deleted },
           };
         },
-        listCollectionTracks: async ({ path, query }, { ctx }) => ({
+        listCollectionTracks: async ({ path, query, principal }, { ctx }) => ({
           status: 200,
           body: {
             ...ok(ctx),
             ...(await service.listCollectionTracks(
+              principal.organizationId,
               path.collection_id,
               query.limit ?? 50,
               query.offset ?? 0,
@@ -143,8 +166,9 @@ export const collectionsModule: ApiModule = {
             )),
           },
         }),
-        createCollectionCover: async ({ path }, { ctx }) => {
+        createCollectionCover: async ({ path, principal }, { ctx }) => {
           const { collection, upload } = await service.createCollectionCover(
+            principal.organizationId,
             path.collection_id,
             baseUrl(ctx),
           );
@@ -153,8 +177,8 @@ export const collectionsModule: ApiModule = {
             body: { ...ok(ctx), collection_id: collection.id, collection, collection_cover_upload: upload },
           };
         },
-        createTrack: async ({ body }, { ctx }) => {
-          const created = await service.createTrack(body, baseUrl(ctx));
+        createTrack: async ({ body, principal }, { ctx }) => {
+          const created = await service.createTrack(principal.organizationId, body, baseUrl(ctx));
           return {
             status: 200,
             body: {
@@ -166,21 +190,38 @@ export const collectionsModule: ApiModule = {
             },
           };
         },
-        getTrack: async ({ path }, { ctx }) => {
-          const track = await service.getTrack(path.track_id, baseUrl(ctx));
+        getTrack: async ({ path, principal }, { ctx }) => {
+          const track = await service.getTrack(principal.organizationId, path.track_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track } };
         },
-        updateTrack: async ({ path, body }, { ctx }) => {
-          const track = await service.updateTrack(path.track_id, body, baseUrl(ctx));
+        updateTrack: async ({ path, body, principal }, { ctx }) => {
+          const track = await service.updateTrack(
+            principal.organizationId,
+            path.track_id,
+            body,
+            baseUrl(ctx),
+          );
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track } };
         },
-        deleteTrack: async ({ path }, { ctx }) => {
-          const track = await service.deleteTrack(path.track_id, baseUrl(ctx));
+        deleteTrack: async ({ path, principal }, { ctx }) => {
+          const track = await service.deleteTrack(principal.organizationId, path.track_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, deleted_track: track } };
         },
-        createTrackCover: async ({ path }, { ctx }) => {
-          const { track, upload } = await service.createTrackCover(path.track_id, baseUrl(ctx));
+        createTrackCover: async ({ path, principal }, { ctx }) => {
+          const { track, upload } = await service.createTrackCover(
+            principal.organizationId,
+            path.track_id,
+            baseUrl(ctx),
+          );
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_cover_upload: upload } };
+        },
+        createTrackUpload: async ({ path, principal }, { ctx }) => {
+          const { track, upload } = await service.createTrackUpload(
+            principal.organizationId,
+            path.track_id,
+            baseUrl(ctx),
+          );
+          return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_upload: upload } };
         },
         uploadTrackAudio: async ({ path, query }, { ctx }) => {
           const track = await service.uploadTrackAudio(path.track_id, uploadOf(ctx, query), baseUrl(ctx));

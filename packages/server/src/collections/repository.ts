@@ -1,9 +1,12 @@
-import type {
-  CollectionFields,
-  CollectionRecord,
-  CollectionsTrackStatus,
-  CollectionTrackFields,
-  CollectionTrackRecord,
+import { randomUUID } from 'node:crypto';
+import {
+  COLLECTIONS_DEFAULT_ORGANIZATION,
+  type CollectionFields,
+  type CollectionRecord,
+  type CollectionsOrganization,
+  type CollectionsTrackStatus,
+  type CollectionTrackFields,
+  type CollectionTrackRecord,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 
@@ -11,9 +14,15 @@ import { isPostgres, type Knex, type Migration } from '../core/db.js';
  * Tables of the collections API. Rows are ordered by `seq` (creation order, what the document's
  * "oldest first" means); `id` is the public UUID. JSON fields are stored as text so SQLite and
  * PostgreSQL behave alike; timestamps are epoch milliseconds for the same reason.
+ *
+ * Every key, collection and track belongs to an organization. Reads and writes made with an API key
+ * take that key's organization and see nothing of another's (`organizationId`); `null` stands for
+ * "any organization" and is passed only where no key is involved: the capability upload URLs, the
+ * processing job, the public cover images and the demo seed.
  */
 
 export const TABLES = {
+  organizations: 'collections_organizations',
   apiKeys: 'collections_api_keys',
   collections: 'collections',
   tracks: 'collections_tracks',
@@ -90,6 +99,37 @@ export const collectionsMigrations: Migration[] = [
       await db.schema.dropTable(TABLES.apiKeys);
     },
   },
+  {
+    name: 'collections_002_organizations',
+    async up(db) {
+      await db.schema.createTable(TABLES.organizations, (table) => {
+        table.uuid('id').primary();
+        /** Unique, so an operator can name the organization of a new key (`create-api-key --organization`). */
+        table.string('name', 255).notNullable().unique();
+        table.bigInteger('created_at').notNullable();
+      });
+      await db(TABLES.organizations).insert({ ...COLLECTIONS_DEFAULT_ORGANIZATION, created_at: Date.now() });
+      // Keys and rows made before organizations existed belong to the default one. No foreign key:
+      // SQLite cannot add a referencing column with a default; organizations are never deleted.
+      for (const name of [TABLES.apiKeys, TABLES.collections, TABLES.tracks]) {
+        await db.schema.alterTable(name, (table) => {
+          table.uuid('organization_id').notNullable().defaultTo(COLLECTIONS_DEFAULT_ORGANIZATION.id);
+        });
+      }
+      await db.schema.alterTable(TABLES.collections, (table) => {
+        table.index(['organization_id', 'seq'], 'collections_organization_index');
+      });
+      await db.schema.alterTable(TABLES.apiKeys, (table) => {
+        table.index(['organization_id', 'created_at'], 'collections_api_keys_organization_index');
+      });
+    },
+    async down(db) {
+      for (const name of [TABLES.apiKeys, TABLES.collections, TABLES.tracks]) {
+        await db.schema.alterTable(name, (table) => table.dropColumn('organization_id'));
+      }
+      await db.schema.dropTable(TABLES.organizations);
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -100,6 +140,7 @@ type Row = Record<string, unknown>;
 
 const COLLECTION_COLUMNS = [
   'id',
+  'organization_id',
   'creator_id',
   'organization_index',
   'title',
@@ -113,6 +154,7 @@ const COLLECTION_COLUMNS = [
 ];
 const TRACK_COLUMNS = [
   'id',
+  'organization_id',
   'collection_id',
   'file_name',
   'creator_id',
@@ -132,6 +174,7 @@ const TRACK_COLUMNS = [
 
 const collectionFromRow = (row: Row): CollectionRecord => ({
   id: row.id as string,
+  organization_id: row.organization_id as string,
   creator_id: (row.creator_id as string | null) ?? null,
   organization_index: (row.organization_index as string | null) ?? null,
   title: row.title as string,
@@ -147,6 +190,7 @@ const collectionFromRow = (row: Row): CollectionRecord => ({
 
 const trackFromRow = (row: Row): TrackRecord => ({
   id: row.id as string,
+  organization_id: row.organization_id as string,
   collection_id: row.collection_id as string,
   file_name: row.file_name as string,
   creator_id: (row.creator_id as string | null) ?? null,
@@ -176,6 +220,20 @@ const trackFieldsToRow = (fields: Partial<TrackFields>) => ({
   ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
 });
 
+/** The organization a request acts for; `null`: any (no API key involved, see above). */
+export type OrganizationScope = string | null;
+
+/** `where id = ?`, within the organization when there is one. */
+const scoped = (id: string, organizationId: OrganizationScope) =>
+  organizationId === null ? { id } : { id, organization_id: organizationId };
+
+export interface ApiKeyRecord {
+  id: string;
+  title: string;
+  organization: CollectionsOrganization;
+  created_at: number;
+}
+
 export interface Page<T> {
   count: number;
   items: T[];
@@ -186,25 +244,41 @@ export function createCollectionsRepository(db: Knex) {
   // Row locks on PostgreSQL; SQLite has one writer at a time, and knex warns on FOR UPDATE there.
   const lockRow = (query: Knex.QueryBuilder) => (isPostgres(db) ? query.forUpdate() : query);
 
+  async function findCollection(
+    organizationId: OrganizationScope,
+    id: string,
+  ): Promise<CollectionRecord | undefined> {
+    const row = await db(TABLES.collections).where(scoped(id, organizationId)).first(COLLECTION_COLUMNS);
+    return row ? collectionFromRow(row) : undefined;
+  }
+
   return {
     db,
 
-    async findCollection(id: string, transaction: Knex = db): Promise<CollectionRecord | undefined> {
-      const row = await transaction(TABLES.collections).where({ id }).first(COLLECTION_COLUMNS);
-      return row ? collectionFromRow(row) : undefined;
-    },
+    findCollection,
 
-    async listCollections(limit: number, offset: number): Promise<Page<CollectionRecord>> {
+    async listCollections(
+      organizationId: string,
+      limit: number,
+      offset: number,
+    ): Promise<Page<CollectionRecord>> {
+      const own = () => db(TABLES.collections).where({ organization_id: organizationId });
       const [rows, [total]] = await Promise.all([
-        db(TABLES.collections).orderBy('seq').limit(limit).offset(offset).select(COLLECTION_COLUMNS),
-        db(TABLES.collections).count({ count: '*' }),
+        own().orderBy('seq').limit(limit).offset(offset).select(COLLECTION_COLUMNS),
+        own().count({ count: '*' }),
       ]);
       return { count: Number(total?.count ?? 0), items: rows.map(collectionFromRow) };
     },
 
-    async insertCollection(id: string, fields: CollectionFields): Promise<void> {
+    async insertCollection(organizationId: string, id: string, fields: CollectionFields): Promise<void> {
       const at = now();
-      await db(TABLES.collections).insert({ id, ...collectionToRow(fields), created_at: at, updated_at: at });
+      await db(TABLES.collections).insert({
+        id,
+        organization_id: organizationId,
+        ...collectionToRow(fields),
+        created_at: at,
+        updated_at: at,
+      });
     },
 
     /** Inserts a whole record (the demo data) unless its id exists: concurrent seeds insert it once. */
@@ -217,19 +291,27 @@ export function createCollectionsRepository(db: Knex) {
     },
 
     /** Writes the fields given, keeps the others; resolves false when the collection does not exist. */
-    async updateCollection(id: string, fields: Partial<CollectionFields>): Promise<boolean> {
+    async updateCollection(
+      organizationId: string,
+      id: string,
+      fields: Partial<CollectionFields>,
+    ): Promise<boolean> {
       const changed = await db(TABLES.collections)
-        .where({ id })
+        .where(scoped(id, organizationId))
         .update({ ...collectionToRow(fields), updated_at: now() });
       return changed > 0;
     },
 
     /** Deletes the collection and (by cascade) its tracks; returns what was deleted. */
     async deleteCollection(
+      organizationId: string,
       id: string,
     ): Promise<{ collection: CollectionRecord; tracks: TrackRecord[] } | undefined> {
       return db.transaction(async (trx) => {
-        const row = await trx(TABLES.collections).where({ id }).modify(lockRow).first(COLLECTION_COLUMNS);
+        const row = await trx(TABLES.collections)
+          .where(scoped(id, organizationId))
+          .modify(lockRow)
+          .first(COLLECTION_COLUMNS);
         if (!row) return undefined;
         const tracks = (await trx(TABLES.tracks).where({ collection_id: id }).select(TRACK_COLUMNS)).map(
           trackFromRow,
@@ -240,11 +322,12 @@ export function createCollectionsRepository(db: Knex) {
       });
     },
 
-    async findTrack(id: string, transaction: Knex = db): Promise<TrackRecord | undefined> {
-      const row = await transaction(TABLES.tracks).where({ id }).first(TRACK_COLUMNS);
+    async findTrack(organizationId: OrganizationScope, id: string): Promise<TrackRecord | undefined> {
+      const row = await db(TABLES.tracks).where(scoped(id, organizationId)).first(TRACK_COLUMNS);
       return row ? trackFromRow(row) : undefined;
     },
 
+    /** The tracks of a collection the caller has found already (in its organization). */
     async listTracks(collectionId: string, limit: number, offset: number): Promise<Page<TrackRecord>> {
       const [rows, [total]] = await Promise.all([
         db(TABLES.tracks)
@@ -258,16 +341,22 @@ export function createCollectionsRepository(db: Knex) {
       return { count: Number(total?.count ?? 0), items: rows.map(trackFromRow) };
     },
 
-    /** Resolves false when the collection does not exist (checked in the same statement's transaction). */
+    /**
+     * Resolves false when the collection does not exist in the organization. A collection deleted
+     * between the check and the insert fails the insert's foreign key: false as well.
+     */
     async insertTrack(
+      organizationId: string,
       id: string,
       identity: { collection_id: string; file_name: string },
       fields: TrackFields,
     ): Promise<boolean> {
+      if (!(await findCollection(organizationId, identity.collection_id))) return false;
       const at = now();
       try {
         await db(TABLES.tracks).insert({
           id,
+          organization_id: organizationId,
           ...identity,
           ...trackFieldsToRow(fields),
           title: null,
@@ -293,16 +382,23 @@ export function createCollectionsRepository(db: Knex) {
     },
 
     /** Writes the fields given (the title included), keeps the others. */
-    async updateTrack(id: string, fields: Partial<TrackFields & { title: string | null }>): Promise<boolean> {
+    async updateTrack(
+      organizationId: string,
+      id: string,
+      fields: Partial<TrackFields & { title: string | null }>,
+    ): Promise<boolean> {
       const changed = await db(TABLES.tracks)
-        .where({ id })
+        .where(scoped(id, organizationId))
         .update({ ...trackFieldsToRow(fields), updated_at: now() });
       return changed > 0;
     },
 
-    async deleteTrack(id: string): Promise<TrackRecord | undefined> {
+    async deleteTrack(organizationId: string, id: string): Promise<TrackRecord | undefined> {
       return db.transaction(async (trx) => {
-        const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first(TRACK_COLUMNS);
+        const row = await trx(TABLES.tracks)
+          .where(scoped(id, organizationId))
+          .modify(lockRow)
+          .first(TRACK_COLUMNS);
         if (!row) return undefined;
         await trx(TABLES.tracks).where({ id }).delete();
         return trackFromRow(row);
@@ -310,8 +406,8 @@ export function createCollectionsRepository(db: Knex) {
     },
 
     /**
-     * Sets a track's or collection's cover blob key; resolves the key it replaces (to delete), or
-     * `false` when the record no longer exists.
+     * Sets a track's or collection's cover blob key (an upload through a capability URL, so in any
+     * organization); resolves the key it replaces (to delete), or `false` when the record no longer exists.
      */
     async replaceCoverKey(
       owner: 'collection' | 'track',
@@ -329,20 +425,22 @@ export function createCollectionsRepository(db: Knex) {
 
     /**
      * Stores the uploaded audio and hands the track to processing, in one transaction: the track is
-     * `processing` exactly when its job exists. Resolves false when the track no longer exists.
+     * `processing` exactly when its job exists. Resolves the audio key it replaces (to delete), or
+     * false when the track no longer exists.
      */
     async markAudioUploaded(
       id: string,
       audioKey: string,
       enqueue: (transaction: Knex.Transaction) => Promise<unknown>,
-    ): Promise<boolean> {
+    ): Promise<string | null | false> {
       return db.transaction(async (trx) => {
-        const changed = await trx(TABLES.tracks)
+        const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first('audio_key');
+        if (!row) return false;
+        await trx(TABLES.tracks)
           .where({ id })
           .update({ audio_key: audioKey, status: 'processing', duration: null, updated_at: now() });
-        if (changed === 0) return false;
         await enqueue(trx);
-        return true;
+        return (row.audio_key as string | null) ?? null;
       });
     },
 
@@ -377,15 +475,55 @@ export function createCollectionsRepository(db: Knex) {
       await db(TABLES.uploadClaims).where('expires', '<', nowSeconds).delete();
     },
 
-    async insertApiKey(row: { id: string; title: string; key_hash: string }): Promise<void> {
+    /** The organization with this id or (else) this name; created with that name when there is none. */
+    async findOrCreateOrganization(idOrName: string): Promise<CollectionsOrganization> {
+      const byId = UUID.test(idOrName)
+        ? await db(TABLES.organizations).where({ id: idOrName.toLowerCase() }).first('id', 'name')
+        : undefined;
+      if (byId) return byId;
+      const find = () => db(TABLES.organizations).where({ name: idOrName }).first('id', 'name');
+      const found = await find();
+      if (found) return found;
+      // Two operators creating one organization at once: the unique name lets one insert win.
+      await db(TABLES.organizations)
+        .insert({ id: randomUUID(), name: idOrName, created_at: now() })
+        .onConflict('name')
+        .ignore();
+      return (await find()) as CollectionsOrganization;
+    },
+
+    async insertApiKey(row: { id: string; title: string; key_hash: string; organization_id: string }) {
       await db(TABLES.apiKeys).insert({ ...row, created_at: now() });
     },
 
-    async apiKeyExists(keyHash: string): Promise<boolean> {
-      return (await db(TABLES.apiKeys).where({ key_hash: keyHash }).first('id')) !== undefined;
+    /** The organization of the key with this hash, or undefined for an unknown (or revoked) key. */
+    async apiKeyOrganization(keyHash: string): Promise<string | undefined> {
+      const row = await db(TABLES.apiKeys).where({ key_hash: keyHash }).first('organization_id');
+      return row?.organization_id as string | undefined;
+    },
+
+    /** Every key, oldest first, with its organization (never the key: only its hash is stored). */
+    async listApiKeys(): Promise<ApiKeyRecord[]> {
+      const rows = await db(`${TABLES.apiKeys} as k`)
+        .join(`${TABLES.organizations} as o`, 'o.id', 'k.organization_id')
+        .orderBy([{ column: 'k.created_at' }, { column: 'k.id' }])
+        .select('k.id', 'k.title', 'k.created_at', 'o.id as organization_id', 'o.name as organization_name');
+      return rows.map((row) => ({
+        id: row.id,
+        title: row.title,
+        created_at: Number(row.created_at),
+        organization: { id: row.organization_id, name: row.organization_name },
+      }));
+    },
+
+    /** Deletes the key with this id or this hash: from then on it answers 401. False when there was none. */
+    async deleteApiKey(match: { id: string } | { key_hash: string }): Promise<boolean> {
+      return (await db(TABLES.apiKeys).where(match).delete()) > 0;
     },
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CollectionsRepository = ReturnType<typeof createCollectionsRepository>;
 

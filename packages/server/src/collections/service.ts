@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
+  assertAwaitingAudio,
+  audioUploadPath,
   collectionChanges,
   collectionFields,
   collectionNotFound,
@@ -20,7 +22,12 @@ import { parseStream } from 'music-metadata';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from '../core/storage.js';
-import type { CollectionRecord, CollectionsRepository, TrackRecord } from './repository.js';
+import type {
+  CollectionRecord,
+  CollectionsRepository,
+  OrganizationScope,
+  TrackRecord,
+} from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
 
@@ -64,21 +71,30 @@ export function createCollectionsService(options: {
   const { repository, blobs, jobs, signer, limits, logger } = options;
   let lastClaimCleanup = 0;
 
-  async function existingCollection(id: string): Promise<CollectionRecord> {
-    const collection = await repository.findCollection(id);
+  // Another organization's records answer 404, exactly as ids that do not exist: a key cannot
+  // even tell whether an id is in use elsewhere.
+  async function existingCollection(
+    organizationId: OrganizationScope,
+    id: string,
+  ): Promise<CollectionRecord> {
+    const collection = await repository.findCollection(organizationId, id);
     if (!collection) throw collectionNotFound();
     return collection;
   }
 
-  async function existingTrack(id: string): Promise<TrackRecord> {
-    const track = await repository.findTrack(id);
+  async function existingTrack(organizationId: OrganizationScope, id: string): Promise<TrackRecord> {
+    const track = await repository.findTrack(organizationId, id);
     if (!track) throw trackNotFound();
     return track;
   }
 
-  async function trackWithCollection(id: string, baseUrl: string): Promise<Track> {
-    const track = await existingTrack(id);
-    return trackView(track, await repository.findCollection(track.collection_id), baseUrl);
+  async function trackWithCollection(organizationId: OrganizationScope, id: string, baseUrl: string) {
+    const track = await existingTrack(organizationId, id);
+    return trackView(
+      track,
+      await repository.findCollection(track.organization_id, track.collection_id),
+      baseUrl,
+    );
   }
 
   /** Best effort: a file that cannot be deleted now is logged, the request still succeeds. */
@@ -94,6 +110,8 @@ export function createCollectionsService(options: {
 
   const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string): UploadHandle<'POST'> =>
     signer.issue('POST', baseUrl, `/v1/upload/cover/${owner}/${id}`, limits.uploadTtlSeconds);
+  const audioHandle = (baseUrl: string, id: string): UploadHandle<'PUT'> =>
+    signer.issue('PUT', baseUrl, audioUploadPath(id), limits.uploadTtlSeconds);
 
   /** 403 unless the URL carries a valid signature for this method and path and has not expired. */
   function verifyUploadUrl(upload: UploadRequest, method: 'PUT' | 'POST'): void {
@@ -119,7 +137,9 @@ export function createCollectionsService(options: {
   ): Promise<void> {
     verifyUploadUrl(upload, 'POST');
     const exists =
-      owner === 'collection' ? await repository.findCollection(id) : await repository.findTrack(id);
+      owner === 'collection'
+        ? await repository.findCollection(null, id)
+        : await repository.findTrack(null, id);
     if (!exists) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
     const declared = Number(upload.request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxCoverBytes) {
@@ -149,31 +169,33 @@ export function createCollectionsService(options: {
     collectionView,
     trackView,
 
-    async listCollections(limit: number, offset: number, baseUrl: string) {
-      const page = await repository.listCollections(limit, offset);
+    async listCollections(organizationId: string, limit: number, offset: number, baseUrl: string) {
+      const page = await repository.listCollections(organizationId, limit, offset);
       return { count: page.count, collections: page.items.map((item) => collectionView(item, baseUrl)) };
     },
 
-    async createCollection(input: CollectionInput, baseUrl: string) {
+    async createCollection(organizationId: string, input: CollectionInput, baseUrl: string) {
       const id = randomUUID();
-      await repository.insertCollection(id, collectionFields(input));
+      await repository.insertCollection(organizationId, id, collectionFields(input));
       return {
-        collection: collectionView(await existingCollection(id), baseUrl),
+        collection: collectionView(await existingCollection(organizationId, id), baseUrl),
         upload: coverHandle(baseUrl, 'collection', id),
       };
     },
 
-    async getCollection(id: string, baseUrl: string) {
-      return collectionView(await existingCollection(id), baseUrl);
+    async getCollection(organizationId: string, id: string, baseUrl: string) {
+      return collectionView(await existingCollection(organizationId, id), baseUrl);
     },
 
-    async updateCollection(id: string, input: CollectionUpdate, baseUrl: string) {
-      if (!(await repository.updateCollection(id, collectionChanges(input)))) throw collectionNotFound();
-      return collectionView(await existingCollection(id), baseUrl);
+    async updateCollection(organizationId: string, id: string, input: CollectionUpdate, baseUrl: string) {
+      if (!(await repository.updateCollection(organizationId, id, collectionChanges(input)))) {
+        throw collectionNotFound();
+      }
+      return collectionView(await existingCollection(organizationId, id), baseUrl);
     },
 
-    async deleteCollection(id: string, baseUrl: string) {
-      const deleted = await repository.deleteCollection(id);
+    async deleteCollection(organizationId: string, id: string, baseUrl: string) {
+      const deleted = await repository.deleteCollection(organizationId, id);
       if (!deleted) throw collectionNotFound();
       await deleteBlobs([
         deleted.collection.cover_key,
@@ -182,54 +204,80 @@ export function createCollectionsService(options: {
       return { ...collectionView(deleted.collection, baseUrl), cover_url: null };
     },
 
-    async listCollectionTracks(collectionId: string, limit: number, offset: number, baseUrl: string) {
-      const collection = await existingCollection(collectionId);
+    async listCollectionTracks(
+      organizationId: string,
+      collectionId: string,
+      limit: number,
+      offset: number,
+      baseUrl: string,
+    ) {
+      const collection = await existingCollection(organizationId, collectionId);
       const page = await repository.listTracks(collectionId, limit, offset);
       return { count: page.count, tracks: page.items.map((track) => trackView(track, collection, baseUrl)) };
     },
 
-    async createCollectionCover(id: string, baseUrl: string) {
+    async createCollectionCover(organizationId: string, id: string, baseUrl: string) {
       return {
-        collection: collectionView(await existingCollection(id), baseUrl),
+        collection: collectionView(await existingCollection(organizationId, id), baseUrl),
         upload: coverHandle(baseUrl, 'collection', id),
       };
     },
 
-    async createTrack(input: TrackCreate, baseUrl: string) {
+    async createTrack(organizationId: string, input: TrackCreate, baseUrl: string) {
       const id = randomUUID();
       const identity = { collection_id: input.collection_id, file_name: input.file_name };
-      if (!(await repository.insertTrack(id, identity, trackFields(input)))) throw collectionNotFound();
+      if (!(await repository.insertTrack(organizationId, id, identity, trackFields(input)))) {
+        throw collectionNotFound();
+      }
       return {
-        track: await trackWithCollection(id, baseUrl),
-        audioUpload: signer.issue('PUT', baseUrl, `/v1/upload/track/${id}`, limits.uploadTtlSeconds),
+        track: await trackWithCollection(organizationId, id, baseUrl),
+        audioUpload: audioHandle(baseUrl, id),
         coverUpload: coverHandle(baseUrl, 'track', id),
       };
     },
 
-    getTrack: trackWithCollection,
+    getTrack: (organizationId: string, id: string, baseUrl: string) =>
+      trackWithCollection(organizationId, id, baseUrl),
 
-    async updateTrack(id: string, input: TrackUpdate, baseUrl: string) {
-      const updated = await repository.updateTrack(id, trackChanges(input));
+    async updateTrack(organizationId: string, id: string, input: TrackUpdate, baseUrl: string) {
+      const updated = await repository.updateTrack(organizationId, id, trackChanges(input));
       if (!updated) throw trackNotFound();
-      return trackWithCollection(id, baseUrl);
+      return trackWithCollection(organizationId, id, baseUrl);
     },
 
-    async deleteTrack(id: string, baseUrl: string) {
-      const deleted = await repository.deleteTrack(id);
+    async deleteTrack(organizationId: string, id: string, baseUrl: string) {
+      const deleted = await repository.deleteTrack(organizationId, id);
       if (!deleted) throw trackNotFound();
       await deleteBlobs([deleted.audio_key, deleted.cover_key]);
       // Like a deleted collection, a deleted track points at no cover: its files are gone.
       return { ...trackView(deleted, undefined, baseUrl), cover_url: null };
     },
 
-    async createTrackCover(id: string, baseUrl: string) {
-      return { track: await trackWithCollection(id, baseUrl), upload: coverHandle(baseUrl, 'track', id) };
+    async createTrackCover(organizationId: string, id: string, baseUrl: string) {
+      return {
+        track: await trackWithCollection(organizationId, id, baseUrl),
+        upload: coverHandle(baseUrl, 'track', id),
+      };
+    },
+
+    /** A new audio upload URL, for a track whose upload never went through (or was not audio). */
+    async createTrackUpload(organizationId: string, id: string, baseUrl: string) {
+      const track = await existingTrack(organizationId, id);
+      assertAwaitingAudio(track);
+      return {
+        track: trackView(
+          track,
+          await repository.findCollection(organizationId, track.collection_id),
+          baseUrl,
+        ),
+        upload: audioHandle(baseUrl, id),
+      };
     },
 
     /** Streams the audio to blob storage, then hands the track to the processing job. */
     async uploadTrackAudio(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
       verifyUploadUrl(upload, 'PUT');
-      await existingTrack(id);
+      await existingTrack(null, id);
       const declared = Number(upload.request.headers['content-length']);
       if (Number.isFinite(declared) && declared > limits.maxAudioBytes) {
         throw new PayloadTooLargeError(limits.maxAudioBytes);
@@ -241,26 +289,28 @@ export function createCollectionsService(options: {
         const { size } = await blobs.put(key, limitedRequestBody(upload.request, limits.maxAudioBytes));
         stored = true;
         if (size === 0) throw badRequest('The body is empty: send the audio file');
-        const handedOver = await repository.markAudioUploaded(id, key, (transaction) =>
+        const replaced = await repository.markAudioUploaded(id, key, (transaction) =>
           jobs.enqueue(PROCESS_TRACK_QUEUE, { trackId: id }, { transaction }),
         );
-        if (!handedOver) throw trackNotFound();
+        if (replaced === false) throw trackNotFound();
+        // The audio of an earlier upload (a `failed` track's, kept when processing gave up) goes.
+        await deleteBlobs([replaced]);
       } catch (error) {
         if (stored) await deleteBlobs([key]);
         await repository.releaseUploadUrl(upload.signature);
         throw error;
       }
-      return trackWithCollection(id, baseUrl);
+      return trackWithCollection(null, id, baseUrl);
     },
 
     async uploadTrackCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
       await uploadCover('track', id, upload);
-      return trackWithCollection(id, baseUrl);
+      return trackWithCollection(null, id, baseUrl);
     },
 
     async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
       await uploadCover('collection', id, upload);
-      return collectionView(await existingCollection(id), baseUrl);
+      return collectionView(await existingCollection(null, id), baseUrl);
     },
 
     /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */
@@ -270,8 +320,8 @@ export function createCollectionsService(options: {
       const [, id, extension] = match as unknown as [string, string, ImageType];
       const record =
         owner === 'collection'
-          ? await repository.findCollection(id.toLowerCase())
-          : await repository.findTrack(id.toLowerCase());
+          ? await repository.findCollection(null, id.toLowerCase())
+          : await repository.findTrack(null, id.toLowerCase());
       if (!record?.cover_key?.endsWith(`.${extension}`)) throw notFound('Cover not found');
       const stream = await blobs.stream(record.cover_key);
       if (!stream) throw notFound('Cover not found');
@@ -283,7 +333,7 @@ export function createCollectionsService(options: {
      * duration (`ready`), or `failed` when the bytes are not audio it can decode.
      */
     async processTrack(id: string): Promise<void> {
-      const track = await repository.findTrack(id);
+      const track = await repository.findTrack(null, id);
       // Deleted meanwhile, or already processed (a retried job): nothing to do.
       if (track?.status !== 'processing' || !track.audio_key) return;
       const size = await blobs.size(track.audio_key);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
+import { DEFAULT_JOB_LEASE_MS } from './jobs.js';
 
 /**
  * The server's whole configuration, read once from the environment. Every setting has a default
@@ -61,6 +62,12 @@ export interface ServerConfig {
     pollIntervalMs: number;
     /** Jobs one server process runs at once. Env `JOB_CONCURRENCY`, default 2. */
     concurrency: number;
+    /**
+     * How long a running job's claim lasts without a heartbeat (renewed every third of it while the
+     * job runs): a job of an instance that was killed is taken over this long after its last beat.
+     * Env `JOB_LEASE_MS`, default 30000.
+     */
+    leaseMs: number;
   };
   spotify: {
     /** Env `SPOTIFY_CLIENT_ID` + `SPOTIFY_CLIENT_SECRET`: use the Spotify Web API as the catalog. */
@@ -178,6 +185,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),
       concurrency: positiveIntegerFrom('JOB_CONCURRENCY', env.JOB_CONCURRENCY, 2),
+      leaseMs: positiveIntegerFrom('JOB_LEASE_MS', env.JOB_LEASE_MS, DEFAULT_JOB_LEASE_MS),
     },
     spotify: {
       clientId: env.SPOTIFY_CLIENT_ID || undefined,

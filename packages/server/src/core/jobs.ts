@@ -6,11 +6,16 @@ import type { Logger } from './logger.js';
  * are shared by every server instance on one PostgreSQL. Workers poll inside the server process;
  * a job is claimed atomically (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a single
  * `UPDATE … RETURNING` on SQLite, whose writers are serialised anyway), runs under a lease, and is
- * retried with exponential backoff when its handler throws. A worker that dies mid-job leaves a
- * lease that expires, after which any worker picks the job up again.
+ * retried with exponential backoff when its handler throws. While a job runs, its worker renews
+ * the lease (a heartbeat every third of it), so a job may run for longer than its lease; a worker
+ * that dies stops renewing, and the next poll after the lease lapses picks the job up again. The
+ * claim's attempt number fences the old worker: its late heartbeats and its result no longer touch
+ * a job someone else has claimed since.
  */
 
 const TABLE = 'jobs';
+
+export const DEFAULT_JOB_LEASE_MS = 30_000;
 
 export const jobsMigration: Migration = {
   name: 'core_002_jobs',
@@ -69,8 +74,13 @@ export interface JobQueueOptions {
   pollIntervalMs?: number;
   /** Jobs run at once by this process. Default 2. */
   concurrency?: number;
-  /** How long a claimed job is reserved before another worker may take it over. Default 5 min. */
+  /**
+   * How long a claimed job is reserved without a heartbeat before another worker may take it over:
+   * about how long a job of a killed instance waits. Default 30 s.
+   */
   leaseMs?: number;
+  /** How often a running job's lease is renewed. Default a third of `leaseMs`, so two missed beats are survived. */
+  heartbeatIntervalMs?: number;
   /** Delay before retry n (1-based): `min(baseBackoffMs * 2^(n-1), maxBackoffMs)`. Default 1000 / 60 000. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -101,7 +111,8 @@ interface JobRow {
 export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOptions = {}): JobQueue {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(leaseMs / 3));
   const baseBackoffMs = options.baseBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const defaultMaxAttempts = options.defaultMaxAttempts ?? 5;
@@ -134,6 +145,26 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
     return rows[0];
   }
 
+  /**
+   * Renews the lease of a claimed job until `stop` is called. A failed renewal is retried at the
+   * next beat (the database may be back by then); a renewal that finds the job claimed by someone
+   * else (this worker was too slow and lost it) stops beating.
+   */
+  function heartbeat(id: number, attempt: number): () => void {
+    const timer = setInterval(() => {
+      db(TABLE)
+        .where({ id, status: 'running', attempts: attempt })
+        .update({ locked_until: now() + leaseMs, updated_at: now() })
+        .then((renewed) => {
+          if (renewed > 0) return;
+          clearInterval(timer);
+          logger.warn({ jobId: id, attempt }, 'job lease lost to another worker');
+        })
+        .catch((error) => logger.warn({ err: error, jobId: id }, 'could not renew a job lease'));
+    }, heartbeatIntervalMs);
+    return () => clearInterval(timer);
+  }
+
   async function runClaimed(row: JobRow): Promise<void> {
     const id = Number(row.id);
     const handler = handlers.get(row.queue) as JobHandler<JsonValue> | undefined;
@@ -144,31 +175,37 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
       attempt: row.attempts,
       maxAttempts: row.max_attempts,
     };
+    // Only while this claim holds: a worker whose lease lapsed must not finish someone else's run.
+    const ours = () => db(TABLE).where({ id, status: 'running', attempts: job.attempt });
+    const stopHeartbeat = heartbeat(id, job.attempt);
     try {
       if (!handler) throw new Error(`No handler for queue ${row.queue}`);
       await handler.run(job);
+      stopHeartbeat();
       // Done jobs are deleted: the table only holds work still to do and jobs that failed for good.
-      await db(TABLE).where({ id }).delete();
+      await ours().delete();
     } catch (error) {
+      stopHeartbeat();
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (job.attempt >= job.maxAttempts) {
         logger.error({ err: error, jobId: id, queue: row.queue }, 'job failed for good');
-        await db(TABLE)
-          .where({ id })
-          .update({ status: 'failed', locked_until: null, last_error: message, updated_at: now() });
-        await handler?.onExhausted?.(job, error);
+        const marked = await ours().update({
+          status: 'failed',
+          locked_until: null,
+          last_error: message,
+          updated_at: now(),
+        });
+        if (marked > 0) await handler?.onExhausted?.(job, error);
       } else {
         const delay = Math.min(baseBackoffMs * 2 ** (job.attempt - 1), maxBackoffMs);
         logger.warn({ err: error, jobId: id, queue: row.queue, retryInMs: delay }, 'job failed, will retry');
-        await db(TABLE)
-          .where({ id })
-          .update({
-            status: 'pending',
-            locked_until: null,
-            run_at: now() + delay,
-            last_error: message,
-            updated_at: now(),
-          });
+        await ours().update({
+          status: 'pending',
+          locked_until: null,
+          run_at: now() + delay,
+          last_error: message,
+          updated_at: now(),
+        });
       }
     }
   }

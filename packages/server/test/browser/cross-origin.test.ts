@@ -34,7 +34,7 @@ describe.skipIf(!available)('the SDK in a browser page on another origin (CORS)'
     api = await startTestServer({
       demoData: false,
       collections: { ...defaults.collections, apiKey: API_KEY },
-      jobs: { pollIntervalMs: 20, concurrency: 2 },
+      jobs: { ...defaults.jobs, pollIntervalMs: 20 },
     });
     const bundle = await build({
       entryPoints: [join(import.meta.dirname, 'page.ts')],

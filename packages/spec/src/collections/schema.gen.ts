@@ -210,6 +210,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/track/{track_id}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate a new track audio upload URL
+         * @description Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
+         *     `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
+         *     or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
+         *     strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
+         *     upload the file again. Earlier URLs that were not used yet keep working until they expire.
+         *     Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+         */
+        post: operations["createTrackUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/upload/track/{track_id}": {
         parameters: {
             query: {
@@ -603,6 +634,9 @@ export interface components {
         TrackCoverUploadResult: components["schemas"]["TrackResult"] & {
             track_cover_upload: components["schemas"]["CoverUploadHandle"];
         };
+        TrackUploadResult: components["schemas"]["TrackResult"] & {
+            track_upload: components["schemas"]["AudioUploadHandle"];
+        };
         TrackCreated: components["schemas"]["TrackCoverUploadResult"] & {
             track_upload: components["schemas"]["AudioUploadHandle"];
         };
@@ -703,6 +737,22 @@ export interface components {
                  *       "ok": false,
                  *       "message": "Cover must be a JPEG or PNG image",
                  *       "api_request_id": "68163485-9b7f-43a4-826c-7f456a71829d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The track's audio is in already (the track is `processing` or `ready`). */
+        AudioAlreadyUploaded: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "The track's audio is uploaded already (status ready): create a new track to replace it",
+                 *       "api_request_id": "8a385a6b-bd91-4e5c-9e2f-90a1b2c3d4e5"
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorEnvelope"];
@@ -1620,6 +1670,73 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTrackUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Upload handle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "8a0b4c1e-7d2f-4e3a-9b5c-6d7e8f9a0b1c",
+                     *       "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *       "track": {
+                     *         "id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "collection_id": "123e4567-e89b-12d3-a456-426614174000",
+                     *         "file_name": "my-audio-track.mp3",
+                     *         "creator_id": null,
+                     *         "organization_index": null,
+                     *         "metadata": {
+                     *           "artist": "John Doe",
+                     *           "album": "My Album"
+                     *         },
+                     *         "is_cover_overridable": true,
+                     *         "is_theme_overridable": true,
+                     *         "player_title": "Track Title",
+                     *         "player_subtitle": null,
+                     *         "player_color": null,
+                     *         "title": null,
+                     *         "duration": null,
+                     *         "status": "initializing",
+                     *         "track_status_id": "initializing",
+                     *         "player_color_light": null,
+                     *         "player_color_dark": null,
+                     *         "cover_url": null
+                     *       },
+                     *       "track_upload": {
+                     *         "method": "PUT",
+                     *         "upload_url": "http://localhost:8080/v1/upload/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10?expires=1767236400&nonce=2b7e4a6d8c0e3b5f7a9d1c3e5b7f9f1c&signature=0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e6c9e2b5d8f1a4c7e",
+                     *         "ttl": 3600,
+                     *         "expires_at": "2026-01-01T03:00:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrackUploadResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AudioAlreadyUploaded"];
             500: components["responses"]["InternalError"];
         };
     };
