@@ -16,7 +16,10 @@ const auth = { authorization: `Bearer ${API_KEY}` };
 let test: TestServer;
 
 beforeAll(async () => {
-  const builtin = createBuiltinCatalogProvider(demoCatalog, 'error-envelopes-secret');
+  const builtin = createBuiltinCatalogProvider(
+    demoCatalog,
+    new TextEncoder().encode('error-envelopes-secret'),
+  );
   test = await startTestServer(
     { collections: { ...loadConfig({}).collections, apiKey: API_KEY } },
     {

@@ -18,6 +18,7 @@ import type { ValidationIssue } from './errors.js';
 export const MAX_JSON_DEPTH = 32;
 
 // A NUL, a high surrogate not followed by a low one, or a low one not preceded by a high one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL character is what this looks for.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const UNSTORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
