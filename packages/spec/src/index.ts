@@ -27,6 +27,7 @@ export {
   type RequestBodyOf,
   runOperation,
 } from './core/handlers.js';
+export { MAX_JSON_DEPTH } from './core/input-limits.js';
 export {
   type HttpMethod,
   isAuthOptional,

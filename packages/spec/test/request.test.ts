@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectionsSpec } from '../src/collections/index.gen.js';
 import { RequestValidationError } from '../src/core/errors.js';
+import { MAX_JSON_DEPTH } from '../src/core/input-limits.js';
 import { type RawRequest, validateRequest } from '../src/core/request.js';
 import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { songsSpec } from '../src/songs/index.gen.js';
@@ -115,5 +116,100 @@ describe('validateRequest', () => {
     expect(
       issuesOf(() => validateRequest(songsSpec.operations.login, songsSpec.validators.login, request())),
     ).toEqual([expect.objectContaining({ location: 'body', field: '', keyword: 'required' })]);
+  });
+
+  it('refuses a body nested deeper than MAX_JSON_DEPTH before its schema runs', () => {
+    let metadata: unknown = 'leaf';
+    for (let level = 0; level < 5000; level++) metadata = { a: metadata };
+    const issues = issuesOf(() =>
+      validateRequest(
+        collectionsSpec.operations.createCollection,
+        collectionsSpec.validators.createCollection,
+        {
+          ...request(),
+          body: { title: 'Deep', metadata },
+        },
+      ),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({ location: 'body', keyword: 'maxDepth', params: { limit: MAX_JSON_DEPTH } }),
+    ]);
+    // As deep as allowed is fine.
+    let allowed: unknown = 'leaf';
+    for (let level = 0; level < MAX_JSON_DEPTH - 2; level++) allowed = { a: allowed };
+    expect(() =>
+      validateRequest(
+        collectionsSpec.operations.createCollection,
+        collectionsSpec.validators.createCollection,
+        {
+          ...request(),
+          body: { title: 'Deep enough', metadata: allowed },
+        },
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses NUL characters and unpaired surrogates in query, path and body strings (keys too)', () => {
+    const unstorable = (run: () => unknown) =>
+      issuesOf(run).map((issue) => `${issue.location}:${issue.field}:${issue.keyword}`);
+    expect(
+      unstorable(() =>
+        validateRequest(songsSpec.operations.listSongs, songsSpec.validators.listSongs, {
+          ...request(),
+          query: new URLSearchParams('phrase=a%00b'),
+        }),
+      ),
+    ).toEqual(['query:phrase:unstorableCharacters']);
+    expect(
+      unstorable(() =>
+        validateRequest(songsSpec.operations.getSong, songsSpec.validators.getSong, {
+          ...request(),
+          pathParams: { songId: '\u0000' },
+        }),
+      ),
+    ).toEqual(['path:songId:unstorableCharacters']);
+    expect(
+      unstorable(() =>
+        validateRequest(songsSpec.operations.login, songsSpec.validators.login, {
+          ...request(),
+          body: { email: 'a\u0000@example.com', password: 'x' },
+        }),
+      ),
+    ).toEqual(['body:email:unstorableCharacters']);
+    expect(
+      unstorable(() =>
+        validateRequest(
+          collectionsSpec.operations.createCollection,
+          collectionsSpec.validators.createCollection,
+          {
+            ...request(),
+            body: { title: 'Keys', metadata: { nested: [{ 'k\u0000': 1 }] } },
+          },
+        ),
+      ),
+    ).toEqual(['body:metadata.nested.0.k\u0000:unstorableCharacters']);
+    expect(
+      unstorable(() =>
+        validateRequest(
+          collectionsSpec.operations.createCollection,
+          collectionsSpec.validators.createCollection,
+          {
+            ...request(),
+            body: { title: 'half \ud83c' },
+          },
+        ),
+      ),
+    ).toEqual(['body:title:unstorableCharacters']);
+    // A paired surrogate (an emoji) is ordinary text.
+    expect(() =>
+      validateRequest(
+        collectionsSpec.operations.createCollection,
+        collectionsSpec.validators.createCollection,
+        {
+          ...request(),
+          body: { title: 'emoji \ud83c\udfb5' },
+        },
+      ),
+    ).not.toThrow();
   });
 });

@@ -10,7 +10,7 @@ export type CollectionsSecurityScheme = 'BearerAuth';
 export interface ListCollectionsParams {
   /** Maximum number of items to return. */
   limit?: NonNullable<operations['listCollections']['parameters']['query']>['limit'];
-  /** Number of items to skip. */
+  /** Number of items to skip (at most 2,147,483,647). */
   offset?: NonNullable<operations['listCollections']['parameters']['query']>['offset'];
 }
 
@@ -35,6 +35,8 @@ export type CreateCollectionResult = operations['createCollection']['responses']
 export type CreateCollectionError =
   | ApiError<operations['createCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCollection']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCollection']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createCollection']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createCollection']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getCollection` (`GET /v1/collection/{collection_id}`). */
@@ -68,6 +70,8 @@ export type UpdateCollectionError =
   | ApiError<operations['updateCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateCollection']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateCollection']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateCollection']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateCollection']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateCollection']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteCollection` (`DELETE /v1/collection/{collection_id}`). */
@@ -92,7 +96,7 @@ export interface ListCollectionTracksParams {
   collection_id: NonNullable<operations['listCollectionTracks']['parameters']['path']>['collection_id'];
   /** Maximum number of items to return. */
   limit?: NonNullable<operations['listCollectionTracks']['parameters']['query']>['limit'];
-  /** Number of items to skip. */
+  /** Number of items to skip (at most 2,147,483,647). */
   offset?: NonNullable<operations['listCollectionTracks']['parameters']['query']>['offset'];
 }
 
@@ -135,6 +139,8 @@ export type CreateTrackError =
   | ApiError<operations['createTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createTrack']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createTrack']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createTrack']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createTrack']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createTrack']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getTrack` (`GET /v1/track/{track_id}`). */
@@ -168,6 +174,8 @@ export type UpdateTrackError =
   | ApiError<operations['updateTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateTrack']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateTrack']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateTrack']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateTrack']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateTrack']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteTrack` (`DELETE /v1/track/{track_id}`). */
@@ -340,7 +348,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/collection`
    *
-   * Fails with {@link CreateCollectionError} (400, 401, 500).
+   * Fails with {@link CreateCollectionError} (400, 401, 413, 415, 500).
    */
   createCollection(args: CreateCollectionParams, options?: CallOptions): ApiPromise<CreateCollectionResult>;
 
@@ -366,7 +374,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/collection/{collection_id}`
    *
-   * Fails with {@link UpdateCollectionError} (400, 401, 404, 500).
+   * Fails with {@link UpdateCollectionError} (400, 401, 404, 413, 415, 500).
    */
   updateCollection(args: UpdateCollectionParams, options?: CallOptions): ApiPromise<UpdateCollectionResult>;
 
@@ -416,7 +424,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/track`
    *
-   * Fails with {@link CreateTrackError} (400, 401, 404, 500).
+   * Fails with {@link CreateTrackError} (400, 401, 404, 413, 415, 500).
    */
   createTrack(args: CreateTrackParams, options?: CallOptions): ApiPromise<CreateTrackResult>;
 
@@ -443,7 +451,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/track/{track_id}`
    *
-   * Fails with {@link UpdateTrackError} (400, 401, 404, 500).
+   * Fails with {@link UpdateTrackError} (400, 401, 404, 413, 415, 500).
    */
   updateTrack(args: UpdateTrackParams, options?: CallOptions): ApiPromise<UpdateTrackResult>;
 

@@ -8,9 +8,9 @@ export type SongsSecurityScheme = 'accessJwt' | 'refreshJwt';
 
 /** Arguments of `listSongs` (`GET /v1/songs`). */
 export interface ListSongsParams {
-  /** Number of items to skip. */
+  /** Number of items to skip (at most 2,147,483,647, the original's `Int`). */
   offset?: NonNullable<operations['listSongs']['parameters']['query']>['offset'];
-  /** Maximum number of items to return (no upper bound). */
+  /** Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
   limit?: NonNullable<operations['listSongs']['parameters']['query']>['limit'];
   /** `false` (default) matches only non-archived songs, `true` only archived ones. */
   archived?: NonNullable<operations['listSongs']['parameters']['query']>['archived'];
@@ -20,17 +20,17 @@ export interface ListSongsParams {
   olderThan?: NonNullable<operations['listSongs']['parameters']['query']>['olderThan'];
   /** Only songs created strictly after this local date-time. */
   newerThan?: NonNullable<operations['listSongs']['parameters']['query']>['newerThan'];
-  /** Comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
   ids?: NonNullable<operations['listSongs']['parameters']['query']>['ids'];
-  /** Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
+  /** At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
   ownerIds?: NonNullable<operations['listSongs']['parameters']['query']>['ownerIds'];
-  /** Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
   genres?: NonNullable<operations['listSongs']['parameters']['query']>['genres'];
-  /** Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
   moods?: NonNullable<operations['listSongs']['parameters']['query']>['moods'];
-  /** Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
   mintingStatuses?: NonNullable<operations['listSongs']['parameters']['query']>['mintingStatuses'];
-  /** Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
   nftNames?: NonNullable<operations['listSongs']['parameters']['query']>['nftNames'];
   /** Case-insensitive substring searched in `title`, `description`, `album` and `nftName`. */
   phrase?: NonNullable<operations['listSongs']['parameters']['query']>['phrase'];
@@ -57,6 +57,8 @@ export type CreateSongError =
   | ApiError<operations['createSong']['responses'][400]['content']['application/json'], 400>
   | ApiError<undefined, 401>
   | ApiError<operations['createSong']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['createSong']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createSong']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createSong']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `countSongs` (`GET /v1/songs/count`). */
@@ -67,17 +69,17 @@ export interface CountSongsParams {
   olderThan?: NonNullable<operations['countSongs']['parameters']['query']>['olderThan'];
   /** Only songs created strictly after this local date-time. */
   newerThan?: NonNullable<operations['countSongs']['parameters']['query']>['newerThan'];
-  /** Comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
   ids?: NonNullable<operations['countSongs']['parameters']['query']>['ids'];
-  /** Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
+  /** At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
   ownerIds?: NonNullable<operations['countSongs']['parameters']['query']>['ownerIds'];
-  /** Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
   genres?: NonNullable<operations['countSongs']['parameters']['query']>['genres'];
-  /** Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
   moods?: NonNullable<operations['countSongs']['parameters']['query']>['moods'];
-  /** Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
   mintingStatuses?: NonNullable<operations['countSongs']['parameters']['query']>['mintingStatuses'];
-  /** Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
   nftNames?: NonNullable<operations['countSongs']['parameters']['query']>['nftNames'];
   /** Case-insensitive substring searched in `title`, `description`, `album` and `nftName`. */
   phrase?: NonNullable<operations['countSongs']['parameters']['query']>['phrase'];
@@ -93,9 +95,9 @@ export type CountSongsError =
 
 /** Arguments of `listSongGenres` (`GET /v1/songs/genres`). */
 export interface ListSongGenresParams {
-  /** Number of items to skip. */
+  /** Number of items to skip (at most 2,147,483,647, the original's `Int`). */
   offset?: NonNullable<operations['listSongGenres']['parameters']['query']>['offset'];
-  /** Maximum number of items to return (no upper bound). */
+  /** Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
   limit?: NonNullable<operations['listSongGenres']['parameters']['query']>['limit'];
   /** `false` (default) matches only non-archived songs, `true` only archived ones. */
   archived?: NonNullable<operations['listSongGenres']['parameters']['query']>['archived'];
@@ -105,17 +107,17 @@ export interface ListSongGenresParams {
   olderThan?: NonNullable<operations['listSongGenres']['parameters']['query']>['olderThan'];
   /** Only songs created strictly after this local date-time. */
   newerThan?: NonNullable<operations['listSongGenres']['parameters']['query']>['newerThan'];
-  /** Comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
   ids?: NonNullable<operations['listSongGenres']['parameters']['query']>['ids'];
-  /** Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
+  /** At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
   ownerIds?: NonNullable<operations['listSongGenres']['parameters']['query']>['ownerIds'];
-  /** Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
   genres?: NonNullable<operations['listSongGenres']['parameters']['query']>['genres'];
-  /** Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
   moods?: NonNullable<operations['listSongGenres']['parameters']['query']>['moods'];
-  /** Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
   mintingStatuses?: NonNullable<operations['listSongGenres']['parameters']['query']>['mintingStatuses'];
-  /** Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
   nftNames?: NonNullable<operations['listSongGenres']['parameters']['query']>['nftNames'];
   /** Case-insensitive substring searched in `title`, `description`, `album` and `nftName`. */
   phrase?: NonNullable<operations['listSongGenres']['parameters']['query']>['phrase'];
@@ -137,17 +139,17 @@ export interface CountSongGenresParams {
   olderThan?: NonNullable<operations['countSongGenres']['parameters']['query']>['olderThan'];
   /** Only songs created strictly after this local date-time. */
   newerThan?: NonNullable<operations['countSongGenres']['parameters']['query']>['newerThan'];
-  /** Comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it. */
   ids?: NonNullable<operations['countSongGenres']['parameters']['query']>['ids'];
-  /** Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
+  /** At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs). */
   ownerIds?: NonNullable<operations['countSongGenres']['parameters']['query']>['ownerIds'];
-  /** Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one. */
   genres?: NonNullable<operations['countSongGenres']['parameters']['query']>['genres'];
-  /** Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
+  /** At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one. */
   moods?: NonNullable<operations['countSongGenres']['parameters']['query']>['moods'];
-  /** Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it. */
   mintingStatuses?: NonNullable<operations['countSongGenres']['parameters']['query']>['mintingStatuses'];
-  /** Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+  /** At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
   nftNames?: NonNullable<operations['countSongGenres']['parameters']['query']>['nftNames'];
   /** Case-insensitive substring searched in `title`, `description`, `album` and `nftName`. */
   phrase?: NonNullable<operations['countSongGenres']['parameters']['query']>['phrase'];
@@ -193,6 +195,8 @@ export type UpdateSongError =
   | ApiError<operations['updateSong']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateSong']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateSong']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['updateSong']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateSong']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateSong']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `deleteSong` (`DELETE /v1/songs/{songId}`). */
@@ -231,6 +235,7 @@ export type UploadSongAudioError =
   | ApiError<undefined, 401>
   | ApiError<operations['uploadSongAudio']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['uploadSongAudio']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['uploadSongAudio']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['uploadSongAudio']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `processSongStreamTokenAgreement` (`PUT /v1/songs/{songId}/agreement`). */
@@ -249,6 +254,8 @@ export type ProcessSongStreamTokenAgreementError =
   | ApiError<undefined, 401>
   | ApiError<operations['processSongStreamTokenAgreement']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['processSongStreamTokenAgreement']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['processSongStreamTokenAgreement']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['processSongStreamTokenAgreement']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['processSongStreamTokenAgreement']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `getSongStream` (`GET /v1/songs/{songId}/stream`). */
@@ -301,6 +308,8 @@ export type LoginError =
   | ApiError<operations['login']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['login']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['login']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['login']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['login']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['login']['responses'][429]['content']['application/json'], 429>;
 
 /** Arguments of `refreshToken` (`GET /v1/auth/refresh`). */
@@ -339,6 +348,8 @@ export type CreateUserError =
   | ApiError<operations['createUser']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createUser']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createUser']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['createUser']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createUser']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createUser']['responses'][422]['content']['application/json'], 422>;
 
 /** Every operation of Songs API, one method each, named by operationId. */
@@ -366,7 +377,7 @@ export interface SongsMethods {
    *
    * `POST /v1/songs`
    *
-   * Fails with {@link CreateSongError} (400, 401, 409, 422).
+   * Fails with {@link CreateSongError} (400, 401, 409, 413, 415, 422).
    */
   createSong(args: CreateSongParams, options?: CallOptions): ApiPromise<CreateSongResult>;
 
@@ -428,7 +439,7 @@ export interface SongsMethods {
    *
    * `PATCH /v1/songs/{songId}`
    *
-   * Fails with {@link UpdateSongError} (400, 401, 403, 404, 409, 422).
+   * Fails with {@link UpdateSongError} (400, 401, 403, 404, 409, 413, 415, 422).
    */
   updateSong(args: UpdateSongParams, options?: CallOptions): ApiPromise<UpdateSongResult>;
 
@@ -456,7 +467,7 @@ export interface SongsMethods {
    *
    * `POST /v1/songs/{songId}/audio`
    *
-   * Fails with {@link UploadSongAudioError} (401, 403, 404, 422).
+   * Fails with {@link UploadSongAudioError} (401, 403, 404, 413, 422).
    */
   uploadSongAudio(args: UploadSongAudioParams, options?: CallOptions): ApiPromise<UploadSongAudioResult>;
 
@@ -479,7 +490,7 @@ export interface SongsMethods {
    *
    * `PUT /v1/songs/{songId}/agreement`
    *
-   * Fails with {@link ProcessSongStreamTokenAgreementError} (400, 401, 403, 404, 422).
+   * Fails with {@link ProcessSongStreamTokenAgreementError} (400, 401, 403, 404, 413, 415, 422).
    */
   processSongStreamTokenAgreement(args: ProcessSongStreamTokenAgreementParams, options?: CallOptions): ApiPromise<ProcessSongStreamTokenAgreementResult>;
 
@@ -539,7 +550,7 @@ export interface SongsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link LoginError} (400, 401, 404, 429).
+   * Fails with {@link LoginError} (400, 401, 404, 413, 415, 429).
    */
   login(args: LoginParams, options?: CallOptions): ApiPromise<LoginResult>;
 
@@ -581,7 +592,7 @@ export interface SongsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link CreateUserError} (400, 403, 409, 422).
+   * Fails with {@link CreateUserError} (400, 403, 409, 413, 415, 422).
    */
   createUser(args: CreateUserParams, options?: CallOptions): ApiPromise<CreateUserResult>;
 }

@@ -69,7 +69,7 @@ describe('generated types', () => {
     expectTypeOf<Awaited<ReturnType<CollectionsClient['getTrack']>>>().toEqualTypeOf<GetTrackResult>();
     expectTypeOf(createCollectionsClient).returns.toEqualTypeOf<CollectionsClient>();
     // One ApiError per documented status; the status narrows the body (401 has none in songs).
-    expectTypeOf<UpdateSongError['status']>().toEqualTypeOf<400 | 401 | 403 | 404 | 409 | 422>();
+    expectTypeOf<UpdateSongError['status']>().toEqualTypeOf<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422>();
     expectTypeOf<Extract<UpdateSongError, { status: 401 }>['body']>().toEqualTypeOf<undefined>();
     expectTypeOf<Extract<UpdateSongError, { status: 404 }>['body']>().toEqualTypeOf<
       SongsErrorBody | undefined

@@ -146,7 +146,11 @@ export function createAccountsService(options: {
     },
 
     async authenticateAccess(accessToken) {
-      return (await verify(accessToken, 'Access')).sub;
+      const { sub } = await verify(accessToken, 'Access');
+      // A token outlives its user (removed by an operator): without this check the handlers would
+      // act for a user who is gone, and writes fail on the owner's foreign key (a 500).
+      if (!(await repository.findUser(sub))) throw bearerChallenge('The token user no longer exists');
+      return sub;
     },
   };
 }

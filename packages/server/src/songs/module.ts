@@ -124,7 +124,7 @@ export const songsModule: ApiModule = {
         },
         uploadSongAudio: async ({ path, principal }, { ctx }) => ({
           status: 200,
-          body: await songs.uploadAudio(principal, path.songId, ctx.req),
+          body: await songs.uploadAudio(principal, path.songId, ctx.req, ctx.request.length),
         }),
         processSongStreamTokenAgreement: async ({ path, body, principal }) => {
           await songs.processAgreement(principal, path.songId, body.accepted);

@@ -9,6 +9,8 @@ const REFRESH_TOKENS = 'songs_refresh_tokens';
 const SONGS = 'songs_songs';
 const SONG_GENRES = 'songs_song_genres';
 const SONG_MOODS = 'songs_song_moods';
+/** Rows per insert of a song's genres or moods. */
+const TAG_INSERT_CHUNK = 100;
 
 export const songsMigrations: Migration[] = [
   {
@@ -270,8 +272,14 @@ export function createSongsRepository(db: Knex): SongsRepository {
       if (values === undefined) continue;
       await trx(table).where({ song_id: songId }).delete();
       const unique = [...new Set(values ?? [])];
-      if (unique.length > 0) {
-        await trx(table).insert(unique.map((value) => ({ song_id: songId, [column]: value })));
+      // In chunks: one multi-row insert is one compound SELECT on SQLite (at most 500 terms) and
+      // one bound parameter per value on PostgreSQL (at most 65,535), whatever the document allows.
+      for (let start = 0; start < unique.length; start += TAG_INSERT_CHUNK) {
+        await trx(table).insert(
+          unique
+            .slice(start, start + TAG_INSERT_CHUNK)
+            .map((value) => ({ song_id: songId, [column]: value })),
+        );
       }
     }
   };

@@ -4,6 +4,7 @@ import {
   ACCEPTED_AUDIO_TYPES,
   AUDIO_LIMITS,
   AudioRejectedError,
+  checkDeclaredAudioSize,
   checkNewSong,
   checkOwnerVerified,
   checkSongOwner,
@@ -41,7 +42,13 @@ export interface SongsService {
   countSongs(filters: SongFilters): Promise<number>;
   listGenres(filters: SongFilters, page: Page, order: 'asc' | 'desc'): Promise<string[]>;
   countGenres(filters: SongFilters): Promise<number>;
-  uploadAudio(callerId: string, songId: string, body: Readable): Promise<AudioUploadReport>;
+  /** `declaredSize`: the request's `Content-Length`, checked before the body is read. */
+  uploadAudio(
+    callerId: string,
+    songId: string,
+    body: Readable,
+    declaredSize: number | undefined,
+  ): Promise<AudioUploadReport>;
   processAgreement(callerId: string, songId: string, accepted: boolean): Promise<void>;
   /** Get Song Stream: a signed URL of the song's audio under `baseUrl`; any signed-in user may ask. */
   streamUrl(songId: string, baseUrl: string): Promise<string>;
@@ -133,8 +140,9 @@ export function createSongsService(options: {
     listGenres: (filters, page, order) => repository.listGenres(filters, page, order),
     countGenres: (filters) => repository.countGenres(filters),
 
-    async uploadAudio(callerId, songId, body) {
+    async uploadAudio(callerId, songId, body, declaredSize) {
       const song = await ownedSong(callerId, songId);
+      checkDeclaredAudioSize(declaredSize);
       const temporaryKey = `songs/uploads/${randomUUID()}.upload`;
       try {
         const sizeLimit = createSizeLimit(AUDIO_LIMITS.maxFileSize);

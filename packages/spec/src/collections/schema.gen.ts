@@ -432,7 +432,8 @@ export interface components {
          */
         DerivedPlayerColor: string | null;
         /**
-         * @description Free-form organization metadata (any JSON object).
+         * @description Free-form organization metadata: any JSON object of at most 100 keys, nested at most 30 levels
+         *     below `metadata` (deeper bodies answer 400), within the 1 MiB body limit.
          * @default {}
          * @example {
          *       "artist": "John Doe",
@@ -646,6 +647,38 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON body is larger than 1 MiB. */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "Request body is too large",
+                 *       "api_request_id": "8a385607-bd91-4c62-a48f-91678b3a4bce"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The body's `Content-Type` is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "Content-Type must be one of application/json",
+                 *       "api_request_id": "9b496718-ce02-4d73-b59f-a2789c4b5cdf"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description A parameter or the body is missing or invalid. */
         BadRequest: {
             headers: {
@@ -782,7 +815,7 @@ export interface components {
          */
         Limit: number;
         /**
-         * @description Number of items to skip.
+         * @description Number of items to skip (at most 2,147,483,647).
          * @example 0
          */
         Offset: number;
@@ -840,7 +873,7 @@ export interface operations {
                  */
                 limit?: components["parameters"]["Limit"];
                 /**
-                 * @description Number of items to skip.
+                 * @description Number of items to skip (at most 2,147,483,647).
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
@@ -966,6 +999,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1118,6 +1153,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1185,7 +1222,7 @@ export interface operations {
                  */
                 limit?: components["parameters"]["Limit"];
                 /**
-                 * @description Number of items to skip.
+                 * @description Number of items to skip (at most 2,147,483,647).
                  * @example 0
                  */
                 offset?: components["parameters"]["Offset"];
@@ -1403,6 +1440,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1544,6 +1583,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -1,4 +1,5 @@
 import { HttpError, RequestValidationError, type ValidationIssue } from './errors.js';
+import { inputLimitIssues } from './input-limits.js';
 import type { OperationSpec } from './operation.js';
 
 /** A compiled Ajv validator as the generated code exports it. */
@@ -41,7 +42,8 @@ export interface ValidatedInput {
 /**
  * Reads the declared parameters (arrays from repeated keys or comma-separated, each value trimmed
  * as the originals do), then validates and coerces them and the body with the precompiled
- * validators. Throws `RequestValidationError` listing one issue per field.
+ * validators. Throws `RequestValidationError` listing one issue per field. Values too deep or
+ * with characters no database stores (input-limits.ts) are refused before any schema runs.
  */
 export function validateRequest(
   operation: OperationSpec,
@@ -64,6 +66,8 @@ export function validateRequest(
         input.headers[parameter.name] = parameter.array ? listValues([value], false) : value;
     }
   }
+  const limitIssues = inputLimitIssues(input);
+  if (limitIssues.length > 0) throw new RequestValidationError(limitIssues);
   const issues: ValidationIssue[] = [];
   if (!validators.params(input))
     issues.push(...(validators.params.errors ?? []).map((error) => issueOf(error, input)));

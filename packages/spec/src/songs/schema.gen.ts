@@ -424,9 +424,9 @@ export interface components {
         SongFields: {
             /** @description Song title, unique (case-insensitively) among the owner's non-archived songs. */
             title?: string | null;
-            /** @description Song genres (any number). */
+            /** @description Song genres (at most 100). */
             genres?: string[] | null;
-            /** @description Song moods. */
+            /** @description Song moods (at most 100). */
             moods?: string[] | null;
             /** @description Song archive indicator. Defaults to `false`. */
             archived?: boolean | null;
@@ -471,7 +471,7 @@ export interface components {
             isrc?: string | null;
             /** @description International Standard Musical Work Code (ISWC). */
             iswc?: string | null;
-            /** @description Interested Party Information (IPI) numbers. */
+            /** @description Interested Party Information (IPI) numbers (at most 100). */
             ipis?: string[] | null;
             /**
              * Format: date
@@ -644,6 +644,58 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON body is larger than 1 MiB. */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 413,
+                 *       "description": "Payload Too Large",
+                 *       "cause": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StatusResponse"];
+            };
+        };
+        /** @description The body's `Content-Type` is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 415,
+                 *       "description": "Unsupported Media Type",
+                 *       "cause": "Content-Type must be one of application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StatusResponse"];
+            };
+        };
+        /**
+         * @description The declared `Content-Length` is over 1,000,000,000 bytes: refused before the body is read (and the
+         *     song is left as it was). A body without a declared length that grows past the limit answers 422
+         *     `File is too large` instead.
+         */
+        AudioTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 413,
+                 *       "description": "Payload Too Large",
+                 *       "cause": "File is too large: 2000000000 bytes (limit 1000000000 bytes)"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StatusResponse"];
+            };
+        };
         /** @description The bearer token is missing, malformed, expired, revoked or of the wrong type. The body is empty. */
         Unauthorized: {
             headers: {
@@ -767,9 +819,9 @@ export interface components {
          * @example 7bd2862f-8deb-4814-8943-156d9dab80dd
          */
         SongId: string;
-        /** @description Number of items to skip. */
+        /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
         Offset: number;
-        /** @description Maximum number of items to return (no upper bound). */
+        /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
         Limit: number;
         /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
         Archived: boolean;
@@ -788,21 +840,21 @@ export interface components {
          */
         NewerThan: components["schemas"]["LocalDateTime"];
         /**
-         * @description Comma-separated song UUIDs to include; prefix one with `-` to exclude it.
+         * @description At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it.
          * @example [
          *       "7bd2862f-8deb-4814-8943-156d9dab80dd"
          *     ]
          */
         Ids: string[];
         /**
-         * @description Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
+         * @description At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
          * @example [
          *       "me"
          *     ]
          */
         OwnerIds: string[];
         /**
-         * @description Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
+         * @description At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
          * @example [
          *       "Synthpop",
          *       "-Pop"
@@ -810,21 +862,21 @@ export interface components {
          */
         Genres: string[];
         /**
-         * @description Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
+         * @description At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
          * @example [
          *       "Upbeat"
          *     ]
          */
         Moods: string[];
         /**
-         * @description Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
+         * @description At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
          * @example [
          *       "Undistributed",
          *       "StreamTokenAgreementApproved"
          *     ]
          */
         MintingStatuses: string[];
-        /** @description Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+        /** @description At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
         NftNames: string[];
         /**
          * @description Case-insensitive substring searched in `title`, `description`, `album` and `nftName`.
@@ -861,9 +913,9 @@ export interface operations {
     listSongs: {
         parameters: {
             query?: {
-                /** @description Number of items to skip. */
+                /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
                 offset?: components["parameters"]["Offset"];
-                /** @description Maximum number of items to return (no upper bound). */
+                /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
                 limit?: components["parameters"]["Limit"];
                 /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
                 archived?: components["parameters"]["Archived"];
@@ -880,21 +932,21 @@ export interface operations {
                  */
                 newerThan?: components["parameters"]["NewerThan"];
                 /**
-                 * @description Comma-separated song UUIDs to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "7bd2862f-8deb-4814-8943-156d9dab80dd"
                  *     ]
                  */
                 ids?: components["parameters"]["Ids"];
                 /**
-                 * @description Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
+                 * @description At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
                  * @example [
                  *       "me"
                  *     ]
                  */
                 ownerIds?: components["parameters"]["OwnerIds"];
                 /**
-                 * @description Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Synthpop",
                  *       "-Pop"
@@ -902,21 +954,21 @@ export interface operations {
                  */
                 genres?: components["parameters"]["Genres"];
                 /**
-                 * @description Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Upbeat"
                  *     ]
                  */
                 moods?: components["parameters"]["Moods"];
                 /**
-                 * @description Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "Undistributed",
                  *       "StreamTokenAgreementApproved"
                  *     ]
                  */
                 mintingStatuses?: components["parameters"]["MintingStatuses"];
-                /** @description Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+                /** @description At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
                 nftNames?: components["parameters"]["NftNames"];
                 /**
                  * @description Case-insensitive substring searched in `title`, `description`, `album` and `nftName`.
@@ -1037,6 +1089,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["TitleConflict"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidSong"];
         };
     };
@@ -1056,21 +1110,21 @@ export interface operations {
                  */
                 newerThan?: components["parameters"]["NewerThan"];
                 /**
-                 * @description Comma-separated song UUIDs to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "7bd2862f-8deb-4814-8943-156d9dab80dd"
                  *     ]
                  */
                 ids?: components["parameters"]["Ids"];
                 /**
-                 * @description Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
+                 * @description At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
                  * @example [
                  *       "me"
                  *     ]
                  */
                 ownerIds?: components["parameters"]["OwnerIds"];
                 /**
-                 * @description Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Synthpop",
                  *       "-Pop"
@@ -1078,21 +1132,21 @@ export interface operations {
                  */
                 genres?: components["parameters"]["Genres"];
                 /**
-                 * @description Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Upbeat"
                  *     ]
                  */
                 moods?: components["parameters"]["Moods"];
                 /**
-                 * @description Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "Undistributed",
                  *       "StreamTokenAgreementApproved"
                  *     ]
                  */
                 mintingStatuses?: components["parameters"]["MintingStatuses"];
-                /** @description Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+                /** @description At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
                 nftNames?: components["parameters"]["NftNames"];
                 /**
                  * @description Case-insensitive substring searched in `title`, `description`, `album` and `nftName`.
@@ -1127,9 +1181,9 @@ export interface operations {
     listSongGenres: {
         parameters: {
             query?: {
-                /** @description Number of items to skip. */
+                /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
                 offset?: components["parameters"]["Offset"];
-                /** @description Maximum number of items to return (no upper bound). */
+                /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
                 limit?: components["parameters"]["Limit"];
                 /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
                 archived?: components["parameters"]["Archived"];
@@ -1146,21 +1200,21 @@ export interface operations {
                  */
                 newerThan?: components["parameters"]["NewerThan"];
                 /**
-                 * @description Comma-separated song UUIDs to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "7bd2862f-8deb-4814-8943-156d9dab80dd"
                  *     ]
                  */
                 ids?: components["parameters"]["Ids"];
                 /**
-                 * @description Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
+                 * @description At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
                  * @example [
                  *       "me"
                  *     ]
                  */
                 ownerIds?: components["parameters"]["OwnerIds"];
                 /**
-                 * @description Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Synthpop",
                  *       "-Pop"
@@ -1168,21 +1222,21 @@ export interface operations {
                  */
                 genres?: components["parameters"]["Genres"];
                 /**
-                 * @description Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Upbeat"
                  *     ]
                  */
                 moods?: components["parameters"]["Moods"];
                 /**
-                 * @description Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "Undistributed",
                  *       "StreamTokenAgreementApproved"
                  *     ]
                  */
                 mintingStatuses?: components["parameters"]["MintingStatuses"];
-                /** @description Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+                /** @description At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
                 nftNames?: components["parameters"]["NftNames"];
                 /**
                  * @description Case-insensitive substring searched in `title`, `description`, `album` and `nftName`.
@@ -1232,21 +1286,21 @@ export interface operations {
                  */
                 newerThan?: components["parameters"]["NewerThan"];
                 /**
-                 * @description Comma-separated song UUIDs to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated song UUIDs to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "7bd2862f-8deb-4814-8943-156d9dab80dd"
                  *     ]
                  */
                 ids?: components["parameters"]["Ids"];
                 /**
-                 * @description Comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
+                 * @description At most 100 comma-separated owner UUIDs, or `me` for the caller, to include; prefix one with `-` to exclude it (`-me` leaves out the caller's songs).
                  * @example [
                  *       "me"
                  *     ]
                  */
                 ownerIds?: components["parameters"]["OwnerIds"];
                 /**
-                 * @description Comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated genres; a song matches when it has any included genre and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Synthpop",
                  *       "-Pop"
@@ -1254,21 +1308,21 @@ export interface operations {
                  */
                 genres?: components["parameters"]["Genres"];
                 /**
-                 * @description Comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
+                 * @description At most 100 comma-separated moods; a song matches when it has any included mood and no excluded (`-`-prefixed) one.
                  * @example [
                  *       "Upbeat"
                  *     ]
                  */
                 moods?: components["parameters"]["Moods"];
                 /**
-                 * @description Comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
+                 * @description At most 100 comma-separated `MintingStatus` names (case-sensitive) to include; prefix one with `-` to exclude it.
                  * @example [
                  *       "Undistributed",
                  *       "StreamTokenAgreementApproved"
                  *     ]
                  */
                 mintingStatuses?: components["parameters"]["MintingStatuses"];
-                /** @description Comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
+                /** @description At most 100 comma-separated NFT names (exact match) to include; prefix one with `-` to exclude it. */
                 nftNames?: components["parameters"]["NftNames"];
                 /**
                  * @description Case-insensitive substring searched in `title`, `description`, `album` and `nftName`.
@@ -1427,6 +1481,8 @@ export interface operations {
             403: components["responses"]["NotOwner"];
             404: components["responses"]["SongNotFound"];
             409: components["responses"]["TitleConflict"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["InvalidSong"];
         };
     };
@@ -1472,6 +1528,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["NotOwner"];
             404: components["responses"]["SongNotFound"];
+            413: components["responses"]["AudioTooLarge"];
             /**
              * @description The file was rejected: `File is too small: <n> bytes`, `File is too large: <n> bytes`,
              *     `Unsupported media type: <type>` (anything but WAV, FLAC or AIFF),
@@ -1522,6 +1579,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["NotOwner"];
             404: components["responses"]["SongNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The owner is not KYC-verified, or the song id is malformed. */
             422: {
                 headers: {
@@ -1754,6 +1813,8 @@ export interface operations {
                     "application/json": components["schemas"]["StatusResponse"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /**
              * @description Too many failed logins for this email or from this address; `Retry-After` says when to try
              *     again. (Not in the original, which relies on reCAPTCHA; our reference server rate-limits instead.)
@@ -1930,6 +1991,8 @@ export interface operations {
                     "application/json": components["schemas"]["StatusResponse"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The email is invalid, the password is too weak or not confirmed, or a field is too long. */
             422: {
                 headers: {

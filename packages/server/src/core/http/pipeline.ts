@@ -142,7 +142,7 @@ async function serve(ctx: Context, route: Route, pathParams: Record<string, stri
     );
     writeReply(ctx, reply);
     if (api.responseHeaders) ctx.set(api.responseHeaders);
-    if (route.checkResponse) checkResponse(ctx, route, logger);
+    if (route.checkResponse) checkResponse(ctx, route, reply.body, logger);
   } catch (caught) {
     writeError(ctx, api, toHttpError(caught, ctx, logger), env);
   }
@@ -156,8 +156,17 @@ function writeReply(ctx: Context, reply: AnyReply<ServerRawBody>) {
     ctx.status = reply.status; // Koa turns a null body into 204; keep the documented status.
     return;
   }
-  ctx.body =
-    reply.body instanceof Uint8Array && !Buffer.isBuffer(reply.body) ? Buffer.from(reply.body) : reply.body;
+  if (reply.body instanceof Uint8Array) {
+    ctx.body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body);
+  } else if (isStream(reply.body) || typeof reply.body === 'string') {
+    ctx.body = reply.body;
+  } else {
+    // Serialised here rather than by Koa after the middleware has returned: a body that cannot be
+    // serialised (too deep, a BigInt) then fails inside the pipeline and gets the API's 500
+    // envelope, where Koa would answer a plain-text 500 without it.
+    ctx.body = JSON.stringify(reply.body);
+    ctx.type = 'application/json';
+  }
   if (reply.contentType) ctx.type = reply.contentType;
 }
 
@@ -191,9 +200,9 @@ function toHttpError(caught: unknown, ctx: Context, logger: Logger): HttpError {
   return new HttpError(500, 'Internal server error');
 }
 
-function checkResponse(ctx: Context, route: Route, logger: Logger): void {
+function checkResponse(ctx: Context, route: Route, replied: unknown, logger: Logger): void {
   const contentType = ctx.response.get('content-type') || undefined;
-  const body = Buffer.isBuffer(ctx.body) || isStream(ctx.body) ? BINARY_BODY : ctx.body;
+  const body = replied instanceof Uint8Array || isStream(replied) ? BINARY_BODY : replied;
   const problems = route.checkResponse!(route.operation.operationId, ctx.status, contentType, body);
   if (problems.length === 0) return;
   logger.error(
