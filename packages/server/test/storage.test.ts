@@ -132,10 +132,12 @@ describe('filesystem blob store', () => {
     const store = createFileBlobStore(root, { sweepIntervalMs: 20 });
     try {
       const names = async () => (await readdir(join(root, 'collections', 'audio'))).sort();
-      await expect.poll(names).toEqual(['.5e7f3a2b-1c9d-4e8f-a0b1-c2d3e4f5a6b7.partial', 'kept.wav']);
+      await expect
+        .poll(names, { timeout: 5000 })
+        .toEqual(['.5e7f3a2b-1c9d-4e8f-a0b1-c2d3e4f5a6b7.partial', 'kept.wav']);
       // Left behind while the server runs (a killed request): the next sweep takes it.
       await utimes(fresh, twoHoursAgo, twoHoursAgo);
-      await expect.poll(names).toEqual(['kept.wav']);
+      await expect.poll(names, { timeout: 5000 }).toEqual(['kept.wav']);
     } finally {
       await store.close();
     }
