@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestS3Server } from '../../../tests/contract/s3.js';
 import { createServer } from '../src/app.js';
 import { loadConfig } from '../src/core/config.js';
+import { createLogger } from '../src/core/logger.js';
 import { createS3BlobStore } from '../src/core/s3-storage.js';
-import { type BlobStore, createFileBlobStore } from '../src/core/storage.js';
+import { type BlobStore, createBlobStore, createFileBlobStore } from '../src/core/storage.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
 async function read(stream: Readable | undefined): Promise<string | undefined> {
@@ -158,11 +159,10 @@ describe('blob store choice at start-up', () => {
     await expect(createServer(loadConfig(env, { dataDir }))).rejects.toThrow(
       /DATABASE_URL is PostgreSQL.*other instances cannot read them.*S3_BUCKET.*SHARED_DATA_DIR=1/,
     );
-    // The other two set-ups get past the check, to the (unreachable) database.
+    // Either of the other two set-ups is accepted.
     for (const extra of [{ SHARED_DATA_DIR: '1' }, s3.env]) {
-      await expect(createServer(loadConfig({ ...env, ...extra }, { dataDir }))).rejects.toThrow(
-        /ECONNREFUSED/,
-      );
+      const store = createBlobStore(loadConfig({ ...env, ...extra }, { dataDir }), createLogger('silent'));
+      await store.close();
     }
   });
 
