@@ -5,7 +5,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // condition), so tests need no build. The examples are the exception: they test the built
 // packages exactly as users install them.
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const conditions = ['@music-apis/source', 'module', 'node', 'development|production'];
+// No `module` condition (Vite's default has it): vitest hands these conditions to Node itself, and
+// under `module` the AWS SDK resolves to its bundler-only ESM build, which Node cannot load.
+const conditions = ['@music-apis/source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

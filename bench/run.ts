@@ -75,7 +75,10 @@ async function load(url: string, randomPath?: () => string): Promise<number> {
 
 /** Migrates the database and saves `trackCount` catalog tracks in the track manager, streaming them in batches. */
 async function seedTracks(dataDir: string, databaseUrl: string | undefined): Promise<void> {
-  const server = await createServer(loadConfig({}, { dataDir, databaseUrl, logLevel: 'warn', port: 0 }));
+  // One instance on one machine: its DATA_DIR is all the "sharing" PostgreSQL needs here.
+  const server = await createServer(
+    loadConfig({}, { dataDir, databaseUrl, sharedDataDir: true, logLevel: 'warn', port: 0 }),
+  );
   try {
     let batch: object[] = [];
     const flush = async () => {
@@ -158,7 +161,7 @@ async function httpBench() {
       await seedTracks(pgDataDir, database.url);
       rows.push([
         'server, trackManager metadata GET, PostgreSQL',
-        await measureServer({ DATA_DIR: pgDataDir, DATABASE_URL: database.url }),
+        await measureServer({ DATA_DIR: pgDataDir, DATABASE_URL: database.url, SHARED_DATA_DIR: '1' }),
       ]);
     } finally {
       await database.drop();

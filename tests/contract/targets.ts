@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setupMockServer } from '@music-apis/mock/node';
 import { createCollectionsApiKey, createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startTestS3Server } from './s3.js';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
 import { SUITES } from './suites.js';
@@ -48,11 +49,20 @@ export async function startMock() {
   return { baseUrl, otherOrganizationCollectionsApiKey, stop: async () => server.close() };
 }
 
-/** The reference server on a random port, validating its own responses against the documents. */
+/**
+ * The reference server on a random port, validating its own responses against the documents. On
+ * PostgreSQL it keeps files in S3 (an in-process S3 server), as several instances would.
+ */
 export async function startServer(databaseUrl?: string) {
   const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-contract-'));
+  const s3 = databaseUrl ? await startTestS3Server() : undefined;
+  const cleanUp = async () => {
+    await s3?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   const config = loadConfig(
     {
+      ...s3?.env,
       COLLECTIONS_API_KEY: CONTRACT_COLLECTIONS_API_KEY,
       COLLECTIONS_MAX_AUDIO_BYTES: String(CONTRACT_MAX_AUDIO_BYTES),
       // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
@@ -64,7 +74,7 @@ export async function startServer(databaseUrl?: string) {
   try {
     server = await createServer(config);
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    await cleanUp();
     throw error;
   }
   const baseUrl = await server.listen();
@@ -77,7 +87,7 @@ export async function startServer(databaseUrl?: string) {
     otherOrganizationCollectionsApiKey: otherOrganization.key,
     async stop() {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

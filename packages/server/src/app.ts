@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { type Catalog, demoCatalog } from '@music-apis/catalog';
 import type { ApiKey } from '@music-apis/spec';
 import { documents } from '@music-apis/spec/documents';
@@ -22,7 +21,7 @@ import { createBuiltinCatalogProvider } from './core/providers/builtin-catalog.j
 import type { CatalogProvider } from './core/providers/catalog.js';
 import { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
 import { getOrCreateSecret, secretsMigration } from './core/secrets.js';
-import { createFileBlobStore } from './core/storage.js';
+import { createBlobStore } from './core/storage.js';
 import { songsModule } from './songs/module.js';
 import { trackManagerModule } from './track-manager/module.js';
 
@@ -69,6 +68,8 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<MusicApiServer> {
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
+  // First: a configuration that would lose files stops the start before anything is opened.
+  const blobs = createBlobStore(config, logger);
   const db = createDatabase(config);
   try {
     await migrate(db, [
@@ -79,6 +80,7 @@ export async function createServer(
     ]);
   } catch (error) {
     await closeDatabase(db);
+    await blobs.close();
     throw error;
   }
   const catalog = options.catalog ?? demoCatalog;
@@ -98,7 +100,7 @@ export async function createServer(
     config,
     db,
     logger,
-    blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
+    blobs,
     jobs: createJobQueue(db, logger, config.jobs),
     mail: createMailProvider(config, db, logger),
     catalog,
@@ -176,6 +178,7 @@ export async function createServer(
       // Running jobs finish before the database goes away; pending ones wait in the table for the next start.
       await context.jobs.stop();
       await closeDatabase(db);
+      await blobs.close();
     },
   };
 }

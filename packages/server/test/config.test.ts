@@ -23,9 +23,12 @@ describe('config', () => {
         DATABASE_URL: 'postgres://app:hunter2@db/x',
         TOKEN_SECRET: 's3cret',
         SPOTIFY_CLIENT_SECRET: 'shh',
+        S3_BUCKET: 'files',
+        S3_ACCESS_KEY_ID: 'AKIA',
+        S3_SECRET_ACCESS_KEY: 'bucket-key',
       }),
     );
-    expect(JSON.stringify(printed)).not.toMatch(/hunter2|s3cret|shh/);
+    expect(JSON.stringify(printed)).not.toMatch(/hunter2|s3cret|shh|bucket-key/);
     expect(printed.databaseUrl).toBe('postgres://app:***@db/x');
   });
 });

@@ -17,6 +17,13 @@ export interface ServerConfig {
   dataDir: string;
   /** `postgres://…` switches from SQLite to PostgreSQL. Env `DATABASE_URL`. */
   databaseUrl: string | undefined;
+  /** Keep uploaded and fetched files in an S3-compatible bucket instead of DATA_DIR/blobs. Env `S3_BUCKET` and friends. */
+  s3: S3Settings | undefined;
+  /**
+   * DATA_DIR is one directory every instance sees (a network mount), or only one instance runs:
+   * PostgreSQL may then keep files in DATA_DIR/blobs. Env `SHARED_DATA_DIR=1`; default false.
+   */
+  sharedDataDir: boolean;
   /** Load the demo catalog into the database at start. Env `DEMO_DATA` (default true). */
   demoData: boolean;
   /** pino level. Env `LOG_LEVEL`, default info (`silent` in tests). */
@@ -80,6 +87,21 @@ export interface ServerConfig {
   };
 }
 
+/** An S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, … */
+export interface S3Settings {
+  /** Env `S3_BUCKET` (required to use S3). */
+  bucket: string;
+  /** Env `S3_URL`: the endpoint, e.g. `http://minio:9000` or `https://<account>.r2.cloudflarestorage.com`; unset: AWS S3 of the region. */
+  endpoint: string | undefined;
+  /** Env `S3_REGION`, default us-east-1 (R2 wants `auto`). */
+  region: string;
+  /** Env `S3_ACCESS_KEY_ID` + `S3_SECRET_ACCESS_KEY`; unset: the AWS SDK's own chain (AWS_* variables, instance roles). */
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** Env `S3_FORCE_PATH_STYLE`: `endpoint/bucket/key` URLs (MinIO) instead of `bucket.endpoint/key`. Default: true when S3_URL is set. */
+  forcePathStyle: boolean;
+}
+
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Which browser origins get CORS headers: any, the local development ones, or a list. */
@@ -117,6 +139,30 @@ function corsOriginsFrom(value: string | undefined, production: boolean): CorsOr
   return { allow: 'list', origins: [...new Set(origins)] };
 }
 
+function s3From(env: Env): S3Settings | undefined {
+  if (!env.S3_BUCKET) {
+    const stray = ['S3_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'].find((name) => env[name]);
+    // Half a configuration would silently keep files on the local disk: refuse it instead.
+    if (stray) throw new Error(`${stray} is set but S3_BUCKET is not: set S3_BUCKET to store files in S3`);
+    return undefined;
+  }
+  const endpoint = env.S3_URL || undefined;
+  if (endpoint && !(URL.canParse(endpoint) && /^https?:$/.test(new URL(endpoint).protocol)))
+    throw new Error(`S3_URL must be an http(s) URL such as http://minio:9000, got "${endpoint}"`);
+  const accessKeyId = env.S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId !== !secretAccessKey)
+    throw new Error('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither');
+  return {
+    bucket: env.S3_BUCKET,
+    endpoint,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: booleanFrom(env.S3_FORCE_PATH_STYLE, endpoint !== undefined),
+  };
+}
+
 function booleanFrom(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
@@ -145,6 +191,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     publicUrl: env.PUBLIC_URL || undefined,
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    s3: s3From(env),
+    sharedDataDir: booleanFrom(env.SHARED_DATA_DIR, false),
     demoData: booleanFrom(env.DEMO_DATA, true),
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: logFormatFrom(env.LOG_FORMAT),
@@ -211,6 +259,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
   return {
     ...config,
     databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+    s3: config.s3 && { ...config.s3, secretAccessKey: mask(config.s3.secretAccessKey) },
     tokenSecret: mask(config.tokenSecret),
     mail: { ...config.mail, smtpUrl: config.mail.smtpUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
     songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },

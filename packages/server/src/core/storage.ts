@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { createS3BlobStore } from './s3-storage.js';
 
 /**
- * Where uploaded and fetched files live. The local filesystem by default; the interface is what an
- * S3-compatible store would implement. Keys are relative paths such as `track-manager/covers/x.jpg`.
+ * Where uploaded and fetched files live: the local filesystem (one machine) or an S3-compatible
+ * bucket (several instances). Keys are relative paths such as `track-manager/covers/x.jpg`.
  */
 export interface BlobStore {
   /** Writes atomically: readers see the whole old file or the whole new one, never a partial write. */
@@ -19,9 +22,45 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Renames `from` to `to` atomically (replacing `to`); how a checked upload becomes the real file. */
   move(from: string, to: string): Promise<void>;
+  /** Releases timers and connections; the server calls it last when it stops. */
+  close(): Promise<void>;
 }
 
-export function createFileBlobStore(rootDirectory: string): BlobStore {
+/**
+ * The store the configuration asks for. Refuses PostgreSQL with files on this machine's disk: other
+ * instances on the same database would run jobs on, and serve, files they cannot see.
+ */
+export function createBlobStore(config: ServerConfig, logger: Logger): BlobStore {
+  if (config.s3) return createS3BlobStore(config.s3, logger);
+  const directory = join(config.dataDir, 'blobs');
+  if (config.databaseUrl && !config.sharedDataDir) {
+    throw new Error(
+      `DATABASE_URL is PostgreSQL, which several instances can share, but uploaded files would stay in ${directory} on this machine, where other instances cannot read them. ` +
+        'Set S3_BUCKET (with S3_URL, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY) to keep them in an S3-compatible bucket, ' +
+        'or SHARED_DATA_DIR=1 if DATA_DIR is one directory that every instance mounts, or only one instance runs.',
+    );
+  }
+  return createFileBlobStore(directory, { logger });
+}
+
+/** A write in progress is named `.<uuid>.partial` beside its key until it is renamed into place. */
+const PARTIAL_FILE = /^\.[0-9a-f-]{36}\.partial$/;
+
+export interface FileBlobStoreOptions {
+  /** Where the removal of stale partial files is reported. */
+  logger?: Logger;
+  /**
+   * A partial file untouched this long is the leftover of a crashed or killed write and is removed.
+   * A write in progress touches its file with every chunk, so only one stalled this long goes.
+   * Default one hour.
+   */
+  partialMaxAgeMs?: number;
+  /** How often to look for stale partial files (and once at once). Default every 10 minutes. */
+  sweepIntervalMs?: number;
+}
+
+export function createFileBlobStore(rootDirectory: string, options: FileBlobStoreOptions = {}): BlobStore {
+  const { logger, partialMaxAgeMs = 60 * 60_000, sweepIntervalMs = 10 * 60_000 } = options;
   const root = resolve(rootDirectory);
   const pathOf = (key: string) => {
     const path = resolve(root, key);
@@ -29,6 +68,40 @@ export function createFileBlobStore(rootDirectory: string): BlobStore {
     return path;
   };
   const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+  async function removeStalePartials(): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (missing(error)) return; // nothing stored yet
+      throw error;
+    }
+    const cutoff = Date.now() - partialMaxAgeMs;
+    for (const entry of entries) {
+      if (!entry.isFile() || !PARTIAL_FILE.test(entry.name)) continue;
+      const path = join(entry.parentPath, entry.name);
+      try {
+        if ((await stat(path)).mtimeMs >= cutoff) continue;
+        await rm(path, { force: true });
+        logger?.info({ path }, 'removed a stale partial upload');
+      } catch (error) {
+        if (!missing(error)) throw error; // renamed into place or removed meanwhile: fine
+      }
+    }
+  }
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    // One sweep at a time: a slow disk must not pile them up.
+    sweeping ??= removeStalePartials()
+      .catch((error) => logger?.warn({ err: error }, 'could not remove stale partial uploads'))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  sweep();
+  // unref: the sweep alone never keeps a process alive (a CLI command, a test).
+  const timer = setInterval(sweep, sweepIntervalMs).unref();
 
   return {
     async put(key, data) {
@@ -77,6 +150,10 @@ export function createFileBlobStore(rootDirectory: string): BlobStore {
       const target = pathOf(to);
       await mkdir(dirname(target), { recursive: true });
       await rename(pathOf(from), target);
+    },
+    async close() {
+      clearInterval(timer);
+      await sweeping;
     },
   };
 }
