@@ -12,7 +12,11 @@ export interface TestServer {
   stop(removeData?: boolean): Promise<void>;
 }
 
-/** A server on SQLite in a fresh temporary DATA_DIR (or the given one), on a random port. */
+/**
+ * A server on SQLite in a fresh temporary DATA_DIR (or the given one), on a random port. On
+ * PostgreSQL (`databaseUrl`) it is the only instance, so its local files count as shared unless
+ * the test says otherwise (scale-out.test.ts runs two instances on S3).
+ */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
   options: CreateServerOptions = {},
@@ -20,7 +24,14 @@ export async function startTestServer(
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'music-apis-server-')));
   const config = loadConfig(
     {},
-    { port: 0, logLevel: 'silent', validateResponses: true, ...overrides, dataDir },
+    {
+      port: 0,
+      logLevel: 'silent',
+      validateResponses: true,
+      sharedDataDir: overrides.databaseUrl !== undefined,
+      ...overrides,
+      dataDir,
+    },
   );
   const server = await createServer(config, options);
   const baseUrl = await server.listen();

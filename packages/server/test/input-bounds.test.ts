@@ -189,9 +189,8 @@ describe.each(databases)('input bounds on $name', ({ databaseUrl, skip }) => {
   );
 });
 
-it.runIf(!postgres && process.env.REQUIRE_POSTGRES)(
-  'PostgreSQL is reachable when REQUIRE_POSTGRES is set',
-  () => {
+if (!postgres && process.env.REQUIRE_POSTGRES) {
+  it('PostgreSQL is reachable when REQUIRE_POSTGRES is set', () => {
     throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
-  },
-);
+  });
+}
