@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
+import { isSecretParameter } from './http/request-log.js';
 
 /**
  * The server's whole configuration, read once from the environment. Every setting has a default
@@ -10,13 +11,26 @@ export interface ServerConfig {
   port: number;
   /** Interface to listen on. Env `HOST`, default 127.0.0.1 (use 0.0.0.0 behind a load balancer). */
   host: string;
-  /** Public base URL, used in links the server hands out. Env `PUBLIC_URL`, default http://localhost:PORT. */
+  /**
+   * Public base URL, used in links the server hands out. Env `PUBLIC_URL`; required with
+   * `NODE_ENV=production`. Unset, links use the request's `Host` (never `X-Forwarded-Host`).
+   */
   publicUrl: string | undefined;
+  /**
+   * Believe `X-Forwarded-For`/`-Proto` (the client's address, https): only behind a proxy that sets
+   * them, or any client could forge its address past the rate limits. Env `TRUST_PROXY`, default false.
+   */
+  trustProxy: boolean;
+  /** `NODE_ENV=production`: no demo data unless asked, no dev endpoints, no CORS origin unless listed. */
+  production: boolean;
   /** SQLite database and blob files live here. Env `DATA_DIR`, default ./data. */
   dataDir: string;
   /** `postgres://…` switches from SQLite to PostgreSQL. Env `DATABASE_URL`. */
   databaseUrl: string | undefined;
-  /** Load the demo catalog into the database at start. Env `DEMO_DATA` (default true). */
+  /**
+   * Load the demo catalog (and the songs demo logins, whose password is public) at start.
+   * Env `DEMO_DATA`: default true, false with `NODE_ENV=production`.
+   */
   demoData: boolean;
   /** pino level. Env `LOG_LEVEL`, default info (`silent` in tests). */
   logLevel: string;
@@ -123,6 +137,15 @@ function positiveIntegerFrom(name: string, value: string | undefined, fallback: 
   return number;
 }
 
+function publicUrlFrom(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new Error(`PUBLIC_URL must be an http(s) URL like https://api.example.com, got "${value}"`);
+  // Links are built as PUBLIC_URL + path, so a trailing slash would double.
+  return value.replace(/\/+$/, '');
+}
+
 function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
   const port = Number(value);
@@ -131,20 +154,38 @@ function portFrom(value: string | undefined): number {
   return port;
 }
 
+/**
+ * Production refuses to start without the settings whose development defaults would be unsafe:
+ * links built from request headers, and sign-up codes written to the log by the outbox.
+ */
+function checkProduction(config: ServerConfig): void {
+  if (!config.production) return;
+  const missing = [
+    ...(config.publicUrl ? [] : ['PUBLIC_URL (the base URL of links the server hands out)']),
+    ...(config.mail.smtpUrl
+      ? []
+      : ['SMTP_URL (without it, sign-up codes would go to the log instead of the mailbox)']),
+  ];
+  if (missing.length > 0) throw new Error(`NODE_ENV=production requires ${missing.join(' and ')}`);
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const production = env.NODE_ENV === 'production';
   const config: ServerConfig = {
     port: portFrom(env.PORT),
     host: env.HOST || '127.0.0.1',
-    publicUrl: env.PUBLIC_URL || undefined,
+    publicUrl: publicUrlFrom(env.PUBLIC_URL),
+    trustProxy: booleanFrom(env.TRUST_PROXY, false),
+    production,
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
-    demoData: booleanFrom(env.DEMO_DATA, true),
+    demoData: booleanFrom(env.DEMO_DATA, !production),
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: logFormatFrom(env.LOG_FORMAT),
-    corsOrigins: corsOriginsFrom(env.CORS_ORIGINS, env.NODE_ENV === 'production'),
+    corsOrigins: corsOriginsFrom(env.CORS_ORIGINS, production),
     validateResponses: booleanFrom(env.VALIDATE_RESPONSES, false),
     tokenSecret: env.TOKEN_SECRET || undefined,
-    devEndpoints: env.NODE_ENV !== 'production',
+    devEndpoints: !production,
     mail: {
       smtpUrl: env.SMTP_URL || undefined,
       from: env.MAIL_FROM || 'music-apis <no-reply@music-apis.local>',
@@ -186,7 +227,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       accountsUrl: env.SPOTIFY_ACCOUNTS_URL || 'https://accounts.spotify.com',
     },
   };
-  return {
+  const merged: ServerConfig = {
     ...config,
     ...overrides,
     mail: { ...config.mail, ...overrides.mail },
@@ -195,18 +236,46 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     jobs: { ...config.jobs, ...overrides.jobs },
     spotify: { ...config.spotify, ...overrides.spotify },
   };
+  checkProduction(merged);
+  return merged;
 }
 
-/** The configuration as it is safe to print: secrets and passwords masked. */
+/**
+ * A URL as it is safe to print: the password of its user info and the value of every
+ * secret-looking query parameter (`?password=`, `sslkey=`, `X-Amz-Signature=`…) become `***`.
+ * Anything that is not an absolute URL comes back unchanged.
+ */
+export function maskUrlSecrets(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || !URL.canParse(value)) return value;
+  const url = new URL(value);
+  const secretParameters = [...new Set(url.searchParams.keys())].filter(isSecretParameter);
+  if (!url.password && secretParameters.length === 0) return value;
+  if (url.password) url.password = '***';
+  for (const name of secretParameters) url.searchParams.set(name, '***');
+  // URL escapes the asterisks; put them back so the mask reads as one.
+  return url.toString().replaceAll('%2A%2A%2A', '***');
+}
+
+/** Every string in `value` that is a URL, masked; other values as they are. */
+function maskUrls(value: unknown): unknown {
+  if (typeof value === 'string') return maskUrlSecrets(value);
+  if (Array.isArray(value)) return value.map(maskUrls);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, maskUrls(entry)]));
+  return value;
+}
+
+/**
+ * The configuration as it is safe to print: secrets masked, and every URL (DATABASE_URL, SMTP_URL,
+ * any other) without its password or secret query parameters.
+ */
 export function describeConfig(config: ServerConfig): Record<string, unknown> {
   const mask = (value: string | undefined) => (value ? '***' : undefined);
-  return {
+  return maskUrls({
     ...config,
-    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     tokenSecret: mask(config.tokenSecret),
-    mail: { ...config.mail, smtpUrl: config.mail.smtpUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
     songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },
     collections: { ...config.collections, apiKey: mask(config.collections.apiKey) },
     spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
-  };
+  }) as Record<string, unknown>;
 }

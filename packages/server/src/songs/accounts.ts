@@ -5,8 +5,10 @@ import {
   emailTaken,
   joinCodeMail,
   joinCodeRejected,
+  joinCodesThrottled,
   loginThrottled,
   SONGS_ACCESS_TOKEN_SECONDS,
+  SONGS_JOIN_CODE_LIMITS,
   SONGS_JOIN_CODE_MAX_ATTEMPTS,
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
@@ -23,6 +25,7 @@ import {
   type JwtSigner,
   verifyPassword,
 } from '../core/auth/index.js';
+import type { Knex } from '../core/db.js';
 import type { MailProvider } from '../core/mail.js';
 import type { SongsRepository } from './repository.js';
 
@@ -33,7 +36,7 @@ const hashCode = (email: string, code: string) =>
   createHash('sha256').update(`${email}\n${code}`).digest('hex');
 
 export interface AccountsService {
-  sendJoinCode(email: string): Promise<void>;
+  sendJoinCode(email: string, clientAddress: string): Promise<void>;
   createUser(body: NewUser): Promise<string>;
   login(email: string, password: string, clientAddress: string): Promise<LoginResponse>;
   refresh(refreshToken: string): Promise<LoginResponse>;
@@ -42,6 +45,8 @@ export interface AccountsService {
 }
 
 export function createAccountsService(options: {
+  /** Where the rate limits live, shared by every instance. */
+  db: Knex;
   repository: SongsRepository;
   signer: JwtSigner;
   mail: MailProvider;
@@ -49,14 +54,16 @@ export function createAccountsService(options: {
 }): AccountsService {
   const { repository, signer, mail } = options;
   const now = options.now ?? Date.now;
-  const failuresByEmail = createRateLimiter({
-    limit: SONGS_LOGIN_LIMITS.perEmail,
-    windowMs: SONGS_LOGIN_LIMITS.windowMs,
-  });
-  const failuresByAddress = createRateLimiter({
-    limit: SONGS_LOGIN_LIMITS.perAddress,
-    windowMs: SONGS_LOGIN_LIMITS.windowMs,
-  });
+  const limiter = (name: string, limits: { windowMs: number }, limit: number) =>
+    createRateLimiter(options.db, { name, limit, windowMs: limits.windowMs, now });
+  const loginsByEmail = limiter('songs-login-email', SONGS_LOGIN_LIMITS, SONGS_LOGIN_LIMITS.perEmail);
+  const loginsByAddress = limiter('songs-login-address', SONGS_LOGIN_LIMITS, SONGS_LOGIN_LIMITS.perAddress);
+  const codesByEmail = limiter('songs-code-email', SONGS_JOIN_CODE_LIMITS, SONGS_JOIN_CODE_LIMITS.perEmail);
+  const codesByAddress = limiter(
+    'songs-code-address',
+    SONGS_JOIN_CODE_LIMITS,
+    SONGS_JOIN_CODE_LIMITS.perAddress,
+  );
 
   async function issueTokens(userId: string): Promise<LoginResponse> {
     const claims = { admin: false };
@@ -76,8 +83,16 @@ export function createAccountsService(options: {
   }
 
   return {
-    async sendJoinCode(emailInput) {
+    async sendJoinCode(emailInput, clientAddress) {
       const email = emailInput.toLowerCase();
+      // The address first: a refused address costs no row per email it names.
+      const byAddress = await codesByAddress.attempt(clientAddress);
+      if (byAddress.wait > 0) throw joinCodesThrottled(byAddress.wait);
+      const byEmail = await codesByEmail.attempt(email);
+      if (byEmail.wait > 0) {
+        await codesByAddress.release(clientAddress);
+        throw joinCodesThrottled(byEmail.wait);
+      }
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       await repository.saveJoinCode(email, hashCode(email, code), now() + SONGS_JOIN_CODE_SECONDS * 1000);
       const joining = !(await repository.findUserByEmail(email));
@@ -119,20 +134,29 @@ export function createAccountsService(options: {
 
     async login(emailInput, password, clientAddress) {
       const email = emailInput.toLowerCase();
-      const emailKey = `email:${email}`;
-      const addressKey = `address:${clientAddress}`;
-      const wait = Math.max(failuresByEmail.retryAfter(emailKey), failuresByAddress.retryAfter(addressKey));
-      if (wait > 0) {
-        throw loginThrottled(wait);
+      // Each attempt is counted before the password is checked, so concurrent guesses cannot all
+      // pass a limit none of them has counted yet. The address first: a refused address costs no
+      // row per email it names. Attempts that did not really count are given back.
+      const byAddress = await loginsByAddress.attempt(clientAddress);
+      if (byAddress.wait > 0) throw loginThrottled(byAddress.wait);
+      const byEmail = await loginsByEmail.attempt(email);
+      if (byEmail.wait > 0) {
+        await loginsByAddress.release(clientAddress);
+        throw loginThrottled(byEmail.wait);
       }
       const user = await repository.findUserByEmail(email);
-      if (!user || !(await verifyPassword(password, user.passwordHash))) {
-        failuresByEmail.recordFailure(emailKey);
-        failuresByAddress.recordFailure(addressKey);
-        if (!user) throw unknownEmail(email);
-        throw wrongPassword();
+      let verified: boolean;
+      try {
+        verified = !!user && (await verifyPassword(password, user.passwordHash));
+      } catch (error) {
+        // Refused by the hashing queue (503): no guess was checked, so none is counted.
+        await Promise.all([loginsByEmail.release(email), loginsByAddress.release(clientAddress)]);
+        throw error;
       }
-      failuresByEmail.reset(emailKey);
+      if (!user) throw unknownEmail(email);
+      if (!verified) throw wrongPassword();
+      // The limits are on failures: a success clears the email's and gives the address its attempt back.
+      await Promise.all([loginsByEmail.reset(email), loginsByAddress.release(clientAddress)]);
       return issueTokens(user.id);
     },
 
