@@ -35,7 +35,7 @@ export const SONGS_LOGIN_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 
  * replaces the address's code, so without a limit anyone could flood a victim's inbox and keep
  * invalidating the code they are about to type.
  */
-export const SONGS_JOIN_CODE_LIMITS = { perEmail: 5, perAddress: 20, windowMs: 15 * 60_000 } as const;
+export const SONGS_JOIN_CODE_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
 
 /** The 429 cause while failed logins are throttled. */
 export const tooManyFailedLogins = (waitSeconds: number) =>

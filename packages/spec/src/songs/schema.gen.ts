@@ -1873,7 +1873,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Too many codes were requested for this email (5 in 15 minutes) or from this address (20);
+             * @description Too many codes were requested for this email (5 in 15 minutes) or from this address (50);
              *     `Retry-After` says when to ask again. Each code replaces the previous one, so the limit keeps
              *     others from flooding an inbox or invalidating a code about to be typed. (Not in the original.)
              */
