@@ -115,9 +115,9 @@ export async function createServer(
   for (const module of servedModules)
     apis.push({ api: await module.createApi(context), document: documents[module.key] });
 
-  // X-Forwarded-For/-Proto only from a configured proxy: believed from anyone, a forged address
-  // would walk past every per-address rate limit.
-  const app = new Koa({ proxy: config.trustProxy });
+  // X-Forwarded-For/-Proto only from configured proxies, and the address the nearest of them saw
+  // (maxIpsCount): believed from anyone, a forged address would walk past every per-address limit.
+  const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
   app.use(createSecurityHeaders());
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');

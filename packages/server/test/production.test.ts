@@ -31,7 +31,7 @@ describe('NODE_ENV=production configuration', () => {
       production: true,
       demoData: false,
       devEndpoints: false,
-      trustProxy: false,
+      trustProxy: 0,
     });
     expect(startBanner('https://music.example.com', production, undefined)).not.toContain(
       SONGS_DEMO_LOGIN.password,

@@ -17,10 +17,13 @@ export interface ServerConfig {
    */
   publicUrl: string | undefined;
   /**
-   * Believe `X-Forwarded-For`/`-Proto` (the client's address, https): only behind a proxy that sets
-   * them, or any client could forge its address past the rate limits. Env `TRUST_PROXY`, default false.
+   * How many proxies in front of the server to believe (0: none). Only then are `X-Forwarded-For`
+   * and `-Proto` read, and the client address is the entry that many hops from the right, the one
+   * the nearest trusted proxy saw (entries further left are whatever the client sent). Believed
+   * from anyone, any client could forge its address past the rate limits. Env `TRUST_PROXY`:
+   * `true`/`1` (one proxy), a number of proxies, or `false`/`0` (the default).
    */
-  trustProxy: boolean;
+  trustProxy: number;
   /** `NODE_ENV=production`: no demo data unless asked, no dev endpoints, no CORS origin unless listed. */
   production: boolean;
   /** SQLite database and blob files live here. Env `DATA_DIR`, default ./data. */
@@ -137,6 +140,15 @@ function positiveIntegerFrom(name: string, value: string | undefined, fallback: 
   return number;
 }
 
+function trustProxyFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (/^\d+$/.test(value)) return Number(value);
+  const flag = value.toLowerCase();
+  if (['true', 'yes', 'on'].includes(flag)) return 1;
+  if (['false', 'no', 'off'].includes(flag)) return 0;
+  throw new Error(`TRUST_PROXY must be true, false or a number of proxies, got "${value}"`);
+}
+
 function publicUrlFrom(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const url = URL.canParse(value) ? new URL(value) : undefined;
@@ -175,7 +187,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     port: portFrom(env.PORT),
     host: env.HOST || '127.0.0.1',
     publicUrl: publicUrlFrom(env.PUBLIC_URL),
-    trustProxy: booleanFrom(env.TRUST_PROXY, false),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
     production,
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,

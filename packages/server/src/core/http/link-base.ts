@@ -5,7 +5,7 @@ import type { Context } from 'koa';
  * `servers`): `PUBLIC_URL` when set (required in production), else the request's own protocol and
  * `Host`. Never `X-Forwarded-Host`: any client can send it, and a link built from it would point
  * wherever the sender likes (cached answers, mails). The protocol follows `X-Forwarded-Proto`
- * only when `TRUST_PROXY` is on (Koa's `app.proxy`).
+ * only when `TRUST_PROXY` trusts a proxy (Koa's `app.proxy`).
  */
 export function linkBase(ctx: Context, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl;
