@@ -54,16 +54,36 @@ export function createAccountsService(options: {
 }): AccountsService {
   const { repository, signer, mail } = options;
   const now = options.now ?? Date.now;
-  const limiter = (name: string, limits: { windowMs: number }, limit: number) =>
-    createRateLimiter(options.db, { name, limit, windowMs: limits.windowMs, now });
-  const loginsByEmail = limiter('songs-login-email', SONGS_LOGIN_LIMITS, SONGS_LOGIN_LIMITS.perEmail);
-  const loginsByAddress = limiter('songs-login-address', SONGS_LOGIN_LIMITS, SONGS_LOGIN_LIMITS.perAddress);
-  const codesByEmail = limiter('songs-code-email', SONGS_JOIN_CODE_LIMITS, SONGS_JOIN_CODE_LIMITS.perEmail);
-  const codesByAddress = limiter(
-    'songs-code-address',
-    SONGS_JOIN_CODE_LIMITS,
-    SONGS_JOIN_CODE_LIMITS.perAddress,
-  );
+  /** A limit per client address and one per email, counted together by `reserve`. */
+  const limitPair = (name: string, limits: { perEmail: number; perAddress: number; windowMs: number }) => ({
+    byAddress: createRateLimiter(options.db, {
+      name: `${name}-address`,
+      limit: limits.perAddress,
+      windowMs: limits.windowMs,
+      now,
+    }),
+    byEmail: createRateLimiter(options.db, {
+      name: `${name}-email`,
+      limit: limits.perEmail,
+      windowMs: limits.windowMs,
+      now,
+    }),
+  });
+  const logins = limitPair('songs-login', SONGS_LOGIN_LIMITS);
+  const codes = limitPair('songs-code', SONGS_JOIN_CODE_LIMITS);
+
+  /**
+   * Counts one attempt against both limits before the work it guards; the seconds to wait when
+   * either refuses (0: go ahead). The address first, so a refused address costs no row per email it
+   * names; when only the email refuses, the address gets its attempt back.
+   */
+  async function reserve(pair: ReturnType<typeof limitPair>, address: string, email: string) {
+    const byAddress = await pair.byAddress.attempt(address);
+    if (byAddress.wait > 0) return byAddress.wait;
+    const byEmail = await pair.byEmail.attempt(email);
+    if (byEmail.wait > 0) await pair.byAddress.release(address);
+    return byEmail.wait;
+  }
 
   async function issueTokens(userId: string): Promise<LoginResponse> {
     const claims = { admin: false };
@@ -85,14 +105,8 @@ export function createAccountsService(options: {
   return {
     async sendJoinCode(emailInput, clientAddress) {
       const email = emailInput.toLowerCase();
-      // The address first: a refused address costs no row per email it names.
-      const byAddress = await codesByAddress.attempt(clientAddress);
-      if (byAddress.wait > 0) throw joinCodesThrottled(byAddress.wait);
-      const byEmail = await codesByEmail.attempt(email);
-      if (byEmail.wait > 0) {
-        await codesByAddress.release(clientAddress);
-        throw joinCodesThrottled(byEmail.wait);
-      }
+      const wait = await reserve(codes, clientAddress, email);
+      if (wait > 0) throw joinCodesThrottled(wait);
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       await repository.saveJoinCode(email, hashCode(email, code), now() + SONGS_JOIN_CODE_SECONDS * 1000);
       const joining = !(await repository.findUserByEmail(email));
@@ -134,29 +148,23 @@ export function createAccountsService(options: {
 
     async login(emailInput, password, clientAddress) {
       const email = emailInput.toLowerCase();
-      // Each attempt is counted before the password is checked, so concurrent guesses cannot all
-      // pass a limit none of them has counted yet. The address first: a refused address costs no
-      // row per email it names. Attempts that did not really count are given back.
-      const byAddress = await loginsByAddress.attempt(clientAddress);
-      if (byAddress.wait > 0) throw loginThrottled(byAddress.wait);
-      const byEmail = await loginsByEmail.attempt(email);
-      if (byEmail.wait > 0) {
-        await loginsByAddress.release(clientAddress);
-        throw loginThrottled(byEmail.wait);
-      }
+      // Counted before the password is checked, so concurrent guesses cannot all pass a limit none
+      // of them has counted yet; attempts that turn out not to count are given back.
+      const wait = await reserve(logins, clientAddress, email);
+      if (wait > 0) throw loginThrottled(wait);
       const user = await repository.findUserByEmail(email);
       let verified: boolean;
       try {
         verified = !!user && (await verifyPassword(password, user.passwordHash));
       } catch (error) {
         // Refused by the hashing queue (503): no guess was checked, so none is counted.
-        await Promise.all([loginsByEmail.release(email), loginsByAddress.release(clientAddress)]);
+        await Promise.all([logins.byEmail.release(email), logins.byAddress.release(clientAddress)]);
         throw error;
       }
       if (!user) throw unknownEmail(email);
       if (!verified) throw wrongPassword();
       // The limits are on failures: a success clears the email's and gives the address its attempt back.
-      await Promise.all([loginsByEmail.reset(email), loginsByAddress.release(clientAddress)]);
+      await Promise.all([logins.byEmail.reset(email), logins.byAddress.release(clientAddress)]);
       return issueTokens(user.id);
     },
 
