@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
-import { isSecretParameter } from './http/request-log.js';
+import { maskUrlSecrets } from './mask-url.js';
 
 /**
  * The server's whole configuration, read once from the environment. Every setting has a default
@@ -250,22 +250,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
   };
   checkProduction(merged);
   return merged;
-}
-
-/**
- * A URL as it is safe to print: the password of its user info and the value of every
- * secret-looking query parameter (`?password=`, `sslkey=`, `X-Amz-Signature=`…) become `***`.
- * Anything that is not an absolute URL comes back unchanged.
- */
-export function maskUrlSecrets(value: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || !URL.canParse(value)) return value;
-  const url = new URL(value);
-  const secretParameters = [...new Set(url.searchParams.keys())].filter(isSecretParameter);
-  if (!url.password && secretParameters.length === 0) return value;
-  if (url.password) url.password = '***';
-  for (const name of secretParameters) url.searchParams.set(name, '***');
-  // URL escapes the asterisks; put them back so the mask reads as one.
-  return url.toString().replaceAll('%2A%2A%2A', '***');
 }
 
 /** Every string in `value` that is a URL, masked; other values as they are. */
