@@ -30,6 +30,13 @@ export const SONGS_JOIN_CODE_MAX_ATTEMPTS = 5;
 /** Failed logins allowed per email, and per client address, in a 15-minute window. */
 export const SONGS_LOGIN_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
 
+/**
+ * Join-code mails allowed per email, and per client address, in a 15-minute window: each mail
+ * replaces the address's code, so without a limit anyone could flood a victim's inbox and keep
+ * invalidating the code they are about to type.
+ */
+export const SONGS_JOIN_CODE_LIMITS = { perEmail: 5, perAddress: 50, windowMs: 15 * 60_000 } as const;
+
 /** The 429 cause while failed logins are throttled. */
 export const tooManyFailedLogins = (waitSeconds: number) =>
   `Too many failed logins, try again in ${waitSeconds} seconds`;
@@ -256,6 +263,12 @@ export const wrongPassword = () => new HttpError(401, 'Invalid password');
 /** 429 while failed logins are throttled, with the seconds to wait in `Retry-After`. */
 export const loginThrottled = (waitSeconds: number) =>
   new HttpError(429, tooManyFailedLogins(waitSeconds), { headers: { 'retry-after': String(waitSeconds) } });
+
+/** 429 while join-code mails are throttled, with the seconds to wait in `Retry-After`. */
+export const joinCodesThrottled = (waitSeconds: number) =>
+  new HttpError(429, `Too many codes requested, try again in ${waitSeconds} seconds`, {
+    headers: { 'retry-after': String(waitSeconds) },
+  });
 
 // ——— stored files ———
 
@@ -571,6 +584,7 @@ const REASONS: Readonly<Record<number, string>> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 /** 401 as the original's JWT plugin answers a missing or bad token: no body, a bearer challenge. */

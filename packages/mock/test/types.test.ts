@@ -25,7 +25,9 @@ describe('the mock API is typed from the documents', () => {
     expectTypeOf(mock.songs.override<'login'>)
       .parameter(1)
       .toHaveProperty('status');
-    expectTypeOf<DocumentedStatus<songsOperations['login']>>().toEqualTypeOf<200 | 400 | 401 | 404 | 413 | 415 | 429>();
+    expectTypeOf<DocumentedStatus<songsOperations['login']>>().toEqualTypeOf<
+      200 | 400 | 401 | 404 | 413 | 415 | 429 | 503
+    >();
     expectTypeOf(mock.songs.calls('login')).toEqualTypeOf<MockCall<string, 'login'>[]>();
     expectTypeOf(mock.state.songs.songs).toHaveProperty('get');
     expectTypeOf(mock.state.collections.limits.maxAudioBytes).toEqualTypeOf<number>();

@@ -7,12 +7,14 @@ import Koa from 'koa';
 import { collectionsModule } from './collections/module.js';
 import { createApiDocsRouter } from './core/api-docs.js';
 import { createApiIndex } from './core/api-index.js';
+import { rateLimitsMigration } from './core/auth/index.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
 import { createCors } from './core/http/cors.js';
 import { createFallbackErrors } from './core/http/fallback.js';
 import { createApiLookup, createApiRouter } from './core/http/pipeline.js';
 import { createRequestLogger } from './core/http/request-log.js';
+import { createSecurityHeaders } from './core/http/security-headers.js';
 import { createJobQueue, type JobQueue, jobsMigration } from './core/jobs.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMailProvider, mailOutboxMigration } from './core/mail.js';
@@ -76,6 +78,7 @@ export async function createServer(
       secretsMigration,
       jobsMigration,
       mailOutboxMigration,
+      rateLimitsMigration,
       ...servedModules.flatMap((module) => module.migrations),
     ]);
   } catch (error) {
@@ -114,7 +117,10 @@ export async function createServer(
   for (const module of servedModules)
     apis.push({ api: await module.createApi(context), document: documents[module.key] });
 
-  const app = new Koa({ proxy: true });
+  // X-Forwarded-For/-Proto only from configured proxies, and the address the nearest of them saw
+  // (maxIpsCount): believed from anyone, a forged address would walk past every per-address limit.
+  const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
+  app.use(createSecurityHeaders());
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -135,6 +141,12 @@ export async function createServer(
   app.use(createApiIndex(served));
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+        // The fallback answers it in the server's JSON envelope.
+        ctx.status = 405;
+        ctx.set('allow', 'GET, HEAD');
+        return;
+      }
       await db.raw('select 1');
       ctx.body = { status: 'ok', catalog: catalogProvider.name, database: db.client.config.client };
       return;

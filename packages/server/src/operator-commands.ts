@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from './core/config.js';
+import { maskUrlSecrets } from './core/mask-url.js';
 
 /**
  * The commands the CLI prints (at start, in its usage text), written so that they run as printed:
@@ -35,26 +36,10 @@ export function shellWord(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A database URL without its password (`***` in its place), in the userinfo or a `password` parameter. */
+/** A database URL as it is safe to print, and whether anything was masked. */
 export function maskDatabaseUrl(databaseUrl: string): { url: string; masked: boolean } {
-  if (!URL.canParse(databaseUrl)) {
-    const url = databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-    return { url, masked: url !== databaseUrl };
-  }
-  const url = new URL(databaseUrl);
-  let masked = false;
-  if (url.password) {
-    url.password = '***';
-    masked = true;
-  }
-  for (const name of [...url.searchParams.keys()]) {
-    if (name.toLowerCase() === 'password') {
-      url.searchParams.set(name, '***');
-      masked = true;
-    }
-  }
-  // `new URL` re-encodes `***` in a query; keep it readable.
-  return { url: url.toString().replace(/%2A/gi, '*'), masked };
+  const url = maskUrlSecrets(databaseUrl);
+  return { url, masked: url !== databaseUrl };
 }
 
 /** The command to run now, with what it needs to reach the same database as the running server. */

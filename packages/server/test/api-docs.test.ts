@@ -61,11 +61,11 @@ describe('/api-docs', () => {
     expect(await token.json()).toMatchObject({ access_token: expect.any(String) });
   });
 
-  it('honours the proxy headers Koa trusts (X-Forwarded-Proto / -Host)', async () => {
+  it('builds servers[0] from Host, never from X-Forwarded-Host, and trusts no X-Forwarded-Proto by default', async () => {
     const response = await fetch(`${started.baseUrl}/api-docs/songs.json`, {
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'music.example.com' },
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example.com' },
     });
-    expect(((await response.json()) as Served).servers[0]?.url).toBe('https://music.example.com');
+    expect(((await response.json()) as Served).servers[0]?.url).toBe(new URL(started.baseUrl).origin);
   });
 
   it('lists every API of the registry with its summary, operations and links, served or not', async () => {
@@ -85,6 +85,26 @@ describe('/api-docs', () => {
       expect(html).toContain(served ? '>served<' : '>not served yet<');
     }
     expect(page).toContain('<style>');
+  });
+});
+
+describe('/api-docs behind a proxy (TRUST_PROXY)', () => {
+  it('follows X-Forwarded-Proto from the trusted proxy, still never X-Forwarded-Host', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-docs-'));
+    const server = await createServer(
+      loadConfig({ LOG_LEVEL: 'silent', TRUST_PROXY: '1', PORT: '0' }, { dataDir }),
+    );
+    try {
+      const baseUrl = await server.listen();
+      const response = await fetch(`${baseUrl}/api-docs/songs.json`, {
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example.com' },
+      });
+      const { host } = new URL(baseUrl);
+      expect(((await response.json()) as Served).servers[0]?.url).toBe(`https://${host}`);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

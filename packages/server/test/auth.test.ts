@@ -1,11 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, POSTGRES_URL } from '../../../tests/contract/postgres.js';
 import {
   createJwtSigner,
   createRateLimiter,
   hashPassword,
   InvalidJwtError,
+  PASSWORD_HASHING,
+  rateLimitsMigration,
   verifyPassword,
 } from '../src/core/auth/index.js';
+import { BusyError, createBoundedQueue } from '../src/core/bounded-queue.js';
+import { loadConfig } from '../src/core/config.js';
+import { closeDatabase, createDatabase, type Knex, migrate } from '../src/core/db.js';
 
 describe('password hashing', () => {
   it('verifies the right password only, with a fresh salt per hash', async () => {
@@ -40,30 +49,137 @@ describe('JWT signer', () => {
   });
 });
 
-describe('rate limiter', () => {
-  it('blocks a key after `limit` failures until its window ends', () => {
-    let now = 0;
-    const limiter = createRateLimiter({ limit: 2, windowMs: 10_000, now: () => now });
-    expect(limiter.retryAfter('a')).toBe(0);
-    limiter.recordFailure('a');
-    limiter.recordFailure('a');
-    expect(limiter.retryAfter('a')).toBe(10);
-    expect(limiter.retryAfter('b')).toBe(0);
-    now = 9_500;
-    expect(limiter.retryAfter('a')).toBe(1);
-    now = 10_000;
-    expect(limiter.retryAfter('a')).toBe(0);
-    limiter.recordFailure('a');
-    limiter.reset('a');
-    expect(limiter.retryAfter('a')).toBe(0);
+describe('bounded queue (password hashing)', () => {
+  it('runs at most `concurrency` tasks at once, queues `queueSize` more in order, refuses the rest with 503', async () => {
+    const queue = createBoundedQueue({ concurrency: 2, queueSize: 3, retryAfterSeconds: 1 });
+    let running = 0;
+    let mostAtOnce = 0;
+    const started: number[] = [];
+    const releases: (() => void)[] = [];
+    const task = (n: number) => () => {
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      started.push(n);
+      return new Promise<number>((resolve) =>
+        releases.push(() => {
+          running -= 1;
+          resolve(n);
+        }),
+      );
+    };
+    const results = Array.from({ length: 8 }, (_, n) => queue.run(task(n)).catch((error: unknown) => error));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    while (releases.length > 0) {
+      releases.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const settled = await Promise.all(results);
+    expect(settled.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    for (const refused of settled.slice(5)) {
+      expect(refused).toBeInstanceOf(BusyError);
+      expect(refused).toMatchObject({ status: 503, options: { headers: { 'retry-after': '1' } } });
+    }
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(mostAtOnce).toBe(2);
+    // Once drained it takes work again.
+    expect(await queue.run(async () => 'again')).toBe('again');
   });
 
-  it('forgets the oldest keys beyond maxKeys', () => {
-    const limiter = createRateLimiter({ limit: 1, windowMs: 10_000, maxKeys: 2 });
-    limiter.recordFailure('a');
-    limiter.recordFailure('b');
-    limiter.recordFailure('c');
-    expect(limiter.retryAfter('a')).toBe(0);
-    expect(limiter.retryAfter('c')).toBeGreaterThan(0);
+  it('password checks beyond the hashing queue are refused at once instead of piling up', async () => {
+    const stored = await hashPassword('Secret123');
+    const capacity = PASSWORD_HASHING.concurrency + PASSWORD_HASHING.queueSize;
+    const outcomes = await Promise.all(
+      Array.from({ length: capacity + 10 }, () =>
+        verifyPassword('Secret123', stored).catch((error: unknown) => error),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === true)).toHaveLength(capacity);
+    expect(outcomes.filter((outcome) => outcome instanceof BusyError)).toHaveLength(10);
   });
 });
+
+/** The database-backed limiter, on SQLite and (when reachable) PostgreSQL. */
+function rateLimiterSuite(engine: string, open: () => Promise<{ db: Knex; done(): Promise<void> }>) {
+  describe(`rate limiter (${engine})`, () => {
+    it('counts attempts before the work, so concurrent attempts cannot all pass; waits out the window', async () => {
+      const { db, done } = await open();
+      try {
+        let now = 1_000_000;
+        const limiter = createRateLimiter(db, { name: 'test', limit: 5, windowMs: 10_000, now: () => now });
+        const results = await Promise.all(Array.from({ length: 40 }, () => limiter.attempt('a')));
+        expect(results.filter((result) => result.wait === 0)).toHaveLength(5);
+        expect(results.filter((result) => result.wait === 10)).toHaveLength(35);
+        expect((await limiter.attempt('b')).wait).toBe(0);
+        now += 9_500;
+        expect((await limiter.attempt('a')).wait).toBe(1);
+        now += 500;
+        expect((await limiter.attempt('a')).wait).toBe(0);
+        // release gives one attempt back; reset forgets the key.
+        for (let n = 0; n < 4; n++) await limiter.attempt('a');
+        expect((await limiter.attempt('a')).wait).toBeGreaterThan(0);
+        await limiter.release('a');
+        expect((await limiter.attempt('a')).wait).toBe(0);
+        await limiter.reset('a');
+        for (let n = 0; n < 5; n++) expect((await limiter.attempt('a')).wait).toBe(0);
+        // Another limiter name never shares a key.
+        const other = createRateLimiter(db, { name: 'other', limit: 1, windowMs: 10_000, now: () => now });
+        expect((await other.attempt('a')).wait).toBe(0);
+      } finally {
+        await done();
+      }
+    });
+
+    it('a lockout survives 10,000 other keys and is shared by every instance on the database', async () => {
+      const { db, done } = await open();
+      try {
+        const options = { name: 'login', limit: 2, windowMs: 60_000 };
+        const first = createRateLimiter(db, options);
+        await first.attempt('victim');
+        await first.attempt('victim');
+        for (let batch = 0; batch < 10; batch++) {
+          await Promise.all(Array.from({ length: 1_001 }, (_, n) => first.attempt(`attacker-${batch}-${n}`)));
+        }
+        expect((await first.attempt('victim')).wait).toBeGreaterThan(0);
+        // A second instance (a limiter of its own on the same database) sees the same lockout.
+        expect((await createRateLimiter(db, options).attempt('victim')).wait).toBeGreaterThan(0);
+        // Keys are stored hashed: no address or email in clear.
+        const stored = await db('rate_limits').pluck('key_hash');
+        expect(stored.some((hash: string) => hash.includes('victim'))).toBe(false);
+      } finally {
+        await done();
+      }
+    });
+  });
+}
+
+rateLimiterSuite('SQLite', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-limits-'));
+  const db = createDatabase(loadConfig({}, { dataDir }));
+  await migrate(db, [rateLimitsMigration]);
+  return {
+    db,
+    async done() {
+      await closeDatabase(db);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+const postgres = await createScratchDatabase('limits');
+afterAll(async () => postgres?.drop());
+if (postgres || process.env.REQUIRE_POSTGRES) {
+  rateLimiterSuite('PostgreSQL', async () => {
+    if (!postgres)
+      throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
+    const db = createDatabase(loadConfig({}, { databaseUrl: postgres.url }));
+    await migrate(db, [rateLimitsMigration]);
+    return {
+      db,
+      async done() {
+        await db('rate_limits').delete();
+        await closeDatabase(db);
+      },
+    };
+  });
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_MODULES } from '../src/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { corsHeaders, isAllowedOrigin } from '../src/core/http/cors.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { PRODUCTION_ENV, startTestServer, type TestServer } from './helpers.js';
 
 const API_KEY = 'adn_cors_test_key';
 const APP = 'http://localhost:5173';
@@ -43,7 +43,7 @@ describe('CORS_ORIGINS', () => {
     for (const origin of ['https://app.example.com', 'http://localhost.example.com', 'null', 'file://'])
       expect(isAllowedOrigin(development, origin)).toBe(false);
 
-    const production = loadConfig({ NODE_ENV: 'production' }).corsOrigins;
+    const production = loadConfig({ ...PRODUCTION_ENV }).corsOrigins;
     expect(production).toEqual({ allow: 'list', origins: [] });
     expect(isAllowedOrigin(production, 'http://localhost:5173')).toBe(false);
 
@@ -54,7 +54,7 @@ describe('CORS_ORIGINS', () => {
     expect(isAllowedOrigin(listed, 'https://app.example.com')).toBe(true);
     expect(isAllowedOrigin(listed, 'http://localhost:3000')).toBe(false);
 
-    expect(loadConfig({ CORS_ORIGINS: '*', NODE_ENV: 'production' }).corsOrigins).toEqual({ allow: 'any' });
+    expect(loadConfig({ CORS_ORIGINS: '*', ...PRODUCTION_ENV }).corsOrigins).toEqual({ allow: 'any' });
     expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/path' })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig({ CORS_ORIGINS: 'app.example.com' })).toThrow(/CORS_ORIGINS/);
   });
@@ -182,7 +182,7 @@ describe('CORS on the server (development default)', () => {
 describe('CORS on the server (production default and explicit lists)', () => {
   it('allows no origin in production unless CORS_ORIGINS lists it', async () => {
     const production = await startTestServer({
-      corsOrigins: loadConfig({ NODE_ENV: 'production' }).corsOrigins,
+      corsOrigins: loadConfig({ ...PRODUCTION_ENV }).corsOrigins,
       devEndpoints: false,
     });
     try {
@@ -199,8 +199,7 @@ describe('CORS on the server (production default and explicit lists)', () => {
     }
 
     const listed = await startTestServer({
-      corsOrigins: loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' })
-        .corsOrigins,
+      corsOrigins: loadConfig({ ...PRODUCTION_ENV, CORS_ORIGINS: 'https://app.example.com' }).corsOrigins,
     });
     try {
       const ok = await preflight(

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import { type CreateServerOptions, createServer, type MusicApiServer } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/core/config.js';
 
+/** The least environment `NODE_ENV=production` starts with: a public URL and a mail provider. */
+export const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://music.example.com',
+  SMTP_URL: 'smtp://mail.example.com:587',
+} as const;
+
 export interface TestServer {
   server: MusicApiServer;
   baseUrl: string;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SONGS_DEMO_LOGIN, wavFile } from '@music-apis/catalog';
+import { SONGS_JOIN_CODE_LIMITS } from '@music-apis/domain';
 import { isApiError } from '@music-apis/sdk';
 import {
   type CreateSongParams,
@@ -512,6 +513,24 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
         cause: 'Missing parameter: email',
       });
       await expectSongsError(publicClient(context).sendJoinCode({ email: 'not-an-email' }), 400);
+    },
+  },
+  {
+    name: 'join codes are limited per email: past 5 in the window, 429 with Retry-After and no mail',
+    covers: ['sendJoinCode'],
+    async run(context) {
+      const email = `flooded-${unique()}@example.com`;
+      // fetch, not the SDK: its retries would honour Retry-After and wait out the window.
+      const ask = () => fetch(`${context.baseUrl}/v1/auth/code?email=${encodeURIComponent(email)}`);
+      for (let n = 0; n < SONGS_JOIN_CODE_LIMITS.perEmail; n++) expect((await ask()).status).toBe(204);
+      const refused = await ask();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await refused.json()).toEqual({
+        code: 429,
+        description: 'Too Many Requests',
+        cause: expect.stringMatching(/^Too many codes requested, try again in \d+ seconds$/),
+      });
     },
   },
   {

@@ -9,10 +9,12 @@ import {
   emailTaken,
   joinCodeMail,
   joinCodeRejected,
+  joinCodesThrottled,
   loginThrottled,
   newSongRecord,
   noStreamUrl,
   SONG_STREAM_URL_TTL_SECONDS,
+  SONGS_JOIN_CODE_LIMITS,
   SONGS_JOIN_CODE_MAX_ATTEMPTS,
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
@@ -110,22 +112,28 @@ export const songsMockApi: MockApiDefinition<
           song.title.toLowerCase() === title.toLowerCase(),
       );
 
-    function failedLoginWait(key: string, limit: number): number {
-      const window = state.failedLogins.get(key);
+    type Windows = SongsMockState['failedLogins'];
+    /** Seconds until `key` may try again under `limits` (0: now), as the server's rate limiter. */
+    function windowWait(windows: Windows, key: string, limit: number, windowMs: number): number {
+      const window = windows.get(key);
       if (!window) return 0;
-      if (nowMs() - window.startedAt >= SONGS_LOGIN_LIMITS.windowMs) {
-        state.failedLogins.delete(key);
+      if (nowMs() - window.startedAt >= windowMs) {
+        windows.delete(key);
         return 0;
       }
       return window.failures < limit
         ? 0
-        : Math.max(1, Math.ceil((window.startedAt + SONGS_LOGIN_LIMITS.windowMs - nowMs()) / 1000));
+        : Math.max(1, Math.ceil((window.startedAt + windowMs - nowMs()) / 1000));
     }
-    function recordFailedLogin(key: string) {
-      const window = state.failedLogins.get(key);
-      if (window && nowMs() - window.startedAt < SONGS_LOGIN_LIMITS.windowMs) window.failures += 1;
-      else state.failedLogins.set(key, { startedAt: nowMs(), failures: 1 });
+    function countInWindow(windows: Windows, key: string, windowMs: number) {
+      const window = windows.get(key);
+      if (window && nowMs() - window.startedAt < windowMs) window.failures += 1;
+      else windows.set(key, { startedAt: nowMs(), failures: 1 });
     }
+    const failedLoginWait = (key: string, limit: number) =>
+      windowWait(state.failedLogins, key, limit, SONGS_LOGIN_LIMITS.windowMs);
+    const recordFailedLogin = (key: string) =>
+      countInWindow(state.failedLogins, key, SONGS_LOGIN_LIMITS.windowMs);
 
     return {
       authenticate: { accessJwt: bearer('Access'), refreshJwt: bearer('Refresh') },
@@ -272,6 +280,19 @@ export const songsMockApi: MockApiDefinition<
         },
         sendJoinCode({ query }) {
           const email = query.email.toLowerCase();
+          // Counted as asked for (each mail replaces the code), per email and per client, as the server.
+          const limits = [
+            [`email:${email}`, SONGS_JOIN_CODE_LIMITS.perEmail],
+            ['address:mock', SONGS_JOIN_CODE_LIMITS.perAddress],
+          ] as const;
+          const wait = Math.max(
+            ...limits.map(([key, limit]) =>
+              windowWait(state.joinCodeRequests, key, limit, SONGS_JOIN_CODE_LIMITS.windowMs),
+            ),
+          );
+          if (wait > 0) throw joinCodesThrottled(wait);
+          for (const [key] of limits)
+            countInWindow(state.joinCodeRequests, key, SONGS_JOIN_CODE_LIMITS.windowMs);
           // Deterministic codes: a test can predict them, and reads them from the outbox anyway.
           state.counters.codes += 1;
           const code = String(100_000 + ((state.counters.codes * 7919 + email.length * 104_729) % 900_000));

@@ -47,6 +47,8 @@ export interface SongsMockState {
   /** The uploaded audio files, by song id (what the stream URLs serve). */
   audio: Map<string, Uint8Array>;
   failedLogins: Map<string, { startedAt: number; failures: number }>;
+  /** Join-code mails asked for, per email and per client, in the current window (`SONGS_JOIN_CODE_LIMITS`). */
+  joinCodeRequests: Map<string, { startedAt: number; failures: number }>;
   counters: { seq: number; tokens: number; codes: number };
 }
 
@@ -59,6 +61,7 @@ export function createSongsState(context: MockContext): SongsMockState {
     agreements: new Map(),
     audio: new Map(),
     failedLogins: new Map(),
+    joinCodeRequests: new Map(),
     counters: { seq: 0, tokens: 0, codes: 0 },
   };
   for (const user of songsDemoUsers(context.catalog)) state.users.set(user.id, { ...user });

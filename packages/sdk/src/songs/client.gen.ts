@@ -310,7 +310,8 @@ export type LoginError =
   | ApiError<operations['login']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['login']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['login']['responses'][415]['content']['application/json'], 415>
-  | ApiError<operations['login']['responses'][429]['content']['application/json'], 429>;
+  | ApiError<operations['login']['responses'][429]['content']['application/json'], 429>
+  | ApiError<operations['login']['responses'][503]['content']['application/json'], 503>;
 
 /** Arguments of `refreshToken` (`GET /v1/auth/refresh`). */
 export type RefreshTokenParams = Record<string, never>;
@@ -333,7 +334,8 @@ export type SendJoinCodeResult = void;
 
 /** The errors `sendJoinCode` documents, one per status: `isApiError<SendJoinCodeError>(error)`, then `error.status` narrows `error.body`. */
 export type SendJoinCodeError =
-  | ApiError<operations['sendJoinCode']['responses'][400]['content']['application/json'], 400>;
+  | ApiError<operations['sendJoinCode']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['sendJoinCode']['responses'][429]['content']['application/json'], 429>;
 
 /** Arguments of `createUser` (`POST /v1/users`). */
 export interface CreateUserParams {
@@ -350,7 +352,8 @@ export type CreateUserError =
   | ApiError<operations['createUser']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createUser']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createUser']['responses'][415]['content']['application/json'], 415>
-  | ApiError<operations['createUser']['responses'][422]['content']['application/json'], 422>;
+  | ApiError<operations['createUser']['responses'][422]['content']['application/json'], 422>
+  | ApiError<operations['createUser']['responses'][503]['content']['application/json'], 503>;
 
 /** Every operation of Songs API, one method each, named by operationId. */
 export interface SongsMethods {
@@ -550,7 +553,7 @@ export interface SongsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link LoginError} (400, 401, 404, 413, 415, 429).
+   * Fails with {@link LoginError} (400, 401, 404, 413, 415, 429, 503).
    */
   login(args: LoginParams, options?: CallOptions): ApiPromise<LoginResult>;
 
@@ -577,7 +580,7 @@ export interface SongsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link SendJoinCodeError} (400).
+   * Fails with {@link SendJoinCodeError} (400, 429).
    */
   sendJoinCode(args: SendJoinCodeParams, options?: CallOptions): ApiPromise<SendJoinCodeResult>;
 
@@ -592,7 +595,7 @@ export interface SongsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link CreateUserError} (400, 403, 409, 413, 415, 422).
+   * Fails with {@link CreateUserError} (400, 403, 409, 413, 415, 422, 503).
    */
   createUser(args: CreateUserParams, options?: CallOptions): ApiPromise<CreateUserResult>;
 }

@@ -7,6 +7,7 @@ import {
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { Context } from 'koa';
+import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
@@ -80,11 +81,7 @@ export const collectionsModule: ApiModule = {
     });
     const verifyApiKey = createApiKeyVerifier(db, config.collections.apiKey);
 
-    // Links (upload and cover URLs) point where the client reached us, unless PUBLIC_URL says
-    // otherwise; behind a proxy Koa reads X-Forwarded-Proto/Host (the app trusts the proxy).
-    const baseUrl = (ctx: Context) =>
-      config.publicUrl?.replace(/\/+$/, '') ??
-      `${ctx.protocol}://${ctx.host || `${config.host}:${ctx.req.socket.localPort}`}`;
+    const baseUrl = (ctx: Context) => linkBase(ctx, config.publicUrl);
     const ok = (ctx: Context) => ({ ok: true as const, api_request_id: apiRequestId(ctx) });
     const uploadOf = (
       ctx: Context,

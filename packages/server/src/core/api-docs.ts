@@ -6,6 +6,7 @@ import { type ApiKey, apiRegistry, type OpenApiDocument } from '@music-apis/spec
 import { documents } from '@music-apis/spec/documents';
 import type { Context } from 'koa';
 import { escapeHtml } from './html.js';
+import { linkBase } from './http/link-base.js';
 
 export interface ApiDocsOptions {
   /** `PUBLIC_URL`: the `servers` entry of every served document; unset, the page's own origin. */
@@ -43,11 +44,7 @@ export function createApiDocsRouter(served: ReadonlySet<ApiKey>, options: ApiDoc
     'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
     'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   };
-  const publicUrl = options.publicUrl?.replace(/\/+$/, '');
-  // Koa's protocol and host read X-Forwarded-Proto/Host (the app trusts its proxy); a request
-  // without a Host header (HTTP/1.0) gets the port it reached.
-  const serverUrl = (ctx: Context) =>
-    publicUrl ?? `${ctx.protocol}://${ctx.host || `localhost:${ctx.req.socket.localPort}`}`;
+  const serverUrl = (ctx: Context) => linkBase(ctx, options.publicUrl);
   const indexPage = renderIndex(served);
 
   router.get('/api-docs', (ctx) => {

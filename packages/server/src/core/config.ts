@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
 import { DEFAULT_JOB_LEASE_MS } from './jobs.js';
+import { maskUrlSecrets } from './mask-url.js';
 
 /**
  * The server's whole configuration, read once from the environment. Every setting has a default
@@ -11,8 +12,21 @@ export interface ServerConfig {
   port: number;
   /** Interface to listen on. Env `HOST`, default 127.0.0.1 (use 0.0.0.0 behind a load balancer). */
   host: string;
-  /** Public base URL, used in links the server hands out. Env `PUBLIC_URL`, default http://localhost:PORT. */
+  /**
+   * Public base URL, used in links the server hands out. Env `PUBLIC_URL`; required with
+   * `NODE_ENV=production`. Unset, links use the request's `Host` (never `X-Forwarded-Host`).
+   */
   publicUrl: string | undefined;
+  /**
+   * How many proxies in front of the server to believe (0: none). Only then are `X-Forwarded-For`
+   * and `-Proto` read, and the client address is the entry that many hops from the right, the one
+   * the nearest trusted proxy saw (entries further left are whatever the client sent). Believed
+   * from anyone, any client could forge its address past the rate limits. Env `TRUST_PROXY`:
+   * `true`/`1` (one proxy), a number of proxies, or `false`/`0` (the default).
+   */
+  trustProxy: number;
+  /** `NODE_ENV=production`: no demo data unless asked, no dev endpoints, no CORS origin unless listed. */
+  production: boolean;
   /** SQLite database and blob files live here. Env `DATA_DIR`, default ./data. */
   dataDir: string;
   /** `postgres://…` switches from SQLite to PostgreSQL. Env `DATABASE_URL`. */
@@ -24,7 +38,10 @@ export interface ServerConfig {
    * PostgreSQL may then keep files in DATA_DIR/blobs. Env `SHARED_DATA_DIR=1`; default false.
    */
   sharedDataDir: boolean;
-  /** Load the demo catalog into the database at start. Env `DEMO_DATA` (default true). */
+  /**
+   * Load the demo catalog (and the songs demo logins, whose password is public) at start.
+   * Env `DEMO_DATA`: default true, false with `NODE_ENV=production`.
+   */
   demoData: boolean;
   /** pino level. Env `LOG_LEVEL`, default info (`silent` in tests). */
   logLevel: string;
@@ -176,6 +193,24 @@ function positiveIntegerFrom(name: string, value: string | undefined, fallback: 
   return number;
 }
 
+function trustProxyFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (/^\d+$/.test(value)) return Number(value);
+  const flag = value.toLowerCase();
+  if (['true', 'yes', 'on'].includes(flag)) return 1;
+  if (['false', 'no', 'off'].includes(flag)) return 0;
+  throw new Error(`TRUST_PROXY must be true, false or a number of proxies, got "${value}"`);
+}
+
+function publicUrlFrom(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new Error(`PUBLIC_URL must be an http(s) URL like https://api.example.com, got "${value}"`);
+  // Links are built as PUBLIC_URL + path, so a trailing slash would double.
+  return value.replace(/\/+$/, '');
+}
+
 function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
   const port = Number(value);
@@ -184,22 +219,40 @@ function portFrom(value: string | undefined): number {
   return port;
 }
 
+/**
+ * Production refuses to start without the settings whose development defaults would be unsafe:
+ * links built from request headers, and sign-up codes written to the log by the outbox.
+ */
+function checkProduction(config: ServerConfig): void {
+  if (!config.production) return;
+  const missing = [
+    ...(config.publicUrl ? [] : ['PUBLIC_URL (the base URL of links the server hands out)']),
+    ...(config.mail.smtpUrl
+      ? []
+      : ['SMTP_URL (without it, sign-up codes would go to the log instead of the mailbox)']),
+  ];
+  if (missing.length > 0) throw new Error(`NODE_ENV=production requires ${missing.join(' and ')}`);
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const production = env.NODE_ENV === 'production';
   const config: ServerConfig = {
     port: portFrom(env.PORT),
     host: env.HOST || '127.0.0.1',
-    publicUrl: env.PUBLIC_URL || undefined,
+    publicUrl: publicUrlFrom(env.PUBLIC_URL),
+    trustProxy: trustProxyFrom(env.TRUST_PROXY),
+    production,
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     s3: s3From(env),
     sharedDataDir: booleanFrom(env.SHARED_DATA_DIR, false),
-    demoData: booleanFrom(env.DEMO_DATA, true),
+    demoData: booleanFrom(env.DEMO_DATA, !production),
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: logFormatFrom(env.LOG_FORMAT),
-    corsOrigins: corsOriginsFrom(env.CORS_ORIGINS, env.NODE_ENV === 'production'),
+    corsOrigins: corsOriginsFrom(env.CORS_ORIGINS, production),
     validateResponses: booleanFrom(env.VALIDATE_RESPONSES, false),
     tokenSecret: env.TOKEN_SECRET || undefined,
-    devEndpoints: env.NODE_ENV !== 'production',
+    devEndpoints: !production,
     mail: {
       smtpUrl: env.SMTP_URL || undefined,
       from: env.MAIL_FROM || 'music-apis <no-reply@music-apis.local>',
@@ -242,7 +295,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       accountsUrl: env.SPOTIFY_ACCOUNTS_URL || 'https://accounts.spotify.com',
     },
   };
-  return {
+  const merged: ServerConfig = {
     ...config,
     ...overrides,
     mail: { ...config.mail, ...overrides.mail },
@@ -251,19 +304,31 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     jobs: { ...config.jobs, ...overrides.jobs },
     spotify: { ...config.spotify, ...overrides.spotify },
   };
+  checkProduction(merged);
+  return merged;
 }
 
-/** The configuration as it is safe to print: secrets and passwords masked. */
+/** Every string in `value` that is a URL, masked; other values as they are. */
+function maskUrls(value: unknown): unknown {
+  if (typeof value === 'string') return maskUrlSecrets(value);
+  if (Array.isArray(value)) return value.map(maskUrls);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, maskUrls(entry)]));
+  return value;
+}
+
+/**
+ * The configuration as it is safe to print: secrets masked, and every URL (DATABASE_URL, SMTP_URL,
+ * any other) without its password or secret query parameters.
+ */
 export function describeConfig(config: ServerConfig): Record<string, unknown> {
   const mask = (value: string | undefined) => (value ? '***' : undefined);
-  return {
+  return maskUrls({
     ...config,
-    databaseUrl: config.databaseUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
     s3: config.s3 && { ...config.s3, secretAccessKey: mask(config.s3.secretAccessKey) },
     tokenSecret: mask(config.tokenSecret),
-    mail: { ...config.mail, smtpUrl: config.mail.smtpUrl?.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
     songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },
     collections: { ...config.collections, apiKey: mask(config.collections.apiKey) },
     spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
-  };
+  }) as Record<string, unknown>;
 }

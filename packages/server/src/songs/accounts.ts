@@ -5,8 +5,10 @@ import {
   emailTaken,
   joinCodeMail,
   joinCodeRejected,
+  joinCodesThrottled,
   loginThrottled,
   SONGS_ACCESS_TOKEN_SECONDS,
+  SONGS_JOIN_CODE_LIMITS,
   SONGS_JOIN_CODE_MAX_ATTEMPTS,
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
@@ -23,6 +25,7 @@ import {
   type JwtSigner,
   verifyPassword,
 } from '../core/auth/index.js';
+import type { Knex } from '../core/db.js';
 import type { MailProvider } from '../core/mail.js';
 import type { SongsRepository } from './repository.js';
 
@@ -33,7 +36,7 @@ const hashCode = (email: string, code: string) =>
   createHash('sha256').update(`${email}\n${code}`).digest('hex');
 
 export interface AccountsService {
-  sendJoinCode(email: string): Promise<void>;
+  sendJoinCode(email: string, clientAddress: string): Promise<void>;
   createUser(body: NewUser): Promise<string>;
   login(email: string, password: string, clientAddress: string): Promise<LoginResponse>;
   refresh(refreshToken: string): Promise<LoginResponse>;
@@ -42,6 +45,8 @@ export interface AccountsService {
 }
 
 export function createAccountsService(options: {
+  /** Where the rate limits live, shared by every instance. */
+  db: Knex;
   repository: SongsRepository;
   signer: JwtSigner;
   mail: MailProvider;
@@ -49,14 +54,36 @@ export function createAccountsService(options: {
 }): AccountsService {
   const { repository, signer, mail } = options;
   const now = options.now ?? Date.now;
-  const failuresByEmail = createRateLimiter({
-    limit: SONGS_LOGIN_LIMITS.perEmail,
-    windowMs: SONGS_LOGIN_LIMITS.windowMs,
+  /** A limit per client address and one per email, counted together by `reserve`. */
+  const limitPair = (name: string, limits: { perEmail: number; perAddress: number; windowMs: number }) => ({
+    byAddress: createRateLimiter(options.db, {
+      name: `${name}-address`,
+      limit: limits.perAddress,
+      windowMs: limits.windowMs,
+      now,
+    }),
+    byEmail: createRateLimiter(options.db, {
+      name: `${name}-email`,
+      limit: limits.perEmail,
+      windowMs: limits.windowMs,
+      now,
+    }),
   });
-  const failuresByAddress = createRateLimiter({
-    limit: SONGS_LOGIN_LIMITS.perAddress,
-    windowMs: SONGS_LOGIN_LIMITS.windowMs,
-  });
+  const logins = limitPair('songs-login', SONGS_LOGIN_LIMITS);
+  const codes = limitPair('songs-code', SONGS_JOIN_CODE_LIMITS);
+
+  /**
+   * Counts one attempt against both limits before the work it guards; the seconds to wait when
+   * either refuses (0: go ahead). The address first, so a refused address costs no row per email it
+   * names; when only the email refuses, the address gets its attempt back.
+   */
+  async function reserve(pair: ReturnType<typeof limitPair>, address: string, email: string) {
+    const byAddress = await pair.byAddress.attempt(address);
+    if (byAddress.wait > 0) return byAddress.wait;
+    const byEmail = await pair.byEmail.attempt(email);
+    if (byEmail.wait > 0) await pair.byAddress.release(address);
+    return byEmail.wait;
+  }
 
   async function issueTokens(userId: string): Promise<LoginResponse> {
     const claims = { admin: false };
@@ -76,8 +103,10 @@ export function createAccountsService(options: {
   }
 
   return {
-    async sendJoinCode(emailInput) {
+    async sendJoinCode(emailInput, clientAddress) {
       const email = emailInput.toLowerCase();
+      const wait = await reserve(codes, clientAddress, email);
+      if (wait > 0) throw joinCodesThrottled(wait);
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       await repository.saveJoinCode(email, hashCode(email, code), now() + SONGS_JOIN_CODE_SECONDS * 1000);
       const joining = !(await repository.findUserByEmail(email));
@@ -119,20 +148,23 @@ export function createAccountsService(options: {
 
     async login(emailInput, password, clientAddress) {
       const email = emailInput.toLowerCase();
-      const emailKey = `email:${email}`;
-      const addressKey = `address:${clientAddress}`;
-      const wait = Math.max(failuresByEmail.retryAfter(emailKey), failuresByAddress.retryAfter(addressKey));
-      if (wait > 0) {
-        throw loginThrottled(wait);
-      }
+      // Counted before the password is checked, so concurrent guesses cannot all pass a limit none
+      // of them has counted yet; attempts that turn out not to count are given back.
+      const wait = await reserve(logins, clientAddress, email);
+      if (wait > 0) throw loginThrottled(wait);
       const user = await repository.findUserByEmail(email);
-      if (!user || !(await verifyPassword(password, user.passwordHash))) {
-        failuresByEmail.recordFailure(emailKey);
-        failuresByAddress.recordFailure(addressKey);
-        if (!user) throw unknownEmail(email);
-        throw wrongPassword();
+      let verified: boolean;
+      try {
+        verified = !!user && (await verifyPassword(password, user.passwordHash));
+      } catch (error) {
+        // Refused by the hashing queue (503): no guess was checked, so none is counted.
+        await Promise.all([logins.byEmail.release(email), logins.byAddress.release(clientAddress)]);
+        throw error;
       }
-      failuresByEmail.reset(emailKey);
+      if (!user) throw unknownEmail(email);
+      if (!verified) throw wrongPassword();
+      // The limits are on failures: a success clears the email's and gives the address its attempt back.
+      await Promise.all([logins.byEmail.reset(email), logins.byAddress.release(clientAddress)]);
       return issueTokens(user.id);
     },
 

@@ -12,7 +12,9 @@ import { type operations, songsSpec } from '@music-apis/spec/songs';
 import type { Context } from 'koa';
 import { createJwtSigner, hashPassword } from '../core/auth/index.js';
 import type { Knex } from '../core/db.js';
+import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi } from '../core/http/pipeline.js';
+import { NO_STORE_HEADERS } from '../core/http/security-headers.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createAccountsService } from './accounts.js';
@@ -63,7 +65,7 @@ export const songsModule: ApiModule = {
       issuer: SONGS_JWT_ISSUER,
       audience: SONGS_JWT_AUDIENCE,
     });
-    const accounts = createAccountsService({ repository, signer, mail });
+    const accounts = createAccountsService({ db, repository, signer, mail });
     const songs = createSongsService({
       repository,
       blobs,
@@ -73,10 +75,7 @@ export const songsModule: ApiModule = {
         config.songs.streamUrlTtlSeconds,
       ),
     });
-    // Stream URLs point where the client reached us, unless PUBLIC_URL says otherwise.
-    const baseUrl = (ctx: Context) =>
-      config.publicUrl?.replace(/\/+$/, '') ??
-      `${ctx.protocol}://${ctx.host || `${config.host}:${ctx.req.socket.localPort}`}`;
+    const baseUrl = (ctx: Context) => linkBase(ctx, config.publicUrl);
 
     const api: ServerApi<operations, typeof songsSpec.operations, SongsPrincipals> = {
       spec: songsSpec,
@@ -151,10 +150,15 @@ export const songsModule: ApiModule = {
         login: async ({ body }, { ctx }) => ({
           status: 200,
           body: await accounts.login(body.email, body.password, ctx.ip),
+          headers: NO_STORE_HEADERS,
         }),
-        refreshToken: async ({ principal }) => ({ status: 200, body: await accounts.refresh(principal) }),
-        sendJoinCode: async ({ query }) => {
-          await accounts.sendJoinCode(query.email);
+        refreshToken: async ({ principal }) => ({
+          status: 200,
+          body: await accounts.refresh(principal),
+          headers: NO_STORE_HEADERS,
+        }),
+        sendJoinCode: async ({ query }, { ctx }) => {
+          await accounts.sendJoinCode(query.email, ctx.ip);
           return { status: 204, body: undefined };
         },
         createUser: async ({ body }) => ({ status: 200, body: { userId: await accounts.createUser(body) } }),

@@ -696,6 +696,28 @@ export interface components {
                 "application/json": components["schemas"]["StatusResponse"];
             };
         };
+        /**
+         * @description Too many password checks are waiting (the server hashes a few at a time, so other requests
+         *     are never starved); nothing was checked or counted. `Retry-After` says when to try again.
+         *     (Not in the original.)
+         */
+        PasswordHashingBusy: {
+            headers: {
+                /** @description Seconds until the request may be retried. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": 503,
+                 *       "description": "Service Unavailable",
+                 *       "cause": "Server busy, try again shortly"
+                 *     }
+                 */
+                "application/json": components["schemas"]["StatusResponse"];
+            };
+        };
         /** @description The bearer token is missing, malformed, expired, revoked or of the wrong type. The body is empty. */
         Unauthorized: {
             headers: {
@@ -901,6 +923,11 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description `no-store`: the body carries credentials, so no cache may keep it.
+         * @example no-store
+         */
+        NoStore: string;
         /** @description `bytes`: byte ranges may be requested. */
         AcceptRanges: "bytes";
         /** @description Number of bytes in the body. */
@@ -1768,6 +1795,7 @@ export interface operations {
             /** @description Logged in. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1836,6 +1864,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatusResponse"];
                 };
             };
+            503: components["responses"]["PasswordHashingBusy"];
         };
     };
     refreshToken: {
@@ -1850,6 +1879,7 @@ export interface operations {
             /** @description New tokens. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1898,6 +1928,28 @@ export interface operations {
                      *       "code": 400,
                      *       "description": "Bad Request",
                      *       "cause": "Missing parameter: email"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
+            /**
+             * @description Too many codes were requested for this email (5 in 15 minutes) or from this address (50);
+             *     `Retry-After` says when to ask again. Each code replaces the previous one, so the limit keeps
+             *     others from flooding an inbox or invalidating a code about to be typed. (Not in the original.)
+             */
+            429: {
+                headers: {
+                    /** @description Seconds until a code may be requested again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 429,
+                     *       "description": "Too Many Requests",
+                     *       "cause": "Too many codes requested, try again in 900 seconds"
                      *     }
                      */
                     "application/json": components["schemas"]["StatusResponse"];
@@ -2002,6 +2054,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatusResponse"];
                 };
             };
+            503: components["responses"]["PasswordHashingBusy"];
         };
     };
 }

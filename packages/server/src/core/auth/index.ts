@@ -1,3 +1,3 @@
 export { createJwtSigner, InvalidJwtError, type IssuedJwt, type JwtClaims, type JwtSigner } from './jwt.js';
-export { hashPassword, verifyPassword } from './password.js';
-export { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+export { hashPassword, PASSWORD_HASHING, verifyPassword } from './password.js';
+export { createRateLimiter, type RateLimiter, rateLimitsMigration } from './rate-limiter.js';

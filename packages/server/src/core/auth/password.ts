@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { createBoundedQueue } from '../bounded-queue.js';
 
 /**
  * Password hashing with scrypt (memory-hard, in node:crypto, no native add-on). The stored form
@@ -11,12 +12,24 @@ const DEFAULT_PARAMETERS = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
+/**
+ * Every hash of the process goes through this queue: two at once leave the rest of libuv's thread
+ * pool (4 threads) to file reads and DNS, so a flood of logins cannot starve every other request.
+ * 16 may wait (well under a second of work); more are refused with a 503 and `Retry-After`.
+ */
+export const PASSWORD_HASHING = { concurrency: 2, queueSize: 16, retryAfterSeconds: 1 } as const;
+const hashing = createBoundedQueue(PASSWORD_HASHING);
+
+/** Throws `BusyError` (503) when the hashing queue is full. */
 function derive(password: string, salt: Buffer, parameters: { N: number; r: number; p: number }) {
   const options: ScryptOptions = { ...parameters, maxmem: 256 * parameters.N * parameters.r };
-  return new Promise<Buffer>((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+  return hashing.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) =>
+          error ? reject(error) : resolve(key),
+        ),
+      ),
   );
 }
 
