@@ -328,6 +328,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       });
       expect(oneField.track).toEqual({ ...updated.track, player_subtitle: 'Live' });
       expect((await api.updateTrack({ track_id: created.track_id, body: {} })).track).toEqual(oneField.track);
+      // player_color keeps the case it is sent in (the derived colors are uppercase), on update too.
+      const lower = await api.updateTrack({ track_id: created.track_id, body: { player_color: '#8e24aa' } });
+      expect(lower.track).toEqual({ ...oneField.track, player_color: '#8e24aa' });
+      await api.updateTrack({ track_id: created.track_id, body: { player_color: '#8E24AA' } });
       // `null` resets a field.
       const cleared = await api.updateTrack({
         track_id: created.track_id,
