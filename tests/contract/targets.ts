@@ -44,7 +44,10 @@ export async function startMock() {
   const { server, mock } = setupMockServer({ baseUrl });
   mock.state.collections.limits.maxAudioBytes = CONTRACT_MAX_AUDIO_BYTES;
   const otherOrganizationCollectionsApiKey = 'adn_contract_other_organization';
-  mock.state.collections.apiKeys.set(otherOrganizationCollectionsApiKey, 'contract-other-organization');
+  mock.state.collections.apiKeys.set(
+    otherOrganizationCollectionsApiKey,
+    '0c0ffee0-0000-4000-8000-0000000000aa',
+  );
   server.listen({ onUnhandledRequest: 'error' });
   return { baseUrl, otherOrganizationCollectionsApiKey, stop: async () => server.close() };
 }

@@ -132,6 +132,12 @@ type TrackCreate = components['schemas']['TrackCreate'];
 type TrackUpdate = components['schemas']['TrackUpdate'];
 type UploadHandle = components['schemas']['UploadHandle'];
 type ImageColor = components['schemas']['ImageColor'];
+type Organization = components['schemas']['Organization'];
+type OrganizationUpdate = components['schemas']['OrganizationUpdate'];
+type Creator = components['schemas']['Creator'];
+type CreatorUpdate = components['schemas']['CreatorUpdate'];
+type UploadSession = components['schemas']['UploadSession'];
+type UploadSessionTrackInput = components['schemas']['UploadSessionTrackInput'];
 
 /** Whose cover an image is: the two owners of `/media/covers/{owner_type}/{file_name}`. */
 export type CoverOwner = 'collection' | 'track';
@@ -157,6 +163,84 @@ export const COLLECTIONS_DEFAULT_ORGANIZATION: Readonly<CollectionsOrganization>
   id: deterministicUuid('collections-organization:default'),
   name: 'Default organization',
 };
+
+/** An organization's writable fields (its player defaults), as stored. */
+export interface OrganizationFields {
+  name: string;
+  theme: ImageColor[];
+  is_cover_overridable: boolean;
+  is_theme_overridable: boolean;
+  player_color: string | null;
+  player_subtitle: string | null;
+}
+
+export interface OrganizationRecord extends OrganizationFields {
+  id: string;
+}
+
+/** The settings of an organization nobody has changed yet (the migration's column defaults). */
+export const ORGANIZATION_DEFAULTS: Readonly<Omit<OrganizationFields, 'name'>> = {
+  theme: [],
+  is_cover_overridable: true,
+  is_theme_overridable: true,
+  player_color: null,
+  player_subtitle: null,
+};
+
+/** An update of an organization: the fields sent, normalised as a collection's; nothing else. */
+export function organizationChanges(body: OrganizationUpdate): Partial<OrganizationFields> {
+  const { theme, is_cover_overridable, is_theme_overridable, player_color, player_subtitle } =
+    collectionFields({ ...body, title: '' });
+  const fields = { theme, is_cover_overridable, is_theme_overridable, player_color, player_subtitle };
+  return sentOnly({ name: body.name ?? '', ...fields }, body);
+}
+
+export function organizationView(record: OrganizationRecord): Organization {
+  return { ...record, ...derivePlayerColors(record.player_color) };
+}
+
+export const organizationNotFound = () => new HttpError(404, 'Organization not found');
+export const organizationNameTaken = (name: string) =>
+  new HttpError(409, `Another organization is named ${JSON.stringify(name)}`);
+
+// ——— creators ———
+
+/** A stored creator; times are epoch milliseconds. */
+export interface CreatorRecord {
+  id: string;
+  organization_id: string;
+  organization_index: string;
+  metadata: Record<string, unknown>;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An update of a creator: the fields sent, nothing else. */
+export function creatorChanges(
+  body: CreatorUpdate,
+): Partial<Pick<CreatorRecord, 'organization_index' | 'metadata'>> {
+  return sentOnly({ organization_index: body.organization_index ?? '', metadata: body.metadata ?? {} }, body);
+}
+
+export function creatorView(record: CreatorRecord): Creator {
+  return {
+    ...record,
+    // The original provisions a storage folder per creator; the reference server has none.
+    folder_id: null,
+    created_at: new Date(record.created_at).toISOString(),
+    updated_at: new Date(record.updated_at).toISOString(),
+  };
+}
+
+export const creatorNotFound = () => new HttpError(404, 'Creator not found');
+
+/**
+ * The creator a create or update body names, when it names one (not `null`): it must be a creator of
+ * the caller's organization, else the same 404 as an unknown creator.
+ */
+export function namedCreatorId(body: { creator_id?: string | null }): string | undefined {
+  return typeof body.creator_id === 'string' ? body.creator_id.toLowerCase() : undefined;
+}
 
 /** A collection's writable fields, as stored (every one set). */
 export interface CollectionFields {
@@ -216,7 +300,8 @@ export function collectionFields(input: CollectionInput): CollectionFields {
     theme: (input.theme ?? []).map((color) => ({ ...color, hex: color.hex.toUpperCase() })),
     is_cover_overridable: input.is_cover_overridable ?? true,
     is_theme_overridable: input.is_theme_overridable ?? true,
-    player_color: input.player_color?.toUpperCase() ?? null,
+    // Kept as sent: clients compare the color they set with the one they read back.
+    player_color: input.player_color ?? null,
     player_subtitle: input.player_subtitle ?? null,
   };
 }
@@ -231,7 +316,7 @@ export function trackFields(input: TrackCreate | TrackUpdate): CollectionTrackFi
     is_theme_overridable: input.is_theme_overridable ?? true,
     player_title: input.player_title ?? null,
     player_subtitle: input.player_subtitle ?? null,
-    player_color: input.player_color?.toUpperCase() ?? null,
+    player_color: input.player_color ?? null,
   };
 }
 
@@ -286,13 +371,78 @@ export function trackView(
   } else if (collection?.cover_key) {
     cover = coverUrl(baseUrl, 'collection', collection.id, collection.cover_key);
   }
+  const basePath = trackBasePath(record.id);
   return {
     ...fields,
     track_status_id: record.status,
     ...derivePlayerColors(record.player_color),
     cover_url: cover,
+    base_path: basePath,
+    base_url: `${baseUrl}${basePath}`,
   };
 }
+
+/** The durable delivery prefix of a track's files (`{base_path}_128.mp3`, …): the track's id makes it unique. */
+export const trackBasePath = (trackId: string) => `/media/audio/${trackId}`;
+
+// ——— upload sessions ———
+
+/** A stored upload session; `expires_at` is epoch milliseconds. */
+export interface UploadSessionRecord {
+  id: string;
+  organization_id: string;
+  collection_id: string;
+  creator_id: string | null;
+  organization_index: string | null;
+  metadata: Record<string, unknown>;
+  expires_at: number;
+}
+
+export const UPLOAD_SESSION_DEFAULT_EXPIRES_IN = 3600;
+
+export function uploadSessionView(record: UploadSessionRecord): UploadSession {
+  const { organization_id, expires_at, ...fields } = record;
+  return { ...fields, expires_at: new Date(expires_at).toISOString() };
+}
+
+/**
+ * The color of a session's player and uploader: the collection's own, unless it has none or its
+ * organization does not let collections override the theme; then the organization's.
+ */
+export function sessionPlayerColors(
+  organization: Pick<OrganizationRecord, 'player_color' | 'is_theme_overridable'>,
+  collection: Pick<CollectionRecord, 'player_color'>,
+): { player_color: string | null } & DerivedPlayerColors {
+  const own = organization.is_theme_overridable ? collection.player_color : null;
+  const player_color = own ?? organization.player_color;
+  return { player_color, ...derivePlayerColors(player_color) };
+}
+
+/**
+ * The track a session makes for a file: in the session's collection, with its creator; the body's
+ * `organization_index` or else the session's, and the session's `metadata` with the body's over it.
+ */
+export function uploadSessionTrackFields(
+  session: UploadSessionRecord,
+  body: UploadSessionTrackInput,
+): CollectionTrackFields {
+  return {
+    ...trackFields({ ...body, collection_id: session.collection_id }),
+    creator_id: session.creator_id,
+    organization_index: body.organization_index ?? session.organization_index,
+    metadata: { ...session.metadata, ...body.metadata },
+  };
+}
+
+/** Whether a session still takes tracks at `now` (epoch ms). */
+export const uploadSessionOpen = (session: Pick<UploadSessionRecord, 'expires_at'>, now: number) =>
+  session.expires_at > now;
+
+export const uploadSessionNotFound = () => new HttpError(404, 'Upload session not found');
+/** The session id is the credential: once expired, it no longer authorizes anything (401). */
+export const uploadSessionExpired = () => new HttpError(401, 'Upload session expired');
+export const uploadSessionCollectionRequired = () =>
+  new HttpError(400, 'collection_id is required (the API key is not scoped to a collection)');
 
 // ——— demo data ———
 

@@ -32,7 +32,7 @@ const track: CollectionTrackRecord = {
 };
 
 describe('collections views', () => {
-  it('fills the PUT defaults and upper-cases colors', () => {
+  it('fills the create defaults, keeps player_color as sent and upper-cases theme colors', () => {
     expect(collectionFields({ title: 'x' })).toEqual({
       title: 'x',
       creator_id: null,
@@ -44,7 +44,7 @@ describe('collections views', () => {
       player_color: null,
       player_subtitle: null,
     });
-    expect(collection.player_color).toBe('#1E88E5');
+    expect(collection.player_color).toBe('#1e88e5');
     expect(collection.theme).toEqual([{ hex: '#ABCDEF' }]);
   });
 

@@ -1,4 +1,5 @@
 import { collectionsDemoCollections, coverJpeg, wavFile } from '@music-apis/catalog';
+import { COLLECTIONS_DEFAULT_ORGANIZATION } from '@music-apis/domain';
 import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
 import {
   type CollectionInput,
@@ -122,6 +123,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
             track_status_id: 'ready',
             cover_url:
               track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
+            base_path: `/media/audio/${track.id}`,
+            base_url: `${context.baseUrl}/media/audio/${track.id}`,
           })),
         );
         const cover = await api.getCoverImage({ coverUrl: coverOf('collection', collection.id) });
@@ -158,7 +161,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         creator_id: null,
         theme: [{ hex: '#1E88E5', area: 0.42, lightness: 0.51, saturation: 0.79 }],
         is_theme_overridable: true,
-        player_color: '#1E88E5',
+        // Kept in the case it was sent in; the derived colors are uppercase.
+        player_color: '#1e88e5',
         player_color_light: '#1878CD',
         player_color_dark: '#1E88E5',
         cover_url: null,
@@ -272,7 +276,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         is_theme_overridable: true,
         player_title: 'Track Title',
         player_subtitle: null,
-        player_color: '#E53935',
+        player_color: '#e53935',
         title: null,
         duration: null,
         status: 'initializing',
@@ -280,6 +284,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_color_light: '#E32C27',
         player_color_dark: '#E53935',
         cover_url: null,
+        base_path: `/media/audio/${created.track_id}`,
+        base_url: `${context.baseUrl}/media/audio/${created.track_id}`,
       });
       expectUploadHandle(created.track_upload, 'PUT', `/v1/upload/track/${created.track_id}`);
       expectUploadHandle(created.track_cover_upload, 'POST', `/v1/upload/cover/track/${created.track_id}`);
@@ -322,6 +328,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       });
       expect(oneField.track).toEqual({ ...updated.track, player_subtitle: 'Live' });
       expect((await api.updateTrack({ track_id: created.track_id, body: {} })).track).toEqual(oneField.track);
+      // player_color keeps the case it is sent in (the derived colors are uppercase), on update too.
+      const lower = await api.updateTrack({ track_id: created.track_id, body: { player_color: '#8e24aa' } });
+      expect(lower.track).toEqual({ ...oneField.track, player_color: '#8e24aa' });
+      await api.updateTrack({ track_id: created.track_id, body: { player_color: '#8E24AA' } });
       // `null` resets a field.
       const cleared = await api.updateTrack({
         track_id: created.track_id,
@@ -734,9 +744,19 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       'updateTrack',
       'deleteTrack',
       'createTrackCover',
+      'getOrganization',
+      'updateOrganization',
+      'listCreators',
+      'createCreator',
+      'getCreator',
+      'updateCreator',
+      'deleteCreator',
+      'createUploadSession',
     ],
     async run(context) {
       const good = client(context);
+      const creatorId = (await good.createCreator({ body: { organization_index: 'keyed' } })).creator_id;
+      const organizationId = COLLECTIONS_DEFAULT_ORGANIZATION.id;
       const collection = await good.createCollection({ body: { title: 'Keyed' } });
       const collectionId = collection.collection_id;
       const track = await good.createTrack({ body: { collection_id: collectionId, file_name: 'k.wav' } });
@@ -762,7 +782,19 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         await expectEnvelopeError(api.updateTrack({ track_id: trackId, body: { title: 'Nope' } }), 401);
         await expectEnvelopeError(api.deleteTrack({ track_id: trackId }), 401);
         await expectEnvelopeError(api.createTrackCover({ track_id: trackId }), 401);
+        await expectEnvelopeError(api.getOrganization({ organization_id: organizationId }), 401);
+        await expectEnvelopeError(
+          api.updateOrganization({ organization_id: organizationId, body: { player_subtitle: 'Nope' } }),
+          401,
+        );
+        await expectEnvelopeError(api.listCreators(), 401);
+        await expectEnvelopeError(api.createCreator({ body: { organization_index: 'nope' } }), 401);
+        await expectEnvelopeError(api.getCreator({ creator_id: creatorId }), 401);
+        await expectEnvelopeError(api.updateCreator({ creator_id: creatorId, body: { metadata: {} } }), 401);
+        await expectEnvelopeError(api.deleteCreator({ creator_id: creatorId }), 401);
+        await expectEnvelopeError(api.createUploadSession({ body: { collection_id: collectionId } }), 401);
       }
+      expect((await good.getCreator({ creator_id: creatorId })).creator.organization_index).toBe('keyed');
       for (const authorization of [undefined, 'Basic abc', 'Bearer']) {
         const response = await fetch(`${context.baseUrl}/v1/collection`, {
           headers: authorization ? { authorization } : {},
@@ -795,10 +827,28 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       'deleteTrack',
       'createTrackCover',
       'createTrackUpload',
+      'getOrganization',
+      'updateOrganization',
+      'listCreators',
+      'createCreator',
+      'getCreator',
+      'updateCreator',
+      'deleteCreator',
+      'createUploadSession',
+      'createUploadSessionTrack',
     ],
     async run(context) {
       const ours = client(context);
       const theirs = client(context, context.otherOrganizationCollectionsApiKey);
+      const creatorId = (await ours.createCreator({ body: { organization_index: 'ours' } })).creator_id;
+      const missingCreator = await expectEnvelopeError(ours.getCreator({ creator_id: MISSING_ID }), 404);
+      const ownCreator = await theirs.createCreator({ body: { organization_index: 'theirs' } });
+      expect((await theirs.listCreators()).creators.map((creator) => creator.id)).toEqual([
+        ownCreator.creator_id,
+      ]);
+      expect((await ours.listCreators({ limit: 200 })).creators.map((creator) => creator.id)).not.toContain(
+        ownCreator.creator_id,
+      );
       const collectionId = (await ours.createCollection({ body: { title: 'Ours' } })).collection_id;
       const trackId = (
         await ours.createTrack({ body: { collection_id: collectionId, file_name: 'ours.wav' } })
@@ -833,12 +883,61 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         await expectMissing(theirs.listCollectionTracks({ collection_id: id }));
         await expectMissing(theirs.createCollectionCover({ collection_id: id }));
         await expectMissing(theirs.createTrack({ body: { collection_id: id, file_name: 'x.wav' } }));
+        await expectMissing(theirs.createUploadSession({ body: { collection_id: id } }));
       }
+      await expectMissing(
+        theirs.createUploadSession({ body: { collection_id: own.collection_id, creator_id: creatorId } }),
+        missingCreator,
+      );
+      // A session made with their key puts tracks in their collection only.
+      const theirSession = await theirs.createUploadSession({ body: { collection_id: own.collection_id } });
+      const sessionTrack = await theirs.createUploadSessionTrack({
+        upload_session_id: theirSession.upload_session_id,
+        body: { file_name: 's.wav' },
+      });
+      await expectMissing(ours.getTrack({ track_id: sessionTrack.track_id }), missingTrack);
+      expect((await theirs.getTrack({ track_id: sessionTrack.track_id })).track.collection_id).toBe(
+        own.collection_id,
+      );
       await expectMissing(theirs.getTrack({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.updateTrack({ track_id: trackId, body: { title: 'Taken' } }), missingTrack);
       await expectMissing(theirs.deleteTrack({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackCover({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackUpload({ track_id: trackId }), missingTrack);
+      await expectMissing(theirs.getCreator({ creator_id: creatorId }), missingCreator);
+      await expectMissing(
+        theirs.updateCreator({ creator_id: creatorId, body: { metadata: {} } }),
+        missingCreator,
+      );
+      await expectMissing(theirs.deleteCreator({ creator_id: creatorId }), missingCreator);
+      // Another organization's creator cannot be named either.
+      await expectMissing(
+        theirs.createCollection({ body: { title: 'x', creator_id: creatorId } }),
+        missingCreator,
+      );
+      await expectMissing(
+        theirs.updateCollection({ collection_id: own.collection_id, body: { creator_id: creatorId } }),
+        missingCreator,
+      );
+      await expectMissing(
+        theirs.updateTrack({ track_id: ownTrack.track_id, body: { creator_id: creatorId } }),
+        missingCreator,
+      );
+      const ourOrganization = COLLECTIONS_DEFAULT_ORGANIZATION.id;
+      const missingOrganization = await expectEnvelopeError(
+        ours.getOrganization({ organization_id: MISSING_ID }),
+        404,
+      );
+      await expectMissing(theirs.getOrganization({ organization_id: ourOrganization }), missingOrganization);
+      await expectMissing(
+        theirs.updateOrganization({ organization_id: ourOrganization, body: { player_subtitle: 'Taken' } }),
+        missingOrganization,
+      );
+      await expectMissing(ours.getCreator({ creator_id: ownCreator.creator_id }), missingCreator);
+      expect((await ours.getCreator({ creator_id: creatorId })).creator.organization_index).toBe('ours');
+      expect(
+        (await ours.getOrganization({ organization_id: ourOrganization })).organization.player_subtitle,
+      ).not.toBe('Taken');
       // And the other way round.
       await expectMissing(ours.getCollection({ collection_id: own.collection_id }));
       await expectMissing(ours.deleteTrack({ track_id: ownTrack.track_id }), missingTrack);
@@ -936,6 +1035,337 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: 'organization: get the key’s own, PUT changes only what it names (player_color kept as sent, derived colors), others 404',
+    covers: ['getOrganization', 'updateOrganization'],
+    async run(context) {
+      const api = client(context);
+      const id = COLLECTIONS_DEFAULT_ORGANIZATION.id;
+      const before = await api.getOrganization({ organization_id: id });
+      expect(before).toMatchObject({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        organization_id: id,
+      });
+      expect(before.organization).toEqual({
+        id,
+        name: expect.any(String),
+        theme: expect.any(Array),
+        is_cover_overridable: expect.any(Boolean),
+        is_theme_overridable: expect.any(Boolean),
+        player_color: before.organization.player_color,
+        player_color_light: before.organization.player_color_light,
+        player_color_dark: before.organization.player_color_dark,
+        player_subtitle: before.organization.player_subtitle,
+      });
+      try {
+        const colored = await api.updateOrganization({
+          organization_id: id,
+          body: { player_color: '#1e88e5', player_subtitle: 'Acme Records' },
+        });
+        expect(colored.organization).toEqual({
+          ...before.organization,
+          player_color: '#1e88e5',
+          player_color_light: '#1878CD',
+          player_color_dark: '#1E88E5',
+          player_subtitle: 'Acme Records',
+        });
+        const oneField = await api.updateOrganization({
+          organization_id: id,
+          body: { is_theme_overridable: false },
+        });
+        expect(oneField.organization).toEqual({ ...colored.organization, is_theme_overridable: false });
+        // A fetched organization, read-only fields included, can be PUT back whole.
+        const putBack = await api.updateOrganization({ organization_id: id, body: oneField.organization });
+        expect(putBack.organization).toEqual(oneField.organization);
+        expect((await api.getOrganization({ organization_id: id })).organization).toEqual(
+          oneField.organization,
+        );
+        await expectEnvelopeError(
+          api.updateOrganization({ organization_id: id, body: { player_color: 'blue' } }),
+          400,
+        );
+        await expectEnvelopeError(api.getOrganization({ organization_id: 'nope' }), 400);
+        await expectEnvelopeError(api.getOrganization({ organization_id: MISSING_ID }), 404);
+        await expectEnvelopeError(
+          api.updateOrganization({ organization_id: MISSING_ID, body: { player_subtitle: 'x' } }),
+          404,
+        );
+      } finally {
+        // Other scenarios share the organization: it goes back as it was.
+        await api.updateOrganization({ organization_id: id, body: before.organization });
+      }
+      expect((await api.getOrganization({ organization_id: id })).organization).toEqual(before.organization);
+    },
+  },
+  {
+    name: 'creators: create, get, list (oldest first, count, paging), PUT one field, delete clears creator_id of collections and tracks',
+    covers: [
+      'createCreator',
+      'getCreator',
+      'listCreators',
+      'updateCreator',
+      'deleteCreator',
+      'createCollection',
+      'updateCollection',
+      'createTrack',
+      'updateTrack',
+    ],
+    async run(context) {
+      const api = client(context);
+      const before = (await api.listCreators({ limit: 1 })).count;
+      const a = await api.createCreator({
+        body: { organization_index: 'artist-17', metadata: { name: 'John Doe' } },
+      });
+      expect(a).toMatchObject({ ok: true, api_request_id: expect.stringMatching(UUID) });
+      expect(a.creator).toEqual({
+        id: a.creator_id,
+        organization_id: COLLECTIONS_DEFAULT_ORGANIZATION.id,
+        folder_id: null,
+        organization_index: 'artist-17',
+        metadata: { name: 'John Doe' },
+        created_at: expect.any(String),
+        updated_at: a.creator.created_at,
+      });
+      const b = await api.createCreator({ body: { organization_index: 'artist-18' } });
+      expect(b.creator.metadata).toEqual({});
+      expect((await api.getCreator({ creator_id: a.creator_id })).creator).toEqual(a.creator);
+      const all = await api.listCreators({ limit: 200, offset: before });
+      expect(all.count).toBe(before + 2);
+      expect(all.creators.map((creator) => creator.id)).toEqual([a.creator_id, b.creator_id]);
+      const page = await api.listCreators({ limit: 1, offset: before + 1 });
+      expect(page.creators.map((creator) => creator.id)).toEqual([b.creator_id]);
+
+      const updated = await api.updateCreator({
+        creator_id: a.creator_id,
+        body: { metadata: { name: 'J. Doe' } },
+      });
+      expect(updated.creator).toEqual({
+        ...a.creator,
+        metadata: { name: 'J. Doe' },
+        updated_at: expect.any(String),
+      });
+      expect(Date.parse(updated.creator.updated_at)).toBeGreaterThanOrEqual(Date.parse(a.creator.updated_at));
+
+      // Collections and tracks name a creator of the organization; an unknown one is a 404.
+      const collection = await api.createCollection({ body: { title: 'By A', creator_id: a.creator_id } });
+      expect(collection.collection.creator_id).toBe(a.creator_id);
+      const track = await api.createTrack({
+        body: { collection_id: collection.collection_id, file_name: 'a.wav', creator_id: a.creator_id },
+      });
+      expect(track.track.creator_id).toBe(a.creator_id);
+      const moved = await api.updateTrack({ track_id: track.track_id, body: { creator_id: b.creator_id } });
+      expect(moved.track).toEqual({ ...track.track, creator_id: b.creator_id });
+      const collections = (await api.listCollections({ limit: 1 })).count;
+      const missing = await expectEnvelopeError(
+        api.createCollection({ body: { title: 'Nobody', creator_id: MISSING_ID } }),
+        404,
+      );
+      expect(missing.message).toBe('Creator not found');
+      await expectEnvelopeError(
+        api.createTrack({
+          body: { collection_id: collection.collection_id, file_name: 'x.wav', creator_id: MISSING_ID },
+        }),
+        404,
+      );
+      await expectEnvelopeError(
+        api.updateCollection({ collection_id: collection.collection_id, body: { creator_id: MISSING_ID } }),
+        404,
+      );
+      await expectEnvelopeError(
+        api.updateTrack({ track_id: track.track_id, body: { creator_id: MISSING_ID } }),
+        404,
+      );
+      expect((await api.listCollections({ limit: 1 })).count).toBe(collections);
+      expect((await api.listCollectionTracks({ collection_id: collection.collection_id })).count).toBe(1);
+
+      const deleted = await api.deleteCreator({ creator_id: a.creator_id });
+      expect(deleted).toMatchObject({ ok: true, creator_id: a.creator_id, deleted_creator: updated.creator });
+      await expectEnvelopeError(api.getCreator({ creator_id: a.creator_id }), 404);
+      await expectEnvelopeError(api.updateCreator({ creator_id: a.creator_id, body: { metadata: {} } }), 404);
+      await expectEnvelopeError(api.deleteCreator({ creator_id: a.creator_id }), 404);
+      expect(
+        (await api.getCollection({ collection_id: collection.collection_id })).collection.creator_id,
+      ).toBeNull();
+      expect((await api.getTrack({ track_id: track.track_id })).track.creator_id).toBe(b.creator_id);
+      await api.deleteCreator({ creator_id: b.creator_id });
+      expect((await api.getTrack({ track_id: track.track_id })).track.creator_id).toBeNull();
+      expect((await api.listCreators()).count).toBe(before);
+
+      const bad = <T>(value: unknown) => value as T;
+      await expectEnvelopeError(api.createCreator({ body: bad({ metadata: {} }) }), 400);
+      await expectEnvelopeError(api.createCreator({ body: { organization_index: '' } }), 400);
+      await expectEnvelopeError(api.getCreator({ creator_id: 'not-a-uuid' }), 400);
+      await expectEnvelopeError(api.listCreators({ limit: 0 }), 400);
+      expect((await api.listCreators()).count).toBe(before);
+    },
+  },
+  {
+    name: 'upload session: create (player colors, expires_at), get without a key, uploadViaSession puts many files through it with progress',
+    covers: [
+      'createUploadSession',
+      'getUploadSession',
+      'createUploadSessionTrack',
+      'uploadTrackAudio',
+      'getTrack',
+    ],
+    async run(context) {
+      const api = client(context);
+      const creator = await api.createCreator({ body: { organization_index: 'uploader-artist' } });
+      const collection = await api.createCollection({ body: { title: 'Session', player_color: '#8e24aa' } });
+      const collectionId = collection.collection_id;
+      const session = await api.createUploadSession({
+        body: {
+          collection_id: collectionId,
+          creator_id: creator.creator_id,
+          organization_index: 'batch-1',
+          metadata: { source: 'web', batch: 1 },
+          expires_in: 120,
+        },
+      });
+      expect(session).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        upload_session_id: expect.stringMatching(UUID),
+        upload_session: {
+          id: session.upload_session_id,
+          collection_id: collectionId,
+          creator_id: creator.creator_id,
+          organization_index: 'batch-1',
+          metadata: { source: 'web', batch: 1 },
+          expires_at: session.expires_at,
+        },
+        player_color: '#8e24aa',
+        player_color_light: '#8E24AA',
+        player_color_dark: '#B53BD5',
+        expires_at: expect.any(String),
+      });
+      expect(Math.abs(Date.parse(session.expires_at) - (Date.now() + 120_000))).toBeLessThan(60_000);
+      const defaults = await api.createUploadSession({ body: { collection_id: collectionId } });
+      expect(Math.abs(Date.parse(defaults.expires_at) - (Date.now() + 3_600_000))).toBeLessThan(60_000);
+      // The uploader's color falls back to the organization's when the collection has none.
+      const plain = await api.createCollection({ body: { title: 'Plain' } });
+      const organization = (
+        await api.getOrganization({ organization_id: COLLECTIONS_DEFAULT_ORGANIZATION.id })
+      ).organization;
+      const fallback = await api.createUploadSession({ body: { collection_id: plain.collection_id } });
+      expect(fallback.player_color).toBe(organization.player_color);
+
+      // The session id is the credential: no key needed (and a wrong one is ignored).
+      const anonymous = client(context, 'adn_not_a_key');
+      const fetched = await anonymous.getUploadSession({ upload_session_id: session.upload_session_id });
+      expect(fetched).toMatchObject({ ok: true, upload_session_id: session.upload_session_id });
+      expect(fetched.upload_session).toEqual(session.upload_session);
+      const raw = await fetch(`${context.baseUrl}/v1/upload/${session.upload_session_id}/track`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ file_name: 'raw.wav', metadata: { batch: 2 }, player_title: 'Raw' }),
+      });
+      expect(raw.status).toBe(200);
+      const single = await raw.json();
+      expect(single).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        upload_session_id: session.upload_session_id,
+        track_id: expect.stringMatching(UUID),
+        track: expect.objectContaining({
+          collection_id: collectionId,
+          creator_id: creator.creator_id,
+          file_name: 'raw.wav',
+          organization_index: 'batch-1',
+          metadata: { source: 'web', batch: 2 },
+          player_title: 'Raw',
+          status: 'initializing',
+          base_path: `/media/audio/${single.track_id}`,
+          base_url: `${context.baseUrl}/media/audio/${single.track_id}`,
+        }),
+        upload_session: session.upload_session,
+        track_upload: expect.any(Object),
+        track_cover_upload: expect.any(Object),
+      });
+      expect(single.track.id).toBe(single.track_id);
+      expectUploadHandle(single.track_upload, 'PUT', `/v1/upload/track/${single.track_id}`);
+      expectUploadHandle(single.track_cover_upload, 'POST', `/v1/upload/cover/track/${single.track_id}`);
+
+      const audio = [wavFile({ seconds: 0.5, frequency: 440 }), wavFile({ seconds: 1, frequency: 660 })];
+      const progress: { index: number; fileName: string; transferredBytes: number }[] = [];
+      const uploadedInOrder: number[] = [];
+      const results = await api.uploadViaSession({
+        uploadSessionId: session.upload_session_id,
+        files: [
+          { file: new Blob([audio[0] as BlobPart], { type: 'audio/wav' }), fileName: 'one.wav' },
+          {
+            file: audio[1] as Uint8Array,
+            fileName: 'two.wav',
+            fields: { organization_index: 'two', player_title: 'Two' },
+          },
+        ],
+        onUploadProgress: ({ index, fileName, transferredBytes }) =>
+          progress.push({ index, fileName, transferredBytes }),
+        onFileUploaded: (_result, index) => uploadedInOrder.push(index),
+        waitUntilReady: { intervalMs: 25, timeoutMs: 15_000 },
+      });
+      expect(results.map((result) => [result.track.file_name, result.track.status])).toEqual([
+        ['one.wav', 'ready'],
+        ['two.wav', 'ready'],
+      ]);
+      expect(results[0]?.track.duration).toBeCloseTo(0.5, 2);
+      expect(results[1]?.track).toMatchObject({ organization_index: 'two', player_title: 'Two' });
+      expect(results[1]?.created.upload_session_id).toBe(session.upload_session_id);
+      expect(uploadedInOrder.sort()).toEqual([0, 1]);
+      for (const [index, name] of ['one.wav', 'two.wav'].entries()) {
+        const last = progress.filter((event) => event.index === index).at(-1);
+        expect(last).toEqual({
+          index,
+          fileName: name,
+          transferredBytes: (audio[index] as Uint8Array).length,
+        });
+      }
+      const tracks = await api.listCollectionTracks({ collection_id: collectionId });
+      // The two files went up at once: their tracks come after raw.wav in either order.
+      expect(tracks.tracks[0]?.file_name).toBe('raw.wav');
+      expect(tracks.tracks.map((track) => track.file_name).sort()).toEqual(['one.wav', 'raw.wav', 'two.wav']);
+
+      // Bad input: 400; an unknown session or collection: 404; nothing written.
+      const bad = <T>(value: unknown) => value as T;
+      await expectEnvelopeError(api.createUploadSession({ body: {} }), 400);
+      for (const expires_in of [59, 86401, 1.5]) {
+        await expectEnvelopeError(
+          api.createUploadSession({ body: { collection_id: collectionId, expires_in } }),
+          400,
+        );
+      }
+      await expectEnvelopeError(api.createUploadSession({ body: { collection_id: MISSING_ID } }), 404);
+      await expectEnvelopeError(
+        api.createUploadSession({ body: { collection_id: collectionId, creator_id: MISSING_ID } }),
+        404,
+      );
+      await expectEnvelopeError(anonymous.getUploadSession({ upload_session_id: MISSING_ID }), 404);
+      await expectEnvelopeError(anonymous.getUploadSession({ upload_session_id: 'nope' }), 400);
+      await expectEnvelopeError(
+        anonymous.createUploadSessionTrack({ upload_session_id: MISSING_ID, body: { file_name: 'x.wav' } }),
+        404,
+      );
+      await expectEnvelopeError(
+        anonymous.createUploadSessionTrack({ upload_session_id: session.upload_session_id, body: bad({}) }),
+        400,
+      );
+      expect((await api.listCollectionTracks({ collection_id: collectionId })).count).toBe(3);
+      // A deleted collection takes its sessions with it.
+      await api.deleteCollection({ collection_id: plain.collection_id });
+      await expectEnvelopeError(
+        anonymous.getUploadSession({ upload_session_id: fallback.upload_session_id }),
+        404,
+      );
+      await expectEnvelopeError(
+        anonymous.createUploadSessionTrack({
+          upload_session_id: fallback.upload_session_id,
+          body: { file_name: 'x.wav' },
+        }),
+        404,
+      );
+    },
+  },
+  {
     name: 'unknown paths and wrong methods under /v1 get the error envelope',
     covers: [],
     async run({ baseUrl }) {
@@ -943,6 +1373,21 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const missing = await fetch(`${baseUrl}/v1/collection/${MISSING_ID}/nothing`, { headers });
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ ok: false, message: expect.any(String) });
+      // (A first segment no API has, `/v1/nothing`, is not the collections API's: songs shares `/v1/`.)
+      for (const path of [
+        '/v1/upload_session',
+        `/v1/upload_session/${MISSING_ID}/nothing`,
+        `/v1/upload/${MISSING_ID}/nothing`,
+        `/v1/creator/${MISSING_ID}/nothing`,
+      ]) {
+        const unknown = await fetch(`${baseUrl}${path}`, { headers });
+        expect(unknown.status, path).toBe(path === '/v1/upload_session' ? 405 : 404);
+        expect(await unknown.json()).toEqual({
+          ok: false,
+          message: expect.any(String),
+          api_request_id: expect.stringMatching(UUID),
+        });
+      }
       const wrongMethod = await fetch(`${baseUrl}/v1/track`, { method: 'GET', headers });
       expect(wrongMethod.status).toBe(405);
       expect(await wrongMethod.json()).toMatchObject({ ok: false });

@@ -19,6 +19,7 @@ import {
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { MockApiDefinition } from '../core/api.js';
+import { assertCreatorExists, organizationHandlers } from './organizations.js';
 import {
   type CollectionsMockState,
   type CollectionsPrincipals,
@@ -26,6 +27,7 @@ import {
   findCollection,
   findTrack,
 } from './state.js';
+import { uploadSessionHandlers } from './upload-sessions.js';
 import { issueCoverUploadUrl, issueUploadUrl, uploadHandlers } from './uploads.js';
 
 export {
@@ -76,6 +78,7 @@ export const collectionsMockApi: MockApiDefinition<
           };
         },
         createCollection({ body, principal }, { baseUrl }) {
+          assertCreatorExists(state, principal, body);
           const id = crypto.randomUUID();
           const stored: CollectionRecord = {
             id,
@@ -103,6 +106,7 @@ export const collectionsMockApi: MockApiDefinition<
         },
         updateCollection({ path, body, principal }, { baseUrl }) {
           const collection = findCollection(state, principal, path.collection_id);
+          assertCreatorExists(state, principal, body);
           Object.assign(collection, collectionChanges(body));
           return {
             status: 200,
@@ -155,6 +159,7 @@ export const collectionsMockApi: MockApiDefinition<
         },
         createTrack({ body, principal }, { baseUrl }) {
           const collection = findCollection(state, principal, body.collection_id);
+          assertCreatorExists(state, principal, body);
           const id = crypto.randomUUID();
           const stored: CollectionTrackRecord = {
             id,
@@ -186,6 +191,7 @@ export const collectionsMockApi: MockApiDefinition<
         },
         updateTrack({ path, body, principal }, { baseUrl }) {
           const track = findTrack(state, principal, path.track_id);
+          assertCreatorExists(state, principal, body);
           Object.assign(track, trackChanges(body));
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
@@ -229,6 +235,8 @@ export const collectionsMockApi: MockApiDefinition<
           };
         },
         ...uploadHandlers(state, context),
+        ...organizationHandlers(state, () => context.now()),
+        ...uploadSessionHandlers(state, context),
         getCoverImage({ path }) {
           const cover = parseCoverFileName(path.file_name);
           if (!cover) throw coverNotFound();

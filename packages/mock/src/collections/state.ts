@@ -2,9 +2,13 @@ import {
   COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionRecord,
   type CollectionTrackRecord,
+  type CreatorRecord,
   collectionNotFound,
   collectionsDemoData,
   collectionTrackNotFound,
+  ORGANIZATION_DEFAULTS,
+  type OrganizationRecord,
+  type UploadSessionRecord,
 } from '@music-apis/domain';
 import type { collectionsSpec, operations } from '@music-apis/spec/collections';
 import type { MockContext, MockHandlers } from '../core/api.js';
@@ -32,6 +36,12 @@ export interface CollectionsMockState {
    * organization. A key sees its organization's collections and tracks only (others: 404).
    */
   apiKeys: Map<string, string>;
+  /** By ID; an organization a key names appears here (with the defaults) when first needed. */
+  organizations: Map<string, OrganizationRecord>;
+  /** By ID, in creation order. */
+  creators: Map<string, CreatorRecord>;
+  /** By ID; a deleted collection's sessions answer 404. */
+  uploadSessions: Map<string, UploadSessionRecord>;
   /** By ID, in creation order. */
   collections: Map<string, CollectionRecord>;
   tracks: Map<string, CollectionTrackRecord>;
@@ -57,6 +67,14 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
   const demo = collectionsDemoData(context.catalog);
   return {
     apiKeys: new Map([[COLLECTIONS_MOCK_API_KEY, COLLECTIONS_DEFAULT_ORGANIZATION.id]]),
+    organizations: new Map([
+      [
+        COLLECTIONS_DEFAULT_ORGANIZATION.id,
+        { ...COLLECTIONS_DEFAULT_ORGANIZATION, ...structuredClone(ORGANIZATION_DEFAULTS) },
+      ],
+    ]),
+    creators: new Map(),
+    uploadSessions: new Map(),
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
     // Covers only: the API never serves audio back, so the mock does not keep it.

@@ -327,6 +327,168 @@ export type GetCoverImageError =
   | ApiError<operations['getCoverImage']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getCoverImage']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `getOrganization` (`GET /v1/organization/{organization_id}`). */
+export interface GetOrganizationParams {
+  /** The ID of the organization (the API key's own). */
+  organization_id: NonNullable<operations['getOrganization']['parameters']['path']>['organization_id'];
+}
+
+/** What `getOrganization` resolves to. */
+export type GetOrganizationResult = operations['getOrganization']['responses'][200]['content']['application/json'];
+
+/** The errors `getOrganization` documents, one per status: `isApiError<GetOrganizationError>(error)`, then `error.status` narrows `error.body`. */
+export type GetOrganizationError =
+  | ApiError<operations['getOrganization']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getOrganization']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getOrganization']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getOrganization']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `updateOrganization` (`PUT /v1/organization/{organization_id}`). */
+export interface UpdateOrganizationParams {
+  /** The ID of the organization (the API key's own). */
+  organization_id: NonNullable<operations['updateOrganization']['parameters']['path']>['organization_id'];
+  body: NonNullable<operations['updateOrganization']['requestBody']>['content']['application/json'];
+}
+
+/** What `updateOrganization` resolves to. */
+export type UpdateOrganizationResult = operations['updateOrganization']['responses'][200]['content']['application/json'];
+
+/** The errors `updateOrganization` documents, one per status: `isApiError<UpdateOrganizationError>(error)`, then `error.status` narrows `error.body`. */
+export type UpdateOrganizationError =
+  | ApiError<operations['updateOrganization']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['updateOrganization']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateOrganization']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateOrganization']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['updateOrganization']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `listCreators` (`GET /v1/creator`). */
+export interface ListCreatorsParams {
+  /** Maximum number of items to return. */
+  limit?: NonNullable<operations['listCreators']['parameters']['query']>['limit'];
+  /** Number of items to skip (at most 2,147,483,647). */
+  offset?: NonNullable<operations['listCreators']['parameters']['query']>['offset'];
+}
+
+/** What `listCreators` resolves to. */
+export type ListCreatorsResult = operations['listCreators']['responses'][200]['content']['application/json'];
+
+/** The errors `listCreators` documents, one per status: `isApiError<ListCreatorsError>(error)`, then `error.status` narrows `error.body`. */
+export type ListCreatorsError =
+  | ApiError<operations['listCreators']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['listCreators']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listCreators']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `createCreator` (`POST /v1/creator`). */
+export interface CreateCreatorParams {
+  body: NonNullable<operations['createCreator']['requestBody']>['content']['application/json'];
+}
+
+/** What `createCreator` resolves to. */
+export type CreateCreatorResult = operations['createCreator']['responses'][200]['content']['application/json'];
+
+/** The errors `createCreator` documents, one per status: `isApiError<CreateCreatorError>(error)`, then `error.status` narrows `error.body`. */
+export type CreateCreatorError =
+  | ApiError<operations['createCreator']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCreator']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getCreator` (`GET /v1/creator/{creator_id}`). */
+export interface GetCreatorParams {
+  /** The ID of the creator. */
+  creator_id: NonNullable<operations['getCreator']['parameters']['path']>['creator_id'];
+}
+
+/** What `getCreator` resolves to. */
+export type GetCreatorResult = operations['getCreator']['responses'][200]['content']['application/json'];
+
+/** The errors `getCreator` documents, one per status: `isApiError<GetCreatorError>(error)`, then `error.status` narrows `error.body`. */
+export type GetCreatorError =
+  | ApiError<operations['getCreator']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getCreator']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getCreator']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `updateCreator` (`PUT /v1/creator/{creator_id}`). */
+export interface UpdateCreatorParams {
+  /** The ID of the creator. */
+  creator_id: NonNullable<operations['updateCreator']['parameters']['path']>['creator_id'];
+  body: NonNullable<operations['updateCreator']['requestBody']>['content']['application/json'];
+}
+
+/** What `updateCreator` resolves to. */
+export type UpdateCreatorResult = operations['updateCreator']['responses'][200]['content']['application/json'];
+
+/** The errors `updateCreator` documents, one per status: `isApiError<UpdateCreatorError>(error)`, then `error.status` narrows `error.body`. */
+export type UpdateCreatorError =
+  | ApiError<operations['updateCreator']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['updateCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateCreator']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateCreator']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `deleteCreator` (`DELETE /v1/creator/{creator_id}`). */
+export interface DeleteCreatorParams {
+  /** The ID of the creator. */
+  creator_id: NonNullable<operations['deleteCreator']['parameters']['path']>['creator_id'];
+}
+
+/** What `deleteCreator` resolves to. */
+export type DeleteCreatorResult = operations['deleteCreator']['responses'][200]['content']['application/json'];
+
+/** The errors `deleteCreator` documents, one per status: `isApiError<DeleteCreatorError>(error)`, then `error.status` narrows `error.body`. */
+export type DeleteCreatorError =
+  | ApiError<operations['deleteCreator']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['deleteCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['deleteCreator']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['deleteCreator']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `createUploadSession` (`POST /v1/upload_session`). */
+export interface CreateUploadSessionParams {
+  body: NonNullable<operations['createUploadSession']['requestBody']>['content']['application/json'];
+}
+
+/** What `createUploadSession` resolves to. */
+export type CreateUploadSessionResult = operations['createUploadSession']['responses'][200]['content']['application/json'];
+
+/** The errors `createUploadSession` documents, one per status: `isApiError<CreateUploadSessionError>(error)`, then `error.status` narrows `error.body`. */
+export type CreateUploadSessionError =
+  | ApiError<operations['createUploadSession']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createUploadSession']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createUploadSession']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createUploadSession']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getUploadSession` (`GET /v1/upload_session/{upload_session_id}`). */
+export interface GetUploadSessionParams {
+  /** The ID of the upload session (the capability). */
+  upload_session_id: NonNullable<operations['getUploadSession']['parameters']['path']>['upload_session_id'];
+}
+
+/** What `getUploadSession` resolves to. */
+export type GetUploadSessionResult = operations['getUploadSession']['responses'][200]['content']['application/json'];
+
+/** The errors `getUploadSession` documents, one per status: `isApiError<GetUploadSessionError>(error)`, then `error.status` narrows `error.body`. */
+export type GetUploadSessionError =
+  | ApiError<operations['getUploadSession']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getUploadSession']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getUploadSession']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getUploadSession']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `createUploadSessionTrack` (`POST /v1/upload/{upload_session_id}/track`). */
+export interface CreateUploadSessionTrackParams {
+  /** The ID of the upload session (the capability). */
+  upload_session_id: NonNullable<operations['createUploadSessionTrack']['parameters']['path']>['upload_session_id'];
+  body: NonNullable<operations['createUploadSessionTrack']['requestBody']>['content']['application/json'];
+}
+
+/** What `createUploadSessionTrack` resolves to. */
+export type CreateUploadSessionTrackResult = operations['createUploadSessionTrack']['responses'][200]['content']['application/json'];
+
+/** The errors `createUploadSessionTrack` documents, one per status: `isApiError<CreateUploadSessionTrackError>(error)`, then `error.status` narrows `error.body`. */
+export type CreateUploadSessionTrackError =
+  | ApiError<operations['createUploadSessionTrack']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createUploadSessionTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createUploadSessionTrack']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createUploadSessionTrack']['responses'][500]['content']['application/json'], 500>;
+
 /** Every operation of Collections API (AudioDN), one method each, named by operationId. */
 export interface CollectionsMethods {
   /**
@@ -561,6 +723,139 @@ export interface CollectionsMethods {
    * Fails with {@link GetCoverImageError} (400, 404, 500).
    */
   getCoverImage(args: GetCoverImageParams, options?: CallOptions): ApiPromise<GetCoverImageResult>;
+
+  /**
+   * Get organization
+   *
+   * The organization the API key belongs to, with its player defaults. Another organization's ID
+   * answers 404, as one that does not exist.
+   *
+   * `GET /v1/organization/{organization_id}`
+   *
+   * Fails with {@link GetOrganizationError} (400, 401, 404, 500).
+   */
+  getOrganization(args: GetOrganizationParams, options?: CallOptions): ApiPromise<GetOrganizationResult>;
+
+  /**
+   * Update organization
+   *
+   * Changes only the fields the body names (as `updateCollection`); read-only fields may be sent back
+   * and are ignored. `player_color_light` and `player_color_dark` are derived again from the new
+   * `player_color`. A `name` another organization has is a 409.
+   *
+   * `PUT /v1/organization/{organization_id}`
+   *
+   * Fails with {@link UpdateOrganizationError} (400, 401, 404, 409, 500).
+   */
+  updateOrganization(args: UpdateOrganizationParams, options?: CallOptions): ApiPromise<UpdateOrganizationResult>;
+
+  /**
+   * List creators
+   *
+   * Returns a page of the organization's creators (oldest first) and `count`, the total number of them.
+   *
+   * `GET /v1/creator`
+   *
+   * Fails with {@link ListCreatorsError} (400, 401, 500).
+   */
+  listCreators(args?: ListCreatorsParams, options?: CallOptions): ApiPromise<ListCreatorsResult>;
+
+  /**
+   * Create creator
+   *
+   * Creates a creator (an artist, podcaster or contributor of the organization) that collections and
+   * tracks can name in `creator_id`.
+   *
+   * `POST /v1/creator`
+   *
+   * Fails with {@link CreateCreatorError} (400, 401, 500).
+   */
+  createCreator(args: CreateCreatorParams, options?: CallOptions): ApiPromise<CreateCreatorResult>;
+
+  /**
+   * Get creator
+   *
+   * Returns a creator of the organization; another organization's ID answers 404.
+   *
+   * `GET /v1/creator/{creator_id}`
+   *
+   * Fails with {@link GetCreatorError} (400, 401, 404, 500).
+   */
+  getCreator(args: GetCreatorParams, options?: CallOptions): ApiPromise<GetCreatorResult>;
+
+  /**
+   * Update creator
+   *
+   * Changes only the fields the body names; read-only fields may be sent back and are ignored.
+   *
+   * `PUT /v1/creator/{creator_id}`
+   *
+   * Fails with {@link UpdateCreatorError} (400, 401, 404, 500).
+   */
+  updateCreator(args: UpdateCreatorParams, options?: CallOptions): ApiPromise<UpdateCreatorResult>;
+
+  /**
+   * Delete creator
+   *
+   * Deletes the creator. Its collections and tracks stay; their `creator_id` becomes `null`.
+   * Returns the creator as it was before deletion.
+   *
+   * `DELETE /v1/creator/{creator_id}`
+   *
+   * Fails with {@link DeleteCreatorError} (400, 401, 404, 500).
+   */
+  deleteCreator(args: DeleteCreatorParams, options?: CallOptions): ApiPromise<DeleteCreatorResult>;
+
+  /**
+   * Create upload session
+   *
+   * Opens an upload session for a collection: a capability (its ID) that lets a client without an API
+   * key (a browser, an app) add tracks to the collection with `createUploadSessionTrack`, once per
+   * file, until `expires_at`. Returns no upload URL itself. `collection_id` is required unless the API
+   * key is scoped to a collection (then it is that collection). A `creator_id` must name a creator of
+   * the organization; tracks made in the session get it, and the session's `organization_index` and
+   * `metadata` unless they bring their own. `player_color` is the color the session's player and
+   * uploader use: the collection's, or the organization's when the collection has none or the
+   * organization does not let collections override its theme; the light and dark variants are derived
+   * from it.
+   *
+   * `POST /v1/upload_session`
+   *
+   * Fails with {@link CreateUploadSessionError} (400, 401, 404, 500).
+   */
+  createUploadSession(args: CreateUploadSessionParams, options?: CallOptions): ApiPromise<CreateUploadSessionResult>;
+
+  /**
+   * Get upload session
+   *
+   * No authentication: the session ID is the credential (an `Authorization` header is ignored). An
+   * expired session answers 401, an unknown one (or one whose collection was deleted) 404.
+   *
+   * `GET /v1/upload_session/{upload_session_id}`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link GetUploadSessionError} (400, 401, 404, 500).
+   */
+  getUploadSession(args: GetUploadSessionParams, options?: CallOptions): ApiPromise<GetUploadSessionResult>;
+
+  /**
+   * Create a track within an upload session
+   *
+   * Call once per file to get a per-track upload URL, as `createTrack` does. No authentication: the
+   * session ID is the credential (an `Authorization` header is ignored). The track goes into the
+   * session's collection with the session's `creator_id`; `organization_index` and `metadata` default
+   * to the session's (sent `metadata` keys override the session's). The response carries the track
+   * (with its durable `base_path`/`base_url`), `track_upload` (`PUT` the audio bytes) and
+   * `track_cover_upload` (`POST` a cover). An expired session answers 401.
+   *
+   * `POST /v1/upload/{upload_session_id}/track`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link CreateUploadSessionTrackError} (400, 401, 404, 500).
+   */
+  createUploadSessionTrack(args: CreateUploadSessionTrackParams, options?: CallOptions): ApiPromise<CreateUploadSessionTrackResult>;
 }
 
 /** The Collections API (AudioDN) methods, sending through `http`. */
@@ -584,5 +879,15 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     uploadTrackCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),
     uploadCollectionCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/collection/{collection_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),
     getCoverImage: (args, options) => call({ method: 'GET', path: '/media/covers/{owner_type}/{file_name}', security: [], response: 'bytes', accept: 'image/jpeg, image/png' }, args, options),
+    getOrganization: (args, options) => call({ method: 'GET', path: '/v1/organization/{organization_id}', security: [['BearerAuth']] }, args, options),
+    updateOrganization: (args, options) => call({ method: 'PUT', path: '/v1/organization/{organization_id}', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    listCreators: (args, options) => call({ method: 'GET', path: '/v1/creator', query: { limit: '&', offset: '&' }, security: [['BearerAuth']] }, args, options),
+    createCreator: (args, options) => call({ method: 'POST', path: '/v1/creator', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    getCreator: (args, options) => call({ method: 'GET', path: '/v1/creator/{creator_id}', security: [['BearerAuth']] }, args, options),
+    updateCreator: (args, options) => call({ method: 'PUT', path: '/v1/creator/{creator_id}', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    deleteCreator: (args, options) => call({ method: 'DELETE', path: '/v1/creator/{creator_id}', security: [['BearerAuth']] }, args, options),
+    createUploadSession: (args, options) => call({ method: 'POST', path: '/v1/upload_session', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    getUploadSession: (args, options) => call({ method: 'GET', path: '/v1/upload_session/{upload_session_id}', security: [] }, args, options),
+    createUploadSessionTrack: (args, options) => call({ method: 'POST', path: '/v1/upload/{upload_session_id}/track', security: [], body: 'application/json' }, args, options),
   };
 }

@@ -10,6 +10,11 @@ import {
 } from '../core/index.js';
 import { type CollectionsMethods, collectionsMethods } from './client.gen.js';
 import {
+  type SessionUploadResult,
+  type UploadViaSessionOptions,
+  uploadViaSession,
+} from './lib/upload-session.js';
+import {
   type SignedUrlMethods,
   signedUrlMethods,
   type UploadBody,
@@ -36,6 +41,11 @@ export type TrackResult = Schemas['TrackResult'];
 export type TrackCreated = Schemas['TrackCreated'];
 export type TrackCoverUploadResult = Schemas['TrackCoverUploadResult'];
 export type TrackDeleted = Schemas['TrackDeleted'];
+export type Organization = Schemas['Organization'];
+export type Creator = Schemas['Creator'];
+export type UploadSession = Schemas['UploadSession'];
+export type UploadSessionCreated = Schemas['UploadSessionCreated'];
+export type UploadSessionTrackCreated = Schemas['UploadSessionTrackCreated'];
 /** The collections API's error body (`{ ok: false, message, api_request_id }`), on `ApiError.body`. */
 export type CollectionsErrorBody = Schemas['ErrorEnvelope'];
 
@@ -83,6 +93,11 @@ export interface CollectionsClient extends Omit<CollectionsMethods, UrlMethodNam
   waitForTrack(params: { trackId: string }, options?: WaitForTrackOptions): Promise<Track>;
   /** Creates a track, `PUT`s the file to its upload URL and (by default) waits until it is `ready`. */
   uploadTrack(options: UploadTrackOptions): Promise<UploadTrackResult>;
+  /**
+   * Uploads many files through one upload session (`createUploadSession`), with per-file upload
+   * progress: results in the order of `files`.
+   */
+  uploadViaSession(options: UploadViaSessionOptions): Promise<SessionUploadResult[]>;
   readonly http: HttpClient;
 }
 
@@ -134,6 +149,7 @@ export function createCollectionsClient(options: CollectionsClientOptions): Coll
       });
       return { track, created };
     },
+    uploadViaSession: (session) => uploadViaSession(methods, urls, http, session),
     http,
   };
 }

@@ -4,6 +4,12 @@ export * from './client.gen.js';
 export * from './client.js';
 export { splitSignedUrl } from './lib/signed-url.js';
 export type {
+  SessionFile,
+  SessionFileProgress,
+  SessionUploadResult,
+  UploadViaSessionOptions,
+} from './lib/upload-session.js';
+export type {
   AudioUploadByUrl,
   CoverFile,
   CoverUploadByUrl,

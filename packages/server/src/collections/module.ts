@@ -99,6 +99,76 @@ export const collectionsModule: ApiModule = {
         },
       },
       handlers: {
+        getOrganization: async ({ path, principal }, { ctx }) => {
+          const organization = await service.getOrganization(principal.organizationId, path.organization_id);
+          return { status: 200, body: { ...ok(ctx), organization_id: organization.id, organization } };
+        },
+        updateOrganization: async ({ path, body, principal }, { ctx }) => {
+          const organization = await service.updateOrganization(
+            principal.organizationId,
+            path.organization_id,
+            body,
+          );
+          return { status: 200, body: { ...ok(ctx), organization_id: organization.id, organization } };
+        },
+        listCreators: async ({ query, principal }, { ctx }) => ({
+          status: 200,
+          body: {
+            ...ok(ctx),
+            ...(await service.listCreators(principal.organizationId, query.limit ?? 50, query.offset ?? 0)),
+          },
+        }),
+        createCreator: async ({ body, principal }, { ctx }) => {
+          const creator = await service.createCreator(principal.organizationId, body);
+          return { status: 200, body: { ...ok(ctx), creator_id: creator.id, creator } };
+        },
+        getCreator: async ({ path, principal }, { ctx }) => {
+          const creator = await service.getCreator(principal.organizationId, path.creator_id);
+          return { status: 200, body: { ...ok(ctx), creator_id: creator.id, creator } };
+        },
+        updateCreator: async ({ path, body, principal }, { ctx }) => {
+          const creator = await service.updateCreator(principal.organizationId, path.creator_id, body);
+          return { status: 200, body: { ...ok(ctx), creator_id: creator.id, creator } };
+        },
+        deleteCreator: async ({ path, principal }, { ctx }) => {
+          const creator = await service.deleteCreator(principal.organizationId, path.creator_id);
+          return { status: 200, body: { ...ok(ctx), creator_id: creator.id, deleted_creator: creator } };
+        },
+        createUploadSession: async ({ body, principal }, { ctx }) => {
+          const { session, colors } = await service.createUploadSession(principal.organizationId, body);
+          return {
+            status: 200,
+            body: {
+              ...ok(ctx),
+              upload_session_id: session.id,
+              upload_session: session,
+              ...colors,
+              expires_at: session.expires_at,
+            },
+          };
+        },
+        getUploadSession: async ({ path }, { ctx }) => {
+          const session = await service.getUploadSession(path.upload_session_id);
+          return {
+            status: 200,
+            body: { ...ok(ctx), upload_session_id: session.id, upload_session: session },
+          };
+        },
+        createUploadSessionTrack: async ({ path, body }, { ctx }) => {
+          const created = await service.createUploadSessionTrack(path.upload_session_id, body, baseUrl(ctx));
+          return {
+            status: 200,
+            body: {
+              ...ok(ctx),
+              upload_session_id: created.session.id,
+              track_id: created.track.id,
+              track: created.track,
+              upload_session: created.session,
+              track_upload: created.audioUpload,
+              track_cover_upload: created.coverUpload,
+            },
+          };
+        },
         listCollections: async ({ query, principal }, { ctx }) => ({
           status: 200,
           body: {

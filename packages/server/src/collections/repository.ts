@@ -7,6 +7,11 @@ import {
   type CollectionsTrackStatus,
   type CollectionTrackFields,
   type CollectionTrackRecord,
+  type CreatorRecord,
+  ORGANIZATION_DEFAULTS,
+  type OrganizationFields,
+  type OrganizationRecord,
+  type UploadSessionRecord,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 
@@ -27,6 +32,8 @@ export const TABLES = {
   collections: 'collections',
   tracks: 'collections_tracks',
   uploadClaims: 'collections_upload_claims',
+  creators: 'collections_creators',
+  uploadSessions: 'collections_upload_sessions',
 } as const;
 
 export const collectionsMigrations: Migration[] = [
@@ -130,6 +137,87 @@ export const collectionsMigrations: Migration[] = [
       await db.schema.dropTable(TABLES.organizations);
     },
   },
+  {
+    name: 'collections_003_organization_settings_creators',
+    async up(db) {
+      // The player defaults of an organization, with the values an organization starts with.
+      await db.schema.alterTable(TABLES.organizations, (table) => {
+        table.text('theme').notNullable().defaultTo(JSON.stringify(ORGANIZATION_DEFAULTS.theme));
+        table
+          .boolean('is_cover_overridable')
+          .notNullable()
+          .defaultTo(ORGANIZATION_DEFAULTS.is_cover_overridable);
+        table
+          .boolean('is_theme_overridable')
+          .notNullable()
+          .defaultTo(ORGANIZATION_DEFAULTS.is_theme_overridable);
+        table.string('player_color', 7);
+        table.string('player_subtitle', 255);
+      });
+      await db.schema.createTable(TABLES.creators, (table) => {
+        table.increments('seq').primary();
+        table.uuid('id').notNullable().unique();
+        table.uuid('organization_id').notNullable();
+        table.string('organization_index', 255).notNullable();
+        table.text('metadata').notNullable();
+        table.bigInteger('created_at').notNullable();
+        table.bigInteger('updated_at').notNullable();
+        table.index(['organization_id', 'seq'], 'collections_creators_organization_index');
+      });
+      // Deleting a creator clears `creator_id` on its collections and tracks: found by these.
+      await db.schema.alterTable(TABLES.collections, (table) => {
+        table.index(['creator_id'], 'collections_creator_index');
+      });
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        table.index(['creator_id'], 'collections_tracks_creator_index');
+      });
+    },
+    async down(db) {
+      await db.schema.alterTable(TABLES.tracks, (table) =>
+        table.dropIndex(['creator_id'], 'collections_tracks_creator_index'),
+      );
+      await db.schema.alterTable(TABLES.collections, (table) =>
+        table.dropIndex(['creator_id'], 'collections_creator_index'),
+      );
+      await db.schema.dropTable(TABLES.creators);
+      await db.schema.alterTable(TABLES.organizations, (table) => {
+        for (const column of [
+          'theme',
+          'is_cover_overridable',
+          'is_theme_overridable',
+          'player_color',
+          'player_subtitle',
+        ]) {
+          table.dropColumn(column);
+        }
+      });
+    },
+  },
+  {
+    name: 'collections_004_upload_sessions',
+    async up(db) {
+      await db.schema.createTable(TABLES.uploadSessions, (table) => {
+        table.uuid('id').primary();
+        table.uuid('organization_id').notNullable();
+        // A deleted collection takes its sessions with it: their ids then answer 404.
+        table
+          .uuid('collection_id')
+          .notNullable()
+          .references('id')
+          .inTable(TABLES.collections)
+          .onDelete('CASCADE');
+        table.uuid('creator_id').index('collections_upload_sessions_creator_index');
+        table.string('organization_index', 255);
+        table.text('metadata').notNullable();
+        /** Epoch ms; past it the session answers 401. */
+        table.bigInteger('expires_at').notNullable();
+        table.bigInteger('created_at').notNullable();
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable(TABLES.uploadSessions);
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -206,6 +294,43 @@ const trackFromRow = (row: Row): TrackRecord => ({
   status: row.status as CollectionsTrackStatus,
   audio_key: (row.audio_key as string | null) ?? null,
   cover_key: (row.cover_key as string | null) ?? null,
+});
+
+const ORGANIZATION_COLUMNS = [
+  'id',
+  'name',
+  'theme',
+  'is_cover_overridable',
+  'is_theme_overridable',
+  'player_color',
+  'player_subtitle',
+];
+const CREATOR_COLUMNS = [
+  'id',
+  'organization_id',
+  'organization_index',
+  'metadata',
+  'created_at',
+  'updated_at',
+];
+
+const organizationFromRow = (row: Row): OrganizationRecord => ({
+  id: row.id as string,
+  name: row.name as string,
+  theme: JSON.parse(row.theme as string),
+  is_cover_overridable: Boolean(row.is_cover_overridable),
+  is_theme_overridable: Boolean(row.is_theme_overridable),
+  player_color: (row.player_color as string | null) ?? null,
+  player_subtitle: (row.player_subtitle as string | null) ?? null,
+});
+
+const creatorFromRow = (row: Row): CreatorRecord => ({
+  id: row.id as string,
+  organization_id: row.organization_id as string,
+  organization_index: row.organization_index as string,
+  metadata: JSON.parse(row.metadata as string),
+  created_at: Number(row.created_at),
+  updated_at: Number(row.updated_at),
 });
 
 /** JSON columns as text; a partial update only writes the columns it has. */
@@ -475,6 +600,125 @@ export function createCollectionsRepository(db: Knex) {
       await db(TABLES.uploadClaims).where('expires', '<', nowSeconds).delete();
     },
 
+    async findOrganization(id: string): Promise<OrganizationRecord | undefined> {
+      const row = await db(TABLES.organizations).where({ id }).first(ORGANIZATION_COLUMNS);
+      return row ? organizationFromRow(row) : undefined;
+    },
+
+    /** Writes the fields given; resolves false when another organization has the new name. */
+    async updateOrganization(id: string, fields: Partial<OrganizationFields>): Promise<boolean> {
+      const row = {
+        ...fields,
+        ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
+      };
+      if (Object.keys(row).length === 0) return true;
+      try {
+        await db(TABLES.organizations).where({ id }).update(row);
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+
+    async listCreators(organizationId: string, limit: number, offset: number): Promise<Page<CreatorRecord>> {
+      const own = () => db(TABLES.creators).where({ organization_id: organizationId });
+      const [rows, [total]] = await Promise.all([
+        own().orderBy('seq').limit(limit).offset(offset).select(CREATOR_COLUMNS),
+        own().count({ count: '*' }),
+      ]);
+      return { count: Number(total?.count ?? 0), items: rows.map(creatorFromRow) };
+    },
+
+    async findCreator(organizationId: string, id: string): Promise<CreatorRecord | undefined> {
+      const row = await db(TABLES.creators)
+        .where({ id, organization_id: organizationId })
+        .first(CREATOR_COLUMNS);
+      return row ? creatorFromRow(row) : undefined;
+    },
+
+    async insertCreator(
+      organizationId: string,
+      id: string,
+      fields: { organization_index: string; metadata: Record<string, unknown> },
+    ): Promise<void> {
+      const at = now();
+      await db(TABLES.creators).insert({
+        id,
+        organization_id: organizationId,
+        organization_index: fields.organization_index,
+        metadata: JSON.stringify(fields.metadata),
+        created_at: at,
+        updated_at: at,
+      });
+    },
+
+    async updateCreator(
+      organizationId: string,
+      id: string,
+      fields: Partial<Pick<CreatorRecord, 'organization_index' | 'metadata'>>,
+    ): Promise<boolean> {
+      const changed = await db(TABLES.creators)
+        .where({ id, organization_id: organizationId })
+        .update({
+          ...fields,
+          ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
+          updated_at: now(),
+        });
+      return changed > 0;
+    },
+
+    /** Deletes the creator and clears it from its collections and tracks, in one transaction. */
+    async deleteCreator(organizationId: string, id: string): Promise<CreatorRecord | undefined> {
+      return db.transaction(async (trx) => {
+        const row = await trx(TABLES.creators)
+          .where({ id, organization_id: organizationId })
+          .modify(lockRow)
+          .first(CREATOR_COLUMNS);
+        if (!row) return undefined;
+        const mine = { creator_id: id, organization_id: organizationId };
+        for (const table of [TABLES.collections, TABLES.tracks]) {
+          await trx(table).where(mine).update({ creator_id: null, updated_at: now() });
+        }
+        await trx(TABLES.uploadSessions).where(mine).update({ creator_id: null });
+        await trx(TABLES.creators).where({ id }).delete();
+        return creatorFromRow(row);
+      });
+    },
+
+    async insertUploadSession(session: UploadSessionRecord): Promise<void> {
+      await db(TABLES.uploadSessions).insert({
+        ...session,
+        metadata: JSON.stringify(session.metadata),
+        created_at: now(),
+      });
+    },
+
+    /** A session by its id, in any organization: the id is the credential. */
+    async findUploadSession(id: string): Promise<UploadSessionRecord | undefined> {
+      const row = await db(TABLES.uploadSessions)
+        .where({ id })
+        .first(
+          'id',
+          'organization_id',
+          'collection_id',
+          'creator_id',
+          'organization_index',
+          'metadata',
+          'expires_at',
+        );
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        organization_id: row.organization_id,
+        collection_id: row.collection_id,
+        creator_id: row.creator_id ?? null,
+        organization_index: row.organization_index ?? null,
+        metadata: JSON.parse(row.metadata),
+        expires_at: Number(row.expires_at),
+      };
+    },
+
     /** The organization with this id or (else) this name; created with that name when there is none. */
     async findOrCreateOrganization(idOrName: string): Promise<CollectionsOrganization> {
       const byId = UUID.test(idOrName)
@@ -526,6 +770,12 @@ export function createCollectionsRepository(db: Knex) {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type CollectionsRepository = ReturnType<typeof createCollectionsRepository>;
+
+function isUniqueViolation(error: unknown): boolean {
+  const { code } = error as { code?: string };
+  // PostgreSQL unique_violation; SQLite SQLITE_CONSTRAINT_UNIQUE.
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
 
 function isForeignKeyViolation(error: unknown): boolean {
   const { code } = error as { code?: string };

@@ -8,12 +8,29 @@ import {
   collectionNotFound,
   collectionTrackNotFound,
   collectionView,
+  creatorChanges,
+  creatorNotFound,
+  creatorView,
   IMAGE_CONTENT_TYPES,
   type ImageType,
+  namedCreatorId,
+  organizationChanges,
+  organizationNameTaken,
+  organizationNotFound,
+  organizationView,
+  sessionPlayerColors,
   sniffImage,
   trackChanges,
   trackFields,
   trackView,
+  UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
+  type UploadSessionRecord,
+  uploadSessionCollectionRequired,
+  uploadSessionExpired,
+  uploadSessionNotFound,
+  uploadSessionOpen,
+  uploadSessionTrackFields,
+  uploadSessionView,
   uploadUrlRejected,
 } from '@music-apis/domain';
 import { badRequest, notFound } from '@music-apis/spec';
@@ -37,6 +54,11 @@ type CollectionInput = components['schemas']['CollectionInput'];
 type CollectionUpdate = components['schemas']['CollectionUpdate'];
 type TrackCreate = components['schemas']['TrackCreate'];
 type TrackUpdate = components['schemas']['TrackUpdate'];
+type OrganizationUpdate = components['schemas']['OrganizationUpdate'];
+type CreatorInput = components['schemas']['CreatorInput'];
+type CreatorUpdate = components['schemas']['CreatorUpdate'];
+type UploadSessionInput = components['schemas']['UploadSessionInput'];
+type UploadSessionTrackInput = components['schemas']['UploadSessionTrackInput'];
 
 export const PROCESS_TRACK_QUEUE = 'collections.process-track';
 
@@ -86,6 +108,36 @@ export function createCollectionsService(options: {
     const track = await repository.findTrack(organizationId, id);
     if (!track) throw trackNotFound();
     return track;
+  }
+
+  /** A `creator_id` the body names must be a creator of the organization (404 like an unknown one). */
+  async function assertCreatorExists(organizationId: string, body: { creator_id?: string | null }) {
+    const creatorId = namedCreatorId(body);
+    if (creatorId !== undefined && !(await repository.findCreator(organizationId, creatorId))) {
+      throw creatorNotFound();
+    }
+  }
+
+  /** A key sees its own organization only; any other ID is unknown to it. */
+  async function ownOrganization(organizationId: string, id: string) {
+    const organization =
+      id.toLowerCase() === organizationId ? await repository.findOrganization(organizationId) : undefined;
+    if (!organization) throw organizationNotFound();
+    return organizationView(organization);
+  }
+
+  /** A session that still takes tracks: unknown is 404, expired 401 (its id no longer authorizes). */
+  async function openUploadSession(id: string): Promise<UploadSessionRecord> {
+    const session = await repository.findUploadSession(id.toLowerCase());
+    if (!session) throw uploadSessionNotFound();
+    if (!uploadSessionOpen(session, Date.now())) throw uploadSessionExpired();
+    return session;
+  }
+
+  async function existingCreator(organizationId: string, id: string) {
+    const creator = await repository.findCreator(organizationId, id);
+    if (!creator) throw creatorNotFound();
+    return creator;
   }
 
   async function trackWithCollection(organizationId: OrganizationScope, id: string, baseUrl: string) {
@@ -169,12 +221,94 @@ export function createCollectionsService(options: {
     collectionView,
     trackView,
 
+    getOrganization: ownOrganization,
+
+    async updateOrganization(organizationId: string, id: string, input: OrganizationUpdate) {
+      await ownOrganization(organizationId, id);
+      if (!(await repository.updateOrganization(organizationId, organizationChanges(input)))) {
+        throw organizationNameTaken(input.name ?? '');
+      }
+      return ownOrganization(organizationId, id);
+    },
+
+    async listCreators(organizationId: string, limit: number, offset: number) {
+      const page = await repository.listCreators(organizationId, limit, offset);
+      return { count: page.count, creators: page.items.map(creatorView) };
+    },
+
+    async createCreator(organizationId: string, input: CreatorInput) {
+      const id = randomUUID();
+      await repository.insertCreator(organizationId, id, {
+        organization_index: input.organization_index,
+        metadata: input.metadata ?? {},
+      });
+      return creatorView(await existingCreator(organizationId, id));
+    },
+
+    async getCreator(organizationId: string, id: string) {
+      return creatorView(await existingCreator(organizationId, id.toLowerCase()));
+    },
+
+    async updateCreator(organizationId: string, id: string, input: CreatorUpdate) {
+      if (!(await repository.updateCreator(organizationId, id.toLowerCase(), creatorChanges(input)))) {
+        throw creatorNotFound();
+      }
+      return creatorView(await existingCreator(organizationId, id.toLowerCase()));
+    },
+
+    async deleteCreator(organizationId: string, id: string) {
+      const deleted = await repository.deleteCreator(organizationId, id.toLowerCase());
+      if (!deleted) throw creatorNotFound();
+      return creatorView(deleted);
+    },
+
+    /** A session for one collection of the organization; the response's colors are the player's. */
+    async createUploadSession(organizationId: string, input: UploadSessionInput) {
+      if (input.collection_id === undefined) throw uploadSessionCollectionRequired();
+      const collection = await existingCollection(organizationId, input.collection_id);
+      await assertCreatorExists(organizationId, input);
+      const organization = await repository.findOrganization(organizationId);
+      if (!organization) throw organizationNotFound();
+      const session: UploadSessionRecord = {
+        id: randomUUID(),
+        organization_id: organizationId,
+        collection_id: collection.id,
+        creator_id: namedCreatorId(input) ?? null,
+        organization_index: input.organization_index ?? null,
+        metadata: input.metadata ?? {},
+        expires_at: Date.now() + (input.expires_in ?? UPLOAD_SESSION_DEFAULT_EXPIRES_IN) * 1000,
+      };
+      await repository.insertUploadSession(session);
+      return { session: uploadSessionView(session), colors: sessionPlayerColors(organization, collection) };
+    },
+
+    getUploadSession: async (id: string) => uploadSessionView(await openUploadSession(id)),
+
+    /** A track in the session's collection, as `createTrack` makes one; the session id is the credential. */
+    async createUploadSessionTrack(sessionId: string, input: UploadSessionTrackInput, baseUrl: string) {
+      const session = await openUploadSession(sessionId);
+      const id = randomUUID();
+      const identity = { collection_id: session.collection_id, file_name: input.file_name };
+      const fields = uploadSessionTrackFields(session, input);
+      // The collection went between the lookup and the insert: the session went with it.
+      if (!(await repository.insertTrack(session.organization_id, id, identity, fields))) {
+        throw uploadSessionNotFound();
+      }
+      return {
+        session: uploadSessionView(session),
+        track: await trackWithCollection(session.organization_id, id, baseUrl),
+        audioUpload: audioHandle(baseUrl, id),
+        coverUpload: coverHandle(baseUrl, 'track', id),
+      };
+    },
+
     async listCollections(organizationId: string, limit: number, offset: number, baseUrl: string) {
       const page = await repository.listCollections(organizationId, limit, offset);
       return { count: page.count, collections: page.items.map((item) => collectionView(item, baseUrl)) };
     },
 
     async createCollection(organizationId: string, input: CollectionInput, baseUrl: string) {
+      await assertCreatorExists(organizationId, input);
       const id = randomUUID();
       await repository.insertCollection(organizationId, id, collectionFields(input));
       return {
@@ -188,6 +322,8 @@ export function createCollectionsService(options: {
     },
 
     async updateCollection(organizationId: string, id: string, input: CollectionUpdate, baseUrl: string) {
+      await existingCollection(organizationId, id);
+      await assertCreatorExists(organizationId, input);
       if (!(await repository.updateCollection(organizationId, id, collectionChanges(input)))) {
         throw collectionNotFound();
       }
@@ -224,6 +360,8 @@ export function createCollectionsService(options: {
     },
 
     async createTrack(organizationId: string, input: TrackCreate, baseUrl: string) {
+      await existingCollection(organizationId, input.collection_id);
+      await assertCreatorExists(organizationId, input);
       const id = randomUUID();
       const identity = { collection_id: input.collection_id, file_name: input.file_name };
       if (!(await repository.insertTrack(organizationId, id, identity, trackFields(input)))) {
@@ -240,6 +378,8 @@ export function createCollectionsService(options: {
       trackWithCollection(organizationId, id, baseUrl),
 
     async updateTrack(organizationId: string, id: string, input: TrackUpdate, baseUrl: string) {
+      await existingTrack(organizationId, id);
+      await assertCreatorExists(organizationId, input);
       const updated = await repository.updateTrack(organizationId, id, trackChanges(input));
       if (!updated) throw trackNotFound();
       return trackWithCollection(organizationId, id, baseUrl);

@@ -401,6 +401,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organization/{organization_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the organization (the API key's own).
+                 * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+                 */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get organization
+         * @description The organization the API key belongs to, with its player defaults. Another organization's ID
+         *     answers 404, as one that does not exist.
+         */
+        get: operations["getOrganization"];
+        /**
+         * Update organization
+         * @description Changes only the fields the body names (as `updateCollection`); read-only fields may be sent back
+         *     and are ignored. `player_color_light` and `player_color_dark` are derived again from the new
+         *     `player_color`. A `name` another organization has is a 409.
+         */
+        put: operations["updateOrganization"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List creators
+         * @description Returns a page of the organization's creators (oldest first) and `count`, the total number of them.
+         */
+        get: operations["listCreators"];
+        put?: never;
+        /**
+         * Create creator
+         * @description Creates a creator (an artist, podcaster or contributor of the organization) that collections and
+         *     tracks can name in `creator_id`.
+         */
+        post: operations["createCreator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creator/{creator_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the creator.
+                 * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+                 */
+                creator_id: components["parameters"]["CreatorId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get creator
+         * @description Returns a creator of the organization; another organization's ID answers 404.
+         */
+        get: operations["getCreator"];
+        /**
+         * Update creator
+         * @description Changes only the fields the body names; read-only fields may be sent back and are ignored.
+         */
+        put: operations["updateCreator"];
+        post?: never;
+        /**
+         * Delete creator
+         * @description Deletes the creator. Its collections and tracks stay; their `creator_id` becomes `null`.
+         *     Returns the creator as it was before deletion.
+         */
+        delete: operations["deleteCreator"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upload_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create upload session
+         * @description Opens an upload session for a collection: a capability (its ID) that lets a client without an API
+         *     key (a browser, an app) add tracks to the collection with `createUploadSessionTrack`, once per
+         *     file, until `expires_at`. Returns no upload URL itself. `collection_id` is required unless the API
+         *     key is scoped to a collection (then it is that collection). A `creator_id` must name a creator of
+         *     the organization; tracks made in the session get it, and the session's `organization_index` and
+         *     `metadata` unless they bring their own. `player_color` is the color the session's player and
+         *     uploader use: the collection's, or the organization's when the collection has none or the
+         *     organization does not let collections override its theme; the light and dark variants are derived
+         *     from it.
+         */
+        post: operations["createUploadSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upload_session/{upload_session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the upload session (the capability).
+                 * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
+                 */
+                upload_session_id: components["parameters"]["UploadSessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get upload session
+         * @description No authentication: the session ID is the credential (an `Authorization` header is ignored). An
+         *     expired session answers 401, an unknown one (or one whose collection was deleted) 404.
+         */
+        get: operations["getUploadSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upload/{upload_session_id}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the upload session (the capability).
+                 * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
+                 */
+                upload_session_id: components["parameters"]["UploadSessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a track within an upload session
+         * @description Call once per file to get a per-track upload URL, as `createTrack` does. No authentication: the
+         *     session ID is the credential (an `Authorization` header is ignored). The track goes into the
+         *     session's collection with the session's `creator_id`; `organization_index` and `metadata` default
+         *     to the session's (sent `metadata` keys override the session's). The response carries the track
+         *     (with its durable `base_path`/`base_url`), `track_upload` (`PUT` the audio bytes) and
+         *     `track_cover_upload` (`POST` a cover). An expired session answers 401.
+         */
+        post: operations["createUploadSessionTrack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -418,7 +597,7 @@ export interface components {
          */
         HexColor: string;
         /**
-         * @description Color to use in the player, `#RRGGBB` (hex digits in either case); `null` for none.
+         * @description Color to use in the player, `#RRGGBB` (hex digits in either case, kept as sent); `null` for none.
          * @example #1E88E5
          */
         PlayerColor: string | null;
@@ -512,10 +691,13 @@ export interface components {
         };
         /** @description Writable fields of a track shared by create and update. */
         TrackFields: {
-            /** @description ID of the creator. */
+            /** @description ID of the creator (a creator of the organization). */
             creator_id?: components["schemas"]["NullableUuid"];
             organization_index?: components["schemas"]["OrganizationIndex"];
             metadata?: components["schemas"]["Metadata"];
+        } & components["schemas"]["TrackPlayerFields"];
+        /** @description How the player shows a track. */
+        TrackPlayerFields: {
             /** @description Whether track cover can be overridden (its collection's `is_cover_overridable` decides whether a track's own cover is shown). */
             is_cover_overridable?: components["schemas"]["OverridableFlag"];
             /** @description Whether track theme can be overridden. */
@@ -536,7 +718,7 @@ export interface components {
         /** @description Body of `updateTrack`; only the fields sent change, `null` resets a nullable field. */
         TrackUpdate: components["schemas"]["TrackFields"] & components["schemas"]["TrackTitle"];
         /** @description A track as the server returns it. */
-        Track: WithRequired<components["schemas"]["TrackIdentity"], "collection_id" | "file_name"> & WithRequired<components["schemas"]["TrackFields"], "creator_id" | "organization_index" | "metadata" | "is_cover_overridable" | "is_theme_overridable" | "player_title" | "player_subtitle" | "player_color"> & WithRequired<components["schemas"]["TrackTitle"], "title"> & {
+        Track: WithRequired<components["schemas"]["TrackIdentity"], "collection_id" | "file_name"> & components["schemas"]["TrackFields"] & WithRequired<components["schemas"]["TrackTitle"], "title"> & {
             readonly id: components["schemas"]["Uuid"];
             /**
              * @description Length of the audio in seconds; `null` until processing has probed the file.
@@ -557,6 +739,18 @@ export interface components {
              *     neither exists.
              */
             cover_url: components["schemas"]["CoverUrl"];
+            /**
+             * @description The durable delivery prefix of the track's files (unlike upload URLs, store it with the
+             *     `track_id`): each delivered file is this prefix plus a variant suffix and extension (e.g.
+             *     `{base_path}_128.mp3`). Never upload to it.
+             * @example /media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+             */
+            readonly base_path: string;
+            /**
+             * Format: uri
+             * @description `base_path` on the server that delivers the files (absolute).
+             */
+            readonly base_url: string;
         };
         /** @description A signed, short-lived, single-use upload URL. Never store it. */
         UploadHandle: {
@@ -644,6 +838,125 @@ export interface components {
         TrackDeleted: components["schemas"]["OkEnvelope"] & {
             track_id: components["schemas"]["Uuid"];
             deleted_track: components["schemas"]["Track"];
+        };
+        /**
+         * @description Writable fields of an organization: the player defaults of its collections and tracks. Only the
+         *     fields sent change; `null` resets a nullable one.
+         */
+        OrganizationUpdate: {
+            /** @description Name of the organization (unique). */
+            name?: string;
+            /** @description Colors of the organization's theme (set by you; empty by default). */
+            theme?: components["schemas"]["ImageColor"][];
+            /** @description Whether collections may show their own cover instead of the organization's. */
+            is_cover_overridable?: components["schemas"]["OverridableFlag"];
+            /** @description Whether collections may use their own theme (player color) instead of the organization's. */
+            is_theme_overridable?: components["schemas"]["OverridableFlag"];
+            player_color?: components["schemas"]["PlayerColor"];
+            /** @description Subtitle to display in the player. */
+            player_subtitle?: string | null;
+        };
+        /** @description An organization as the server returns it. */
+        Organization: WithRequired<components["schemas"]["OrganizationUpdate"], "name" | "theme" | "is_cover_overridable" | "is_theme_overridable" | "player_color" | "player_subtitle"> & {
+            readonly id: components["schemas"]["Uuid"];
+            player_color_light: components["schemas"]["DerivedPlayerColor"];
+            player_color_dark: components["schemas"]["DerivedPlayerColor"];
+        };
+        OrganizationResult: components["schemas"]["OkEnvelope"] & {
+            organization_id: components["schemas"]["Uuid"];
+            organization: components["schemas"]["Organization"];
+        };
+        /** @description Writable fields of a creator; on update only the fields sent change. */
+        CreatorUpdate: {
+            /** @description Your external identifier for the creator (the remote service identifier). */
+            organization_index?: string;
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /** @description Body of `createCreator`. */
+        CreatorInput: components["schemas"]["CreatorUpdate"] & {
+            organization_index: string;
+        };
+        /** @description A creator as the server returns it. */
+        Creator: components["schemas"]["CreatorInput"] & {
+            readonly id: components["schemas"]["Uuid"];
+            readonly organization_id: components["schemas"]["Uuid"];
+            /**
+             * Format: uuid
+             * @description The original service's storage folder of the creator; the reference server keeps none (`null`).
+             */
+            readonly folder_id: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        CreatorList: components["schemas"]["OkEnvelope"] & {
+            count: components["schemas"]["Count"];
+            creators: components["schemas"]["Creator"][];
+        };
+        CreatorResult: components["schemas"]["OkEnvelope"] & {
+            creator_id: components["schemas"]["Uuid"];
+            creator: components["schemas"]["Creator"];
+        };
+        CreatorDeleted: components["schemas"]["OkEnvelope"] & {
+            creator_id: components["schemas"]["Uuid"];
+            deleted_creator: components["schemas"]["Creator"];
+        };
+        /** @description Body of `createUploadSession`. */
+        UploadSessionInput: {
+            /** @description The collection the session's tracks go into. Required unless the API key is scoped to a collection. */
+            collection_id?: components["schemas"]["Uuid"];
+            /** @description The creator of the session's tracks. */
+            creator_id?: components["schemas"]["NullableUuid"];
+            organization_index?: components["schemas"]["OrganizationIndex"];
+            metadata?: components["schemas"]["Metadata"];
+            expires_in?: components["schemas"]["UploadSessionExpiresIn"];
+        };
+        /**
+         * @description Session duration in seconds.
+         * @default 3600
+         */
+        UploadSessionExpiresIn: number;
+        /** @description An upload session as the server returns it. */
+        UploadSession: {
+            id: components["schemas"]["Uuid"];
+            collection_id: components["schemas"]["Uuid"];
+            creator_id: components["schemas"]["NullableUuid"];
+            organization_index: components["schemas"]["OrganizationIndex"];
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            expires_at: string;
+        };
+        UploadSessionResult: components["schemas"]["OkEnvelope"] & {
+            upload_session_id: components["schemas"]["Uuid"];
+            upload_session: components["schemas"]["UploadSession"];
+        };
+        UploadSessionCreated: components["schemas"]["UploadSessionResult"] & {
+            /** @description The color of the session's player (the collection's, else the organization's). */
+            player_color: string | null;
+            player_color_light: components["schemas"]["DerivedPlayerColor"];
+            player_color_dark: components["schemas"]["DerivedPlayerColor"];
+            /**
+             * Format: date-time
+             * @description When the session stops accepting tracks (as `upload_session.expires_at`).
+             */
+            expires_at: string;
+        };
+        /** @description Body of `createUploadSessionTrack`; the collection and creator are the session's. */
+        UploadSessionTrackInput: {
+            /** @description Original filename of the track. */
+            file_name: string;
+            organization_index?: components["schemas"]["OrganizationIndex"];
+            /** @description Merged over the session's `metadata`. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        } & components["schemas"]["TrackPlayerFields"];
+        UploadSessionTrackCreated: components["schemas"]["TrackCreated"] & {
+            upload_session_id: components["schemas"]["Uuid"];
+            upload_session: components["schemas"]["UploadSession"];
         };
     };
     responses: {
@@ -791,6 +1104,22 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
+        /** @description The upload session has expired. */
+        UploadSessionExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "Upload session expired",
+                 *       "api_request_id": "6c1b3d4e-3576-41d4-9fa1-b8c9d0e1f2a3"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description Internal server error. */
         InternalError: {
             headers: {
@@ -844,6 +1173,21 @@ export interface components {
          * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
          */
         Signature: string;
+        /**
+         * @description The ID of the organization (the API key's own).
+         * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+         */
+        OrganizationId: string;
+        /**
+         * @description The ID of the creator.
+         * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+         */
+        CreatorId: string;
+        /**
+         * @description The ID of the upload session (the capability).
+         * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
+         */
+        UploadSessionId: string;
     };
     requestBodies: {
         /**
@@ -1270,6 +1614,8 @@ export interface operations {
                      *           "duration": 214.36,
                      *           "status": "ready",
                      *           "track_status_id": "ready",
+                     *           "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *           "player_color_light": null,
                      *           "player_color_dark": null,
                      *           "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1401,6 +1747,8 @@ export interface operations {
                      *         "duration": null,
                      *         "status": "initializing",
                      *         "track_status_id": "initializing",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1490,6 +1838,8 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1571,6 +1921,8 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": "#8E24AA",
                      *         "player_color_dark": "#B53BD5",
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1633,6 +1985,8 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1693,6 +2047,8 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1759,6 +2115,8 @@ export interface operations {
                      *         "duration": null,
                      *         "status": "initializing",
                      *         "track_status_id": "initializing",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1847,6 +2205,8 @@ export interface operations {
                      *         "duration": null,
                      *         "status": "processing",
                      *         "track_status_id": "processing",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1924,6 +2284,8 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10.png"
@@ -2045,6 +2407,480 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the organization (the API key's own).
+                 * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+                 */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Organization details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "9b4a6c7d-ce0f-4a6d-8f3a-a1b2c3d4e5f6",
+                     *       "organization_id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *       "organization": {
+                     *         "id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *         "name": "Default organization",
+                     *         "theme": [],
+                     *         "is_cover_overridable": true,
+                     *         "is_theme_overridable": true,
+                     *         "player_color": "#1E88E5",
+                     *         "player_color_light": "#1878CD",
+                     *         "player_color_dark": "#1E88E5",
+                     *         "player_subtitle": "Acme Records"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the organization (the API key's own).
+                 * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+                 */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "player_color": "#1e88e5",
+                 *       "player_subtitle": "Acme Records"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrganizationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated organization. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "0c5b7d8e-df10-4b7e-9a4b-b2c3d4e5f6a7",
+                     *       "organization_id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *       "organization": {
+                     *         "id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *         "name": "Default organization",
+                     *         "theme": [],
+                     *         "is_cover_overridable": true,
+                     *         "is_theme_overridable": true,
+                     *         "player_color": "#1e88e5",
+                     *         "player_color_light": "#1878CD",
+                     *         "player_color_dark": "#1E88E5",
+                     *         "player_subtitle": "Acme Records"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Another organization has this `name`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "Another organization is named \"Acme\"",
+                     *       "api_request_id": "1d6c8e9f-e021-4c8f-8b5c-c3d4e5f6a7b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCreators: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Maximum number of items to return.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Number of items to skip (at most 2,147,483,647).
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Creators list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "2e7d9f0a-f132-4d90-9c6d-d4e5f6a7b8c9",
+                     *       "count": 1,
+                     *       "creators": [
+                     *         {
+                     *           "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *           "organization_id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *           "folder_id": null,
+                     *           "organization_index": "artist-17",
+                     *           "metadata": {
+                     *             "name": "John Doe"
+                     *           },
+                     *           "created_at": "2026-01-01T00:00:00.000Z",
+                     *           "updated_at": "2026-01-01T00:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatorList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCreator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_index": "artist-17",
+                 *       "metadata": {
+                 *         "name": "John Doe"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatorInput"];
+            };
+        };
+        responses: {
+            /** @description Creator created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "3f8e0a1b-0243-4ea1-8d7e-e5f6a7b8c9d0",
+                     *       "creator_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *       "creator": {
+                     *         "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *         "organization_id": "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                     *         "folder_id": null,
+                     *         "organization_index": "artist-17",
+                     *         "metadata": {
+                     *           "name": "John Doe"
+                     *         },
+                     *         "created_at": "2026-01-01T00:00:00.000Z",
+                     *         "updated_at": "2026-01-01T00:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatorResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCreator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the creator.
+                 * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+                 */
+                creator_id: components["parameters"]["CreatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Creator details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCreator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the creator.
+                 * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+                 */
+                creator_id: components["parameters"]["CreatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "metadata": {
+                 *         "name": "John Doe",
+                 *         "label": "Acme"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatorUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated creator. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCreator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the creator.
+                 * @example 7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d
+                 */
+                creator_id: components["parameters"]["CreatorId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Creator deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUploadSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "collection_id": "123e4567-e89b-12d3-a456-426614174000",
+                 *       "metadata": {
+                 *         "source": "web-uploader"
+                 *       },
+                 *       "expires_in": 3600
+                 *     }
+                 */
+                "application/json": components["schemas"]["UploadSessionInput"];
+            };
+        };
+        responses: {
+            /** @description Upload session created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "4a9f1b2c-1354-4fb2-9e8f-f6a7b8c9d0e1",
+                     *       "upload_session_id": "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e",
+                     *       "upload_session": {
+                     *         "id": "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e",
+                     *         "collection_id": "123e4567-e89b-12d3-a456-426614174000",
+                     *         "creator_id": null,
+                     *         "organization_index": null,
+                     *         "metadata": {
+                     *           "source": "web-uploader"
+                     *         },
+                     *         "expires_at": "2026-01-01T01:00:00.000Z"
+                     *       },
+                     *       "player_color": "#1E88E5",
+                     *       "player_color_light": "#1878CD",
+                     *       "player_color_dark": "#1E88E5",
+                     *       "expires_at": "2026-01-01T01:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UploadSessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The collection or creator named does not exist in the organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "Collection not found",
+                     *       "api_request_id": "5b0a2c3d-2465-40c3-8f90-a7b8c9d0e1f2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getUploadSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the upload session (the capability).
+                 * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
+                 */
+                upload_session_id: components["parameters"]["UploadSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Upload session details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadSessionResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["UploadSessionExpired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createUploadSessionTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the upload session (the capability).
+                 * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
+                 */
+                upload_session_id: components["parameters"]["UploadSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file_name": "my-audio-track.mp3",
+                 *       "player_title": "Track Title"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UploadSessionTrackInput"];
+            };
+        };
+        responses: {
+            /** @description Track and upload handles. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadSessionTrackCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["UploadSessionExpired"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
