@@ -359,6 +359,8 @@ export type UpdateOrganizationError =
   | ApiError<operations['updateOrganization']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateOrganization']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateOrganization']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['updateOrganization']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateOrganization']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateOrganization']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `listCreators` (`GET /v1/creator`). */
@@ -390,6 +392,8 @@ export type CreateCreatorResult = operations['createCreator']['responses'][200][
 export type CreateCreatorError =
   | ApiError<operations['createCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCreator']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createCreator']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createCreator']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getCreator` (`GET /v1/creator/{creator_id}`). */
@@ -423,6 +427,8 @@ export type UpdateCreatorError =
   | ApiError<operations['updateCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateCreator']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateCreator']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateCreator']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateCreator']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateCreator']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteCreator` (`DELETE /v1/creator/{creator_id}`). */
@@ -454,6 +460,8 @@ export type CreateUploadSessionError =
   | ApiError<operations['createUploadSession']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createUploadSession']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createUploadSession']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createUploadSession']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createUploadSession']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createUploadSession']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getUploadSession` (`GET /v1/upload_session/{upload_session_id}`). */
@@ -487,6 +495,8 @@ export type CreateUploadSessionTrackError =
   | ApiError<operations['createUploadSessionTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createUploadSessionTrack']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createUploadSessionTrack']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createUploadSessionTrack']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createUploadSessionTrack']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createUploadSessionTrack']['responses'][500]['content']['application/json'], 500>;
 
 /** Every operation of Collections API (AudioDN), one method each, named by operationId. */
@@ -745,7 +755,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/organization/{organization_id}`
    *
-   * Fails with {@link UpdateOrganizationError} (400, 401, 404, 409, 500).
+   * Fails with {@link UpdateOrganizationError} (400, 401, 404, 409, 413, 415, 500).
    */
   updateOrganization(args: UpdateOrganizationParams, options?: CallOptions): ApiPromise<UpdateOrganizationResult>;
 
@@ -768,7 +778,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/creator`
    *
-   * Fails with {@link CreateCreatorError} (400, 401, 500).
+   * Fails with {@link CreateCreatorError} (400, 401, 413, 415, 500).
    */
   createCreator(args: CreateCreatorParams, options?: CallOptions): ApiPromise<CreateCreatorResult>;
 
@@ -790,7 +800,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/creator/{creator_id}`
    *
-   * Fails with {@link UpdateCreatorError} (400, 401, 404, 500).
+   * Fails with {@link UpdateCreatorError} (400, 401, 404, 413, 415, 500).
    */
   updateCreator(args: UpdateCreatorParams, options?: CallOptions): ApiPromise<UpdateCreatorResult>;
 
@@ -821,7 +831,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/upload_session`
    *
-   * Fails with {@link CreateUploadSessionError} (400, 401, 404, 500).
+   * Fails with {@link CreateUploadSessionError} (400, 401, 404, 413, 415, 500).
    */
   createUploadSession(args: CreateUploadSessionParams, options?: CallOptions): ApiPromise<CreateUploadSessionResult>;
 
@@ -853,7 +863,7 @@ export interface CollectionsMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link CreateUploadSessionTrackError} (400, 401, 404, 500).
+   * Fails with {@link CreateUploadSessionTrackError} (400, 401, 404, 413, 415, 500).
    */
   createUploadSessionTrack(args: CreateUploadSessionTrackParams, options?: CallOptions): ApiPromise<CreateUploadSessionTrackResult>;
 }
