@@ -169,8 +169,12 @@ export const trackManagerScenarios = defineScenarios('trackManager', 'track-mana
       // Byte for byte the original's: its TrackNotFoundException wraps the text it is given.
       expect(missing.message).toBe(`Track with ISRC Track not found for ISRC: ${UNKNOWN_ISRC} not found`);
       const unsaved = catalogIsrc(4);
-      for (const read of [api.getTrackMetadata({ isrc: unsaved }), api.getTrackCover({ isrc: unsaved })]) {
-        const body = await expectTrackManagerError(read, 404, 'Resource not found');
+      // One call at a time: a call started before the previous one is awaited would reject unhandled.
+      for (const read of [
+        () => api.getTrackMetadata({ isrc: unsaved }),
+        () => api.getTrackCover({ isrc: unsaved }),
+      ]) {
+        const body = await expectTrackManagerError(read(), 404, 'Resource not found');
         expect(body.message).toBe(`Track with ISRC ${unsaved} not found`);
       }
     },
