@@ -30,6 +30,7 @@ import type {
 } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
+import { type CollectionsWebhooks, coverFile } from './webhooks.js';
 
 type Collection = components['schemas']['Collection'];
 type Track = components['schemas']['Track'];
@@ -67,8 +68,9 @@ export function createCollectionsService(options: {
   signer: UploadUrlSigner;
   limits: CollectionsLimits;
   logger: Logger;
+  webhooks: CollectionsWebhooks;
 }) {
-  const { repository, blobs, jobs, signer, limits, logger } = options;
+  const { repository, blobs, jobs, signer, limits, logger, webhooks } = options;
   let lastClaimCleanup = 0;
 
   // Another organization's records answer 404, exactly as ids that do not exist: a key cannot
@@ -134,6 +136,7 @@ export function createCollectionsService(options: {
     owner: 'collection' | 'track',
     id: string,
     upload: UploadRequest,
+    baseUrl: string,
   ): Promise<void> {
     verifyUploadUrl(upload, 'POST');
     const exists =
@@ -157,6 +160,11 @@ export function createCollectionsService(options: {
       const replaced = await repository.replaceCoverKey(owner, id, stored);
       if (replaced === false) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
       await deleteBlobs([replaced]);
+      if (owner === 'track')
+        await webhooks.trackFile(
+          exists as TrackRecord,
+          coverFile(exists as TrackRecord, stored, bytes.length, baseUrl),
+        );
     } catch (error) {
       if (stored) await deleteBlobs([stored]);
       // The upload did not happen: the URL stays usable until it expires.
@@ -177,10 +185,9 @@ export function createCollectionsService(options: {
     async createCollection(organizationId: string, input: CollectionInput, baseUrl: string) {
       const id = randomUUID();
       await repository.insertCollection(organizationId, id, collectionFields(input));
-      return {
-        collection: collectionView(await existingCollection(organizationId, id), baseUrl),
-        upload: coverHandle(baseUrl, 'collection', id),
-      };
+      const collection = collectionView(await existingCollection(organizationId, id), baseUrl);
+      await webhooks.collectionSynced('created', organizationId, collection);
+      return { collection, upload: coverHandle(baseUrl, 'collection', id) };
     },
 
     async getCollection(organizationId: string, id: string, baseUrl: string) {
@@ -191,7 +198,9 @@ export function createCollectionsService(options: {
       if (!(await repository.updateCollection(organizationId, id, collectionChanges(input)))) {
         throw collectionNotFound();
       }
-      return collectionView(await existingCollection(organizationId, id), baseUrl);
+      const collection = collectionView(await existingCollection(organizationId, id), baseUrl);
+      await webhooks.collectionSynced('updated', organizationId, collection);
+      return collection;
     },
 
     async deleteCollection(organizationId: string, id: string, baseUrl: string) {
@@ -201,7 +210,9 @@ export function createCollectionsService(options: {
         deleted.collection.cover_key,
         ...deleted.tracks.flatMap((track) => [track.audio_key, track.cover_key]),
       ]);
-      return { ...collectionView(deleted.collection, baseUrl), cover_url: null };
+      const collection = { ...collectionView(deleted.collection, baseUrl), cover_url: null };
+      await webhooks.collectionSynced('deleted', organizationId, collection);
+      return collection;
     },
 
     async listCollectionTracks(
@@ -304,13 +315,16 @@ export function createCollectionsService(options: {
     },
 
     async uploadTrackCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
-      await uploadCover('track', id, upload);
+      await uploadCover('track', id, upload, baseUrl);
       return trackWithCollection(null, id, baseUrl);
     },
 
     async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
-      await uploadCover('collection', id, upload);
-      return collectionView(await existingCollection(null, id), baseUrl);
+      await uploadCover('collection', id, upload, baseUrl);
+      const collection = await existingCollection(null, id);
+      const view = collectionView(collection, baseUrl);
+      await webhooks.collectionSynced('updated', collection.organization_id, view);
+      return view;
     },
 
     /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */
@@ -338,8 +352,17 @@ export function createCollectionsService(options: {
       if (track?.status !== 'processing' || !track.audio_key) return;
       const size = await blobs.size(track.audio_key);
       const stream = await blobs.stream(track.audio_key);
+      const processing = { ...track, audio_key: track.audio_key };
+      /** The terminal transition, and the webhooks that announce it. */
+      const finish = async (
+        result: Parameters<typeof repository.finishProcessing>[1],
+        failure: string | null,
+      ) => {
+        await repository.finishProcessing(id, result);
+        await webhooks.processingFinished(processing, result, { size: size ?? null, failure });
+      };
       if (size === undefined || !stream) {
-        await repository.finishProcessing(id, { status: 'failed', duration: null });
+        await finish({ status: 'failed', duration: null }, 'The uploaded file is missing from storage');
         return;
       }
       let duration: number | undefined;
@@ -353,19 +376,26 @@ export function createCollectionsService(options: {
       }
       const playable = duration !== undefined && Number.isFinite(duration) && duration > 0;
       if (playable) {
-        await repository.finishProcessing(id, {
-          status: 'ready',
-          duration: Math.round(duration! * 1000) / 1000,
-        });
+        await finish({ status: 'ready', duration: Math.round(duration! * 1000) / 1000 }, null);
         return;
       }
       // Bytes that are not audio serve nothing: the file goes, the track stays as 'failed'.
-      await repository.finishProcessing(id, { status: 'failed', duration: null, audio_key: null });
+      await finish(
+        { status: 'failed', duration: null, audio_key: null },
+        'The uploaded file is not audio that could be decoded',
+      );
       await deleteBlobs([track.audio_key]);
     },
 
     async markProcessingFailed(id: string): Promise<void> {
+      const track = await repository.findTrack(null, id);
       await repository.finishProcessing(id, { status: 'failed', duration: null });
+      if (track?.status === 'processing' && track.audio_key)
+        await webhooks.processingFinished(
+          { ...track, audio_key: track.audio_key },
+          { status: 'failed', duration: null },
+          { size: null, failure: 'Processing gave up after repeated errors' },
+        );
     },
   };
 }
