@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { wavFile } from '@music-apis/catalog';
+import { coverJpeg, wavFile } from '@music-apis/catalog';
 import { COLLECTIONS_DEFAULT_ORGANIZATION } from '@music-apis/domain';
 import { createCollectionsClient, verifyWebhookSignature } from '@music-apis/sdk/collections';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -149,6 +149,32 @@ function webhookSuite(name: string, databaseUrl: () => string | undefined) {
       expect(files).toHaveLength(2);
       const created = files.find((delivery) => delivery.event === 'track_file.created')!.payload;
       expect(created.file_id).toBe((created.file as { id: string }).id);
+    });
+
+    it('sends a Track File event for a stored track cover', async () => {
+      await createWebhook(test.server.db, { url: receiver.url, events: ['track_file.*'] });
+      const client = api();
+      const { collection_id } = await client.createCollection({ body: { title: 'Covers' } });
+      const track = await client.createTrack({ body: { collection_id, file_name: 'covered.wav' } });
+      const cover = coverJpeg(0);
+      await client.uploadTrackCover({ uploadUrl: track.track_cover_upload.upload_url, file: cover });
+      await settled();
+      expect(receiver.deliveries).toHaveLength(1);
+      expect(receiver.deliveries[0]!.payload).toMatchObject({
+        event: 'track_file.created',
+        status: 'success',
+        track_id: track.track_id,
+        message: null,
+        file: {
+          is_success: true,
+          is_public: true,
+          content_type: 'image/jpeg',
+          size: cover.length,
+          variant: null,
+        },
+      });
+      const { track: shown } = await client.getTrack({ track_id: track.track_id });
+      expect((receiver.deliveries[0]!.payload.file as { url: string }).url).toBe(shown.cover_url);
     });
 
     it('retries a delivery answered with 500 under the same webhook-id, until a 2xx', async () => {

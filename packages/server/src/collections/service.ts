@@ -136,8 +136,7 @@ export function createCollectionsService(options: {
     owner: 'collection' | 'track',
     id: string,
     upload: UploadRequest,
-    baseUrl: string,
-  ): Promise<void> {
+  ): Promise<{ key: string; size: number }> {
     verifyUploadUrl(upload, 'POST');
     const exists =
       owner === 'collection'
@@ -160,11 +159,7 @@ export function createCollectionsService(options: {
       const replaced = await repository.replaceCoverKey(owner, id, stored);
       if (replaced === false) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
       await deleteBlobs([replaced]);
-      if (owner === 'track')
-        await webhooks.trackFile(
-          exists as TrackRecord,
-          coverFile(exists as TrackRecord, stored, bytes.length, baseUrl),
-        );
+      return { key: stored, size: bytes.length };
     } catch (error) {
       if (stored) await deleteBlobs([stored]);
       // The upload did not happen: the URL stays usable until it expires.
@@ -315,12 +310,14 @@ export function createCollectionsService(options: {
     },
 
     async uploadTrackCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
-      await uploadCover('track', id, upload, baseUrl);
+      const cover = await uploadCover('track', id, upload);
+      const track = await existingTrack(null, id);
+      await webhooks.trackFile(track, coverFile(track, cover.key, cover.size, baseUrl));
       return trackWithCollection(null, id, baseUrl);
     },
 
     async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
-      await uploadCover('collection', id, upload, baseUrl);
+      await uploadCover('collection', id, upload);
       const collection = await existingCollection(null, id);
       const view = collectionView(collection, baseUrl);
       await webhooks.collectionSynced('updated', collection.organization_id, view);
