@@ -8,6 +8,12 @@ import {
   revokeApiKeyCommand,
 } from './collections/api-key-commands.js';
 import { createFirstApiKey } from './collections/api-keys.js';
+import {
+  addWebhookCommand,
+  listWebhooksCommand,
+  removeWebhookCommand,
+  WEBHOOK_COMMANDS_USAGE,
+} from './collections/webhook-commands.js';
 import { describeConfig, loadConfig } from './core/config.js';
 import type { Knex } from './core/db.js';
 import { createDatabase } from './core/db.js';
@@ -19,6 +25,9 @@ const usage = (program = cliProgram()) => `Usage: ${program} [start]
        ${program} ${API_KEY_COMMANDS_USAGE.create}   create a collections API key (printed once) of an organization (the default one, or this one, created when new)
        ${program} ${API_KEY_COMMANDS_USAGE.list}   list the collections API keys and their organizations
        ${program} ${API_KEY_COMMANDS_USAGE.revoke}   revoke a collections API key (it answers 401 at once)
+       ${program} ${WEBHOOK_COMMANDS_USAGE.add}   add a collections webhook endpoint of an organization (its signing secret is printed once)
+       ${program} ${WEBHOOK_COMMANDS_USAGE.list}   list the collections webhook endpoints and their pending and failed deliveries
+       ${program} ${WEBHOOK_COMMANDS_USAGE.remove}   remove a collections webhook endpoint
        ${program} verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from
@@ -83,17 +92,20 @@ async function withServerDatabase(run: (db: Knex, configuredKey: string | undefi
   }
 }
 
-const apiKeyCommands: Record<string, (db: Knex, configuredKey: string | undefined) => Promise<number>> = {
+const databaseCommands: Record<string, (db: Knex, configuredKey: string | undefined) => Promise<number>> = {
   'create-api-key': (db) => createApiKeyCommand(db, process.argv.slice(3), consoleOutput),
   'list-api-keys': (db, configuredKey) => listApiKeysCommand(db, configuredKey, consoleOutput),
   'revoke-api-key': (db, configuredKey) =>
     revokeApiKeyCommand(db, process.argv.slice(3), configuredKey, consoleOutput),
+  'add-webhook': (db) => addWebhookCommand(db, process.argv.slice(3), consoleOutput),
+  'list-webhooks': (db) => listWebhooksCommand(db, consoleOutput),
+  'remove-webhook': (db) => removeWebhookCommand(db, process.argv.slice(3), consoleOutput),
 };
 
 const command = process.argv[2] ?? 'start';
-const apiKeyCommand = Object.hasOwn(apiKeyCommands, command) ? apiKeyCommands[command] : undefined;
-if (apiKeyCommand) {
-  withServerDatabase(apiKeyCommand).then(
+const databaseCommand = Object.hasOwn(databaseCommands, command) ? databaseCommands[command] : undefined;
+if (databaseCommand) {
+  withServerDatabase(databaseCommand).then(
     (code) => process.exit(code),
     (error) => {
       console.error(error);

@@ -22,3 +22,10 @@ export {
   TrackProcessingTimeoutError,
   type WaitForTrackOptions,
 } from './lib/wait-for-track.js';
+export {
+  type VerifiedWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './lib/webhook-signature.js';

@@ -15,6 +15,8 @@ import { type ApiKeyOwner, createApiKeyVerifier } from './api-keys.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
 import { createCollectionsService, PROCESS_TRACK_QUEUE, type UploadRequest } from './service.js';
 import { createUploadUrlSigner } from './upload-urls.js';
+import { webhooksMigration } from './webhook-store.js';
+import { createCollectionsWebhooks } from './webhooks.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,7 +41,7 @@ function apiRequestId(ctx: Context): string {
 
 export const collectionsModule: ApiModule = {
   key: 'collections',
-  migrations: collectionsMigrations,
+  migrations: [...collectionsMigrations, webhooksMigration],
   /**
    * The demo collections and their ready tracks (audio, covers, durations), as the mock has them.
    * Files are written before the rows that point at them; a collection or track that is there
@@ -67,7 +69,17 @@ export const collectionsModule: ApiModule = {
   },
   async createApi({ db, blobs, jobs, config, logger }) {
     const repository = createCollectionsRepository(db);
+    const webhooks = createCollectionsWebhooks({
+      db,
+      jobs,
+      blobs,
+      logger,
+      delivery: config.collections.webhooks,
+      // Without PUBLIC_URL (development only) jobs link to the local server, as a browser there would.
+      jobBaseUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+    });
     const service = createCollectionsService({
+      webhooks,
       repository,
       blobs,
       jobs,

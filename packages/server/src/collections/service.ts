@@ -47,6 +47,7 @@ import type {
 } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
+import { type CollectionsWebhooks, coverFile } from './webhooks.js';
 
 type Collection = components['schemas']['Collection'];
 type Track = components['schemas']['Track'];
@@ -89,8 +90,9 @@ export function createCollectionsService(options: {
   signer: UploadUrlSigner;
   limits: CollectionsLimits;
   logger: Logger;
+  webhooks: CollectionsWebhooks;
 }) {
-  const { repository, blobs, jobs, signer, limits, logger } = options;
+  const { repository, blobs, jobs, signer, limits, logger, webhooks } = options;
   let lastClaimCleanup = 0;
 
   // Another organization's records answer 404, exactly as ids that do not exist: a key cannot
@@ -186,7 +188,7 @@ export function createCollectionsService(options: {
     owner: 'collection' | 'track',
     id: string,
     upload: UploadRequest,
-  ): Promise<void> {
+  ): Promise<{ key: string; size: number }> {
     verifyUploadUrl(upload, 'POST');
     const exists =
       owner === 'collection'
@@ -209,6 +211,7 @@ export function createCollectionsService(options: {
       const replaced = await repository.replaceCoverKey(owner, id, stored);
       if (replaced === false) throw owner === 'collection' ? collectionNotFound() : trackNotFound();
       await deleteBlobs([replaced]);
+      return { key: stored, size: bytes.length };
     } catch (error) {
       if (stored) await deleteBlobs([stored]);
       // The upload did not happen: the URL stays usable until it expires.
@@ -311,10 +314,9 @@ export function createCollectionsService(options: {
       await assertCreatorExists(organizationId, input);
       const id = randomUUID();
       await repository.insertCollection(organizationId, id, collectionFields(input));
-      return {
-        collection: collectionView(await existingCollection(organizationId, id), baseUrl),
-        upload: coverHandle(baseUrl, 'collection', id),
-      };
+      const collection = collectionView(await existingCollection(organizationId, id), baseUrl);
+      await webhooks.collectionSynced('created', organizationId, collection);
+      return { collection, upload: coverHandle(baseUrl, 'collection', id) };
     },
 
     async getCollection(organizationId: string, id: string, baseUrl: string) {
@@ -327,7 +329,9 @@ export function createCollectionsService(options: {
       if (!(await repository.updateCollection(organizationId, id, collectionChanges(input)))) {
         throw collectionNotFound();
       }
-      return collectionView(await existingCollection(organizationId, id), baseUrl);
+      const collection = collectionView(await existingCollection(organizationId, id), baseUrl);
+      await webhooks.collectionSynced('updated', organizationId, collection);
+      return collection;
     },
 
     async deleteCollection(organizationId: string, id: string, baseUrl: string) {
@@ -337,7 +341,9 @@ export function createCollectionsService(options: {
         deleted.collection.cover_key,
         ...deleted.tracks.flatMap((track) => [track.audio_key, track.cover_key]),
       ]);
-      return { ...collectionView(deleted.collection, baseUrl), cover_url: null };
+      const collection = { ...collectionView(deleted.collection, baseUrl), cover_url: null };
+      await webhooks.collectionSynced('deleted', organizationId, collection);
+      return collection;
     },
 
     async listCollectionTracks(
@@ -444,13 +450,18 @@ export function createCollectionsService(options: {
     },
 
     async uploadTrackCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Track> {
-      await uploadCover('track', id, upload);
+      const cover = await uploadCover('track', id, upload);
+      const track = await existingTrack(null, id);
+      await webhooks.trackFile(track, coverFile(track, cover.key, cover.size, baseUrl));
       return trackWithCollection(null, id, baseUrl);
     },
 
     async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
       await uploadCover('collection', id, upload);
-      return collectionView(await existingCollection(null, id), baseUrl);
+      const collection = await existingCollection(null, id);
+      const view = collectionView(collection, baseUrl);
+      await webhooks.collectionSynced('updated', collection.organization_id, view);
+      return view;
     },
 
     /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */
@@ -478,8 +489,17 @@ export function createCollectionsService(options: {
       if (track?.status !== 'processing' || !track.audio_key) return;
       const size = await blobs.size(track.audio_key);
       const stream = await blobs.stream(track.audio_key);
+      const processing = { ...track, audio_key: track.audio_key };
+      /** The terminal transition, and the webhooks that announce it. */
+      const finish = async (
+        result: Parameters<typeof repository.finishProcessing>[1],
+        failure: string | null,
+      ) => {
+        await repository.finishProcessing(id, result);
+        await webhooks.processingFinished(processing, result, { size: size ?? null, failure });
+      };
       if (size === undefined || !stream) {
-        await repository.finishProcessing(id, { status: 'failed', duration: null });
+        await finish({ status: 'failed', duration: null }, 'The uploaded file is missing from storage');
         return;
       }
       let duration: number | undefined;
@@ -493,19 +513,26 @@ export function createCollectionsService(options: {
       }
       const playable = duration !== undefined && Number.isFinite(duration) && duration > 0;
       if (playable) {
-        await repository.finishProcessing(id, {
-          status: 'ready',
-          duration: Math.round(duration! * 1000) / 1000,
-        });
+        await finish({ status: 'ready', duration: Math.round(duration! * 1000) / 1000 }, null);
         return;
       }
       // Bytes that are not audio serve nothing: the file goes, the track stays as 'failed'.
-      await repository.finishProcessing(id, { status: 'failed', duration: null, audio_key: null });
+      await finish(
+        { status: 'failed', duration: null, audio_key: null },
+        'The uploaded file is not audio that could be decoded',
+      );
       await deleteBlobs([track.audio_key]);
     },
 
     async markProcessingFailed(id: string): Promise<void> {
+      const track = await repository.findTrack(null, id);
       await repository.finishProcessing(id, { status: 'failed', duration: null });
+      if (track?.status === 'processing' && track.audio_key)
+        await webhooks.processingFinished(
+          { ...track, audio_key: track.audio_key },
+          { status: 'failed', duration: null },
+          { size: null, failure: 'Processing gave up after repeated errors' },
+        );
     },
   };
 }

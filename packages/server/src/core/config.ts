@@ -80,6 +80,19 @@ export interface ServerConfig {
     maxCoverBytes: number;
     /** Lifetime of signed upload URLs in seconds. Env `COLLECTIONS_UPLOAD_TTL_SECONDS`, default 3600. */
     uploadTtlSeconds: number;
+    webhooks: {
+      /** How long a receiver may take to answer a delivery. Env `COLLECTIONS_WEBHOOK_TIMEOUT_MS`, default 10000. */
+      timeoutMs: number;
+      /** Attempts of one delivery before it is recorded as failed. Env `COLLECTIONS_WEBHOOK_MAX_ATTEMPTS`, default 10. */
+      maxAttempts: number;
+      /**
+       * Delay before retry n: `min(retryBaseMs * 2^(n-1), retryMaxMs)`, so the default 10 attempts
+       * span about three hours. Env `COLLECTIONS_WEBHOOK_RETRY_BASE_MS` (default 30000) and
+       * `COLLECTIONS_WEBHOOK_RETRY_MAX_MS` (default 3600000).
+       */
+      retryBaseMs: number;
+      retryMaxMs: number;
+    };
   };
   jobs: {
     /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
@@ -282,6 +295,28 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
         env.COLLECTIONS_UPLOAD_TTL_SECONDS,
         3600,
       ),
+      webhooks: {
+        timeoutMs: positiveIntegerFrom(
+          'COLLECTIONS_WEBHOOK_TIMEOUT_MS',
+          env.COLLECTIONS_WEBHOOK_TIMEOUT_MS,
+          10_000,
+        ),
+        maxAttempts: positiveIntegerFrom(
+          'COLLECTIONS_WEBHOOK_MAX_ATTEMPTS',
+          env.COLLECTIONS_WEBHOOK_MAX_ATTEMPTS,
+          10,
+        ),
+        retryBaseMs: positiveIntegerFrom(
+          'COLLECTIONS_WEBHOOK_RETRY_BASE_MS',
+          env.COLLECTIONS_WEBHOOK_RETRY_BASE_MS,
+          30_000,
+        ),
+        retryMaxMs: positiveIntegerFrom(
+          'COLLECTIONS_WEBHOOK_RETRY_MAX_MS',
+          env.COLLECTIONS_WEBHOOK_RETRY_MAX_MS,
+          3_600_000,
+        ),
+      },
     },
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),

@@ -58,6 +58,11 @@ export interface JobHandler<Payload = JsonValue> {
   run(job: Job<Payload>): Promise<void>;
   /** Called once when the last attempt failed, e.g. to mark the record the job was about as failed. */
   onExhausted?(job: Job<Payload>, error: unknown): Promise<void>;
+  /**
+   * Delay in ms before retry n (1-based) of this queue's jobs, instead of the queue-wide backoff:
+   * for work whose failures last longer than a second or a minute (a webhook receiver that is down).
+   */
+  retryDelayMs?(attempt: number): number;
 }
 
 export interface EnqueueOptions {
@@ -197,7 +202,9 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
         });
         if (marked > 0) await handler?.onExhausted?.(job, error);
       } else {
-        const delay = Math.min(baseBackoffMs * 2 ** (job.attempt - 1), maxBackoffMs);
+        const delay =
+          handler?.retryDelayMs?.(job.attempt) ??
+          Math.min(baseBackoffMs * 2 ** (job.attempt - 1), maxBackoffMs);
         logger.warn({ err: error, jobId: id, queue: row.queue, retryInMs: delay }, 'job failed, will retry');
         await ours().update({
           status: 'pending',
