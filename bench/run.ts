@@ -4,7 +4,9 @@
  *     on SQLite and on PostgreSQL, with BENCH_TRACKS (default 100,000; try 1,000,000) saved tracks
  *     read at random (each server in its own process; autocannon loads it from here);
  *  2. the mock's cost for the first- vs the last-registered operation, next to a naive MSW set-up
- *     with one handler per operation (whose cost grows with the handler's position).
+ *     with one handler per operation (whose cost grows with the handler's position);
+ *  3. songs: phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts).
+ * `pnpm bench songs` (or `http`, `mock`) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,6 +24,7 @@ import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
+import { songsBench } from './songs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -288,5 +291,7 @@ async function mockBench() {
   console.table(rows);
 }
 
-await httpBench();
-await mockBench();
+// `pnpm bench` runs every section; `pnpm bench songs` (or `http`, `mock`, several) only those.
+const sections: Record<string, () => Promise<void>> = { http: httpBench, mock: mockBench, songs: songsBench };
+const chosen = process.argv.slice(2).filter((arg) => arg in sections);
+for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) await sections[name]!();

@@ -494,6 +494,9 @@ export const songsScenarios = defineScenarios('songs', 'songs', [
         "Text '2023-02-30T00:00' could not be parsed",
       );
       await expectSongsError(api.listSongs({ limit: -1 }), 422);
+      // At most 10,000 per page (the documented maximum, issue 10); 10,000 itself is fine.
+      await expectSongsError(api.listSongs({ limit: 10_001 }), 422);
+      expect(await api.listSongs({ limit: 10_000, offset: 2_147_483_647 })).toEqual([]);
       await expectSongsError(api.listSongs({ offset: 'x' as unknown as number }), 422);
       await expectSongsError(api.listSongs({ sortOrder: 'up' as 'asc' }), 422);
       await expectSongsError(api.listSongGenres({ archived: 'maybe' as unknown as boolean }), 422);

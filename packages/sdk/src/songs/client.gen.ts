@@ -10,7 +10,7 @@ export type SongsSecurityScheme = 'accessJwt' | 'refreshJwt';
 export interface ListSongsParams {
   /** Number of items to skip (at most 2,147,483,647, the original's `Int`). */
   offset?: NonNullable<operations['listSongs']['parameters']['query']>['offset'];
-  /** Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
+  /** Maximum number of items to return, at most 10,000 (a larger value answers 422). The original has no maximum beyond its `Int`; this one bounds what one request can make the server read and serialise (10,000 songs is about 15 MB of JSON) while staying far above what a client pages with (the original defaults to 25; its clients and the SDK page with small limits). To read more, page with `offset`, or count first with `/v1/songs/count`. */
   limit?: NonNullable<operations['listSongs']['parameters']['query']>['limit'];
   /** `false` (default) matches only non-archived songs, `true` only archived ones. */
   archived?: NonNullable<operations['listSongs']['parameters']['query']>['archived'];
@@ -97,7 +97,7 @@ export type CountSongsError =
 export interface ListSongGenresParams {
   /** Number of items to skip (at most 2,147,483,647, the original's `Int`). */
   offset?: NonNullable<operations['listSongGenres']['parameters']['query']>['offset'];
-  /** Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
+  /** Maximum number of items to return, at most 10,000 (a larger value answers 422). The original has no maximum beyond its `Int`; this one bounds what one request can make the server read and serialise (10,000 songs is about 15 MB of JSON) while staying far above what a client pages with (the original defaults to 25; its clients and the SDK page with small limits). To read more, page with `offset`, or count first with `/v1/songs/count`. */
   limit?: NonNullable<operations['listSongGenres']['parameters']['query']>['limit'];
   /** `false` (default) matches only non-archived songs, `true` only archived ones. */
   archived?: NonNullable<operations['listSongGenres']['parameters']['query']>['archived'];

@@ -21,6 +21,7 @@ import { createAccountsService } from './accounts.js';
 import { parseSongFilters, sortOrderOf } from './filters.js';
 import type { SongRecord } from './model.js';
 import { createSongsRepository, songsMigrations } from './repository.js';
+import { hasPhraseIndex, SONGS_TRGM_INDEX } from './search-index.js';
 import { createSongsService } from './service.js';
 import { createStreamUrlSigner } from './stream-urls.js';
 
@@ -57,8 +58,15 @@ export const songsModule: ApiModule = {
       ),
     );
   },
-  async createApi({ db, blobs, config, mail }) {
+  async createApi({ db, blobs, config, mail, logger }) {
     const repository = createSongsRepository(db);
+    if (!(await hasPhraseIndex(db))) {
+      logger.warn(
+        'songs: the pg_trgm extension could not be created, so `phrase` searches scan the songs table; ' +
+          'as a superuser run `CREATE EXTENSION pg_trgm;` then ' +
+          `\`CREATE INDEX ${SONGS_TRGM_INDEX} ON songs_songs USING gin (search_text gin_trgm_ops);\``,
+      );
+    }
     const signer = createJwtSigner({
       // In the database, not DATA_DIR: every instance on one PostgreSQL must verify the same tokens.
       secret: await getOrCreateSecret(db, 'songs-jwt', config.songs.jwtSecret),

@@ -2,6 +2,7 @@ import type { Knex, Migration } from '../core/db.js';
 import { isPostgres } from '../core/db.js';
 import type { SongFilters } from './filters.js';
 import type { SongChanges, SongRecord, UserRecord } from './model.js';
+import { GENRE_COUNTS, phraseLength, SONG_COUNTS, SONGS_FTS, songsSearchMigration } from './search-index.js';
 
 const USERS = 'songs_users';
 const JOIN_CODES = 'songs_join_codes';
@@ -130,6 +131,7 @@ export const songsMigrations: Migration[] = [
       await db.schema.dropTable(SONGS);
     },
   },
+  songsSearchMigration,
 ];
 
 /** Column ↔ field names of the song row; genres, moods and ipis are JSON text. */
@@ -195,6 +197,11 @@ function toColumns(fields: SongChanges): Row {
     row[column] = JSON_FIELDS.has(field) && value != null ? JSON.stringify(value) : (value ?? null);
   }
   return row;
+}
+
+/** The songs_songs row of a new song (also used by tests that write rows as older migrations knew them). */
+export function toSongRow(song: SongRecord): Row {
+  return { ...toColumns(song), title_key: song.title.toLowerCase(), search_text: searchText(song) };
 }
 
 function fromRow(row: Row): SongRecord {
@@ -263,7 +270,8 @@ export function createSongsRepository(db: Knex): SongsRepository {
   // default collation would otherwise sort by locale and disagree with SQLite and the mock).
   const byName = postgres ? 'genre collate "C"' : 'genre';
 
-  const writeTags = async (trx: Knex.Transaction, songId: string, fields: SongChanges) => {
+  /** `archived`: the song's flag after this write, copied onto its genre rows (the counters use it). */
+  const writeTags = async (trx: Knex.Transaction, songId: string, fields: SongChanges, archived: boolean) => {
     for (const [field, table, column] of [
       ['genres', SONG_GENRES, 'genre'],
       ['moods', SONG_MOODS, 'mood'],
@@ -278,7 +286,11 @@ export function createSongsRepository(db: Knex): SongsRepository {
         await trx(table).insert(
           unique
             .slice(start, start + TAG_INSERT_CHUNK)
-            .map((value) => ({ song_id: songId, [column]: value })),
+            .map((value) =>
+              table === SONG_GENRES
+                ? { song_id: songId, [column]: value, archived }
+                : { song_id: songId, [column]: value },
+            ),
         );
       }
     }
@@ -313,12 +325,39 @@ export function createSongsRepository(db: Knex): SongsRepository {
       if (include.length > 0) query.whereExists(tagged(include));
       if (exclude.length > 0) query.whereNotExists(tagged(exclude));
     }
-    if (filters.phrase) {
-      const pattern = `%${filters.phrase.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-      query.whereRaw("s.search_text like ? escape '\\'", [pattern]);
-    }
+    if (filters.phrase) applyPhrase(query, filters.phrase);
     return query;
   };
+
+  /**
+   * `phrase` is a substring of `search_text` (both lower-cased), through the trigram index when the
+   * phrase has a trigram (see search-index.ts), else by a plain substring test on each row.
+   */
+  const applyPhrase = (query: Knex.QueryBuilder, phrase: string) => {
+    const indexed = phraseLength(phrase) >= 3;
+    if (postgres) {
+      if (!indexed) return query.whereRaw('strpos(s.search_text, ?) > 0', [phrase]);
+      const pattern = `%${phrase.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      return query.whereRaw("s.search_text like ? escape '\\'", [pattern]);
+    }
+    if (indexed) {
+      query.whereRaw(`s.seq in (select rowid from ${SONGS_FTS} where ${SONGS_FTS} match ?)`, [
+        `"${phrase.replaceAll('"', '""')}"`,
+      ]);
+    }
+    return query.whereRaw('instr(s.search_text, ?) > 0', [phrase]);
+  };
+
+  /** The maintained counter row(s) answer when nothing but `archived` (and `genres`, if allowed) filters. */
+  const onlyArchived = (filters: SongFilters, genresToo: boolean) =>
+    filters.olderThan === undefined &&
+    filters.newerThan === undefined &&
+    filters.phrase === undefined &&
+    [filters.ids, filters.ownerIds, filters.moods, filters.mintingStatuses, filters.nftNames]
+      .concat(genresToo ? [] : [filters.genres])
+      .every(({ include, exclude }) => include.length === 0 && exclude.length === 0);
+  const counter = async (table: string, where: Row) =>
+    Number((await db(table).where(where).first('songs'))?.songs ?? 0);
 
   const genreUsage = (filters: SongFilters) =>
     applyFilters(
@@ -411,12 +450,8 @@ export function createSongsRepository(db: Knex): SongsRepository {
     async insertSong(song) {
       try {
         await db.transaction(async (trx) => {
-          await trx(SONGS).insert({
-            ...toColumns(song),
-            title_key: song.title.toLowerCase(),
-            search_text: searchText(song),
-          });
-          await writeTags(trx, song.id, song);
+          await trx(SONGS).insert(toSongRow(song));
+          await writeTags(trx, song.id, song, song.archived === true);
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new TitleConflictError(song.title);
@@ -447,7 +482,7 @@ export function createSongsRepository(db: Knex): SongsRepository {
               title_key: (merged.title ?? '').toLowerCase(),
               search_text: searchText(merged),
             });
-          await writeTags(trx, id, changes);
+          await writeTags(trx, id, changes, merged.archived === true);
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new TitleConflictError(changes.title ?? '');
@@ -468,17 +503,38 @@ export function createSongsRepository(db: Knex): SongsRepository {
       return rows.map(fromRow);
     },
     async countSongs(filters) {
+      if (onlyArchived(filters, true)) {
+        const { include, exclude } = filters.genres;
+        if (include.length === 0 && exclude.length === 0)
+          return counter(SONG_COUNTS, { archived: filters.archived });
+        if (include.length === 1 && exclude.length === 0)
+          return counter(GENRE_COUNTS, { archived: filters.archived, genre: include[0] });
+      }
       const row = await applyFilters(db(`${SONGS} as s`).count({ count: '*' }), filters).first();
       return Number(row?.count ?? 0);
     },
     async listGenres(filters, page, order) {
-      const rows = await genreUsage(filters)
+      const usage = onlyArchived(filters, false)
+        ? db(`${GENRE_COUNTS} as g`)
+            .select('g.genre as genre', 'g.songs as uses')
+            .where('g.archived', filters.archived)
+            .andWhere('g.songs', '>', 0)
+        : genreUsage(filters);
+      const rows = await usage
         .orderByRaw(`uses ${order}, ${byName} asc`)
         .limit(page.limit)
         .offset(page.offset);
       return rows.map((row: Row) => String(row.genre));
     },
     async countGenres(filters) {
+      if (onlyArchived(filters, false)) {
+        const row = await db(GENRE_COUNTS)
+          .where({ archived: filters.archived })
+          .andWhere('songs', '>', 0)
+          .count({ count: '*' })
+          .first();
+        return Number(row?.count ?? 0);
+      }
       const row = await applyFilters(
         db(`${SONG_GENRES} as g`)
           .join(`${SONGS} as s`, 's.id', 'g.song_id')

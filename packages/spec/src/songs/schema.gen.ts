@@ -843,7 +843,7 @@ export interface components {
         SongId: string;
         /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
         Offset: number;
-        /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
+        /** @description Maximum number of items to return, at most 10,000 (a larger value answers 422). The original has no maximum beyond its `Int`; this one bounds what one request can make the server read and serialise (10,000 songs is about 15 MB of JSON) while staying far above what a client pages with (the original defaults to 25; its clients and the SDK page with small limits). To read more, page with `offset`, or count first with `/v1/songs/count`. */
         Limit: number;
         /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
         Archived: boolean;
@@ -942,7 +942,7 @@ export interface operations {
             query?: {
                 /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
                 offset?: components["parameters"]["Offset"];
-                /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
+                /** @description Maximum number of items to return, at most 10,000 (a larger value answers 422). The original has no maximum beyond its `Int`; this one bounds what one request can make the server read and serialise (10,000 songs is about 15 MB of JSON) while staying far above what a client pages with (the original defaults to 25; its clients and the SDK page with small limits). To read more, page with `offset`, or count first with `/v1/songs/count`. */
                 limit?: components["parameters"]["Limit"];
                 /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
                 archived?: components["parameters"]["Archived"];
@@ -1210,7 +1210,7 @@ export interface operations {
             query?: {
                 /** @description Number of items to skip (at most 2,147,483,647, the original's `Int`). */
                 offset?: components["parameters"]["Offset"];
-                /** @description Maximum number of items to return (at most 2,147,483,647, the original's `Int`). */
+                /** @description Maximum number of items to return, at most 10,000 (a larger value answers 422). The original has no maximum beyond its `Int`; this one bounds what one request can make the server read and serialise (10,000 songs is about 15 MB of JSON) while staying far above what a client pages with (the original defaults to 25; its clients and the SDK page with small limits). To read more, page with `offset`, or count first with `/v1/songs/count`. */
                 limit?: components["parameters"]["Limit"];
                 /** @description `false` (default) matches only non-archived songs, `true` only archived ones. */
                 archived?: components["parameters"]["Archived"];
