@@ -43,4 +43,30 @@ describe('routing by path template across APIs', () => {
     expect(namespaceOwner(apis, '/api/prgs/x/y')).toBe('downloader');
     expect(namespaceOwner(apis, '/nowhere/at/all')).toBeUndefined();
   });
+
+  it("gives an unknown /v1/ path outside the songs API's namespace to the collections API (its catch-all)", () => {
+    const apis = apiRegistry.map((api) => ({
+      key: api.key,
+      paths: api.paths,
+      catchAllPrefix: 'catchAllPrefix' in api ? api.catchAllPrefix : undefined,
+    }));
+    for (const path of ['/v1/nothing', '/v1/', '/v1/songsx/y', '/v1/a/b/c', '/v1/api_keys']) {
+      expect(namespaceOwner(apis, path), path).toBe('collections');
+    }
+    for (const path of ['/v1/songs/x/y/z', '/v1/auth/nothing', '/v1/users/x/y']) {
+      expect(namespaceOwner(apis, path), path).toBe('songs');
+    }
+    // Only under the prefix: `/v1` itself and `/v2/…` are nobody's.
+    expect(namespaceOwner(apis, '/v1')).toBeUndefined();
+    expect(namespaceOwner(apis, '/v2/collection')).toBeUndefined();
+  });
+
+  it('gives a path under two catch-all prefixes to the longer one', () => {
+    const apis = [
+      { key: 'outer', paths: ['/v1/a'], catchAllPrefix: '/v1/' },
+      { key: 'inner', paths: ['/v1/b/c'], catchAllPrefix: '/v1/b/' },
+    ];
+    expect(namespaceOwner(apis, '/v1/b/x')).toBe('inner');
+    expect(namespaceOwner(apis, '/v1/x')).toBe('outer');
+  });
 });

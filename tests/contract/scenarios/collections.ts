@@ -1366,15 +1366,20 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'unknown paths and wrong methods under /v1 get the error envelope',
+    name: 'unknown paths and wrong methods under /v1/ get the collections envelope, outside the songs namespace',
     covers: [],
     async run({ baseUrl }) {
       const headers = { authorization: `Bearer ${CONTRACT_COLLECTIONS_API_KEY}` };
       const missing = await fetch(`${baseUrl}/v1/collection/${MISSING_ID}/nothing`, { headers });
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ ok: false, message: expect.any(String) });
-      // (A first segment no API has, `/v1/nothing`, is not the collections API's: songs shares `/v1/`.)
+      // Any /v1/ path outside the songs API's namespace is the collections API's, even a first
+      // segment no API has (`/v1/nothing`), though songs shares `/v1/`.
       for (const path of [
+        '/v1/nothing',
+        '/v1/',
+        '/v1/a/b/c',
+        '/v1/songsx',
         '/v1/upload_session',
         `/v1/upload_session/${MISSING_ID}/nothing`,
         `/v1/upload/${MISSING_ID}/nothing`,
@@ -1391,6 +1396,12 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const wrongMethod = await fetch(`${baseUrl}/v1/track`, { method: 'GET', headers });
       expect(wrongMethod.status).toBe(405);
       expect(await wrongMethod.json()).toMatchObject({ ok: false });
+      // The songs API's namespace under /v1/ keeps the songs envelope.
+      for (const path of ['/v1/songs/a/b/c', '/v1/auth/nothing', '/v1/users/a/b']) {
+        const songs = await fetch(`${baseUrl}${path}`);
+        expect(songs.status, path).toBe(404);
+        expect(await songs.json(), path).toMatchObject({ code: 404, description: 'Not Found' });
+      }
     },
   },
 ]);

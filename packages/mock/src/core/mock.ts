@@ -126,10 +126,15 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
   const namespaces = [
     ...apiRegistry
       .filter((entry) => !(entry.key in apis))
-      .map((entry) => ({ key: entry.key as string, paths: entry.paths })),
+      .map((entry) => ({
+        key: entry.key as string,
+        paths: entry.paths,
+        catchAllPrefix: 'catchAllPrefix' in entry ? entry.catchAllPrefix : undefined,
+      })),
     ...served.map(([key, api]) => ({
       key,
       paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+      catchAllPrefix: api.spec.catchAllPrefix,
     })),
   ];
 

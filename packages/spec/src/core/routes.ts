@@ -81,10 +81,12 @@ export class RouteTable<T> {
 /**
  * Which API an unmatched path belongs to: the one whose templates share the longest run of literal
  * leading segments with it (at least two, `/v1/songs`), ties going to the API with more operations
- * there. `undefined` outside every API's namespace.
+ * there; failing that, the API with the longest `catchAllPrefix` the path starts with (two APIs
+ * share `/v1/`, so one segment alone cannot say whose a path is). `undefined` outside every API's
+ * namespace.
  */
 export function namespaceOwner<Key extends string>(
-  apis: readonly { key: Key; paths: readonly string[] }[],
+  apis: readonly { key: Key; paths: readonly string[]; catchAllPrefix?: string }[],
   pathname: string,
 ): Key | undefined {
   const segments = pathname.split('/').slice(1);
@@ -101,7 +103,14 @@ export function namespaceOwner<Key extends string>(
       best = { key: api.key, depth, count };
     }
   }
-  return best?.key;
+  if (best) return best.key;
+  let catchAll: { key: Key; prefix: string } | undefined;
+  for (const { key, catchAllPrefix: prefix } of apis) {
+    if (prefix && pathname.startsWith(prefix) && prefix.length > (catchAll?.prefix.length ?? 0)) {
+      catchAll = { key, prefix };
+    }
+  }
+  return catchAll?.key;
 }
 
 function sharedLiteralSegments(template: string[], segments: string[]): number {

@@ -108,6 +108,7 @@ function namespacesOf(apis: readonly { api: AnyServerApi }[]) {
     key: api.spec.key as ApiKey,
     api,
     paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+    catchAllPrefix: api.spec.catchAllPrefix,
   }));
 }
 
