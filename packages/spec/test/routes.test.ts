@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namespaceOwner, RouteTable } from '../src/core/routes.js';
+import { assertDistinctCatchAllPrefixes, namespaceOwner, RouteTable } from '../src/core/routes.js';
 import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { apiRegistry } from '../src/registry.gen.js';
 import { trackManagerSpec } from '../src/track-manager/index.gen.js';
@@ -68,5 +68,16 @@ describe('routing by path template across APIs', () => {
     ];
     expect(namespaceOwner(apis, '/v1/b/x')).toBe('inner');
     expect(namespaceOwner(apis, '/v1/x')).toBe('outer');
+    expect(() => assertDistinctCatchAllPrefixes(apis)).not.toThrow();
+  });
+
+  it('refuses two APIs claiming one catch-all prefix', () => {
+    expect(() =>
+      assertDistinctCatchAllPrefixes([
+        { key: 'collections', catchAllPrefix: '/v1/' },
+        { key: 'songs' },
+        { key: 'other', catchAllPrefix: '/v1/' },
+      ]),
+    ).toThrow('The catch-all prefix /v1/ is claimed twice: by collections and other');
   });
 });

@@ -3,6 +3,7 @@ import {
   type AnyApiImplementation,
   apiRegistry,
   assertComplete,
+  assertDistinctCatchAllPrefixes,
   HttpError,
   isHttpError,
   namespaceOwner,
@@ -137,6 +138,7 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
       catchAllPrefix: api.spec.catchAllPrefix,
     })),
   ];
+  assertDistinctCatchAllPrefixes(namespaces);
 
   const state = {} as Record<string, unknown>;
   const implementations = new Map<string, AnyApiImplementation<MockEnv, BinaryBody>>();

@@ -113,6 +113,24 @@ export function namespaceOwner<Key extends string>(
   return catchAll?.key;
 }
 
+/**
+ * Start-up check: two APIs may not claim one catch-all prefix (whose 404 would it be?), as two may
+ * not claim one method and path.
+ */
+export function assertDistinctCatchAllPrefixes(
+  apis: readonly { key: string; catchAllPrefix?: string }[],
+): void {
+  const owners = new Map<string, string>();
+  for (const { key, catchAllPrefix } of apis) {
+    if (catchAllPrefix === undefined) continue;
+    const taken = owners.get(catchAllPrefix);
+    if (taken !== undefined) {
+      throw new Error(`The catch-all prefix ${catchAllPrefix} is claimed twice: by ${taken} and ${key}`);
+    }
+    owners.set(catchAllPrefix, key);
+  }
+}
+
 function sharedLiteralSegments(template: string[], segments: string[]): number {
   let shared = 0;
   while (shared < template.length && shared < segments.length) {

@@ -6,6 +6,7 @@ import {
   type ApiImplementation,
   type ApiKey,
   assertComplete,
+  assertDistinctCatchAllPrefixes,
   HttpError,
   isHttpError,
   namespaceOwner,
@@ -82,6 +83,7 @@ export function createApiRouter(
     }
   }
   const namespaces = namespacesOf(apis);
+  assertDistinctCatchAllPrefixes(namespaces);
 
   return async (ctx, next) => {
     const match = table.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path);
