@@ -617,3 +617,180 @@ export function collectionsApiKey(header: string | undefined): string {
 }
 
 export const unknownApiKey = () => new HttpError(401, 'Unauthorized: unknown API key');
+
+// ——— API keys: types, scopes, expiry ———
+
+type ApiKeyInput = components['schemas']['ApiKeyInput'];
+
+/** `api`: an API Access key (full access, made by the operator); the others come from `createApiKey`. */
+export type CollectionsApiKeyType = 'api' | components['schemas']['ApiKeyType'];
+
+/** What a key is limited to; `null` fields do not limit. */
+export interface CollectionsKeyScope {
+  collection_id: string | null;
+  track_id: string | null;
+  creator_id: string | null;
+}
+
+/** A key as stored (without the key itself). */
+export interface CollectionsApiKeyGrant extends CollectionsKeyScope {
+  organization_id: string;
+  type: CollectionsApiKeyType;
+  variants: string[] | null;
+  /** Epoch ms; `null`: never expires. */
+  expires_at: number | null;
+}
+
+/** Who a verified key acts for: the principal of `BearerAuth`, in the server and the mock. */
+export interface CollectionsCaller {
+  organizationId: string;
+  type: CollectionsApiKeyType;
+  scope: CollectionsKeyScope;
+}
+
+const UNSCOPED: Readonly<CollectionsKeyScope> = { collection_id: null, track_id: null, creator_id: null };
+
+/** The grant of an API Access key of an organization (full access, no scope, no expiry). */
+export const fullAccessGrant = (organizationId: string): CollectionsApiKeyGrant => ({
+  organization_id: organizationId,
+  type: 'api',
+  ...UNSCOPED,
+  variants: null,
+  expires_at: null,
+});
+
+/**
+ * What each client-side type may call, from the original's roles ("Player role: read playback;
+ * Uploader role: write to one collection"); an API Access key calls everything. A share key lives in
+ * share URLs, so as a Bearer key it calls nothing. Organization and creator administration, deletes
+ * and updates, and minting keys stay with API Access keys.
+ */
+// Every operation listed here applies the key's scope (collectionInScope, trackInScope); the
+// others are reached by unscoped API Access keys only.
+const PLAYER_OPERATIONS = ['listCollections', 'getCollection', 'listCollectionTracks', 'getTrack'];
+const KEY_TYPE_OPERATIONS: Readonly<Record<Exclude<CollectionsApiKeyType, 'api'>, ReadonlySet<string>>> = {
+  player: new Set(PLAYER_OPERATIONS),
+  uploader: new Set([
+    ...PLAYER_OPERATIONS,
+    'createTrack',
+    'createUploadSession',
+    'createTrackCover',
+    'createTrackUpload',
+  ]),
+  share: new Set(),
+};
+
+/** 401 past the key's expiry (as an unknown key: it no longer authenticates). */
+export function assertApiKeyUsable(grant: Pick<CollectionsApiKeyGrant, 'expires_at'>, now: number): void {
+  if (grant.expires_at !== null && grant.expires_at <= now) {
+    throw new HttpError(401, 'Unauthorized: the API key has expired');
+  }
+}
+
+/** 403 when the key's type may not call the operation (the original's "forbidden key type"). */
+export function assertKeyTypeAllows(type: CollectionsApiKeyType, operationId: string): void {
+  if (type === 'api' || KEY_TYPE_OPERATIONS[type].has(operationId)) return;
+  throw new HttpError(
+    403,
+    operationId === 'createApiKey'
+      ? 'Forbidden: only an API Access key can create API keys'
+      : `Forbidden: a ${type} key cannot call ${operationId}`,
+  );
+}
+
+/** The principal of a verified, unexpired key, or the 403 of its type for this operation. */
+export function callerOfGrant(
+  grant: CollectionsApiKeyGrant,
+  operationId: string,
+  now: number,
+): CollectionsCaller {
+  assertApiKeyUsable(grant, now);
+  assertKeyTypeAllows(grant.type, operationId);
+  return {
+    organizationId: grant.organization_id,
+    type: grant.type,
+    scope: { collection_id: grant.collection_id, track_id: grant.track_id, creator_id: grant.creator_id },
+  };
+}
+
+/** Whether a collection of the caller's organization is in its key's scope (a track key sees none). */
+export function collectionInScope(
+  scope: CollectionsKeyScope,
+  collection: { id: string; creator_id: string | null },
+) {
+  return (
+    scope.track_id === null &&
+    (scope.collection_id === null || scope.collection_id === collection.id) &&
+    (scope.creator_id === null || scope.creator_id === collection.creator_id)
+  );
+}
+
+export function trackInScope(
+  scope: CollectionsKeyScope,
+  track: { id: string; collection_id: string; creator_id: string | null },
+) {
+  return (
+    (scope.track_id === null || scope.track_id === track.id) &&
+    (scope.collection_id === null || scope.collection_id === track.collection_id) &&
+    (scope.creator_id === null || scope.creator_id === track.creator_id)
+  );
+}
+
+/**
+ * The creator a new track or session gets: the one the body names, else a creator-scoped key's own
+ * (so the key still sees what it made). Naming another creator is a 404, as an unknown one.
+ */
+export function creatorForNewRow<Body extends { creator_id?: string | null }>(
+  scope: CollectionsKeyScope,
+  body: Body,
+): Body {
+  if (scope.creator_id === null) return body;
+  const named = namedCreatorId(body);
+  if (named !== undefined && named !== scope.creator_id) throw creatorNotFound();
+  return { ...body, creator_id: scope.creator_id };
+}
+
+/**
+ * The collection `createUploadSession` takes: the body's, else the collection-scoped key's (the
+ * original: "`collection_id` required unless the API key is scoped to a collection").
+ */
+export function uploadSessionCollectionId(
+  scope: CollectionsKeyScope,
+  body: { collection_id?: string },
+): string {
+  const id = body.collection_id ?? scope.collection_id;
+  if (id === null || id === undefined) throw uploadSessionCollectionRequired();
+  return id.toLowerCase();
+}
+
+/**
+ * The stored form of a `createApiKey` body, after the checks the schema cannot make; the ids it
+ * names are checked against the organization by the caller (404 when not its own).
+ */
+export function apiKeyGrantOf(
+  organizationId: string,
+  input: ApiKeyInput,
+  now: number,
+): CollectionsApiKeyGrant {
+  if (input.track_id !== undefined && input.collection_id === undefined) {
+    throw new HttpError(400, 'track_id requires collection_id (the collection the track belongs to)');
+  }
+  if (input.api_key_type_id === 'share' && input.variants?.length !== 1) {
+    throw new HttpError(400, 'variants: a share key needs exactly one variant');
+  }
+  // The original ignores expires_at for share keys.
+  const expiresAt =
+    input.api_key_type_id === 'share' || input.expires_at === undefined ? null : Date.parse(input.expires_at);
+  if (expiresAt !== null && !(expiresAt > now)) {
+    throw new HttpError(400, 'expires_at: must be in the future');
+  }
+  return {
+    organization_id: organizationId,
+    type: input.api_key_type_id,
+    collection_id: input.collection_id?.toLowerCase() ?? null,
+    track_id: input.track_id?.toLowerCase() ?? null,
+    creator_id: input.creator_id?.toLowerCase() ?? null,
+    variants: input.variants ?? null,
+    expires_at: expiresAt,
+  };
+}

@@ -122,6 +122,34 @@ describe('collections API key commands', () => {
     expect(text).toContain('COLLECTIONS_API_KEY');
   });
 
+  it("list-api-keys shows each key's type, scope and expiry (client-side keys from createApiKey too)", async () => {
+    const admin = await create(['--organization', 'Scoped Label', 'admin']);
+    const api = clientOf(admin.key);
+    const collectionId = (await api.createCollection({ body: { title: 'Scoped' } })).collection_id;
+    const expiresAt = '2099-01-02T03:04:05Z';
+    const player = await api.createApiKey({
+      body: {
+        title: 'scoped player',
+        api_key_type_id: 'player',
+        collection_id: collectionId,
+        expires_at: expiresAt,
+      },
+    });
+    await api.createApiKey({ body: { title: 'scoped share', api_key_type_id: 'share', variants: ['hq'] } });
+    const output = capture();
+    expect(await listApiKeysCommand(test.server.db, undefined, output)).toBe(0);
+    const lines = output.lines;
+    const line = (title: string) => lines.find((entry) => entry.includes(`"${title}"`)) ?? '';
+    expect(line('admin')).toMatch(/"admin" +API Access +all of the organization +never expires$/);
+    expect(line('scoped player')).toMatch(
+      new RegExp(`"scoped player" +player +collection=${collectionId} +expires ${expiresAt}$`),
+    );
+    expect(line('scoped share')).toMatch(
+      /"scoped share" +share +all of the organization +variants=hq +never expires$/,
+    );
+    expect(lines.join('\n')).not.toContain(player.api_key);
+  });
+
   it('a revoked key answers 401 at once; revoking by the key itself works too', async () => {
     const byId = await create(['--organization', 'Revoked Ltd', 'to revoke']);
     const byKey = await create(['--organization', 'Revoked Ltd', 'to revoke by key']);

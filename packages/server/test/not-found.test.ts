@@ -40,6 +40,34 @@ describe("answers outside every API's namespace", () => {
     expect(await songs.json()).toMatchObject({ code: 404, description: 'Not Found' });
   });
 
+  it("answers any other unknown path under /v1/ in the collections envelope, the songs API's in its own", async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/nothing'],
+      ['POST', '/v1/'],
+      ['DELETE', '/v1/a/b/c'],
+      ['GET', '/v1/songsx'],
+      ['PUT', '/v1/collection/x/y/z'],
+    ] as const) {
+      const response = await fetch(`${test.baseUrl}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await response.json(), `${method} ${path}`).toEqual({
+        ok: false,
+        message: `No route for ${method} ${path}`,
+        api_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+    }
+    for (const path of ['/v1/songs/a/b/c', '/v1/auth/nothing', '/v1/users/a/b']) {
+      const response = await fetch(`${test.baseUrl}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toMatchObject({ code: 404, description: 'Not Found' });
+    }
+    // `/v1` itself is under no API's prefix: the generic envelope.
+    expect(await (await fetch(`${test.baseUrl}/v1`)).json()).toMatchObject({
+      status: 404,
+      error: 'Not Found',
+    });
+  });
+
   it('still answers the pages that exist', async () => {
     expect((await fetch(`${test.baseUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${test.baseUrl}/`, { headers: { accept: 'application/json' } })).status).toBe(200);

@@ -43,5 +43,10 @@ export {
   type ValidatedInput,
   validateRequest,
 } from './core/request.js';
-export { namespaceOwner, type RouteMatch, RouteTable } from './core/routes.js';
+export {
+  assertDistinctCatchAllPrefixes,
+  namespaceOwner,
+  type RouteMatch,
+  RouteTable,
+} from './core/routes.js';
 export { type ApiKey, apiRegistry } from './registry.gen.js';

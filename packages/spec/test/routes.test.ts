@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namespaceOwner, RouteTable } from '../src/core/routes.js';
+import { assertDistinctCatchAllPrefixes, namespaceOwner, RouteTable } from '../src/core/routes.js';
 import { downloaderSpec } from '../src/downloader/index.gen.js';
 import { apiRegistry } from '../src/registry.gen.js';
 import { trackManagerSpec } from '../src/track-manager/index.gen.js';
@@ -42,5 +42,42 @@ describe('routing by path template across APIs', () => {
     expect(namespaceOwner(apis, '/v1/collection/x/nothing')).toBe('collections');
     expect(namespaceOwner(apis, '/api/prgs/x/y')).toBe('downloader');
     expect(namespaceOwner(apis, '/nowhere/at/all')).toBeUndefined();
+  });
+
+  it("gives an unknown /v1/ path outside the songs API's namespace to the collections API (its catch-all)", () => {
+    const apis = apiRegistry.map((api) => ({
+      key: api.key,
+      paths: api.paths,
+      catchAllPrefix: 'catchAllPrefix' in api ? api.catchAllPrefix : undefined,
+    }));
+    for (const path of ['/v1/nothing', '/v1/', '/v1/songsx/y', '/v1/a/b/c', '/v1/api_keys']) {
+      expect(namespaceOwner(apis, path), path).toBe('collections');
+    }
+    for (const path of ['/v1/songs/x/y/z', '/v1/auth/nothing', '/v1/users/x/y']) {
+      expect(namespaceOwner(apis, path), path).toBe('songs');
+    }
+    // Only under the prefix: `/v1` itself and `/v2/…` are nobody's.
+    expect(namespaceOwner(apis, '/v1')).toBeUndefined();
+    expect(namespaceOwner(apis, '/v2/collection')).toBeUndefined();
+  });
+
+  it('gives a path under two catch-all prefixes to the longer one', () => {
+    const apis = [
+      { key: 'outer', paths: ['/v1/a'], catchAllPrefix: '/v1/' },
+      { key: 'inner', paths: ['/v1/b/c'], catchAllPrefix: '/v1/b/' },
+    ];
+    expect(namespaceOwner(apis, '/v1/b/x')).toBe('inner');
+    expect(namespaceOwner(apis, '/v1/x')).toBe('outer');
+    expect(() => assertDistinctCatchAllPrefixes(apis)).not.toThrow();
+  });
+
+  it('refuses two APIs claiming one catch-all prefix', () => {
+    expect(() =>
+      assertDistinctCatchAllPrefixes([
+        { key: 'collections', catchAllPrefix: '/v1/' },
+        { key: 'songs' },
+        { key: 'other', catchAllPrefix: '/v1/' },
+      ]),
+    ).toThrow('The catch-all prefix /v1/ is claimed twice: by collections and other');
   });
 });

@@ -952,6 +952,242 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: 'createApiKey: an API Access key mints player, uploader and share keys (shown once); bad bodies 400, ids not its own 404, client-side keys 403',
+    covers: ['createApiKey'],
+    async run(context) {
+      const ours = client(context);
+      const collectionId = (await ours.createCollection({ body: { title: 'Keys' } })).collection_id;
+      const otherCollectionId = (await ours.createCollection({ body: { title: 'Other' } })).collection_id;
+      const trackId = (await ours.createTrack({ body: { collection_id: collectionId, file_name: 'k.wav' } }))
+        .track_id;
+      const created = await ours.createApiKey({
+        body: {
+          title: 'Album player',
+          api_key_type_id: 'player',
+          collection_id: collectionId,
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
+      expect(created).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        api_key: expect.stringMatching(/^adn_[A-Za-z0-9_-]{20,}$/),
+      });
+      const uploader = await ours.createApiKey({
+        body: { title: 'Uploader', api_key_type_id: 'uploader', collection_id: collectionId },
+      });
+      expect(uploader.api_key).not.toBe(created.api_key);
+      // A share key: exactly one variant; its expires_at is ignored (as in the original).
+      const share = await ours.createApiKey({
+        body: {
+          title: 'Share',
+          api_key_type_id: 'share',
+          collection_id: collectionId,
+          track_id: trackId,
+          variants: ['hq'],
+          expires_at: new Date(Date.now() + 1000).toISOString(),
+        },
+      });
+
+      const bad = [
+        { title: 'x', api_key_type_id: 'player', track_id: trackId },
+        { title: 'x', api_key_type_id: 'share' },
+        { title: 'x', api_key_type_id: 'share', variants: ['a', 'b'] },
+        { title: 'x', api_key_type_id: 'player', expires_at: '2001-01-01T00:00:00Z' },
+        { title: 'x', api_key_type_id: 'player', expires_at: 'tomorrow' },
+        { title: 'x', api_key_type_id: 'api' },
+        { title: '', api_key_type_id: 'player' },
+        { api_key_type_id: 'player' },
+        { title: 'x', api_key_type_id: 'player', collection_id: 'not-a-uuid' },
+      ];
+      for (const body of bad) {
+        // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid bodies
+        await expectEnvelopeError(ours.createApiKey({ body: body as any }), 400);
+      }
+      const notFound = [
+        { title: 'x', api_key_type_id: 'player' as const, collection_id: MISSING_ID },
+        // The track is not the named collection's.
+        {
+          title: 'x',
+          api_key_type_id: 'player' as const,
+          collection_id: otherCollectionId,
+          track_id: trackId,
+        },
+        { title: 'x', api_key_type_id: 'player' as const, collection_id: collectionId, track_id: MISSING_ID },
+        { title: 'x', api_key_type_id: 'player' as const, creator_id: MISSING_ID },
+      ];
+      for (const body of notFound) await expectEnvelopeError(ours.createApiKey({ body }), 404);
+      // Another organization's API Access key cannot scope a key to our rows.
+      const theirs = client(context, context.otherOrganizationCollectionsApiKey);
+      await expectEnvelopeError(
+        theirs.createApiKey({ body: { title: 'x', api_key_type_id: 'player', collection_id: collectionId } }),
+        404,
+      );
+      // Only an API Access key creates keys.
+      for (const apiKey of [created.api_key, uploader.api_key, share.api_key]) {
+        const forbidden = await expectEnvelopeError(
+          client(context, apiKey).createApiKey({ body: { title: 'x', api_key_type_id: 'player' } }),
+          403,
+        );
+        expect(forbidden.message).toMatch(/API Access key/);
+      }
+      // A share key lives in share URLs: as a Bearer key it calls nothing (and its ignored expiry
+      // does not make it 401).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expectEnvelopeError(client(context, share.api_key).getTrack({ track_id: trackId }), 403);
+      await expectEnvelopeError(client(context, share.api_key).listCollections(), 403);
+      expect((await client(context, created.api_key).getTrack({ track_id: trackId })).track_id).toBe(trackId);
+    },
+  },
+  {
+    name: "authz: a scoped key reaches only its collection, track or creator (404 elsewhere), only its type's operations (403), and 401 once expired",
+    covers: [
+      'createApiKey',
+      'listCollections',
+      'getCollection',
+      'listCollectionTracks',
+      'getTrack',
+      'createTrack',
+      'createUploadSession',
+      'createTrackCover',
+      'createTrackUpload',
+      'updateTrack',
+      'deleteTrack',
+      'updateCollection',
+      'deleteCollection',
+      'createCollection',
+      'getOrganization',
+      'listCreators',
+    ],
+    async run(context) {
+      const ours = client(context);
+      const mint = async (body: Parameters<typeof ours.createApiKey>[0]['body']) =>
+        client(context, (await ours.createApiKey({ body })).api_key);
+      const a = (await ours.createCollection({ body: { title: 'A' } })).collection_id;
+      const b = (await ours.createCollection({ body: { title: 'B' } })).collection_id;
+      const newTrack = async (collection_id: string, creator_id?: string) =>
+        (await ours.createTrack({ body: { collection_id, file_name: 't.wav', creator_id } })).track_id;
+      const a1 = await newTrack(a);
+      const a2 = await newTrack(a);
+      const b1 = await newTrack(b);
+      const creatorId = (await ours.createCreator({ body: { organization_index: 'scoped' } })).creator_id;
+      const c = (await ours.createCollection({ body: { title: 'C', creator_id: creatorId } })).collection_id;
+      const c1 = await newTrack(c, creatorId);
+      const missingCollection = await expectEnvelopeError(
+        ours.getCollection({ collection_id: MISSING_ID }),
+        404,
+      );
+      const missingTrack = await expectEnvelopeError(ours.getTrack({ track_id: MISSING_ID }), 404);
+      const expectMissing = async (call: Promise<unknown>, like: CollectionsErrorBody) =>
+        expect((await expectEnvelopeError(call, 404)).message).toBe(like.message);
+      const ids = (page: { collections?: { id: string }[]; tracks?: { id: string }[] }) =>
+        (page.collections ?? page.tracks ?? []).map((item) => item.id);
+
+      // A player key of collection A: reads A and its tracks, nothing else, and writes nothing.
+      const player = await mint({ title: 'A player', api_key_type_id: 'player', collection_id: a });
+      const listed = await player.listCollections();
+      expect({ count: listed.count, ids: ids(listed) }).toEqual({ count: 1, ids: [a] });
+      expect((await player.getCollection({ collection_id: a })).collection.title).toBe('A');
+      expect(ids(await player.listCollectionTracks({ collection_id: a }))).toEqual([a1, a2]);
+      expect((await player.getTrack({ track_id: a1 })).track_id).toBe(a1);
+      await expectMissing(player.getCollection({ collection_id: b }), missingCollection);
+      await expectMissing(player.listCollectionTracks({ collection_id: b }), missingCollection);
+      await expectMissing(player.getTrack({ track_id: b1 }), missingTrack);
+      const forbidden = [
+        () => player.updateTrack({ track_id: a1, body: { title: 'No' } }),
+        () => player.deleteTrack({ track_id: a1 }),
+        () => player.createTrack({ body: { collection_id: a, file_name: 'n.wav' } }),
+        () => player.createTrackCover({ track_id: a1 }),
+        () => player.createUploadSession({ body: {} }),
+        () => player.updateCollection({ collection_id: a, body: { title: 'No' } }),
+        () => player.deleteCollection({ collection_id: a }),
+        () => player.createCollection({ body: { title: 'No' } }),
+        () => player.getOrganization({ organization_id: COLLECTIONS_DEFAULT_ORGANIZATION.id }),
+        () => player.listCreators(),
+      ];
+      for (const call of forbidden)
+        expect((await expectEnvelopeError(call(), 403)).message).toMatch(/player key/);
+
+      // A player key of track A1 sees that track only.
+      const trackPlayer = await mint({
+        title: 'A1',
+        api_key_type_id: 'player',
+        collection_id: a,
+        track_id: a1,
+      });
+      expect((await trackPlayer.getTrack({ track_id: a1 })).track_id).toBe(a1);
+      await expectMissing(trackPlayer.getTrack({ track_id: a2 }), missingTrack);
+      await expectMissing(trackPlayer.getCollection({ collection_id: a }), missingCollection);
+      await expectMissing(trackPlayer.listCollectionTracks({ collection_id: a }), missingCollection);
+      expect(await trackPlayer.listCollections()).toMatchObject({ count: 0, collections: [] });
+
+      // An uploader key of collection A adds tracks to A only; its sessions default to A.
+      const uploader = await mint({ title: 'A uploader', api_key_type_id: 'uploader', collection_id: a });
+      const session = await uploader.createUploadSession({ body: {} });
+      expect(session.upload_session.collection_id).toBe(a);
+      await expectMissing(uploader.createUploadSession({ body: { collection_id: b } }), missingCollection);
+      const added = await uploader.createTrack({ body: { collection_id: a, file_name: 'u.wav' } });
+      expect(added.track.collection_id).toBe(a);
+      await expectMissing(
+        uploader.createTrack({ body: { collection_id: b, file_name: 'u.wav' } }),
+        missingCollection,
+      );
+      expect((await uploader.createTrackCover({ track_id: a1 })).track_id).toBe(a1);
+      expect((await uploader.createTrackUpload({ track_id: a1 })).track_id).toBe(a1);
+      await expectMissing(uploader.createTrackCover({ track_id: b1 }), missingTrack);
+      await expectMissing(uploader.createTrackUpload({ track_id: b1 }), missingTrack);
+      await expectEnvelopeError(uploader.updateTrack({ track_id: a1, body: { title: 'No' } }), 403);
+      await expectEnvelopeError(uploader.deleteTrack({ track_id: a1 }), 403);
+      // An unscoped uploader key must still name the collection of its session.
+      const anyUploader = await mint({ title: 'Any uploader', api_key_type_id: 'uploader' });
+      await expectEnvelopeError(anyUploader.createUploadSession({ body: {} }), 400);
+
+      // A creator's keys see that creator's collections and tracks; what they add is that creator's.
+      const creatorPlayer = await mint({ title: 'C', api_key_type_id: 'player', creator_id: creatorId });
+      expect(ids(await creatorPlayer.listCollections())).toEqual([c]);
+      expect(ids(await creatorPlayer.listCollectionTracks({ collection_id: c }))).toEqual([c1]);
+      await expectMissing(creatorPlayer.getTrack({ track_id: a1 }), missingTrack);
+      await expectMissing(creatorPlayer.getCollection({ collection_id: a }), missingCollection);
+      const creatorUploader = await mint({
+        title: 'C up',
+        api_key_type_id: 'uploader',
+        creator_id: creatorId,
+      });
+      const theirs = await creatorUploader.createTrack({ body: { collection_id: c, file_name: 'c.wav' } });
+      expect(theirs.track.creator_id).toBe(creatorId);
+      expect(ids(await creatorPlayer.listCollectionTracks({ collection_id: c }))).toEqual([
+        c1,
+        theirs.track_id,
+      ]);
+      await expectMissing(
+        creatorUploader.createTrack({ body: { collection_id: a, file_name: 'c.wav' } }),
+        missingCollection,
+      );
+
+      // A deleted collection takes its keys' reach with it; an expired key answers 401.
+      const expiring = await mint({
+        title: 'Soon',
+        api_key_type_id: 'player',
+        collection_id: b,
+        expires_at: new Date(Date.now() + 1500).toISOString(),
+      });
+      expect((await expiring.getTrack({ track_id: b1 })).track_id).toBe(b1);
+      await ours.deleteCollection({ collection_id: a });
+      await expectMissing(player.getCollection({ collection_id: a }), missingCollection);
+      expect(await player.listCollections()).toMatchObject({ count: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      for (const call of [
+        () => expiring.getTrack({ track_id: b1 }),
+        () => expiring.listCollections(),
+        () => expiring.updateTrack({ track_id: b1, body: {} }),
+      ]) {
+        expect((await expectEnvelopeError(call(), 401)).message).toMatch(/expired/);
+      }
+      // The API Access key still sees everything.
+      expect((await ours.getTrack({ track_id: b1 })).track_id).toBe(b1);
+    },
+  },
+  {
     name: 'bad input (missing collection_id, bad color, bad paging, bad IDs) is a 400 and writes nothing',
     covers: [
       'createTrack',
@@ -1366,15 +1602,20 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'unknown paths and wrong methods under /v1 get the error envelope',
+    name: 'unknown paths and wrong methods under /v1/ get the collections envelope, outside the songs namespace',
     covers: [],
     async run({ baseUrl }) {
       const headers = { authorization: `Bearer ${CONTRACT_COLLECTIONS_API_KEY}` };
       const missing = await fetch(`${baseUrl}/v1/collection/${MISSING_ID}/nothing`, { headers });
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ ok: false, message: expect.any(String) });
-      // (A first segment no API has, `/v1/nothing`, is not the collections API's: songs shares `/v1/`.)
+      // Any /v1/ path outside the songs API's namespace is the collections API's, even a first
+      // segment no API has (`/v1/nothing`), though songs shares `/v1/`.
       for (const path of [
+        '/v1/nothing',
+        '/v1/',
+        '/v1/a/b/c',
+        '/v1/songsx',
         '/v1/upload_session',
         `/v1/upload_session/${MISSING_ID}/nothing`,
         `/v1/upload/${MISSING_ID}/nothing`,
@@ -1391,6 +1632,12 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const wrongMethod = await fetch(`${baseUrl}/v1/track`, { method: 'GET', headers });
       expect(wrongMethod.status).toBe(405);
       expect(await wrongMethod.json()).toMatchObject({ ok: false });
+      // The songs API's namespace under /v1/ keeps the songs envelope.
+      for (const path of ['/v1/songs/a/b/c', '/v1/auth/nothing', '/v1/users/a/b']) {
+        const songs = await fetch(`${baseUrl}${path}`);
+        expect(songs.status, path).toBe(404);
+        expect(await songs.json(), path).toMatchObject({ code: 404, description: 'Not Found' });
+      }
     },
   },
 ]);

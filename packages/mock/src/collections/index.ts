@@ -1,25 +1,32 @@
 import {
+  apiKeyGrantOf,
   assertAwaitingAudio,
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
+  callerOfGrant,
   collectionChanges,
   collectionFields,
+  collectionInScope,
   collectionsApiKey,
   collectionsErrorReply,
   collectionsOk,
+  collectionTrackNotFound,
   collectionView,
   coverNotFound,
+  creatorForNewRow,
+  fullAccessGrant,
   IMAGE_CONTENT_TYPES,
   parseCoverFileName,
   trackChanges,
   trackFields,
+  trackInScope,
   trackView,
   unknownApiKey,
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { MockApiDefinition } from '../core/api.js';
-import { assertCreatorExists, organizationHandlers } from './organizations.js';
+import { assertCreatorExists, findCreator, organizationHandlers } from './organizations.js';
 import {
   type CollectionsMockState,
   type CollectionsPrincipals,
@@ -59,15 +66,31 @@ export const collectionsMockApi: MockApiDefinition<
 
     return {
       authenticate: {
-        BearerAuth(request) {
-          const organizationId = state.apiKeys.get(collectionsApiKey(request.header('authorization')));
-          if (organizationId === undefined) throw unknownApiKey();
-          return organizationId;
+        BearerAuth(request, _env, { operation }) {
+          const stored = state.apiKeys.get(collectionsApiKey(request.header('authorization')));
+          if (stored === undefined) throw unknownApiKey();
+          const grant = typeof stored === 'string' ? fullAccessGrant(stored) : stored;
+          return callerOfGrant(grant, operation.operationId, context.now().getTime());
         },
       },
       handlers: {
+        createApiKey({ body, principal: { organizationId } }) {
+          const grant = apiKeyGrantOf(organizationId, body, context.now().getTime());
+          if (grant.collection_id !== null) findCollection(state, organizationId, grant.collection_id);
+          if (grant.track_id !== null) {
+            const track = findTrack(state, organizationId, grant.track_id);
+            if (track.collection_id !== grant.collection_id) throw collectionTrackNotFound();
+          }
+          if (grant.creator_id !== null) findCreator(state, organizationId, grant.creator_id);
+          const key = `adn_${crypto.randomUUID().replaceAll('-', '')}`;
+          state.apiKeys.set(key, grant);
+          return { status: 200, body: { ...ok(), api_key: key } };
+        },
         listCollections({ query: { limit = 50, offset = 0 }, principal }, { baseUrl }) {
-          const all = [...state.collections.values()].filter((item) => item.organization_id === principal);
+          const all = [...state.collections.values()].filter(
+            (item) =>
+              item.organization_id === principal.organizationId && collectionInScope(principal.scope, item),
+          );
           return {
             status: 200,
             body: {
@@ -77,7 +100,7 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createCollection({ body, principal }, { baseUrl }) {
+        createCollection({ body, principal: { organizationId: principal } }, { baseUrl }) {
           assertCreatorExists(state, principal, body);
           const id = crypto.randomUUID();
           const stored: CollectionRecord = {
@@ -97,14 +120,14 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        getCollection({ path, principal }, { baseUrl }) {
-          const collection = findCollection(state, principal, path.collection_id);
+        getCollection({ path, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id, scope);
           return {
             status: 200,
             body: { ...ok(), collection_id: collection.id, collection: collectionView(collection, baseUrl) },
           };
         },
-        updateCollection({ path, body, principal }, { baseUrl }) {
+        updateCollection({ path, body, principal: { organizationId: principal } }, { baseUrl }) {
           const collection = findCollection(state, principal, path.collection_id);
           assertCreatorExists(state, principal, body);
           Object.assign(collection, collectionChanges(body));
@@ -113,7 +136,7 @@ export const collectionsMockApi: MockApiDefinition<
             body: { ...ok(), collection_id: collection.id, collection: collectionView(collection, baseUrl) },
           };
         },
-        deleteCollection({ path, principal }, { baseUrl }) {
+        deleteCollection({ path, principal: { organizationId: principal } }, { baseUrl }) {
           const collection = findCollection(state, principal, path.collection_id);
           for (const [id, track] of state.tracks) {
             if (track.collection_id !== collection.id) continue;
@@ -131,9 +154,14 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        listCollectionTracks({ path, query: { limit = 50, offset = 0 }, principal }, { baseUrl }) {
-          const collection = findCollection(state, principal, path.collection_id);
-          const tracks = [...state.tracks.values()].filter((track) => track.collection_id === collection.id);
+        listCollectionTracks(
+          { path, query: { limit = 50, offset = 0 }, principal: { organizationId: principal, scope } },
+          { baseUrl },
+        ) {
+          const collection = findCollection(state, principal, path.collection_id, scope);
+          const tracks = [...state.tracks.values()].filter(
+            (track) => track.collection_id === collection.id && trackInScope(scope, track),
+          );
           return {
             status: 200,
             body: {
@@ -145,8 +173,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createCollectionCover({ path, principal }, { baseUrl }) {
-          const collection = findCollection(state, principal, path.collection_id);
+        createCollectionCover({ path, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const collection = findCollection(state, principal, path.collection_id, scope);
           return {
             status: 200,
             body: {
@@ -157,8 +185,9 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createTrack({ body, principal }, { baseUrl }) {
-          const collection = findCollection(state, principal, body.collection_id);
+        createTrack({ body: sent, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const collection = findCollection(state, principal, sent.collection_id, scope);
+          const body = creatorForNewRow(scope, sent);
           assertCreatorExists(state, principal, body);
           const id = crypto.randomUUID();
           const stored: CollectionTrackRecord = {
@@ -185,17 +214,17 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        getTrack({ path, principal }, { baseUrl }) {
-          const track = findTrack(state, principal, path.track_id);
+        getTrack({ path, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id, scope);
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
-        updateTrack({ path, body, principal }, { baseUrl }) {
+        updateTrack({ path, body, principal: { organizationId: principal } }, { baseUrl }) {
           const track = findTrack(state, principal, path.track_id);
           assertCreatorExists(state, principal, body);
           Object.assign(track, trackChanges(body));
           return { status: 200, body: { ...ok(), track_id: track.id, track: viewOfTrack(track, baseUrl) } };
         },
-        deleteTrack({ path, principal }, { baseUrl }) {
+        deleteTrack({ path, principal: { organizationId: principal } }, { baseUrl }) {
           const track = findTrack(state, principal, path.track_id);
           if (track.cover_key) state.blobs.delete(track.cover_key);
           state.tracks.delete(track.id);
@@ -209,8 +238,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createTrackCover({ path, principal }, { baseUrl }) {
-          const track = findTrack(state, principal, path.track_id);
+        createTrackCover({ path, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id, scope);
           return {
             status: 200,
             body: {
@@ -221,8 +250,8 @@ export const collectionsMockApi: MockApiDefinition<
             },
           };
         },
-        createTrackUpload({ path, principal }, { baseUrl }) {
-          const track = findTrack(state, principal, path.track_id);
+        createTrackUpload({ path, principal: { organizationId: principal, scope } }, { baseUrl }) {
+          const track = findTrack(state, principal, path.track_id, scope);
           assertAwaitingAudio(track);
           return {
             status: 200,

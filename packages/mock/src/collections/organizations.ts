@@ -40,7 +40,7 @@ export function organizationRecord(state: CollectionsMockState, id: string): Org
   return organization;
 }
 
-function findCreator(state: CollectionsMockState, organizationId: string, id: string): CreatorRecord {
+export function findCreator(state: CollectionsMockState, organizationId: string, id: string): CreatorRecord {
   const creator = state.creators.get(id.toLowerCase());
   if (!creator || creator.organization_id !== organizationId) throw creatorNotFound();
   return creator;
@@ -65,11 +65,11 @@ export function organizationHandlers(state: CollectionsMockState, now: () => Dat
   };
 
   return {
-    getOrganization({ path, principal }) {
+    getOrganization({ path, principal: { organizationId: principal } }) {
       const organization = organizationView(own(principal, path.organization_id));
       return { status: 200, body: { ...ok(), organization_id: organization.id, organization } };
     },
-    updateOrganization({ path, body, principal }) {
+    updateOrganization({ path, body, principal: { organizationId: principal } }) {
       const record = own(principal, path.organization_id);
       const changes = organizationChanges(body);
       if (
@@ -84,14 +84,14 @@ export function organizationHandlers(state: CollectionsMockState, now: () => Dat
       const organization = organizationView(record);
       return { status: 200, body: { ...ok(), organization_id: organization.id, organization } };
     },
-    listCreators({ query: { limit = 50, offset = 0 }, principal }) {
+    listCreators({ query: { limit = 50, offset = 0 }, principal: { organizationId: principal } }) {
       const own = [...state.creators.values()].filter((creator) => creator.organization_id === principal);
       return {
         status: 200,
         body: { ...ok(), count: own.length, creators: own.slice(offset, offset + limit).map(creatorView) },
       };
     },
-    createCreator({ body, principal }) {
+    createCreator({ body, principal: { organizationId: principal } }) {
       const at = now().getTime();
       const creator: CreatorRecord = {
         id: crypto.randomUUID(),
@@ -104,16 +104,16 @@ export function organizationHandlers(state: CollectionsMockState, now: () => Dat
       state.creators.set(creator.id, creator);
       return { status: 200, body: { ...ok(), creator_id: creator.id, creator: creatorView(creator) } };
     },
-    getCreator({ path, principal }) {
+    getCreator({ path, principal: { organizationId: principal } }) {
       const creator = findCreator(state, principal, path.creator_id);
       return { status: 200, body: { ...ok(), creator_id: creator.id, creator: creatorView(creator) } };
     },
-    updateCreator({ path, body, principal }) {
+    updateCreator({ path, body, principal: { organizationId: principal } }) {
       const creator = findCreator(state, principal, path.creator_id);
       Object.assign(creator, creatorChanges(body), { updated_at: now().getTime() });
       return { status: 200, body: { ...ok(), creator_id: creator.id, creator: creatorView(creator) } };
     },
-    deleteCreator({ path, principal }) {
+    deleteCreator({ path, principal: { organizationId: principal } }) {
       const creator = findCreator(state, principal, path.creator_id);
       // Its collections and tracks stay, without a creator.
       const records = [

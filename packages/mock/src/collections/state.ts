@@ -1,13 +1,18 @@
 import {
   COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionRecord,
+  type CollectionsApiKeyGrant,
+  type CollectionsCaller,
+  type CollectionsKeyScope,
   type CollectionTrackRecord,
   type CreatorRecord,
+  collectionInScope,
   collectionNotFound,
   collectionsDemoData,
   collectionTrackNotFound,
   ORGANIZATION_DEFAULTS,
   type OrganizationRecord,
+  trackInScope,
   type UploadSessionRecord,
 } from '@music-apis/domain';
 import type { collectionsSpec, operations } from '@music-apis/spec/collections';
@@ -31,11 +36,12 @@ export interface IssuedUploadUrl {
 
 export interface CollectionsMockState {
   /**
-   * Valid API keys → the id of their organization (any string; the demo collections are
-   * `COLLECTIONS_DEFAULT_ORGANIZATION`'s); starts with `COLLECTIONS_MOCK_API_KEY` of that default
-   * organization. A key sees its organization's collections and tracks only (others: 404).
+   * Valid API keys → the id of their organization (an API Access key: any string; the demo
+   * collections are `COLLECTIONS_DEFAULT_ORGANIZATION`'s), or the whole grant of a client-side key
+   * (type, scope, expiry), as `createApiKey` stores them; starts with `COLLECTIONS_MOCK_API_KEY` of
+   * that default organization. A key sees its organization's collections and tracks only (others: 404).
    */
-  apiKeys: Map<string, string>;
+  apiKeys: Map<string, string | CollectionsApiKeyGrant>;
   /** By ID; an organization a key names appears here (with the defaults) when first needed. */
   organizations: Map<string, OrganizationRecord>;
   /** By ID, in creation order. */
@@ -54,8 +60,8 @@ export interface CollectionsMockState {
   uploads: number;
 }
 
-/** Scheme name → principal: the organization id of the API key of `Authorization: Bearer <key>`. */
-export type CollectionsPrincipals = { BearerAuth: string };
+/** Scheme name → principal: the organization, type and scope of the key of `Authorization: Bearer <key>`. */
+export type CollectionsPrincipals = { BearerAuth: CollectionsCaller };
 
 export type CollectionsHandlers = MockHandlers<
   operations,
@@ -94,14 +100,24 @@ export type OrganizationScope = string | null;
 const inScope = (record: { organization_id: string }, organizationId: OrganizationScope) =>
   organizationId === null || record.organization_id === organizationId;
 
-/** Another organization's collection answers 404, as one that does not exist. */
+/**
+ * Another organization's collection, or one outside a scoped key's scope, answers 404, as one that
+ * does not exist.
+ */
 export function findCollection(
   state: CollectionsMockState,
   organizationId: OrganizationScope,
   id: string,
+  scope?: CollectionsKeyScope,
 ): CollectionRecord {
   const collection = state.collections.get(id.toLowerCase());
-  if (!collection || !inScope(collection, organizationId)) throw collectionNotFound();
+  if (
+    !collection ||
+    !inScope(collection, organizationId) ||
+    (scope && !collectionInScope(scope, collection))
+  ) {
+    throw collectionNotFound();
+  }
   return collection;
 }
 
@@ -109,8 +125,11 @@ export function findTrack(
   state: CollectionsMockState,
   organizationId: OrganizationScope,
   id: string,
+  scope?: CollectionsKeyScope,
 ): CollectionTrackRecord {
   const track = state.tracks.get(id.toLowerCase());
-  if (!track || !inScope(track, organizationId)) throw collectionTrackNotFound();
+  if (!track || !inScope(track, organizationId) || (scope && !trackInScope(scope, track))) {
+    throw collectionTrackNotFound();
+  }
   return track;
 }

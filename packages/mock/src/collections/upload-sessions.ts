@@ -2,12 +2,13 @@ import {
   audioUploadPath,
   type CollectionTrackRecord,
   collectionsOk,
+  creatorForNewRow,
   namedCreatorId,
   sessionPlayerColors,
   trackView,
   UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
   type UploadSessionRecord,
-  uploadSessionCollectionRequired,
+  uploadSessionCollectionId,
   uploadSessionExpired,
   uploadSessionNotFound,
   uploadSessionOpen,
@@ -41,9 +42,9 @@ export function uploadSessionHandlers(
   }
 
   return {
-    createUploadSession({ body, principal }) {
-      if (body.collection_id === undefined) throw uploadSessionCollectionRequired();
-      const collection = findCollection(state, principal, body.collection_id);
+    createUploadSession({ body: sent, principal: { organizationId: principal, scope } }) {
+      const collection = findCollection(state, principal, uploadSessionCollectionId(scope, sent), scope);
+      const body = creatorForNewRow(scope, sent);
       assertCreatorExists(state, principal, body);
       const session: UploadSessionRecord = {
         id: crypto.randomUUID(),

@@ -3,6 +3,7 @@ import {
   type AnyApiImplementation,
   apiRegistry,
   assertComplete,
+  assertDistinctCatchAllPrefixes,
   HttpError,
   isHttpError,
   namespaceOwner,
@@ -126,12 +127,18 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
   const namespaces = [
     ...apiRegistry
       .filter((entry) => !(entry.key in apis))
-      .map((entry) => ({ key: entry.key as string, paths: entry.paths })),
+      .map((entry) => ({
+        key: entry.key as string,
+        paths: entry.paths,
+        catchAllPrefix: 'catchAllPrefix' in entry ? entry.catchAllPrefix : undefined,
+      })),
     ...served.map(([key, api]) => ({
       key,
       paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+      catchAllPrefix: api.spec.catchAllPrefix,
     })),
   ];
+  assertDistinctCatchAllPrefixes(namespaces);
 
   const state = {} as Record<string, unknown>;
   const implementations = new Map<string, AnyApiImplementation<MockEnv, BinaryBody>>();

@@ -21,6 +21,7 @@ export type ListCollectionsResult = operations['listCollections']['responses'][2
 export type ListCollectionsError =
   | ApiError<operations['listCollections']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listCollections']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listCollections']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['listCollections']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `createCollection` (`POST /v1/collection`). */
@@ -35,6 +36,7 @@ export type CreateCollectionResult = operations['createCollection']['responses']
 export type CreateCollectionError =
   | ApiError<operations['createCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCollection']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCollection']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createCollection']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createCollection']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createCollection']['responses'][500]['content']['application/json'], 500>;
@@ -52,6 +54,7 @@ export type GetCollectionResult = operations['getCollection']['responses'][200][
 export type GetCollectionError =
   | ApiError<operations['getCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getCollection']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getCollection']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['getCollection']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getCollection']['responses'][500]['content']['application/json'], 500>;
 
@@ -69,6 +72,7 @@ export type UpdateCollectionResult = operations['updateCollection']['responses']
 export type UpdateCollectionError =
   | ApiError<operations['updateCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateCollection']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateCollection']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateCollection']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateCollection']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['updateCollection']['responses'][415]['content']['application/json'], 415>
@@ -87,6 +91,7 @@ export type DeleteCollectionResult = operations['deleteCollection']['responses']
 export type DeleteCollectionError =
   | ApiError<operations['deleteCollection']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['deleteCollection']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['deleteCollection']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['deleteCollection']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['deleteCollection']['responses'][500]['content']['application/json'], 500>;
 
@@ -107,6 +112,7 @@ export type ListCollectionTracksResult = operations['listCollectionTracks']['res
 export type ListCollectionTracksError =
   | ApiError<operations['listCollectionTracks']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listCollectionTracks']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listCollectionTracks']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['listCollectionTracks']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['listCollectionTracks']['responses'][500]['content']['application/json'], 500>;
 
@@ -123,6 +129,7 @@ export type CreateCollectionCoverResult = operations['createCollectionCover']['r
 export type CreateCollectionCoverError =
   | ApiError<operations['createCollectionCover']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCollectionCover']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCollectionCover']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createCollectionCover']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createCollectionCover']['responses'][500]['content']['application/json'], 500>;
 
@@ -138,6 +145,7 @@ export type CreateTrackResult = operations['createTrack']['responses'][200]['con
 export type CreateTrackError =
   | ApiError<operations['createTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createTrack']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createTrack']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createTrack']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createTrack']['responses'][415]['content']['application/json'], 415>
@@ -156,6 +164,7 @@ export type GetTrackResult = operations['getTrack']['responses'][200]['content']
 export type GetTrackError =
   | ApiError<operations['getTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getTrack']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['getTrack']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getTrack']['responses'][500]['content']['application/json'], 500>;
 
@@ -173,6 +182,7 @@ export type UpdateTrackResult = operations['updateTrack']['responses'][200]['con
 export type UpdateTrackError =
   | ApiError<operations['updateTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateTrack']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateTrack']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateTrack']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['updateTrack']['responses'][415]['content']['application/json'], 415>
@@ -191,6 +201,7 @@ export type DeleteTrackResult = operations['deleteTrack']['responses'][200]['con
 export type DeleteTrackError =
   | ApiError<operations['deleteTrack']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['deleteTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['deleteTrack']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['deleteTrack']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['deleteTrack']['responses'][500]['content']['application/json'], 500>;
 
@@ -207,6 +218,7 @@ export type CreateTrackCoverResult = operations['createTrackCover']['responses']
 export type CreateTrackCoverError =
   | ApiError<operations['createTrackCover']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createTrackCover']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createTrackCover']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createTrackCover']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createTrackCover']['responses'][500]['content']['application/json'], 500>;
 
@@ -223,6 +235,7 @@ export type CreateTrackUploadResult = operations['createTrackUpload']['responses
 export type CreateTrackUploadError =
   | ApiError<operations['createTrackUpload']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createTrackUpload']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createTrackUpload']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createTrackUpload']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createTrackUpload']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createTrackUpload']['responses'][500]['content']['application/json'], 500>;
@@ -340,6 +353,7 @@ export type GetOrganizationResult = operations['getOrganization']['responses'][2
 export type GetOrganizationError =
   | ApiError<operations['getOrganization']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getOrganization']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getOrganization']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['getOrganization']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getOrganization']['responses'][500]['content']['application/json'], 500>;
 
@@ -357,6 +371,7 @@ export type UpdateOrganizationResult = operations['updateOrganization']['respons
 export type UpdateOrganizationError =
   | ApiError<operations['updateOrganization']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateOrganization']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateOrganization']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateOrganization']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateOrganization']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['updateOrganization']['responses'][413]['content']['application/json'], 413>
@@ -378,6 +393,7 @@ export type ListCreatorsResult = operations['listCreators']['responses'][200]['c
 export type ListCreatorsError =
   | ApiError<operations['listCreators']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listCreators']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listCreators']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['listCreators']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `createCreator` (`POST /v1/creator`). */
@@ -392,6 +408,7 @@ export type CreateCreatorResult = operations['createCreator']['responses'][200][
 export type CreateCreatorError =
   | ApiError<operations['createCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createCreator']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createCreator']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createCreator']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createCreator']['responses'][500]['content']['application/json'], 500>;
@@ -409,6 +426,7 @@ export type GetCreatorResult = operations['getCreator']['responses'][200]['conte
 export type GetCreatorError =
   | ApiError<operations['getCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getCreator']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['getCreator']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getCreator']['responses'][500]['content']['application/json'], 500>;
 
@@ -426,6 +444,7 @@ export type UpdateCreatorResult = operations['updateCreator']['responses'][200][
 export type UpdateCreatorError =
   | ApiError<operations['updateCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['updateCreator']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateCreator']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['updateCreator']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['updateCreator']['responses'][415]['content']['application/json'], 415>
@@ -444,8 +463,27 @@ export type DeleteCreatorResult = operations['deleteCreator']['responses'][200][
 export type DeleteCreatorError =
   | ApiError<operations['deleteCreator']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['deleteCreator']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['deleteCreator']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['deleteCreator']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['deleteCreator']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `createApiKey` (`POST /v1/api_key`). */
+export interface CreateApiKeyParams {
+  body: NonNullable<operations['createApiKey']['requestBody']>['content']['application/json'];
+}
+
+/** What `createApiKey` resolves to. */
+export type CreateApiKeyResult = operations['createApiKey']['responses'][200]['content']['application/json'];
+
+/** The errors `createApiKey` documents, one per status: `isApiError<CreateApiKeyError>(error)`, then `error.status` narrows `error.body`. */
+export type CreateApiKeyError =
+  | ApiError<operations['createApiKey']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createApiKey']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createApiKey']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['createApiKey']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createApiKey']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createApiKey']['responses'][415]['content']['application/json'], 415>
+  | ApiError<operations['createApiKey']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `createUploadSession` (`POST /v1/upload_session`). */
 export interface CreateUploadSessionParams {
@@ -459,6 +497,7 @@ export type CreateUploadSessionResult = operations['createUploadSession']['respo
 export type CreateUploadSessionError =
   | ApiError<operations['createUploadSession']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createUploadSession']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createUploadSession']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['createUploadSession']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createUploadSession']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createUploadSession']['responses'][415]['content']['application/json'], 415>
@@ -508,7 +547,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/collection`
    *
-   * Fails with {@link ListCollectionsError} (400, 401, 500).
+   * Fails with {@link ListCollectionsError} (400, 401, 403, 500).
    */
   listCollections(args?: ListCollectionsParams, options?: CallOptions): ApiPromise<ListCollectionsResult>;
 
@@ -520,7 +559,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/collection`
    *
-   * Fails with {@link CreateCollectionError} (400, 401, 413, 415, 500).
+   * Fails with {@link CreateCollectionError} (400, 401, 403, 413, 415, 500).
    */
   createCollection(args: CreateCollectionParams, options?: CallOptions): ApiPromise<CreateCollectionResult>;
 
@@ -531,7 +570,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/collection/{collection_id}`
    *
-   * Fails with {@link GetCollectionError} (400, 401, 404, 500).
+   * Fails with {@link GetCollectionError} (400, 401, 403, 404, 500).
    */
   getCollection(args: GetCollectionParams, options?: CallOptions): ApiPromise<GetCollectionResult>;
 
@@ -546,7 +585,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/collection/{collection_id}`
    *
-   * Fails with {@link UpdateCollectionError} (400, 401, 404, 413, 415, 500).
+   * Fails with {@link UpdateCollectionError} (400, 401, 403, 404, 413, 415, 500).
    */
   updateCollection(args: UpdateCollectionParams, options?: CallOptions): ApiPromise<UpdateCollectionResult>;
 
@@ -558,7 +597,7 @@ export interface CollectionsMethods {
    *
    * `DELETE /v1/collection/{collection_id}`
    *
-   * Fails with {@link DeleteCollectionError} (400, 401, 404, 500).
+   * Fails with {@link DeleteCollectionError} (400, 401, 403, 404, 500).
    */
   deleteCollection(args: DeleteCollectionParams, options?: CallOptions): ApiPromise<DeleteCollectionResult>;
 
@@ -569,7 +608,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/collection/{collection_id}/track`
    *
-   * Fails with {@link ListCollectionTracksError} (400, 401, 404, 500).
+   * Fails with {@link ListCollectionTracksError} (400, 401, 403, 404, 500).
    */
   listCollectionTracks(args: ListCollectionTracksParams, options?: CallOptions): ApiPromise<ListCollectionTracksResult>;
 
@@ -582,7 +621,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/collection/{collection_id}/cover`
    *
-   * Fails with {@link CreateCollectionCoverError} (400, 401, 404, 500).
+   * Fails with {@link CreateCollectionCoverError} (400, 401, 403, 404, 500).
    */
   createCollectionCover(args: CreateCollectionCoverParams, options?: CallOptions): ApiPromise<CreateCollectionCoverResult>;
 
@@ -596,7 +635,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/track`
    *
-   * Fails with {@link CreateTrackError} (400, 401, 404, 413, 415, 500).
+   * Fails with {@link CreateTrackError} (400, 401, 403, 404, 413, 415, 500).
    */
   createTrack(args: CreateTrackParams, options?: CallOptions): ApiPromise<CreateTrackResult>;
 
@@ -608,7 +647,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/track/{track_id}`
    *
-   * Fails with {@link GetTrackError} (400, 401, 404, 500).
+   * Fails with {@link GetTrackError} (400, 401, 403, 404, 500).
    */
   getTrack(args: GetTrackParams, options?: CallOptions): ApiPromise<GetTrackResult>;
 
@@ -623,7 +662,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/track/{track_id}`
    *
-   * Fails with {@link UpdateTrackError} (400, 401, 404, 413, 415, 500).
+   * Fails with {@link UpdateTrackError} (400, 401, 403, 404, 413, 415, 500).
    */
   updateTrack(args: UpdateTrackParams, options?: CallOptions): ApiPromise<UpdateTrackResult>;
 
@@ -635,7 +674,7 @@ export interface CollectionsMethods {
    *
    * `DELETE /v1/track/{track_id}`
    *
-   * Fails with {@link DeleteTrackError} (400, 401, 404, 500).
+   * Fails with {@link DeleteTrackError} (400, 401, 403, 404, 500).
    */
   deleteTrack(args: DeleteTrackParams, options?: CallOptions): ApiPromise<DeleteTrackResult>;
 
@@ -648,7 +687,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/track/{track_id}/cover`
    *
-   * Fails with {@link CreateTrackCoverError} (400, 401, 404, 500).
+   * Fails with {@link CreateTrackCoverError} (400, 401, 403, 404, 500).
    */
   createTrackCover(args: CreateTrackCoverParams, options?: CallOptions): ApiPromise<CreateTrackCoverResult>;
 
@@ -664,7 +703,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/track/{track_id}/upload`
    *
-   * Fails with {@link CreateTrackUploadError} (400, 401, 404, 409, 500).
+   * Fails with {@link CreateTrackUploadError} (400, 401, 403, 404, 409, 500).
    */
   createTrackUpload(args: CreateTrackUploadParams, options?: CallOptions): ApiPromise<CreateTrackUploadResult>;
 
@@ -742,7 +781,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/organization/{organization_id}`
    *
-   * Fails with {@link GetOrganizationError} (400, 401, 404, 500).
+   * Fails with {@link GetOrganizationError} (400, 401, 403, 404, 500).
    */
   getOrganization(args: GetOrganizationParams, options?: CallOptions): ApiPromise<GetOrganizationResult>;
 
@@ -755,7 +794,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/organization/{organization_id}`
    *
-   * Fails with {@link UpdateOrganizationError} (400, 401, 404, 409, 413, 415, 500).
+   * Fails with {@link UpdateOrganizationError} (400, 401, 403, 404, 409, 413, 415, 500).
    */
   updateOrganization(args: UpdateOrganizationParams, options?: CallOptions): ApiPromise<UpdateOrganizationResult>;
 
@@ -766,7 +805,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/creator`
    *
-   * Fails with {@link ListCreatorsError} (400, 401, 500).
+   * Fails with {@link ListCreatorsError} (400, 401, 403, 500).
    */
   listCreators(args?: ListCreatorsParams, options?: CallOptions): ApiPromise<ListCreatorsResult>;
 
@@ -778,7 +817,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/creator`
    *
-   * Fails with {@link CreateCreatorError} (400, 401, 413, 415, 500).
+   * Fails with {@link CreateCreatorError} (400, 401, 403, 413, 415, 500).
    */
   createCreator(args: CreateCreatorParams, options?: CallOptions): ApiPromise<CreateCreatorResult>;
 
@@ -789,7 +828,7 @@ export interface CollectionsMethods {
    *
    * `GET /v1/creator/{creator_id}`
    *
-   * Fails with {@link GetCreatorError} (400, 401, 404, 500).
+   * Fails with {@link GetCreatorError} (400, 401, 403, 404, 500).
    */
   getCreator(args: GetCreatorParams, options?: CallOptions): ApiPromise<GetCreatorResult>;
 
@@ -800,7 +839,7 @@ export interface CollectionsMethods {
    *
    * `PUT /v1/creator/{creator_id}`
    *
-   * Fails with {@link UpdateCreatorError} (400, 401, 404, 413, 415, 500).
+   * Fails with {@link UpdateCreatorError} (400, 401, 403, 404, 413, 415, 500).
    */
   updateCreator(args: UpdateCreatorParams, options?: CallOptions): ApiPromise<UpdateCreatorResult>;
 
@@ -812,9 +851,38 @@ export interface CollectionsMethods {
    *
    * `DELETE /v1/creator/{creator_id}`
    *
-   * Fails with {@link DeleteCreatorError} (400, 401, 404, 500).
+   * Fails with {@link DeleteCreatorError} (400, 401, 403, 404, 500).
    */
   deleteCreator(args: DeleteCreatorParams, options?: CallOptions): ApiPromise<DeleteCreatorResult>;
+
+  /**
+   * Create API key
+   *
+   * Generates a new `player`, `uploader` or `share` API key. Requires an API Access key (a key the
+   * operator made with `create-api-key`, or `COLLECTIONS_API_KEY`); any other key gets 403. API Access
+   * keys themselves are never made here (the original makes them in its dashboard).
+   *
+   * **What a key reaches.** A `player` key reads collections and tracks (`listCollections`,
+   * `getCollection`, `listCollectionTracks`, `getTrack`); an `uploader` key reads them too and adds
+   * tracks (`createTrack`, `createUploadSession`, `createTrackCover`, `createTrackUpload`); a `share`
+   * key is not a Bearer key at all (it lives in share URLs). Any other operation answers 403.
+   *
+   * **Scope.** `collection_id` limits the key to that collection and its tracks; `track_id` (with the
+   * `collection_id` it belongs to) to that one track; `creator_id` to the collections and tracks of
+   * that creator. An id outside the scope answers 404, exactly as an id that does not exist, and lists
+   * show what is in scope only. A collection-scoped key may leave `collection_id` out of
+   * `createUploadSession`; a creator-scoped key's new tracks and sessions get its creator.
+   *
+   * **Expiry.** Past `expires_at` the key answers 401. `expires_at` is ignored for share keys (as in the
+   * original). `variants` is stored with the key (exactly one for a share key).
+   *
+   * The response holds the key itself, once: only its hash is stored.
+   *
+   * `POST /v1/api_key`
+   *
+   * Fails with {@link CreateApiKeyError} (400, 401, 403, 404, 413, 415, 500).
+   */
+  createApiKey(args: CreateApiKeyParams, options?: CallOptions): ApiPromise<CreateApiKeyResult>;
 
   /**
    * Create upload session
@@ -831,7 +899,7 @@ export interface CollectionsMethods {
    *
    * `POST /v1/upload_session`
    *
-   * Fails with {@link CreateUploadSessionError} (400, 401, 404, 413, 415, 500).
+   * Fails with {@link CreateUploadSessionError} (400, 401, 403, 404, 413, 415, 500).
    */
   createUploadSession(args: CreateUploadSessionParams, options?: CallOptions): ApiPromise<CreateUploadSessionResult>;
 
@@ -896,6 +964,7 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     getCreator: (args, options) => call({ method: 'GET', path: '/v1/creator/{creator_id}', security: [['BearerAuth']] }, args, options),
     updateCreator: (args, options) => call({ method: 'PUT', path: '/v1/creator/{creator_id}', security: [['BearerAuth']], body: 'application/json' }, args, options),
     deleteCreator: (args, options) => call({ method: 'DELETE', path: '/v1/creator/{creator_id}', security: [['BearerAuth']] }, args, options),
+    createApiKey: (args, options) => call({ method: 'POST', path: '/v1/api_key', security: [['BearerAuth']], body: 'application/json' }, args, options),
     createUploadSession: (args, options) => call({ method: 'POST', path: '/v1/upload_session', security: [['BearerAuth']], body: 'application/json' }, args, options),
     getUploadSession: (args, options) => call({ method: 'GET', path: '/v1/upload_session/{upload_session_id}', security: [] }, args, options),
     createUploadSessionTrack: (args, options) => call({ method: 'POST', path: '/v1/upload/{upload_session_id}/track', security: [], body: 'application/json' }, args, options),

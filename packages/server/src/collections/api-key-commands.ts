@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Knex } from '../core/db.js';
 import { createApiKey, hashApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import type { ApiKeyRecord } from './repository.js';
 
 /**
  * The CLI's collections API key commands (`create-api-key`, `list-api-keys`, `revoke-api-key`).
@@ -54,11 +55,33 @@ export async function listApiKeysCommand(
   if (keys.length === 0) output.log('No stored collections API keys.');
   for (const key of keys) {
     const created = new Date(key.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    output.log(`${key.id}  ${created}  ${key.organization.name} (${key.organization.id})  "${key.title}"`);
+    output.log(
+      `${key.id}  ${created}  ${key.organization.name} (${key.organization.id})  "${key.title}"  ${describeGrant(key)}`,
+    );
   }
   if (configuredKey)
     output.log('Also valid: COLLECTIONS_API_KEY from the environment (default organization).');
   return 0;
+}
+
+const KEY_TYPE_NAMES = { api: 'API Access', player: 'player', uploader: 'uploader', share: 'share' } as const;
+
+/** `player collection=… expires 2027-01-01T00:00:00Z (expired)`: what a listed key reaches, and until when. */
+function describeGrant(key: ApiKeyRecord): string {
+  const scope = (['collection_id', 'track_id', 'creator_id'] as const)
+    .filter((field) => key[field] !== null)
+    .map((field) => `${field.replace('_id', '')}=${key[field]}`);
+  const variants = key.variants === null ? [] : [`variants=${key.variants.join(',')}`];
+  const expiry =
+    key.expires_at === null
+      ? 'never expires'
+      : `expires ${new Date(key.expires_at).toISOString().replace(/\.\d{3}Z$/, 'Z')}${key.expires_at <= Date.now() ? ' (expired)' : ''}`;
+  return [
+    KEY_TYPE_NAMES[key.type],
+    ...(scope.length > 0 ? scope : ['all of the organization']),
+    ...variants,
+    expiry,
+  ].join('  ');
 }
 
 export async function revokeApiKeyCommand(

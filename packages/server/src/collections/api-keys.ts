@@ -1,5 +1,10 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { COLLECTIONS_DEFAULT_ORGANIZATION, type CollectionsOrganization } from '@music-apis/domain';
+import {
+  COLLECTIONS_DEFAULT_ORGANIZATION,
+  type CollectionsApiKeyGrant,
+  type CollectionsOrganization,
+  fullAccessGrant,
+} from '@music-apis/domain';
 import type { Knex } from '../core/db.js';
 import { type ApiKeyRecord, createCollectionsRepository } from './repository.js';
 
@@ -7,7 +12,8 @@ import { type ApiKeyRecord, createCollectionsRepository } from './repository.js'
  * API keys of the collections API. A key is 32 random bytes (`adn_…`, as the original's keys look);
  * only its SHA-256 is stored, which is enough for a key with that much entropy (a slow password hash
  * buys nothing there and would cost every request). Every key belongs to an organization and sees
- * that organization's data only.
+ * that organization's data only. The operator makes API Access keys (full access) here; the client-side
+ * keys of `createApiKey` (player, uploader, share; scoped, expiring) go through `storeApiKey` too.
  */
 
 const FIRST_KEY_MARKER = 'collections-first-api-key-created';
@@ -39,11 +45,21 @@ export async function createApiKey(db: Knex, options: CreateApiKeyOptions = {}):
   const organization = options.organization
     ? await repository.findOrCreateOrganization(options.organization)
     : COLLECTIONS_DEFAULT_ORGANIZATION;
+  const title = options.title ?? 'API key';
+  const { id, key } = await storeApiKey(db, title, fullAccessGrant(organization.id));
+  return { id, title, organization: { id: organization.id, name: organization.name }, key };
+}
+
+/** Makes a new key with this grant and stores its hash; the key itself is returned, never kept. */
+export async function storeApiKey(
+  db: Knex,
+  title: string,
+  grant: CollectionsApiKeyGrant,
+): Promise<{ id: string; key: string }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = randomUUID();
-  const title = options.title ?? 'API key';
-  await repository.insertApiKey({ id, title, key_hash: hashApiKey(key), organization_id: organization.id });
-  return { id, title, organization: { id: organization.id, name: organization.name }, key };
+  await createCollectionsRepository(db).insertApiKey({ id, title, key_hash: hashApiKey(key), ...grant });
+  return { id, key };
 }
 
 /** Every stored key (not `COLLECTIONS_API_KEY`, which lives in the environment), oldest first. */
@@ -82,25 +98,20 @@ export async function createFirstApiKey(
   return createApiKey(db, { title: 'First key (created at first start)' });
 }
 
-/** Who a verified key acts for. */
-export interface ApiKeyOwner {
-  organizationId: string;
-}
-
 /**
- * Checks a presented key against the configured key (of the default organization) and the stored
- * hashes; resolves the key's organization, or undefined for an unknown or revoked key. Every
- * request reads the table, so a revocation holds at once on every instance.
+ * Checks a presented key against the configured key (an API Access key of the default organization)
+ * and the stored hashes; resolves the key's grant (expired ones too, so they can be told apart), or
+ * undefined for an unknown or revoked key. Every request reads the table, so a revocation holds at
+ * once on every instance.
  */
 export function createApiKeyVerifier(db: Knex, configuredKey: string | undefined) {
   const repository = createCollectionsRepository(db);
   const configuredHash = configuredKey ? Buffer.from(hashApiKey(configuredKey), 'hex') : undefined;
-  return async (presented: string): Promise<ApiKeyOwner | undefined> => {
+  return async (presented: string): Promise<CollectionsApiKeyGrant | undefined> => {
     const presentedHash = hashApiKey(presented);
     if (configuredHash && timingSafeEqual(configuredHash, Buffer.from(presentedHash, 'hex'))) {
-      return { organizationId: COLLECTIONS_DEFAULT_ORGANIZATION.id };
+      return fullAccessGrant(COLLECTIONS_DEFAULT_ORGANIZATION.id);
     }
-    const organizationId = await repository.apiKeyOrganization(presentedHash);
-    return organizationId === undefined ? undefined : { organizationId };
+    return repository.apiKeyGrant(presentedHash);
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type CollectionsCaller,
+  callerOfGrant,
   collectionsApiKey,
   collectionsDemoData,
   collectionsErrorReply,
@@ -11,7 +13,7 @@ import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
-import { type ApiKeyOwner, createApiKeyVerifier } from './api-keys.js';
+import { createApiKeyVerifier, storeApiKey } from './api-keys.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
 import { createCollectionsService, PROCESS_TRACK_QUEUE, type UploadRequest } from './service.js';
 import { createUploadUrlSigner } from './upload-urls.js';
@@ -20,8 +22,8 @@ import { createCollectionsWebhooks } from './webhooks.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `BearerAuth`: the organization of the API key the caller sent (verified). */
-type CollectionsPrincipals = { BearerAuth: ApiKeyOwner };
+/** `BearerAuth`: the organization, type and scope of the API key the caller sent (verified). */
+type CollectionsPrincipals = { BearerAuth: CollectionsCaller };
 
 /** Upload URLs are signed with a key of their own, kept in the database for every instance. */
 const UPLOAD_SECRET = 'collections-upload-url';
@@ -104,13 +106,18 @@ export const collectionsModule: ApiModule = {
       spec: collectionsSpec,
       errorReply: (error, { ctx }) => collectionsErrorReply(error, apiRequestId(ctx)),
       authenticate: {
-        async BearerAuth(request) {
-          const owner = await verifyApiKey(collectionsApiKey(request.header('authorization')));
-          if (!owner) throw unknownApiKey();
-          return owner;
+        async BearerAuth(request, _env, { operation }) {
+          const grant = await verifyApiKey(collectionsApiKey(request.header('authorization')));
+          if (!grant) throw unknownApiKey();
+          return callerOfGrant(grant, operation.operationId, Date.now());
         },
       },
       handlers: {
+        createApiKey: async ({ body, principal }, { ctx }) => {
+          const grant = await service.apiKeyGrant(principal.organizationId, body);
+          const { key } = await storeApiKey(db, body.title, grant);
+          return { status: 200, body: { ...ok(ctx), api_key: key } };
+        },
         getOrganization: async ({ path, principal }, { ctx }) => {
           const organization = await service.getOrganization(principal.organizationId, path.organization_id);
           return { status: 200, body: { ...ok(ctx), organization_id: organization.id, organization } };
@@ -147,7 +154,7 @@ export const collectionsModule: ApiModule = {
           return { status: 200, body: { ...ok(ctx), creator_id: creator.id, deleted_creator: creator } };
         },
         createUploadSession: async ({ body, principal }, { ctx }) => {
-          const { session, colors } = await service.createUploadSession(principal.organizationId, body);
+          const { session, colors } = await service.createUploadSession(principal, body);
           return {
             status: 200,
             body: {
@@ -185,12 +192,7 @@ export const collectionsModule: ApiModule = {
           status: 200,
           body: {
             ...ok(ctx),
-            ...(await service.listCollections(
-              principal.organizationId,
-              query.limit ?? 50,
-              query.offset ?? 0,
-              baseUrl(ctx),
-            )),
+            ...(await service.listCollections(principal, query.limit ?? 50, query.offset ?? 0, baseUrl(ctx))),
           },
         }),
         createCollection: async ({ body, principal }, { ctx }) => {
@@ -205,11 +207,7 @@ export const collectionsModule: ApiModule = {
           };
         },
         getCollection: async ({ path, principal }, { ctx }) => {
-          const collection = await service.getCollection(
-            principal.organizationId,
-            path.collection_id,
-            baseUrl(ctx),
-          );
+          const collection = await service.getCollection(principal, path.collection_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
         },
         updateCollection: async ({ path, body, principal }, { ctx }) => {
@@ -237,7 +235,7 @@ export const collectionsModule: ApiModule = {
           body: {
             ...ok(ctx),
             ...(await service.listCollectionTracks(
-              principal.organizationId,
+              principal,
               path.collection_id,
               query.limit ?? 50,
               query.offset ?? 0,
@@ -257,7 +255,7 @@ export const collectionsModule: ApiModule = {
           };
         },
         createTrack: async ({ body, principal }, { ctx }) => {
-          const created = await service.createTrack(principal.organizationId, body, baseUrl(ctx));
+          const created = await service.createTrack(principal, body, baseUrl(ctx));
           return {
             status: 200,
             body: {
@@ -270,7 +268,7 @@ export const collectionsModule: ApiModule = {
           };
         },
         getTrack: async ({ path, principal }, { ctx }) => {
-          const track = await service.getTrack(principal.organizationId, path.track_id, baseUrl(ctx));
+          const track = await service.getTrack(principal, path.track_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track } };
         },
         updateTrack: async ({ path, body, principal }, { ctx }) => {
@@ -287,19 +285,11 @@ export const collectionsModule: ApiModule = {
           return { status: 200, body: { ...ok(ctx), track_id: track.id, deleted_track: track } };
         },
         createTrackCover: async ({ path, principal }, { ctx }) => {
-          const { track, upload } = await service.createTrackCover(
-            principal.organizationId,
-            path.track_id,
-            baseUrl(ctx),
-          );
+          const { track, upload } = await service.createTrackCover(principal, path.track_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_cover_upload: upload } };
         },
         createTrackUpload: async ({ path, principal }, { ctx }) => {
-          const { track, upload } = await service.createTrackUpload(
-            principal.organizationId,
-            path.track_id,
-            baseUrl(ctx),
-          );
+          const { track, upload } = await service.createTrackUpload(principal, path.track_id, baseUrl(ctx));
           return { status: 200, body: { ...ok(ctx), track_id: track.id, track, track_upload: upload } };
         },
         uploadTrackAudio: async ({ path, query }, { ctx }) => {

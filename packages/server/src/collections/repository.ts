@@ -3,6 +3,8 @@ import {
   COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionFields,
   type CollectionRecord,
+  type CollectionsApiKeyGrant,
+  type CollectionsKeyScope,
   type CollectionsOrganization,
   type CollectionsTrackStatus,
   type CollectionTrackFields,
@@ -218,6 +220,30 @@ export const collectionsMigrations: Migration[] = [
       await db.schema.dropTable(TABLES.uploadSessions);
     },
   },
+  {
+    name: 'collections_005_api_key_scopes',
+    async up(db) {
+      // Keys made so far are API Access keys (full access, no scope, no expiry). The scope ids are
+      // not foreign keys: a key whose collection is deleted stays, and sees nothing.
+      await db.schema.alterTable(TABLES.apiKeys, (table) => {
+        table.string('type', 16).notNullable().defaultTo('api');
+        table.uuid('collection_id');
+        table.uuid('track_id');
+        table.uuid('creator_id');
+        /** JSON array of variant indexes, or null. */
+        table.text('variants');
+        /** Epoch ms; past it the key answers 401. */
+        table.bigInteger('expires_at');
+      });
+    },
+    async down(db) {
+      await db.schema.alterTable(TABLES.apiKeys, (table) => {
+        for (const column of ['type', 'collection_id', 'track_id', 'creator_id', 'variants', 'expires_at']) {
+          table.dropColumn(column);
+        }
+      });
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -352,12 +378,32 @@ export type OrganizationScope = string | null;
 const scoped = (id: string, organizationId: OrganizationScope) =>
   organizationId === null ? { id } : { id, organization_id: organizationId };
 
-export interface ApiKeyRecord {
+export interface ApiKeyRecord extends Omit<CollectionsApiKeyGrant, 'organization_id'> {
   id: string;
   title: string;
   organization: CollectionsOrganization;
   created_at: number;
 }
+
+const API_KEY_GRANT_COLUMNS = [
+  'organization_id',
+  'type',
+  'collection_id',
+  'track_id',
+  'creator_id',
+  'variants',
+  'expires_at',
+] as const;
+
+const grantFromRow = (row: Row): CollectionsApiKeyGrant => ({
+  organization_id: row.organization_id as string,
+  type: row.type as CollectionsApiKeyGrant['type'],
+  collection_id: (row.collection_id as string | null) ?? null,
+  track_id: (row.track_id as string | null) ?? null,
+  creator_id: (row.creator_id as string | null) ?? null,
+  variants: row.variants == null ? null : (JSON.parse(row.variants as string) as string[]),
+  expires_at: row.expires_at == null ? null : Number(row.expires_at),
+});
 
 export interface Page<T> {
   count: number;
@@ -382,12 +428,21 @@ export function createCollectionsRepository(db: Knex) {
 
     findCollection,
 
+    /** The organization's collections within a key's scope (a track-scoped key sees none). */
     async listCollections(
       organizationId: string,
+      scope: CollectionsKeyScope,
       limit: number,
       offset: number,
     ): Promise<Page<CollectionRecord>> {
-      const own = () => db(TABLES.collections).where({ organization_id: organizationId });
+      const own = () =>
+        db(TABLES.collections)
+          .where({ organization_id: organizationId })
+          .modify((query) => {
+            if (scope.track_id !== null) query.whereRaw('1 = 0');
+            if (scope.collection_id !== null) query.where({ id: scope.collection_id });
+            if (scope.creator_id !== null) query.where({ creator_id: scope.creator_id });
+          });
       const [rows, [total]] = await Promise.all([
         own().orderBy('seq').limit(limit).offset(offset).select(COLLECTION_COLUMNS),
         own().count({ count: '*' }),
@@ -452,16 +507,23 @@ export function createCollectionsRepository(db: Knex) {
       return row ? trackFromRow(row) : undefined;
     },
 
-    /** The tracks of a collection the caller has found already (in its organization). */
-    async listTracks(collectionId: string, limit: number, offset: number): Promise<Page<TrackRecord>> {
-      const [rows, [total]] = await Promise.all([
+    /** The tracks within a key's scope of a collection the caller has found already (in its organization). */
+    async listTracks(
+      collectionId: string,
+      scope: CollectionsKeyScope,
+      limit: number,
+      offset: number,
+    ): Promise<Page<TrackRecord>> {
+      const inScope = () =>
         db(TABLES.tracks)
           .where({ collection_id: collectionId })
-          .orderBy('seq')
-          .limit(limit)
-          .offset(offset)
-          .select(TRACK_COLUMNS),
-        db(TABLES.tracks).where({ collection_id: collectionId }).count({ count: '*' }),
+          .modify((query) => {
+            if (scope.track_id !== null) query.where({ id: scope.track_id });
+            if (scope.creator_id !== null) query.where({ creator_id: scope.creator_id });
+          });
+      const [rows, [total]] = await Promise.all([
+        inScope().orderBy('seq').limit(limit).offset(offset).select(TRACK_COLUMNS),
+        inScope().count({ count: '*' }),
       ]);
       return { count: Number(total?.count ?? 0), items: rows.map(trackFromRow) };
     },
@@ -736,14 +798,20 @@ export function createCollectionsRepository(db: Knex) {
       return (await find()) as CollectionsOrganization;
     },
 
-    async insertApiKey(row: { id: string; title: string; key_hash: string; organization_id: string }) {
-      await db(TABLES.apiKeys).insert({ ...row, created_at: now() });
+    async insertApiKey(row: { id: string; title: string; key_hash: string } & CollectionsApiKeyGrant) {
+      await db(TABLES.apiKeys).insert({
+        ...row,
+        variants: row.variants === null ? null : JSON.stringify(row.variants),
+        created_at: now(),
+      });
     },
 
-    /** The organization of the key with this hash, or undefined for an unknown (or revoked) key. */
-    async apiKeyOrganization(keyHash: string): Promise<string | undefined> {
-      const row = await db(TABLES.apiKeys).where({ key_hash: keyHash }).first('organization_id');
-      return row?.organization_id as string | undefined;
+    /** The grant of the key with this hash (expired ones too), or undefined for an unknown or revoked key. */
+    async apiKeyGrant(keyHash: string): Promise<CollectionsApiKeyGrant | undefined> {
+      const row = await db(TABLES.apiKeys)
+        .where({ key_hash: keyHash })
+        .first(...API_KEY_GRANT_COLUMNS);
+      return row ? grantFromRow(row) : undefined;
     },
 
     /** Every key, oldest first, with its organization (never the key: only its hash is stored). */
@@ -751,13 +819,23 @@ export function createCollectionsRepository(db: Knex) {
       const rows = await db(`${TABLES.apiKeys} as k`)
         .join(`${TABLES.organizations} as o`, 'o.id', 'k.organization_id')
         .orderBy([{ column: 'k.created_at' }, { column: 'k.id' }])
-        .select('k.id', 'k.title', 'k.created_at', 'o.id as organization_id', 'o.name as organization_name');
-      return rows.map((row) => ({
-        id: row.id,
-        title: row.title,
-        created_at: Number(row.created_at),
-        organization: { id: row.organization_id, name: row.organization_name },
-      }));
+        .select(
+          'k.id',
+          'k.title',
+          'k.created_at',
+          ...API_KEY_GRANT_COLUMNS.map((column) => `k.${column}`),
+          'o.name as organization_name',
+        );
+      return rows.map((row) => {
+        const { organization_id, ...grant } = grantFromRow(row);
+        return {
+          id: row.id,
+          title: row.title,
+          created_at: Number(row.created_at),
+          ...grant,
+          organization: { id: organization_id, name: row.organization_name },
+        };
+      });
     },
 
     /** Deletes the key with this id or this hash: from then on it answers 401. False when there was none. */

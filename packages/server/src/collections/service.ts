@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
+  apiKeyGrantOf,
   assertAwaitingAudio,
   audioUploadPath,
+  type CollectionsCaller,
+  type CollectionsKeyScope,
   collectionChanges,
   collectionFields,
+  collectionInScope,
   collectionNotFound,
   collectionTrackNotFound,
   collectionView,
   creatorChanges,
+  creatorForNewRow,
   creatorNotFound,
   creatorView,
   IMAGE_CONTENT_TYPES,
@@ -22,10 +27,11 @@ import {
   sniffImage,
   trackChanges,
   trackFields,
+  trackInScope,
   trackView,
   UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
   type UploadSessionRecord,
-  uploadSessionCollectionRequired,
+  uploadSessionCollectionId,
   uploadSessionExpired,
   uploadSessionNotFound,
   uploadSessionOpen,
@@ -60,6 +66,7 @@ type CreatorInput = components['schemas']['CreatorInput'];
 type CreatorUpdate = components['schemas']['CreatorUpdate'];
 type UploadSessionInput = components['schemas']['UploadSessionInput'];
 type UploadSessionTrackInput = components['schemas']['UploadSessionTrackInput'];
+type ApiKeyInput = components['schemas']['ApiKeyInput'];
 
 export const PROCESS_TRACK_QUEUE = 'collections.process-track';
 
@@ -95,20 +102,25 @@ export function createCollectionsService(options: {
   const { repository, blobs, jobs, signer, limits, logger, webhooks } = options;
   let lastClaimCleanup = 0;
 
-  // Another organization's records answer 404, exactly as ids that do not exist: a key cannot
-  // even tell whether an id is in use elsewhere.
+  // Another organization's records, and those outside a scoped key's scope, answer 404, exactly as
+  // ids that do not exist: a key cannot even tell whether an id is in use elsewhere.
   async function existingCollection(
     organizationId: OrganizationScope,
     id: string,
+    scope?: CollectionsKeyScope,
   ): Promise<CollectionRecord> {
     const collection = await repository.findCollection(organizationId, id);
-    if (!collection) throw collectionNotFound();
+    if (!collection || (scope && !collectionInScope(scope, collection))) throw collectionNotFound();
     return collection;
   }
 
-  async function existingTrack(organizationId: OrganizationScope, id: string): Promise<TrackRecord> {
+  async function existingTrack(
+    organizationId: OrganizationScope,
+    id: string,
+    scope?: CollectionsKeyScope,
+  ): Promise<TrackRecord> {
     const track = await repository.findTrack(organizationId, id);
-    if (!track) throw trackNotFound();
+    if (!track || (scope && !trackInScope(scope, track))) throw trackNotFound();
     return track;
   }
 
@@ -142,8 +154,13 @@ export function createCollectionsService(options: {
     return creator;
   }
 
-  async function trackWithCollection(organizationId: OrganizationScope, id: string, baseUrl: string) {
-    const track = await existingTrack(organizationId, id);
+  async function trackWithCollection(
+    organizationId: OrganizationScope,
+    id: string,
+    baseUrl: string,
+    scope?: CollectionsKeyScope,
+  ) {
+    const track = await existingTrack(organizationId, id, scope);
     return trackView(
       track,
       await repository.findCollection(track.organization_id, track.collection_id),
@@ -226,6 +243,21 @@ export function createCollectionsService(options: {
 
     getOrganization: ownOrganization,
 
+    /**
+     * The grant of a new client-side key: the ids it is scoped to must be the organization's (404
+     * otherwise, as anywhere), a track the one of the collection named with it.
+     */
+    async apiKeyGrant(organizationId: string, input: ApiKeyInput) {
+      const grant = apiKeyGrantOf(organizationId, input, Date.now());
+      if (grant.collection_id !== null) await existingCollection(organizationId, grant.collection_id);
+      if (grant.track_id !== null) {
+        const track = await existingTrack(organizationId, grant.track_id);
+        if (track.collection_id !== grant.collection_id) throw trackNotFound();
+      }
+      if (grant.creator_id !== null) await existingCreator(organizationId, grant.creator_id);
+      return grant;
+    },
+
     async updateOrganization(organizationId: string, id: string, input: OrganizationUpdate) {
       await ownOrganization(organizationId, id);
       if (!(await repository.updateOrganization(organizationId, organizationChanges(input)))) {
@@ -266,9 +298,13 @@ export function createCollectionsService(options: {
     },
 
     /** A session for one collection of the organization; the response's colors are the player's. */
-    async createUploadSession(organizationId: string, input: UploadSessionInput) {
-      if (input.collection_id === undefined) throw uploadSessionCollectionRequired();
-      const collection = await existingCollection(organizationId, input.collection_id);
+    async createUploadSession({ organizationId, scope }: CollectionsCaller, body: UploadSessionInput) {
+      const collection = await existingCollection(
+        organizationId,
+        uploadSessionCollectionId(scope, body),
+        scope,
+      );
+      const input = creatorForNewRow(scope, body);
       await assertCreatorExists(organizationId, input);
       const organization = await repository.findOrganization(organizationId);
       if (!organization) throw organizationNotFound();
@@ -305,8 +341,13 @@ export function createCollectionsService(options: {
       };
     },
 
-    async listCollections(organizationId: string, limit: number, offset: number, baseUrl: string) {
-      const page = await repository.listCollections(organizationId, limit, offset);
+    async listCollections(
+      { organizationId, scope }: CollectionsCaller,
+      limit: number,
+      offset: number,
+      baseUrl: string,
+    ) {
+      const page = await repository.listCollections(organizationId, scope, limit, offset);
       return { count: page.count, collections: page.items.map((item) => collectionView(item, baseUrl)) };
     },
 
@@ -319,8 +360,8 @@ export function createCollectionsService(options: {
       return { collection, upload: coverHandle(baseUrl, 'collection', id) };
     },
 
-    async getCollection(organizationId: string, id: string, baseUrl: string) {
-      return collectionView(await existingCollection(organizationId, id), baseUrl);
+    async getCollection({ organizationId, scope }: CollectionsCaller, id: string, baseUrl: string) {
+      return collectionView(await existingCollection(organizationId, id, scope), baseUrl);
     },
 
     async updateCollection(organizationId: string, id: string, input: CollectionUpdate, baseUrl: string) {
@@ -347,14 +388,14 @@ export function createCollectionsService(options: {
     },
 
     async listCollectionTracks(
-      organizationId: string,
+      { organizationId, scope }: CollectionsCaller,
       collectionId: string,
       limit: number,
       offset: number,
       baseUrl: string,
     ) {
-      const collection = await existingCollection(organizationId, collectionId);
-      const page = await repository.listTracks(collectionId, limit, offset);
+      const collection = await existingCollection(organizationId, collectionId, scope);
+      const page = await repository.listTracks(collectionId, scope, limit, offset);
       return { count: page.count, tracks: page.items.map((track) => trackView(track, collection, baseUrl)) };
     },
 
@@ -365,8 +406,9 @@ export function createCollectionsService(options: {
       };
     },
 
-    async createTrack(organizationId: string, input: TrackCreate, baseUrl: string) {
-      await existingCollection(organizationId, input.collection_id);
+    async createTrack({ organizationId, scope }: CollectionsCaller, body: TrackCreate, baseUrl: string) {
+      await existingCollection(organizationId, body.collection_id, scope);
+      const input = creatorForNewRow(scope, body);
       await assertCreatorExists(organizationId, input);
       const id = randomUUID();
       const identity = { collection_id: input.collection_id, file_name: input.file_name };
@@ -380,8 +422,8 @@ export function createCollectionsService(options: {
       };
     },
 
-    getTrack: (organizationId: string, id: string, baseUrl: string) =>
-      trackWithCollection(organizationId, id, baseUrl),
+    getTrack: ({ organizationId, scope }: CollectionsCaller, id: string, baseUrl: string) =>
+      trackWithCollection(organizationId, id, baseUrl, scope),
 
     async updateTrack(organizationId: string, id: string, input: TrackUpdate, baseUrl: string) {
       await existingTrack(organizationId, id);
@@ -399,16 +441,16 @@ export function createCollectionsService(options: {
       return { ...trackView(deleted, undefined, baseUrl), cover_url: null };
     },
 
-    async createTrackCover(organizationId: string, id: string, baseUrl: string) {
+    async createTrackCover({ organizationId, scope }: CollectionsCaller, id: string, baseUrl: string) {
       return {
-        track: await trackWithCollection(organizationId, id, baseUrl),
+        track: await trackWithCollection(organizationId, id, baseUrl, scope),
         upload: coverHandle(baseUrl, 'track', id),
       };
     },
 
     /** A new audio upload URL, for a track whose upload never went through (or was not audio). */
-    async createTrackUpload(organizationId: string, id: string, baseUrl: string) {
-      const track = await existingTrack(organizationId, id);
+    async createTrackUpload({ organizationId, scope }: CollectionsCaller, id: string, baseUrl: string) {
+      const track = await existingTrack(organizationId, id, scope);
       assertAwaitingAudio(track);
       return {
         track: trackView(

@@ -20,6 +20,7 @@ export const collectionsSpec: ApiSpec<typeof operationSpecs> & {
   key: 'collections',
   name: 'collections',
   title: "Collections API (AudioDN)",
+  catchAllPrefix: "/v1/",
   operations: operationSpecs,
   validators,
 };

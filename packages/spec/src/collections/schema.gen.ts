@@ -494,6 +494,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create API key
+         * @description Generates a new `player`, `uploader` or `share` API key. Requires an API Access key (a key the
+         *     operator made with `create-api-key`, or `COLLECTIONS_API_KEY`); any other key gets 403. API Access
+         *     keys themselves are never made here (the original makes them in its dashboard).
+         *
+         *     **What a key reaches.** A `player` key reads collections and tracks (`listCollections`,
+         *     `getCollection`, `listCollectionTracks`, `getTrack`); an `uploader` key reads them too and adds
+         *     tracks (`createTrack`, `createUploadSession`, `createTrackCover`, `createTrackUpload`); a `share`
+         *     key is not a Bearer key at all (it lives in share URLs). Any other operation answers 403.
+         *
+         *     **Scope.** `collection_id` limits the key to that collection and its tracks; `track_id` (with the
+         *     `collection_id` it belongs to) to that one track; `creator_id` to the collections and tracks of
+         *     that creator. An id outside the scope answers 404, exactly as an id that does not exist, and lists
+         *     show what is in scope only. A collection-scoped key may leave `collection_id` out of
+         *     `createUploadSession`; a creator-scoped key's new tracks and sessions get its creator.
+         *
+         *     **Expiry.** Past `expires_at` the key answers 401. `expires_at` is ignored for share keys (as in the
+         *     original). `variants` is stored with the key (exactly one for a share key).
+         *
+         *     The response holds the key itself, once: only its hash is stored.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/upload_session": {
         parameters: {
             query?: never;
@@ -902,6 +940,35 @@ export interface components {
             creator_id: components["schemas"]["Uuid"];
             deleted_creator: components["schemas"]["Creator"];
         };
+        /**
+         * @description `player`: reads collections and tracks; `uploader`: reads them and adds tracks; `share`: for share
+         *     URLs only (answers 403 as a Bearer key).
+         * @enum {string}
+         */
+        ApiKeyType: "player" | "uploader" | "share";
+        /** @description Body of `createApiKey`. */
+        ApiKeyInput: {
+            /** @description Name of the API key. */
+            title: string;
+            api_key_type_id: components["schemas"]["ApiKeyType"];
+            /** @description Limit the key to this collection (of the organization) and its tracks. */
+            collection_id?: components["schemas"]["Uuid"];
+            /** @description Limit the key to this track; requires the `collection_id` the track belongs to. */
+            track_id?: components["schemas"]["Uuid"];
+            /** @description Limit the key to the collections and tracks of this creator (of the organization). */
+            creator_id?: components["schemas"]["Uuid"];
+            /** @description Allowed variants (their indexes). Required (exactly one) for share keys; optional for player keys. */
+            variants?: string[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 from then on); in the future. Ignored for share keys.
+             */
+            expires_at?: string;
+        };
+        ApiKeyCreated: components["schemas"]["OkEnvelope"] & {
+            /** @description The full API key (returned once). */
+            api_key: string;
+        };
         /** @description Body of `createUploadSession`. */
         UploadSessionInput: {
             /** @description The collection the session's tracks go into. Required unless the API key is scoped to a collection. */
@@ -1019,6 +1086,22 @@ export interface components {
                  *       "ok": false,
                  *       "message": "Unauthorized",
                  *       "api_request_id": "24d2f041-573b-4f60-8e28-3b0126374859"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The API key's type does not allow this operation (e.g. a player key cannot write; only an API Access key creates keys). */
+        ForbiddenKeyType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "Forbidden: a player key cannot call updateTrack",
+                 *       "api_request_id": "5b0a2c3d-2465-40c3-8f90-a7b8c9d0e1f2"
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorEnvelope"];
@@ -1273,6 +1356,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1343,6 +1427,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -1406,6 +1491,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1496,6 +1582,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1553,6 +1640,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1628,6 +1716,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1689,6 +1778,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1772,6 +1862,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             /** @description The collection named by `collection_id` does not exist. */
             404: {
                 headers: {
@@ -1851,6 +1942,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1934,6 +2026,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1998,6 +2091,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -2066,6 +2160,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -2134,6 +2229,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AudioAlreadyUploaded"];
             500: components["responses"]["InternalError"];
@@ -2455,6 +2551,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -2513,6 +2610,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             /** @description Another organization has this `name`. */
             409: {
@@ -2586,6 +2684,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2639,6 +2738,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -2670,6 +2770,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -2712,6 +2813,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -2744,7 +2846,54 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Album player",
+                 *       "api_key_type_id": "player",
+                 *       "collection_id": "123e4567-e89b-12d3-a456-426614174000",
+                 *       "expires_at": "2027-01-01T00:00:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyInput"];
+            };
+        };
+        responses: {
+            /** @description API key created. The full key is returned once and never stored in plaintext. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "4a9f1b2c-1354-4fb2-9e8f-f6a7b8c9d0e1",
+                     *       "api_key": "adn_8mJq3v0xYp2sT6wZr1kNc4bLd7fHg9aE5uQiOyW0tRs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2802,6 +2951,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
             /** @description The collection or creator named does not exist in the organization. */
             404: {
                 headers: {

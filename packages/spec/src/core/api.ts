@@ -11,6 +11,11 @@ export interface ApiSpec<Table extends Record<string, OperationSpec> = Record<st
   /** Document name in openapi/, e.g. `track-manager`. */
   readonly name: string;
   readonly title: string;
+  /**
+   * The document's `x-catch-all-prefix`: unknown paths under it that no other API's namespace
+   * holds get this API's 404 envelope (the collections API owns `/v1/` beside the songs API).
+   */
+  readonly catchAllPrefix?: string;
   readonly operations: Table;
   readonly validators: { readonly [Id in keyof Table]: OperationValidators };
 }

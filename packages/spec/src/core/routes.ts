@@ -81,10 +81,12 @@ export class RouteTable<T> {
 /**
  * Which API an unmatched path belongs to: the one whose templates share the longest run of literal
  * leading segments with it (at least two, `/v1/songs`), ties going to the API with more operations
- * there. `undefined` outside every API's namespace.
+ * there; failing that, the API with the longest `catchAllPrefix` the path starts with (two APIs
+ * share `/v1/`, so one segment alone cannot say whose a path is). `undefined` outside every API's
+ * namespace.
  */
 export function namespaceOwner<Key extends string>(
-  apis: readonly { key: Key; paths: readonly string[] }[],
+  apis: readonly { key: Key; paths: readonly string[]; catchAllPrefix?: string }[],
   pathname: string,
 ): Key | undefined {
   const segments = pathname.split('/').slice(1);
@@ -101,7 +103,32 @@ export function namespaceOwner<Key extends string>(
       best = { key: api.key, depth, count };
     }
   }
-  return best?.key;
+  if (best) return best.key;
+  let catchAll: { key: Key; prefix: string } | undefined;
+  for (const { key, catchAllPrefix: prefix } of apis) {
+    if (prefix && pathname.startsWith(prefix) && prefix.length > (catchAll?.prefix.length ?? 0)) {
+      catchAll = { key, prefix };
+    }
+  }
+  return catchAll?.key;
+}
+
+/**
+ * Start-up check: two APIs may not claim one catch-all prefix (whose 404 would it be?), as two may
+ * not claim one method and path.
+ */
+export function assertDistinctCatchAllPrefixes(
+  apis: readonly { key: string; catchAllPrefix?: string }[],
+): void {
+  const owners = new Map<string, string>();
+  for (const { key, catchAllPrefix } of apis) {
+    if (catchAllPrefix === undefined) continue;
+    const taken = owners.get(catchAllPrefix);
+    if (taken !== undefined) {
+      throw new Error(`The catch-all prefix ${catchAllPrefix} is claimed twice: by ${taken} and ${key}`);
+    }
+    owners.set(catchAllPrefix, key);
+  }
 }
 
 function sharedLiteralSegments(template: string[], segments: string[]): number {

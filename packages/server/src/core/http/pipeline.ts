@@ -6,6 +6,7 @@ import {
   type ApiImplementation,
   type ApiKey,
   assertComplete,
+  assertDistinctCatchAllPrefixes,
   HttpError,
   isHttpError,
   namespaceOwner,
@@ -82,6 +83,7 @@ export function createApiRouter(
     }
   }
   const namespaces = namespacesOf(apis);
+  assertDistinctCatchAllPrefixes(namespaces);
 
   return async (ctx, next) => {
     const match = table.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path);
@@ -108,6 +110,7 @@ function namespacesOf(apis: readonly { api: AnyServerApi }[]) {
     key: api.spec.key as ApiKey,
     api,
     paths: (Object.values(api.spec.operations) as OperationSpec[]).map((operation) => operation.path),
+    catchAllPrefix: api.spec.catchAllPrefix,
   }));
 }
 
