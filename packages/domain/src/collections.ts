@@ -202,6 +202,8 @@ export interface CollectionTrackRecord extends CollectionTrackFields {
   title: string | null;
   duration: number | null;
   status: CollectionsTrackStatus;
+  /** Why processing ended in `incomplete`, `error` or `init_error`; null otherwise. */
+  status_text: string | null;
   audio_key: string | null;
   cover_key: string | null;
 }
@@ -348,6 +350,7 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
         title: track.title,
         duration: track.seconds,
         status: 'ready',
+        status_text: null,
         audio_key: audioKey,
         cover_key: trackCoverKey,
       });
@@ -402,12 +405,26 @@ export const coverNotFound = () => new HttpError(404, 'Cover not found');
 /** A bad, expired or already used upload URL: one answer for all, so a URL cannot be probed. */
 export const uploadUrlRejected = () => new HttpError(403, 'Upload URL expired, already used or invalid');
 
+/** Statuses after which processing does no more (the processing guide's terminal statuses). */
+export const TERMINAL_TRACK_STATUSES: ReadonlySet<CollectionsTrackStatus> = new Set([
+  'ready',
+  'incomplete',
+  'error',
+  'init_error',
+]);
+
+/** `status_text` of a track whose upload is not decodable audio (`init_error`). */
+export const NOT_AUDIO_TEXT = 'The uploaded file is not audio that can be decoded';
+/** `status_text` of a track whose processing job gave up (`error`). */
+export const PROCESSING_GAVE_UP_TEXT = 'Processing failed repeatedly: upload the file again';
+
 /**
  * A new audio upload URL (`createTrackUpload`) is for a track still waiting for usable audio: none
- * arrived yet (`initializing`), or what arrived was not audio (`failed`). Once audio is in, 409.
+ * arrived yet (`initialized`), what arrived was not audio (`init_error`) or processing gave up on it
+ * (`error`). While usable audio is in (processing, ready, incomplete), 409.
  */
 export function assertAwaitingAudio(track: { status: CollectionsTrackStatus }): void {
-  if (track.status === 'initializing' || track.status === 'failed') return;
+  if (track.status === 'initialized' || track.status === 'init_error' || track.status === 'error') return;
   throw new HttpError(
     409,
     `The track's audio is uploaded already (status ${track.status}): create a new track to replace it`,

@@ -27,6 +27,7 @@ const track: CollectionTrackRecord = {
   title: null,
   duration: null,
   status: 'ready',
+  status_text: null,
   audio_key: 'collections/audio/x',
   cover_key: 'collections/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10-2.jpg',
 };

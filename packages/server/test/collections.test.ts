@@ -85,7 +85,7 @@ describe('collections server', () => {
         waitUntilReady: { intervalMs: 20 },
       })
       .catch((e) => e.track);
-    expect(text.status).toBe('failed');
+    expect(text.status).toBe('init_error');
     expect(await blobsOf()).toEqual(before);
 
     const ready = await api.uploadTrack({
@@ -133,7 +133,7 @@ describe('collections server', () => {
     );
     expect(status).toBe(413);
     expect(connection).toBe('close');
-    expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+    expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
   });
 
   it('seeds the demo collections once: ready tracks whose stored audio is as long as listed', async () => {

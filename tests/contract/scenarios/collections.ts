@@ -120,6 +120,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
             duration: track.seconds,
             status: 'ready',
             track_status_id: 'ready',
+            status_text: null,
             cover_url:
               track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
           })),
@@ -275,8 +276,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_color: '#E53935',
         title: null,
         duration: null,
-        status: 'initializing',
-        track_status_id: 'initializing',
+        status: 'initialized',
+        track_status_id: 'initialized',
+        status_text: null,
         player_color_light: '#E32C27',
         player_color_dark: '#E53935',
         cover_url: null,
@@ -364,7 +366,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         waitUntilReady: { intervalMs: 25, timeoutMs: 15_000 },
         onUploadProgress: (event) => progress.push(event),
       });
-      expect(created.track.status).toBe('initializing');
+      expect(created.track.status).toBe('initialized');
       expect(track).toMatchObject({
         id: created.track_id,
         file_name: 'tone.wav',
@@ -404,7 +406,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       foreign.searchParams.set('signature', signature);
       foreign.searchParams.set('expires', expires);
       await expectEnvelopeError(api.uploadTrackAudio({ uploadUrl: foreign.toString(), body }), 403);
-      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
 
       const uploaded = await api.uploadTrackAudio({ uploadUrl: url, body, contentType: 'audio/wav' });
       expect(uploaded.track).toMatchObject({ id: created.track_id, status: 'processing', duration: null });
@@ -446,7 +448,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'a track whose upload never went through gets a new upload URL (also after failed); with its audio in, 409',
+    name: 'a track whose upload never went through gets a new upload URL (also after init_error); with its audio in, 409',
     covers: ['createTrackUpload', 'uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
@@ -457,7 +459,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const trackId = created.track_id;
       const wait = { intervalMs: 25, timeoutMs: 15_000 };
 
-      // The first URL was used by an upload that did not give usable audio: the track is failed.
+      // The first URL was used by an upload that did not give usable audio: the track is init_error.
       await api.uploadTrackAudio({
         uploadUrl: created.track_upload.upload_url,
         body: new TextEncoder().encode('not audio\n'.repeat(100)),
@@ -472,7 +474,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       // A new URL for the same track: a fresh handle, not the used one.
       const fresh = await api.createTrackUpload({ track_id: trackId });
       expect(fresh.track_id).toBe(trackId);
-      expect(fresh.track).toMatchObject({ id: trackId, status: 'failed', file_name: 'retry.wav' });
+      expect(fresh.track).toMatchObject({ id: trackId, status: 'init_error', file_name: 'retry.wav' });
       expectUploadHandle(fresh.track_upload, 'PUT', `/v1/upload/track/${trackId}`);
       expect(fresh.track_upload.upload_url).not.toBe(used);
       await api.uploadTrackAudio({
@@ -496,7 +498,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         body: { collection_id: collectionId, file_name: 'pending.wav' },
       });
       const again = await api.createTrackUpload({ track_id: pending.track_id });
-      expect(again.track.status).toBe('initializing');
+      expect(again.track.status).toBe('initialized');
       expect(again.track_upload.upload_url).not.toBe(pending.track_upload.upload_url);
       await api.uploadTrackAudio({
         uploadUrl: again.track_upload.upload_url,
@@ -513,7 +515,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'a file that is not audio ends failed, without a duration; an empty body is a 400',
+    name: 'a file that is not audio ends init_error with a reason, without a duration; an empty body is a 400',
     covers: ['uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
@@ -533,8 +535,14 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(error).toBeInstanceOf(TrackProcessingError);
       expect(isMusicApiError(error)).toBe(true);
       const failed = (error as TrackProcessingError).track;
-      expect(failed).toMatchObject({ status: 'failed', track_status_id: 'failed', duration: null });
-      expect((await api.getTrack({ track_id: failed.id })).track.status).toBe('failed');
+      expect(failed).toMatchObject({
+        status: 'init_error',
+        track_status_id: 'init_error',
+        status_text: 'The uploaded file is not audio that can be decoded',
+        duration: null,
+      });
+      expect((error as Error).message).toContain('not audio that can be decoded');
+      expect((await api.getTrack({ track_id: failed.id })).track.status).toBe('init_error');
 
       const empty = await api.createTrack({ body: { collection_id: collectionId, file_name: 'empty.wav' } });
       await expectEnvelopeError(
@@ -569,7 +577,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: stream }),
         413,
       );
-      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
       const fits = await api.uploadTrackAudio({
         uploadUrl: created.track_upload.upload_url,
         body: wavFile({ seconds: 0.5, frequency: 440 }),

@@ -164,7 +164,8 @@ export const collectionsMockApi: MockApiDefinition<
             ...trackFields(body),
             title: null,
             duration: null,
-            status: 'initializing',
+            status: 'initialized',
+            status_text: null,
             audio_key: null,
             cover_key: null,
           };

@@ -6,6 +6,7 @@ import {
   coverUploadPath,
   emptyAudioUpload,
   fileTooLarge,
+  NOT_AUDIO_TEXT,
   readCoverUpload,
   sniffAudioType,
   trackView,
@@ -26,7 +27,7 @@ import {
  * Upload URLs (issued here, signed with a random signature the store remembers) and the uploads
  * they allow. Audio is "processed" at once: WAV, AIFF and FLAC get their exact duration from their
  * headers, other recognised audio (MP3, Ogg, MP4) an estimate from its size at 128 kbit/s, and
- * anything else ends `failed`, as on the server.
+ * anything else ends `init_error`, as on the server.
  */
 
 function randomHex(bytes: number): string {
@@ -127,6 +128,7 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
       state.uploads += 1;
       Object.assign(track, {
         status: 'processing',
+        status_text: null,
         duration: null,
         audio_key: `collections/audio/${track.id}/${state.uploads}`,
       });
@@ -135,7 +137,8 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
       // Processing is instant in the mock: the next read sees the outcome.
       const duration = probeAudio(bytes);
       Object.assign(track, {
-        status: duration === undefined ? 'failed' : 'ready',
+        status: duration === undefined ? 'init_error' : 'ready',
+        status_text: duration === undefined ? NOT_AUDIO_TEXT : null,
         duration: duration ?? null,
         audio_key: duration === undefined ? null : track.audio_key,
       });

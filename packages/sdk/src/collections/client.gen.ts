@@ -417,7 +417,7 @@ export interface CollectionsMethods {
   /**
    * Create a track
    *
-   * Creates a track in a collection, with `status` `initializing` and `duration` `null`. The response
+   * Creates a track in a collection, with `status` `initialized` and `duration` `null`. The response
    * carries two signed one-time URLs: `track_upload` (`PUT` the audio bytes, see `uploadTrackAudio`) and
    * `track_cover_upload` (`POST` a cover image, see `uploadTrackCover`). Processing starts when the audio
    * upload completes. If the audio URL expires unused, create a new track.
@@ -431,8 +431,9 @@ export interface CollectionsMethods {
   /**
    * Get track
    *
-   * Returns details about a specific track. Poll this until `track.status` is `ready` (playable) or
-   * `failed`; `duration` is set once the audio has been probed.
+   * Returns details about a specific track. Poll this until `track.status` is terminal: `ready`
+   * (playable), `incomplete`, `error` or `init_error` (`status_text` says why); `duration` is set once
+   * the audio has been probed.
    *
    * `GET /v1/track/{track_id}`
    *
@@ -486,9 +487,9 @@ export interface CollectionsMethods {
    * Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
    * `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
    * or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
-   * strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
-   * upload the file again. Earlier URLs that were not used yet keep working until they expire.
-   * Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+   * strand the track in `initialized`. Also for an `init_error` track (the bytes were not audio) or an
+   * `error` track (processing gave up), to upload the file again. Earlier URLs that were not used yet keep working until they expire.
+   * Not available while the audio is in and usable (`processing`, `ready`, `incomplete`): 409; create a new track to replace it.
    *
    * `POST /v1/track/{track_id}/upload`
    *
@@ -501,8 +502,9 @@ export interface CollectionsMethods {
    *
    * Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
    * `Content-Type`; the server sniffs the format). No API key: the signed URL is the credential, and it
-   * works once. On success the track moves from `initializing` to `processing`; processing then sets
-   * `duration` and ends in `ready`, or in `failed` if the bytes are not decodable audio.
+   * works once. On success the track moves from `initialized` to `processing`; processing then sets
+   * `duration` and ends in `ready`, `incomplete` or `error`, or in `init_error` if the bytes are not
+   * decodable audio (see `TrackStatus`).
    * Maximum size: 200 MiB by default (a server setting); larger bodies get 413 and the URL stays usable
    * until it expires.
    *

@@ -7,6 +7,7 @@ import {
   type CollectionsTrackStatus,
   type CollectionTrackFields,
   type CollectionTrackRecord,
+  NOT_AUDIO_TEXT,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 
@@ -130,6 +131,25 @@ export const collectionsMigrations: Migration[] = [
       await db.schema.dropTable(TABLES.organizations);
     },
   },
+  {
+    // The processing guide's status names replace the ones of the original's OpenAPI document.
+    name: 'collections_003_guide_statuses',
+    async up(db) {
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        table.text('status_text');
+      });
+      await db(TABLES.tracks).where({ status: 'initializing' }).update({ status: 'initialized' });
+      // `failed` meant exactly "the bytes are not decodable audio": the guide's `init_error`.
+      await db(TABLES.tracks)
+        .where({ status: 'failed' })
+        .update({ status: 'init_error', status_text: NOT_AUDIO_TEXT });
+    },
+    async down(db) {
+      await db(TABLES.tracks).where({ status: 'initialized' }).update({ status: 'initializing' });
+      await db(TABLES.tracks).whereIn('status', ['init_error', 'error']).update({ status: 'failed' });
+      await db.schema.alterTable(TABLES.tracks, (table) => table.dropColumn('status_text'));
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -168,6 +188,7 @@ const TRACK_COLUMNS = [
   'title',
   'duration',
   'status',
+  'status_text',
   'audio_key',
   'cover_key',
 ];
@@ -204,6 +225,7 @@ const trackFromRow = (row: Row): TrackRecord => ({
   title: (row.title as string | null) ?? null,
   duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
   status: row.status as CollectionsTrackStatus,
+  status_text: (row.status_text as string | null) ?? null,
   audio_key: (row.audio_key as string | null) ?? null,
   cover_key: (row.cover_key as string | null) ?? null,
 });
@@ -361,7 +383,7 @@ export function createCollectionsRepository(db: Knex) {
           ...trackFieldsToRow(fields),
           title: null,
           duration: null,
-          status: 'initializing',
+          status: 'initialized',
           created_at: at,
           updated_at: at,
         });
@@ -436,9 +458,13 @@ export function createCollectionsRepository(db: Knex) {
       return db.transaction(async (trx) => {
         const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first('audio_key');
         if (!row) return false;
-        await trx(TABLES.tracks)
-          .where({ id })
-          .update({ audio_key: audioKey, status: 'processing', duration: null, updated_at: now() });
+        await trx(TABLES.tracks).where({ id }).update({
+          audio_key: audioKey,
+          status: 'processing',
+          status_text: null,
+          duration: null,
+          updated_at: now(),
+        });
         await enqueue(trx);
         return (row.audio_key as string | null) ?? null;
       });
@@ -446,7 +472,12 @@ export function createCollectionsRepository(db: Knex) {
 
     async finishProcessing(
       id: string,
-      result: { status: 'ready' | 'failed'; duration: number | null; audio_key?: null },
+      result: {
+        status: 'ready' | 'incomplete' | 'error' | 'init_error';
+        status_text: string | null;
+        duration: number | null;
+        audio_key?: null;
+      },
     ) {
       await db(TABLES.tracks)
         .where({ id, status: 'processing' })

@@ -10,6 +10,8 @@ import {
   collectionView,
   IMAGE_CONTENT_TYPES,
   type ImageType,
+  NOT_AUDIO_TEXT,
+  PROCESSING_GAVE_UP_TEXT,
   sniffImage,
   trackChanges,
   trackFields,
@@ -293,7 +295,7 @@ export function createCollectionsService(options: {
           jobs.enqueue(PROCESS_TRACK_QUEUE, { trackId: id }, { transaction }),
         );
         if (replaced === false) throw trackNotFound();
-        // The audio of an earlier upload (a `failed` track's, kept when processing gave up) goes.
+        // The audio of an earlier upload (an `error` track's, kept when processing gave up) goes.
         await deleteBlobs([replaced]);
       } catch (error) {
         if (stored) await deleteBlobs([key]);
@@ -330,7 +332,7 @@ export function createCollectionsService(options: {
 
     /**
      * The processing job: reads the stored audio with music-metadata and records its real
-     * duration (`ready`), or `failed` when the bytes are not audio it can decode.
+     * duration (`ready`), or `init_error` when the bytes are not audio it can decode.
      */
     async processTrack(id: string): Promise<void> {
       const track = await repository.findTrack(null, id);
@@ -339,7 +341,11 @@ export function createCollectionsService(options: {
       const size = await blobs.size(track.audio_key);
       const stream = await blobs.stream(track.audio_key);
       if (size === undefined || !stream) {
-        await repository.finishProcessing(id, { status: 'failed', duration: null });
+        await repository.finishProcessing(id, {
+          status: 'error',
+          status_text: 'The uploaded file is missing from storage: upload it again',
+          duration: null,
+        });
         return;
       }
       let duration: number | undefined;
@@ -355,17 +361,27 @@ export function createCollectionsService(options: {
       if (playable) {
         await repository.finishProcessing(id, {
           status: 'ready',
+          status_text: null,
           duration: Math.round(duration! * 1000) / 1000,
         });
         return;
       }
-      // Bytes that are not audio serve nothing: the file goes, the track stays as 'failed'.
-      await repository.finishProcessing(id, { status: 'failed', duration: null, audio_key: null });
+      // Bytes that are not audio serve nothing: the file goes, the track stays as 'init_error'.
+      await repository.finishProcessing(id, {
+        status: 'init_error',
+        status_text: NOT_AUDIO_TEXT,
+        duration: null,
+        audio_key: null,
+      });
       await deleteBlobs([track.audio_key]);
     },
 
     async markProcessingFailed(id: string): Promise<void> {
-      await repository.finishProcessing(id, { status: 'failed', duration: null });
+      await repository.finishProcessing(id, {
+        status: 'error',
+        status_text: PROCESSING_GAVE_UP_TEXT,
+        duration: null,
+      });
     },
   };
 }

@@ -130,7 +130,7 @@ export interface paths {
         put?: never;
         /**
          * Create a track
-         * @description Creates a track in a collection, with `status` `initializing` and `duration` `null`. The response
+         * @description Creates a track in a collection, with `status` `initialized` and `duration` `null`. The response
          *     carries two signed one-time URLs: `track_upload` (`PUT` the audio bytes, see `uploadTrackAudio`) and
          *     `track_cover_upload` (`POST` a cover image, see `uploadTrackCover`). Processing starts when the audio
          *     upload completes. If the audio URL expires unused, create a new track.
@@ -157,8 +157,9 @@ export interface paths {
         };
         /**
          * Get track
-         * @description Returns details about a specific track. Poll this until `track.status` is `ready` (playable) or
-         *     `failed`; `duration` is set once the audio has been probed.
+         * @description Returns details about a specific track. Poll this until `track.status` is terminal: `ready`
+         *     (playable), `incomplete`, `error` or `init_error` (`status_text` says why); `duration` is set once
+         *     the audio has been probed.
          */
         get: operations["getTrack"];
         /**
@@ -230,9 +231,9 @@ export interface paths {
          * @description Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
          *     `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
          *     or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
-         *     strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
-         *     upload the file again. Earlier URLs that were not used yet keep working until they expire.
-         *     Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+         *     strand the track in `initialized`. Also for an `init_error` track (the bytes were not audio) or an
+         *     `error` track (processing gave up), to upload the file again. Earlier URLs that were not used yet keep working until they expire.
+         *     Not available while the audio is in and usable (`processing`, `ready`, `incomplete`): 409; create a new track to replace it.
          */
         post: operations["createTrackUpload"];
         delete?: never;
@@ -275,8 +276,9 @@ export interface paths {
          * Upload a track's audio bytes
          * @description Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
          *     `Content-Type`; the server sniffs the format). No API key: the signed URL is the credential, and it
-         *     works once. On success the track moves from `initializing` to `processing`; processing then sets
-         *     `duration` and ends in `ready`, or in `failed` if the bytes are not decodable audio.
+         *     works once. On success the track moves from `initialized` to `processing`; processing then sets
+         *     `duration` and ends in `ready`, `incomplete` or `error`, or in `init_error` if the bytes are not
+         *     decodable audio (see `TrackStatus`).
          *     Maximum size: 200 MiB by default (a server setting); larger bodies get 413 and the URL stays usable
          *     until it expires.
          */
@@ -493,13 +495,18 @@ export interface components {
             cover_url: components["schemas"]["CoverUrl"];
         };
         /**
-         * @description Processing status. The reference server goes `initializing` (created, waiting for the audio upload)
-         *     → `processing` (audio received, being probed) → `ready` (playable, `duration` set) or `failed`
-         *     (the bytes are not decodable audio). `fallback_processing` and `incomplete` belong to the original
-         *     service's variant pipeline; clients should accept them, the reference server does not emit them.
+         * @description Processing status, in the processing guide's words. Transitional: `initialized` (created, waiting
+         *     for the audio upload), `processing` (audio received; probing, waveform, variant files, cover), and
+         *     the original service's `fallback` / `fallback_processing` (a retry on a larger processor; the
+         *     reference server never emits them, clients should accept them). Terminal: `ready` (every variant
+         *     file was made: playable), `incomplete` (the audio is usable but some variant files could not be
+         *     made, e.g. no encoder is installed; `status_text` says why), `error` (processing gave up after
+         *     retries) and `init_error` (the uploaded bytes are not decodable audio). Only `ready` is safe to
+         *     play. (The original's OpenAPI document lists `initializing` and `failed` instead; its guides and
+         *     webhooks use the names here, which the reference server follows.)
          * @enum {string}
          */
-        TrackStatus: "initializing" | "processing" | "fallback_processing" | "ready" | "incomplete" | "failed";
+        TrackStatus: "initialized" | "processing" | "fallback" | "fallback_processing" | "ready" | "incomplete" | "error" | "init_error";
         /** @description Fields fixed when a track is created. */
         TrackIdentity: {
             /** @description ID of the collection this track belongs to. */
@@ -549,6 +556,12 @@ export interface components {
              * @description Same value as `status`. Kept because the original service's guides poll `track.track_status_id`.
              */
             track_status_id: components["schemas"]["TrackStatus"];
+            /**
+             * @description Why processing ended in `incomplete`, `error` or `init_error` (for a person; the original's
+             *     webhooks carry such texts per file as `status_text`); `null` otherwise.
+             * @example No audio encoder (ffmpeg) is installed on the server: only the original file is available
+             */
+            readonly status_text: string | null;
             player_color_light: components["schemas"]["DerivedPlayerColor"];
             player_color_dark: components["schemas"]["DerivedPlayerColor"];
             /**
@@ -1270,6 +1283,7 @@ export interface operations {
                      *           "duration": 214.36,
                      *           "status": "ready",
                      *           "track_status_id": "ready",
+                     *           "status_text": null,
                      *           "player_color_light": null,
                      *           "player_color_dark": null,
                      *           "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1399,8 +1413,9 @@ export interface operations {
                      *         "player_color": null,
                      *         "title": null,
                      *         "duration": null,
-                     *         "status": "initializing",
-                     *         "track_status_id": "initializing",
+                     *         "status": "initialized",
+                     *         "track_status_id": "initialized",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1490,6 +1505,7 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1571,6 +1587,7 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "status_text": null,
                      *         "player_color_light": "#8E24AA",
                      *         "player_color_dark": "#B53BD5",
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1633,6 +1650,7 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1693,6 +1711,7 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1757,8 +1776,9 @@ export interface operations {
                      *         "player_color": null,
                      *         "title": null,
                      *         "duration": null,
-                     *         "status": "initializing",
-                     *         "track_status_id": "initializing",
+                     *         "status": "initialized",
+                     *         "track_status_id": "initialized",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1847,6 +1867,7 @@ export interface operations {
                      *         "duration": null,
                      *         "status": "processing",
                      *         "track_status_id": "processing",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1924,6 +1945,7 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
+                     *         "status_text": null,
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10.png"
