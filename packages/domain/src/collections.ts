@@ -206,7 +206,26 @@ export interface CollectionTrackRecord extends CollectionTrackFields {
   status_text: string | null;
   audio_key: string | null;
   cover_key: string | null;
+  /** The durable delivery prefix of the track's files (`trackBasePath`). */
+  base_path: string;
+  /** The 320 waveform levels (0–1), once processing made them. */
+  levels: number[] | null;
+  /** The palette of the cover embedded in the upload (empty when there was none). */
+  theme: ImageColor[];
 }
+
+/**
+ * The durable delivery prefix of a track's files (the processing guide's `track.base_path`): each
+ * file is this plus `_<variant index>.<extension>`. Fixed at creation, so it can be stored by clients.
+ */
+export const trackBasePath = (organizationId: string, trackId: string) => `/${organizationId}/${trackId}`;
+
+/** The blob key of a track's file of a variant (`track.base_path` + `_` + index + `.` + extension). */
+export const trackFileKey = (basePath: string, index: string, extension: string) =>
+  `collections/delivery${basePath}_${index}.${extension}`;
+
+/** The track's `base_url`: `base_path` under the server's delivery prefix. */
+export const trackBaseUrl = (baseUrl: string, basePath: string) => `${baseUrl}/media/delivery${basePath}`;
 
 /** A new collection's fields: a writable field the create body leaves out gets its default. */
 export function collectionFields(input: CollectionInput): CollectionFields {
@@ -281,7 +300,7 @@ export function trackView(
   collection: CollectionRecord | undefined,
   baseUrl: string,
 ): Track {
-  const { audio_key, cover_key, organization_id, ...fields } = record;
+  const { audio_key, cover_key, organization_id, levels, ...fields } = record;
   let cover: string | null = null;
   if (cover_key && (collection?.is_cover_overridable ?? true)) {
     cover = coverUrl(baseUrl, 'track', record.id, cover_key);
@@ -292,6 +311,7 @@ export function trackView(
     ...fields,
     track_status_id: record.status,
     ...derivePlayerColors(record.player_color),
+    base_url: trackBaseUrl(baseUrl, record.base_path),
     cover_url: cover,
   };
 }
@@ -353,6 +373,9 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
         status_text: null,
         audio_key: audioKey,
         cover_key: trackCoverKey,
+        base_path: trackBasePath(COLLECTIONS_DEFAULT_ORGANIZATION.id, track.id),
+        levels: null,
+        theme: [],
       });
       data.audio.push({ key: audioKey, bytes: () => collectionsDemoAudio(track) });
       const { coverIndex } = track;

@@ -1,4 +1,5 @@
 import { collectionsDemoCollections, coverJpeg, wavFile } from '@music-apis/catalog';
+import { COLLECTIONS_DEFAULT_ORGANIZATION } from '@music-apis/domain';
 import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
 import {
   type CollectionInput,
@@ -121,6 +122,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
             status: 'ready',
             track_status_id: 'ready',
             status_text: null,
+            base_path: `/${COLLECTIONS_DEFAULT_ORGANIZATION.id}/${track.id}`,
+            base_url: `${context.baseUrl}/media/delivery/${COLLECTIONS_DEFAULT_ORGANIZATION.id}/${track.id}`,
+            theme: [],
             cover_url:
               track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
           })),
@@ -279,6 +283,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         status: 'initialized',
         track_status_id: 'initialized',
         status_text: null,
+        base_path: expect.stringMatching(new RegExp(`^/[0-9a-f-]{36}/${created.track_id}$`)),
+        base_url: `${context.baseUrl}/media/delivery${created.track.base_path}`,
+        theme: [],
         player_color_light: '#E32C27',
         player_color_dark: '#E53935',
         cover_url: null,
@@ -788,6 +795,80 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: "variants: each organization's configured hq/lq/preview and automatic files, listed, paged and got by id",
+    covers: ['listVariants', 'getVariant'],
+    async run(context) {
+      const api = client(context);
+      const listed = await api.listVariants();
+      expect(listed.count).toBe(7);
+      expect(listed.variants.map((variant) => [variant.index, variant.type, variant.format])).toEqual([
+        ['hq', 'transcode', 'mp3'],
+        ['lq', 'transcode', 'mp3'],
+        ['preview', 'preview', 'mp3'],
+        ['levels', 'levels', 'json'],
+        ['waveform', 'waveform_image', 'png'],
+        ['original', 'original', null],
+        ['cover', 'cover', null],
+      ]);
+      const [hq, lq, preview] = listed.variants;
+      expect(hq).toEqual({
+        id: expect.stringMatching(UUID),
+        index: 'hq',
+        name: 'High quality (MP3, 320 kbit/s)',
+        type: 'transcode',
+        track_id: null,
+        format: 'mp3',
+        codec: 'mp3',
+        bitrate: 320,
+        is_stereo: true,
+        is_strip_tags: true,
+        is_strip_cover: true,
+        preview_type: null,
+        preview_seconds: null,
+        preview_min_percent: null,
+        preview_max_percent: null,
+        preview_percent: null,
+        preview_min_seconds: null,
+        preview_max_seconds: null,
+        preview_start_percent: null,
+      });
+      expect(lq).toMatchObject({ codec: 'mp3', bitrate: 128 });
+      expect(preview).toMatchObject({
+        codec: 'mp3',
+        bitrate: 128,
+        preview_type: 'seconds',
+        preview_seconds: 60,
+        preview_min_percent: 0,
+        preview_max_percent: 50,
+        preview_start_percent: 25,
+      });
+      const page = await api.listVariants({ limit: 2, offset: 1 });
+      expect({ count: page.count, indexes: page.variants.map((variant) => variant.index) }).toEqual({
+        count: 7,
+        indexes: ['lq', 'preview'],
+      });
+      const got = await api.getVariant({ variant_id: lq?.id as string });
+      expect(got).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        variant_id: lq?.id,
+        variant: lq,
+      });
+      // The ids are the organization's: stable, and another organization's are others.
+      expect((await api.listVariants()).variants).toEqual(listed.variants);
+      const theirs = await client(context, context.otherOrganizationCollectionsApiKey).listVariants();
+      expect(theirs.variants.map((variant) => variant.index)).toEqual(listed.variants.map((v) => v.index));
+      expect(theirs.variants.map((variant) => variant.id)).not.toContain(hq?.id);
+
+      const missing = await expectEnvelopeError(api.getVariant({ variant_id: MISSING_ID }), 404);
+      expect(missing.message).toBe('Variant not found');
+      await expectEnvelopeError(api.getVariant({ variant_id: 'hq' }), 400);
+      await expectEnvelopeError(api.listVariants({ limit: 0 }), 400);
+      await expectEnvelopeError(client(context, 'adn_wrong_key').listVariants(), 401);
+      await expectEnvelopeError(client(context, 'adn_wrong_key').getVariant({ variant_id: MISSING_ID }), 401);
+    },
+  },
+  {
     name: 'authz: a key of another organization gets 404 for every id of this one, lists only its own rows, changes nothing',
     covers: [
       'listCollections',
@@ -803,6 +884,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       'deleteTrack',
       'createTrackCover',
       'createTrackUpload',
+      'getVariant',
     ],
     async run(context) {
       const ours = client(context);
@@ -847,6 +929,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       await expectMissing(theirs.deleteTrack({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackCover({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackUpload({ track_id: trackId }), missingTrack);
+      const missingVariant = await expectEnvelopeError(ours.getVariant({ variant_id: MISSING_ID }), 404);
+      for (const variant of (await ours.listVariants()).variants) {
+        await expectMissing(theirs.getVariant({ variant_id: variant.id }), missingVariant);
+      }
       // And the other way round.
       await expectMissing(ours.getCollection({ collection_id: own.collection_id }));
       await expectMissing(ours.deleteTrack({ track_id: ownTrack.track_id }), missingTrack);

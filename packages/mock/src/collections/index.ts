@@ -12,6 +12,7 @@ import {
   coverNotFound,
   IMAGE_CONTENT_TYPES,
   parseCoverFileName,
+  trackBasePath,
   trackChanges,
   trackFields,
   trackView,
@@ -27,6 +28,7 @@ import {
   findTrack,
 } from './state.js';
 import { issueCoverUploadUrl, issueUploadUrl, uploadHandlers } from './uploads.js';
+import { variantHandlers } from './variants.js';
 
 export {
   COLLECTIONS_MOCK_API_KEY,
@@ -168,6 +170,9 @@ export const collectionsMockApi: MockApiDefinition<
             status_text: null,
             audio_key: null,
             cover_key: null,
+            base_path: trackBasePath(principal, id),
+            levels: null,
+            theme: [],
           };
           state.tracks.set(id, stored);
           return {
@@ -230,6 +235,7 @@ export const collectionsMockApi: MockApiDefinition<
           };
         },
         ...uploadHandlers(state, context),
+        ...variantHandlers(state),
         getCoverImage({ path }) {
           const cover = parseCoverFileName(path.file_name);
           if (!cover) throw coverNotFound();

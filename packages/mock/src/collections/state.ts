@@ -1,6 +1,7 @@
 import {
   COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionRecord,
+  type CollectionsVariantRecord,
   type CollectionTrackRecord,
   collectionNotFound,
   collectionsDemoData,
@@ -35,6 +36,8 @@ export interface CollectionsMockState {
   /** By ID, in creation order. */
   collections: Map<string, CollectionRecord>;
   tracks: Map<string, CollectionTrackRecord>;
+  /** Variants by ID, in creation order: each organization's (configured on first use) and tracks'. */
+  variants: Map<string, CollectionsVariantRecord>;
   /** Stored covers by blob key (`cover_key`); audio is probed on upload and not kept. */
   blobs: Map<string, Uint8Array>;
   /** Issued upload URLs by signature. */
@@ -59,6 +62,7 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
     apiKeys: new Map([[COLLECTIONS_MOCK_API_KEY, COLLECTIONS_DEFAULT_ORGANIZATION.id]]),
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
+    variants: new Map(),
     // Covers only: the API never serves audio back, so the mock does not keep it.
     blobs: new Map(demo.covers.map((cover) => [cover.key, cover.bytes()])),
     uploadUrls: new Map(),

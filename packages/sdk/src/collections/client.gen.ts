@@ -227,6 +227,39 @@ export type CreateTrackUploadError =
   | ApiError<operations['createTrackUpload']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createTrackUpload']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `listVariants` (`GET /v1/variant`). */
+export interface ListVariantsParams {
+  /** Maximum number of items to return. */
+  limit?: NonNullable<operations['listVariants']['parameters']['query']>['limit'];
+  /** Number of items to skip (at most 2,147,483,647). */
+  offset?: NonNullable<operations['listVariants']['parameters']['query']>['offset'];
+}
+
+/** What `listVariants` resolves to. */
+export type ListVariantsResult = operations['listVariants']['responses'][200]['content']['application/json'];
+
+/** The errors `listVariants` documents, one per status: `isApiError<ListVariantsError>(error)`, then `error.status` narrows `error.body`. */
+export type ListVariantsError =
+  | ApiError<operations['listVariants']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['listVariants']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listVariants']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getVariant` (`GET /v1/variant/{variant_id}`). */
+export interface GetVariantParams {
+  /** The ID of the variant. */
+  variant_id: NonNullable<operations['getVariant']['parameters']['path']>['variant_id'];
+}
+
+/** What `getVariant` resolves to. */
+export type GetVariantResult = operations['getVariant']['responses'][200]['content']['application/json'];
+
+/** The errors `getVariant` documents, one per status: `isApiError<GetVariantError>(error)`, then `error.status` narrows `error.body`. */
+export type GetVariantError =
+  | ApiError<operations['getVariant']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getVariant']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getVariant']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getVariant']['responses'][500]['content']['application/json'], 500>;
+
 /** Arguments of `uploadTrackAudio` (`PUT /v1/upload/track/{track_id}`). */
 export interface UploadTrackAudioParams {
   /** The ID of the track. */
@@ -498,6 +531,32 @@ export interface CollectionsMethods {
   createTrackUpload(args: CreateTrackUploadParams, options?: CallOptions): ApiPromise<CreateTrackUploadResult>;
 
   /**
+   * List variants
+   *
+   * The variants configured on the caller's organization (oldest first) and `count`. Every organization
+   * starts with `hq` (MP3 320 kbit/s), `lq` (MP3 128 kbit/s), `preview` (an MP3 128 kbit/s clip),
+   * `levels` (320 waveform samples), `waveform` (a PNG image), `original` (the uploaded file) and
+   * `cover` (the cover embedded in the upload's tags). Track-specific variants (`addTrackVariant`) are
+   * not listed here.
+   *
+   * `GET /v1/variant`
+   *
+   * Fails with {@link ListVariantsError} (400, 401, 500).
+   */
+  listVariants(args?: ListVariantsParams, options?: CallOptions): ApiPromise<ListVariantsResult>;
+
+  /**
+   * Get variant
+   *
+   * One variant of the caller's organization, or one added to one of its tracks.
+   *
+   * `GET /v1/variant/{variant_id}`
+   *
+   * Fails with {@link GetVariantError} (400, 401, 404, 500).
+   */
+  getVariant(args: GetVariantParams, options?: CallOptions): ApiPromise<GetVariantResult>;
+
+  /**
    * Upload a track's audio bytes
    *
    * Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
@@ -582,6 +641,8 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     deleteTrack: (args, options) => call({ method: 'DELETE', path: '/v1/track/{track_id}', security: [['BearerAuth']] }, args, options),
     createTrackCover: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/cover', security: [['BearerAuth']] }, args, options),
     createTrackUpload: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/upload', security: [['BearerAuth']] }, args, options),
+    listVariants: (args, options) => call({ method: 'GET', path: '/v1/variant', query: { limit: '&', offset: '&' }, security: [['BearerAuth']] }, args, options),
+    getVariant: (args, options) => call({ method: 'GET', path: '/v1/variant/{variant_id}', security: [['BearerAuth']] }, args, options),
     uploadTrackAudio: (args, options) => call({ method: 'PUT', path: '/v1/upload/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'application/octet-stream' }, { ...args, body: toBodyInit(args.body) }, options),
     uploadTrackCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),
     uploadCollectionCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/collection/{collection_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),

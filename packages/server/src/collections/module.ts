@@ -15,6 +15,7 @@ import { type ApiKeyOwner, createApiKeyVerifier } from './api-keys.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
 import { createCollectionsService, PROCESS_TRACK_QUEUE, type UploadRequest } from './service.js';
 import { createUploadUrlSigner } from './upload-urls.js';
+import { createVariantRepository } from './variant-repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -69,6 +70,7 @@ export const collectionsModule: ApiModule = {
     const repository = createCollectionsRepository(db);
     const service = createCollectionsService({
       repository,
+      variants: createVariantRepository(db),
       blobs,
       jobs,
       signer: createUploadUrlSigner(await getOrCreateSecret(db, UPLOAD_SECRET)),
@@ -235,6 +237,17 @@ export const collectionsModule: ApiModule = {
             baseUrl(ctx),
           );
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
+        },
+        listVariants: async ({ query, principal }, { ctx }) => ({
+          status: 200,
+          body: {
+            ...ok(ctx),
+            ...(await service.listVariants(principal.organizationId, query.limit ?? 50, query.offset ?? 0)),
+          },
+        }),
+        getVariant: async ({ path, principal }, { ctx }) => {
+          const variant = await service.getVariant(principal.organizationId, path.variant_id);
+          return { status: 200, body: { ...ok(ctx), variant_id: variant.id, variant } };
         },
         getCoverImage: async ({ path }) => {
           const image = await service.getCoverImage(path.owner_type, path.file_name);

@@ -8,6 +8,7 @@ import {
   type CollectionTrackFields,
   type CollectionTrackRecord,
   NOT_AUDIO_TEXT,
+  trackBasePath,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 
@@ -28,6 +29,8 @@ export const TABLES = {
   collections: 'collections',
   tracks: 'collections_tracks',
   uploadClaims: 'collections_upload_claims',
+  variants: 'collections_variants',
+  trackFiles: 'collections_track_files',
 } as const;
 
 export const collectionsMigrations: Migration[] = [
@@ -150,6 +153,67 @@ export const collectionsMigrations: Migration[] = [
       await db.schema.alterTable(TABLES.tracks, (table) => table.dropColumn('status_text'));
     },
   },
+  {
+    name: 'collections_004_variants_and_files',
+    async up(db) {
+      await db.schema.createTable(TABLES.variants, (table) => {
+        table.increments('seq').primary();
+        table.uuid('id').notNullable().unique();
+        table.uuid('organization_id').notNullable();
+        table.uuid('track_id').references('id').inTable(TABLES.tracks).onDelete('CASCADE');
+        /** '' for the organization's variants, else `track_id`: the unique index needs a non-null column. */
+        table.string('scope', 36).notNullable();
+        table.string('delivery_index', 64).notNullable();
+        table.string('name', 255).notNullable();
+        table.string('type', 32).notNullable();
+        /** JSON `AudioSettings` / `PreviewSettings`, or null where they do not apply. */
+        table.text('audio');
+        table.text('preview');
+        table.bigInteger('created_at').notNullable();
+        table.unique(['organization_id', 'scope', 'delivery_index'], {
+          indexName: 'collections_variants_index_unique',
+        });
+        table.index(['organization_id', 'scope', 'seq'], 'collections_variants_list_index');
+      });
+      await db.schema.createTable(TABLES.trackFiles, (table) => {
+        table.uuid('id').primary();
+        table.uuid('track_id').notNullable().references('id').inTable(TABLES.tracks).onDelete('CASCADE');
+        table.uuid('variant_id').notNullable();
+        /** Blob key; null when the file could not be made (`status_text` says why). */
+        table.string('blob_key', 512);
+        table.bigInteger('size');
+        table.string('content_type', 64);
+        table.boolean('is_success').notNullable();
+        table.text('status_text');
+        table.bigInteger('created_at').notNullable();
+        table.unique(['track_id', 'variant_id'], { indexName: 'collections_track_files_unique' });
+      });
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        /** The durable delivery prefix of the track's files (processing guide). */
+        table.string('base_path', 255);
+        /** JSON: the 320 waveform levels (0–1), once processed. */
+        table.text('levels');
+        /** JSON ImageColor[]: the palette of the cover embedded in the upload. */
+        table.text('theme').notNullable().defaultTo('[]');
+      });
+      // Existing tracks get the prefix new tracks get (`trackBasePath`).
+      const rows = await db(TABLES.tracks).select('id', 'organization_id');
+      for (const row of rows) {
+        await db(TABLES.tracks)
+          .where({ id: row.id })
+          .update({ base_path: trackBasePath(row.organization_id, row.id) });
+      }
+    },
+    async down(db) {
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        table.dropColumn('base_path');
+        table.dropColumn('levels');
+        table.dropColumn('theme');
+      });
+      await db.schema.dropTable(TABLES.trackFiles);
+      await db.schema.dropTable(TABLES.variants);
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -191,6 +255,9 @@ const TRACK_COLUMNS = [
   'status_text',
   'audio_key',
   'cover_key',
+  'base_path',
+  'levels',
+  'theme',
 ];
 
 const collectionFromRow = (row: Row): CollectionRecord => ({
@@ -228,6 +295,9 @@ const trackFromRow = (row: Row): TrackRecord => ({
   status_text: (row.status_text as string | null) ?? null,
   audio_key: (row.audio_key as string | null) ?? null,
   cover_key: (row.cover_key as string | null) ?? null,
+  base_path: row.base_path as string,
+  levels: row.levels ? JSON.parse(row.levels as string) : null,
+  theme: JSON.parse((row.theme as string | null) ?? '[]'),
 });
 
 /** JSON columns as text; a partial update only writes the columns it has. */
@@ -237,9 +307,11 @@ const collectionToRow = (fields: Partial<CollectionFields>) => ({
   ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
 });
 
-const trackFieldsToRow = (fields: Partial<TrackFields>) => ({
+const trackFieldsToRow = (fields: Partial<TrackRecord>) => ({
   ...fields,
   ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
+  ...(fields.levels === undefined ? {} : { levels: fields.levels && JSON.stringify(fields.levels) }),
+  ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
 });
 
 /** The organization a request acts for; `null`: any (no API key involved, see above). */
@@ -383,6 +455,7 @@ export function createCollectionsRepository(db: Knex) {
           ...trackFieldsToRow(fields),
           title: null,
           duration: null,
+          base_path: trackBasePath(organizationId, id),
           status: 'initialized',
           created_at: at,
           updated_at: at,

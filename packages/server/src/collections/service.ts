@@ -17,6 +17,8 @@ import {
   trackFields,
   trackView,
   uploadUrlRejected,
+  variantNotFound,
+  variantView,
 } from '@music-apis/domain';
 import { badRequest, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
@@ -32,6 +34,7 @@ import type {
 } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
+import type { VariantRepository } from './variant-repository.js';
 
 type Collection = components['schemas']['Collection'];
 type Track = components['schemas']['Track'];
@@ -64,13 +67,14 @@ const trackNotFound = collectionTrackNotFound;
 
 export function createCollectionsService(options: {
   repository: CollectionsRepository;
+  variants: VariantRepository;
   blobs: BlobStore;
   jobs: JobQueue;
   signer: UploadUrlSigner;
   limits: CollectionsLimits;
   logger: Logger;
 }) {
-  const { repository, blobs, jobs, signer, limits, logger } = options;
+  const { repository, variants, blobs, jobs, signer, limits, logger } = options;
   let lastClaimCleanup = 0;
 
   // Another organization's records answer 404, exactly as ids that do not exist: a key cannot
@@ -313,6 +317,17 @@ export function createCollectionsService(options: {
     async uploadCollectionCover(id: string, upload: UploadRequest, baseUrl: string): Promise<Collection> {
       await uploadCover('collection', id, upload);
       return collectionView(await existingCollection(null, id), baseUrl);
+    },
+
+    async listVariants(organizationId: string, limit: number, offset: number) {
+      const page = await variants.listOrganizationVariants(organizationId, limit, offset);
+      return { count: page.count, variants: page.items.map(variantView) };
+    },
+
+    async getVariant(organizationId: string, id: string) {
+      const variant = await variants.findVariant(organizationId, id);
+      if (!variant) throw variantNotFound();
+      return variantView(variant);
     },
 
     /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */

@@ -242,6 +242,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/variant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List variants
+         * @description The variants configured on the caller's organization (oldest first) and `count`. Every organization
+         *     starts with `hq` (MP3 320 kbit/s), `lq` (MP3 128 kbit/s), `preview` (an MP3 128 kbit/s clip),
+         *     `levels` (320 waveform samples), `waveform` (a PNG image), `original` (the uploaded file) and
+         *     `cover` (the cover embedded in the upload's tags). Track-specific variants (`addTrackVariant`) are
+         *     not listed here.
+         */
+        get: operations["listVariants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variant/{variant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the variant.
+                 * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+                 */
+                variant_id: components["parameters"]["VariantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get variant
+         * @description One variant of the caller's organization, or one added to one of its tracks.
+         */
+        get: operations["getVariant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/upload/track/{track_id}": {
         parameters: {
             query: {
@@ -557,6 +607,24 @@ export interface components {
              */
             track_status_id: components["schemas"]["TrackStatus"];
             /**
+             * @description The durable delivery prefix of the track's files (the processing guide): each variant's file is
+             *     `base_path` + `_` + the variant's `index` + `.` + its extension, e.g. `{base_path}_hq.mp3`.
+             *     Fixed when the track is created: store it with the track's ID.
+             * @example /0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+             */
+            readonly base_path: string;
+            /**
+             * Format: uri
+             * @description `base_path` under the server's delivery address: the prefix signed delivery URLs and play
+             *     sessions build on (e.g. `{base_url}_preview.mp3`). Never upload to it.
+             */
+            readonly base_url: string;
+            /**
+             * @description The color palette of the cover embedded in the uploaded file's tags, most of the image first
+             *     (empty when it has none). Its most vibrant color becomes `player_color` when none was set.
+             */
+            readonly theme: components["schemas"]["ImageColor"][];
+            /**
              * @description Why processing ended in `incomplete`, `error` or `init_error` (for a person; the original's
              *     webhooks carry such texts per file as `status_text`); `null` otherwise.
              * @example No audio encoder (ffmpeg) is installed on the server: only the original file is available
@@ -570,6 +638,72 @@ export interface components {
              *     neither exists.
              */
             cover_url: components["schemas"]["CoverUrl"];
+        };
+        /**
+         * @description The recipe type (the variant-types guide): `transcode` (codec, bitrate, channels, tags), `preview`
+         *     (a clip with its own transcode options), `levels` (waveform sample metrics), `waveform_image` (a
+         *     PNG), `waveform_video` (an animated MP4; the reference server does not make these), `original`
+         *     (the preserved upload) and `cover` (the embedded cover and its palette).
+         * @enum {string}
+         */
+        VariantTypeId: "transcode" | "preview" | "levels" | "waveform_image" | "waveform_video" | "original" | "cover";
+        /**
+         * @description Lossy codecs only: `aac` (in MP4, `.m4a`), `mp3`, `ogg` (Vorbis) or `opus` (in Ogg, `.opus`).
+         * @enum {string}
+         */
+        AudioCodec: "aac" | "mp3" | "ogg" | "opus";
+        /**
+         * @description How a preview's length is chosen: `seconds` (`preview_seconds`, kept between `preview_min_percent`
+         *     and `preview_max_percent` of the track's duration) or `percent` (`preview_percent` of the duration,
+         *     kept between `preview_min_seconds` and `preview_max_seconds`). The clip starts at
+         *     `preview_start_percent` of the duration, earlier if it would run past the end.
+         * @enum {string}
+         */
+        PreviewType: "seconds" | "percent";
+        /**
+         * @description A variant: its delivery `index`, recipe `type` and settings. Settings that do not apply to the type
+         *     are `null` (the `preview_*` fields outside previews, the audio fields outside transcodes and
+         *     previews). Each track's file of a variant is `track.base_url` + `_` + `index` + `.` + extension.
+         */
+        Variant: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description Delivery name, unique across the organization's variants and its track's.
+             * @example hq
+             */
+            index: string;
+            /** @description What the variant is, for a person. */
+            name: string;
+            type: components["schemas"]["VariantTypeId"];
+            /** @description The track a track-specific variant was added to (`addTrackVariant`); `null` for the organization's. */
+            track_id: components["schemas"]["NullableUuid"];
+            /** @description Extension of the files: `mp3`, `m4a`, `ogg`, `opus`, `json` (levels), `png` (waveform); `null` where it is the upload's (original, cover). */
+            format: string | null;
+            codec: components["schemas"]["AudioCodec"] | null;
+            /** @description kbit/s. */
+            bitrate: number | null;
+            /** @description Two channels (`false`, mono). */
+            is_stereo: boolean | null;
+            /** @description Leave the upload's tags out of the file. */
+            is_strip_tags: boolean | null;
+            /** @description Leave the upload's embedded cover out of the file. */
+            is_strip_cover: boolean | null;
+            preview_type: components["schemas"]["PreviewType"] | null;
+            preview_seconds: number | null;
+            preview_min_percent: number | null;
+            preview_max_percent: number | null;
+            preview_percent: number | null;
+            preview_min_seconds: number | null;
+            preview_max_seconds: number | null;
+            preview_start_percent: number | null;
+        };
+        VariantList: components["schemas"]["OkEnvelope"] & {
+            count: components["schemas"]["Count"];
+            variants: components["schemas"]["Variant"][];
+        };
+        VariantResult: components["schemas"]["OkEnvelope"] & {
+            variant_id: components["schemas"]["Uuid"];
+            variant: components["schemas"]["Variant"];
         };
         /** @description A signed, short-lived, single-use upload URL. Never store it. */
         UploadHandle: {
@@ -842,6 +976,11 @@ export interface components {
          * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
          */
         TrackId: string;
+        /**
+         * @description The ID of the variant.
+         * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+         */
+        VariantId: string;
         /**
          * @description Unix time in seconds after which the upload URL no longer works. Part of the signed data.
          * @example 1767229200
@@ -1284,6 +1423,9 @@ export interface operations {
                      *           "status": "ready",
                      *           "track_status_id": "ready",
                      *           "status_text": null,
+                     *           "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "theme": [],
                      *           "player_color_light": null,
                      *           "player_color_dark": null,
                      *           "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1416,6 +1558,9 @@ export interface operations {
                      *         "status": "initialized",
                      *         "track_status_id": "initialized",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1506,6 +1651,9 @@ export interface operations {
                      *         "status": "ready",
                      *         "track_status_id": "ready",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1588,6 +1736,9 @@ export interface operations {
                      *         "status": "ready",
                      *         "track_status_id": "ready",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": "#8E24AA",
                      *         "player_color_dark": "#B53BD5",
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1651,6 +1802,9 @@ export interface operations {
                      *         "status": "ready",
                      *         "track_status_id": "ready",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1712,6 +1866,9 @@ export interface operations {
                      *         "status": "ready",
                      *         "track_status_id": "ready",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1779,6 +1936,9 @@ export interface operations {
                      *         "status": "initialized",
                      *         "track_status_id": "initialized",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -1798,6 +1958,128 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AudioAlreadyUploaded"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listVariants: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Maximum number of items to return.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Number of items to skip (at most 2,147,483,647).
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Variants list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                     *       "count": 7,
+                     *       "variants": [
+                     *         {
+                     *           "id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *           "index": "hq",
+                     *           "name": "High quality (MP3, 320 kbit/s)",
+                     *           "type": "transcode",
+                     *           "track_id": null,
+                     *           "format": "mp3",
+                     *           "codec": "mp3",
+                     *           "bitrate": 320,
+                     *           "is_stereo": true,
+                     *           "is_strip_tags": true,
+                     *           "is_strip_cover": true,
+                     *           "preview_type": null,
+                     *           "preview_seconds": null,
+                     *           "preview_min_percent": null,
+                     *           "preview_max_percent": null,
+                     *           "preview_percent": null,
+                     *           "preview_min_seconds": null,
+                     *           "preview_max_seconds": null,
+                     *           "preview_start_percent": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VariantList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the variant.
+                 * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+                 */
+                variant_id: components["parameters"]["VariantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Variant details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+                     *       "variant_id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *       "variant": {
+                     *         "id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *         "index": "hq",
+                     *         "name": "High quality (MP3, 320 kbit/s)",
+                     *         "type": "transcode",
+                     *         "track_id": null,
+                     *         "format": "mp3",
+                     *         "codec": "mp3",
+                     *         "bitrate": 320,
+                     *         "is_stereo": true,
+                     *         "is_strip_tags": true,
+                     *         "is_strip_cover": true,
+                     *         "preview_type": null,
+                     *         "preview_seconds": null,
+                     *         "preview_min_percent": null,
+                     *         "preview_max_percent": null,
+                     *         "preview_percent": null,
+                     *         "preview_min_seconds": null,
+                     *         "preview_max_seconds": null,
+                     *         "preview_start_percent": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VariantResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1868,6 +2150,9 @@ export interface operations {
                      *         "status": "processing",
                      *         "track_status_id": "processing",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1946,6 +2231,9 @@ export interface operations {
                      *         "status": "ready",
                      *         "track_status_id": "ready",
                      *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10.png"
