@@ -181,3 +181,53 @@ export function previewWindow(duration: number, preview: PreviewSettings): { sta
 }
 
 export const variantNotFound = () => new HttpError(404, 'Variant not found');
+
+type AddTrackVariantBody = components['schemas']['AddTrackVariantBody'];
+
+/** A track-specific variant from an `addTrackVariant` body; what the body leaves out gets the document's defaults. */
+export function trackVariantFromBody(
+  body: AddTrackVariantBody,
+  ids: { id: string; organization_id: string; track_id: string },
+): CollectionsVariantRecord & { track_id: string } {
+  const audio: AudioSettings = {
+    codec: body.codec ?? DEFAULT_AUDIO.codec,
+    bitrate: body.bitrate ?? DEFAULT_AUDIO.bitrate,
+    is_stereo: body.is_stereo ?? DEFAULT_AUDIO.is_stereo,
+    is_strip_tags: body.is_strip_tags ?? DEFAULT_AUDIO.is_strip_tags,
+    is_strip_cover: body.is_strip_cover ?? DEFAULT_AUDIO.is_strip_cover,
+  };
+  const preview: PreviewSettings | null =
+    body.variant_type_id === 'preview'
+      ? {
+          preview_type: body.preview_type ?? DEFAULT_PREVIEW.preview_type,
+          preview_seconds: body.preview_seconds ?? DEFAULT_PREVIEW.preview_seconds,
+          preview_min_percent: body.preview_min_percent ?? DEFAULT_PREVIEW.preview_min_percent,
+          preview_max_percent: body.preview_max_percent ?? DEFAULT_PREVIEW.preview_max_percent,
+          preview_percent: body.preview_percent ?? DEFAULT_PREVIEW.preview_percent,
+          preview_min_seconds: body.preview_min_seconds ?? DEFAULT_PREVIEW.preview_min_seconds,
+          preview_max_seconds: body.preview_max_seconds ?? DEFAULT_PREVIEW.preview_max_seconds,
+          preview_start_percent: body.preview_start_percent ?? DEFAULT_PREVIEW.preview_start_percent,
+        }
+      : null;
+  const kind = body.variant_type_id === 'preview' ? 'Preview clip' : 'Transcode';
+  return {
+    ...ids,
+    index: body.index,
+    name: `${kind} (${audio.codec.toUpperCase()}, ${audio.bitrate} kbit/s)`,
+    type: body.variant_type_id,
+    audio,
+    preview,
+  };
+}
+
+/**
+ * A variant is added to a track whose audio is in: not before an upload (`initialized`) nor after
+ * one that was not audio (`init_error`): 422, as the original answers.
+ */
+export function assertHasSourceFile(track: { status: string; audio_key: string | null }): void {
+  if (track.audio_key && track.status !== 'initialized' && track.status !== 'init_error') return;
+  throw new HttpError(422, 'The track has no source file to process yet: upload its audio first');
+}
+
+export const variantIndexTaken = (index: string) =>
+  new HttpError(409, `A variant with index "${index}" already exists for this track or its organization`);

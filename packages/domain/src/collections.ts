@@ -486,7 +486,7 @@ export async function readCoverUpload(
 // ——— the collections envelope ———
 
 /** Statuses the service documents; anything else is answered as a 500. */
-const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415]);
+const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422]);
 
 /** `{ ok: false, message, api_request_id }` for every collections error. */
 export function collectionsErrorReply(error: HttpError, apiRequestId: string): ErrorReply {

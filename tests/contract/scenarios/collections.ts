@@ -359,6 +359,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'a real WAV uploaded with uploadTrack becomes ready with its duration',
+    needsEncoder: true,
     covers: ['createTrack', 'uploadTrackAudio', 'getTrack', 'listCollectionTracks'],
     async run(context) {
       const api = client(context);
@@ -456,6 +457,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'a track whose upload never went through gets a new upload URL (also after init_error); with its audio in, 409',
+    needsEncoder: true,
     covers: ['createTrackUpload', 'uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
@@ -693,6 +695,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'deleting a collection deletes its tracks; their upload URLs answer 404',
+    needsEncoder: true,
     covers: [
       'deleteCollection',
       'getTrack',
@@ -869,6 +872,129 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: 'addTrackVariant: a transcode and a preview for one ready track, made by a job; 409 for a taken index, 422 before the upload',
+    covers: ['addTrackVariant', 'getVariant', 'listVariants', 'getTrack'],
+    needsEncoder: true,
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Variants' } });
+      const wait = { intervalMs: 25, timeoutMs: 30_000 };
+      const { track } = await api.uploadTrack({
+        collectionId,
+        file: wavFile({ seconds: 2, sampleRate: 8000, frequency: 440 }),
+        fileName: 'tone.wav',
+        waitUntilReady: wait,
+      });
+
+      const added = await api.addTrackVariant({
+        track_id: track.id,
+        body: { variant_type_id: 'transcode', index: 'aac64', codec: 'aac', bitrate: 64 },
+      });
+      expect(added).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        track_id: track.id,
+        variant_id: expect.stringMatching(UUID),
+        job_id: expect.stringMatching(UUID),
+        variant: {
+          id: added.variant_id,
+          index: 'aac64',
+          name: 'Transcode (AAC, 64 kbit/s)',
+          type: 'transcode',
+          track_id: track.id,
+          format: 'm4a',
+          codec: 'aac',
+          bitrate: 64,
+          is_stereo: true,
+          is_strip_tags: true,
+          is_strip_cover: true,
+          preview_type: null,
+          preview_seconds: null,
+          preview_min_percent: null,
+          preview_max_percent: null,
+          preview_percent: null,
+          preview_min_seconds: null,
+          preview_max_seconds: null,
+          preview_start_percent: null,
+        },
+      });
+      expect((await api.waitForTrack({ trackId: track.id }, wait)).status).toBe('ready');
+      // The track's variant is got by id, but is not one of the organization's.
+      expect((await api.getVariant({ variant_id: added.variant_id })).variant).toEqual(added.variant);
+      const listed = await api.listVariants({ limit: 200 });
+      expect(listed.variants.map((variant) => variant.id)).not.toContain(added.variant_id);
+
+      // Defaults: AAC 128; a preview's settings as the document's defaults, except those sent.
+      const preview = await api.addTrackVariant({
+        track_id: track.id,
+        body: {
+          variant_type_id: 'preview',
+          index: 'short-preview',
+          preview_type: 'percent',
+          preview_percent: 10,
+        },
+      });
+      expect(preview.variant).toMatchObject({
+        type: 'preview',
+        codec: 'aac',
+        bitrate: 128,
+        preview_type: 'percent',
+        preview_percent: 10,
+        preview_seconds: 60,
+        preview_max_seconds: 90,
+        preview_start_percent: 25,
+      });
+      expect((await api.waitForTrack({ trackId: track.id }, wait)).status).toBe('ready');
+
+      // The index is taken by the organization's hq and by the track's own aac64.
+      for (const index of ['hq', 'aac64']) {
+        const taken = await expectEnvelopeError(
+          api.addTrackVariant({ track_id: track.id, body: { variant_type_id: 'transcode', index } }),
+          409,
+        );
+        expect(taken.message).toContain(`"${index}"`);
+      }
+      // Another track may use the same track-specific index.
+      const pending = await api.createTrack({
+        body: { collection_id: collectionId, file_name: 'later.wav' },
+      });
+      const early = await expectEnvelopeError(
+        api.addTrackVariant({
+          track_id: pending.track_id,
+          body: { variant_type_id: 'transcode', index: 'aac64' },
+        }),
+        422,
+      );
+      expect(early.message).toContain('no source file');
+
+      const bad = <T>(value: unknown) => value as T;
+      for (const body of [
+        { variant_type_id: 'transcode', index: 'x' },
+        { variant_type_id: 'transcode', index: 'a/b' },
+        { variant_type_id: 'transcode', index: 'ok1', codec: 'flac' },
+        { variant_type_id: 'transcode', index: 'ok2', bitrate: 8 },
+        { variant_type_id: 'transcode', index: 'ok3', bitrate: 321 },
+        { variant_type_id: 'waveform_image', index: 'ok4' },
+        { variant_type_id: 'preview', index: 'ok5', preview_start_percent: 101 },
+        { index: 'ok6' },
+      ]) {
+        await expectEnvelopeError(api.addTrackVariant({ track_id: track.id, body: bad(body) }), 400);
+      }
+      await expectEnvelopeError(
+        api.addTrackVariant({ track_id: MISSING_ID, body: { variant_type_id: 'transcode', index: 'nope' } }),
+        404,
+      );
+      await expectEnvelopeError(
+        client(context, 'adn_wrong_key').addTrackVariant({
+          track_id: track.id,
+          body: { variant_type_id: 'transcode', index: 'nope' },
+        }),
+        401,
+      );
+      expect((await api.getTrack({ track_id: track.id })).track.status).toBe('ready');
+    },
+  },
+  {
     name: 'authz: a key of another organization gets 404 for every id of this one, lists only its own rows, changes nothing',
     covers: [
       'listCollections',
@@ -885,6 +1011,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       'createTrackCover',
       'createTrackUpload',
       'getVariant',
+      'addTrackVariant',
     ],
     async run(context) {
       const ours = client(context);
@@ -929,6 +1056,13 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       await expectMissing(theirs.deleteTrack({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackCover({ track_id: trackId }), missingTrack);
       await expectMissing(theirs.createTrackUpload({ track_id: trackId }), missingTrack);
+      await expectMissing(
+        theirs.addTrackVariant({
+          track_id: trackId,
+          body: { variant_type_id: 'transcode', index: 'theirs' },
+        }),
+        missingTrack,
+      );
       const missingVariant = await expectEnvelopeError(ours.getVariant({ variant_id: MISSING_ID }), 404);
       for (const variant of (await ours.listVariants()).variants) {
         await expectMissing(theirs.getVariant({ variant_id: variant.id }), missingVariant);

@@ -1,5 +1,6 @@
 import {
   assertAwaitingAudio,
+  assertHasSourceFile,
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
@@ -15,11 +16,15 @@ import {
   trackBasePath,
   trackChanges,
   trackFields,
+  trackVariantFromBody,
   trackView,
   unknownApiKey,
+  variantIndexTaken,
+  variantView,
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { MockApiDefinition } from '../core/api.js';
+import { processTrackAudio, sourceAudioOf } from './processing.js';
 import {
   type CollectionsMockState,
   type CollectionsPrincipals,
@@ -28,7 +33,7 @@ import {
   findTrack,
 } from './state.js';
 import { issueCoverUploadUrl, issueUploadUrl, uploadHandlers } from './uploads.js';
-import { variantHandlers } from './variants.js';
+import { variantHandlers, variantsOfTrack } from './variants.js';
 
 export {
   COLLECTIONS_MOCK_API_KEY,
@@ -56,6 +61,14 @@ export const collectionsMockApi: MockApiDefinition<
       trackView(track, state.collections.get(track.collection_id), baseUrl);
     const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string) =>
       issueCoverUploadUrl(state, context, baseUrl, owner, id);
+    /** A deleted track's files and track-specific variants go with it. */
+    const forgetTrack = (id: string) => {
+      state.tracks.delete(id);
+      state.trackFiles.delete(id);
+      for (const [variantId, variant] of state.variants) {
+        if (variant.track_id === id) state.variants.delete(variantId);
+      }
+    };
 
     return {
       authenticate: {
@@ -116,7 +129,7 @@ export const collectionsMockApi: MockApiDefinition<
           for (const [id, track] of state.tracks) {
             if (track.collection_id !== collection.id) continue;
             if (track.cover_key) state.blobs.delete(track.cover_key);
-            state.tracks.delete(id);
+            forgetTrack(id);
           }
           if (collection.cover_key) state.blobs.delete(collection.cover_key);
           state.collections.delete(collection.id);
@@ -198,7 +211,7 @@ export const collectionsMockApi: MockApiDefinition<
         deleteTrack({ path, principal }, { baseUrl }) {
           const track = findTrack(state, principal, path.track_id);
           if (track.cover_key) state.blobs.delete(track.cover_key);
-          state.tracks.delete(track.id);
+          forgetTrack(track.id);
           return {
             status: 200,
             body: {
@@ -236,6 +249,33 @@ export const collectionsMockApi: MockApiDefinition<
         },
         ...uploadHandlers(state, context),
         ...variantHandlers(state),
+        addTrackVariant({ path, body, principal }) {
+          const track = findTrack(state, principal, path.track_id);
+          assertHasSourceFile(track);
+          const variant = trackVariantFromBody(body, {
+            id: crypto.randomUUID(),
+            organization_id: principal,
+            track_id: track.id,
+          });
+          const taken = variantsOfTrack(state, track).some((other) => other.index === variant.index);
+          if (taken) throw variantIndexTaken(variant.index);
+          state.variants.set(variant.id, variant);
+          const source = sourceAudioOf(state, track);
+          // The track's audio is in (checked above), so the original was kept; processing is instant.
+          if (source && track.duration !== null) {
+            processTrackAudio(state, track, source, track.duration, [variant]);
+          }
+          return {
+            status: 200,
+            body: {
+              ...ok(),
+              track_id: track.id,
+              variant_id: variant.id,
+              job_id: crypto.randomUUID(),
+              variant: variantView(variant),
+            },
+          };
+        },
         getCoverImage({ path }) {
           const cover = parseCoverFileName(path.file_name);
           if (!cover) throw coverNotFound();

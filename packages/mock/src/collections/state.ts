@@ -9,6 +9,7 @@ import {
 } from '@music-apis/domain';
 import type { collectionsSpec, operations } from '@music-apis/spec/collections';
 import type { MockContext, MockHandlers } from '../core/api.js';
+import type { MockTrackFile } from './processing.js';
 
 /**
  * The collections store: the server's records (`@music-apis/domain`), covers and issued upload URLs;
@@ -38,7 +39,9 @@ export interface CollectionsMockState {
   tracks: Map<string, CollectionTrackRecord>;
   /** Variants by ID, in creation order: each organization's (configured on first use) and tracks'. */
   variants: Map<string, CollectionsVariantRecord>;
-  /** Stored covers by blob key (`cover_key`); audio is probed on upload and not kept. */
+  /** Each track's files by variant ID (`processing.ts`); the `original` keeps the uploaded audio. */
+  trackFiles: Map<string, Map<string, MockTrackFile>>;
+  /** Stored covers by blob key (`cover_key`). */
   blobs: Map<string, Uint8Array>;
   /** Issued upload URLs by signature. */
   uploadUrls: Map<string, IssuedUploadUrl>;
@@ -63,6 +66,7 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
     variants: new Map(),
+    trackFiles: new Map(),
     // Covers only: the API never serves audio back, so the mock does not keep it.
     blobs: new Map(demo.covers.map((cover) => [cover.key, cover.bytes()])),
     uploadUrls: new Map(),

@@ -15,6 +15,7 @@ import {
 } from '@music-apis/domain';
 import type { MockContext, MockEnv } from '../core/api.js';
 import { readAudioFormat } from '../core/audio.js';
+import { processTrackAudio } from './processing.js';
 import {
   type CollectionsHandlers,
   type CollectionsMockState,
@@ -136,12 +137,11 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
       const body = { ...ok(), track_id: track.id, track: trackView(track, collection, env.baseUrl) };
       // Processing is instant in the mock: the next read sees the outcome.
       const duration = probeAudio(bytes);
-      Object.assign(track, {
-        status: duration === undefined ? 'init_error' : 'ready',
-        status_text: duration === undefined ? NOT_AUDIO_TEXT : null,
-        duration: duration ?? null,
-        audio_key: duration === undefined ? null : track.audio_key,
-      });
+      if (duration === undefined) {
+        Object.assign(track, { status: 'init_error', status_text: NOT_AUDIO_TEXT, audio_key: null });
+      } else {
+        processTrackAudio(state, track, bytes, duration);
+      }
       return { status: 200, body };
     },
     async uploadTrackCover({ path, query }, env) {

@@ -227,6 +227,27 @@ export type CreateTrackUploadError =
   | ApiError<operations['createTrackUpload']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createTrackUpload']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `addTrackVariant` (`POST /v1/track/{track_id}/variant`). */
+export interface AddTrackVariantParams {
+  /** The ID of the track. */
+  track_id: NonNullable<operations['addTrackVariant']['parameters']['path']>['track_id'];
+  body: NonNullable<operations['addTrackVariant']['requestBody']>['content']['application/json'];
+}
+
+/** What `addTrackVariant` resolves to. */
+export type AddTrackVariantResult = operations['addTrackVariant']['responses'][200]['content']['application/json'];
+
+/** The errors `addTrackVariant` documents, one per status: `isApiError<AddTrackVariantError>(error)`, then `error.status` narrows `error.body`. */
+export type AddTrackVariantError =
+  | ApiError<operations['addTrackVariant']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['addTrackVariant']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['addTrackVariant']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['addTrackVariant']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['addTrackVariant']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['addTrackVariant']['responses'][415]['content']['application/json'], 415>
+  | ApiError<operations['addTrackVariant']['responses'][422]['content']['application/json'], 422>
+  | ApiError<operations['addTrackVariant']['responses'][500]['content']['application/json'], 500>;
+
 /** Arguments of `listVariants` (`GET /v1/variant`). */
 export interface ListVariantsParams {
   /** Maximum number of items to return. */
@@ -531,6 +552,23 @@ export interface CollectionsMethods {
   createTrackUpload(args: CreateTrackUploadParams, options?: CallOptions): ApiPromise<CreateTrackUploadResult>;
 
   /**
+   * Add a track-specific variant
+   *
+   * Adds a `transcode` or `preview` variant to one track whose audio is in, and queues the job that
+   * makes its file (`{base_path}_{index}.{extension}`). The track moves to `processing` and returns
+   * to a terminal status when the file is made (`ready`, or `incomplete` if it could not be). Only
+   * lossy codecs; `codec` defaults to `aac` at 128 kbit/s. Preview fields apply to `preview` only:
+   * `preview_type` `seconds` uses `preview_seconds` within `preview_min_percent`–`preview_max_percent`
+   * of the duration, `percent` uses `preview_percent` within `preview_min_seconds`–`preview_max_seconds`;
+   * the clip starts at `preview_start_percent`.
+   *
+   * `POST /v1/track/{track_id}/variant`
+   *
+   * Fails with {@link AddTrackVariantError} (400, 401, 404, 409, 413, 415, 422, 500).
+   */
+  addTrackVariant(args: AddTrackVariantParams, options?: CallOptions): ApiPromise<AddTrackVariantResult>;
+
+  /**
    * List variants
    *
    * The variants configured on the caller's organization (oldest first) and `count`. Every organization
@@ -641,6 +679,7 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     deleteTrack: (args, options) => call({ method: 'DELETE', path: '/v1/track/{track_id}', security: [['BearerAuth']] }, args, options),
     createTrackCover: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/cover', security: [['BearerAuth']] }, args, options),
     createTrackUpload: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/upload', security: [['BearerAuth']] }, args, options),
+    addTrackVariant: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/variant', security: [['BearerAuth']], body: 'application/json' }, args, options),
     listVariants: (args, options) => call({ method: 'GET', path: '/v1/variant', query: { limit: '&', offset: '&' }, security: [['BearerAuth']] }, args, options),
     getVariant: (args, options) => call({ method: 'GET', path: '/v1/variant/{variant_id}', security: [['BearerAuth']] }, args, options),
     uploadTrackAudio: (args, options) => call({ method: 'PUT', path: '/v1/upload/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'application/octet-stream' }, { ...args, body: toBodyInit(args.body) }, options),

@@ -183,7 +183,8 @@ export const collectionsMigrations: Migration[] = [
         table.string('blob_key', 512);
         table.bigInteger('size');
         table.string('content_type', 64);
-        table.boolean('is_success').notNullable();
+        /** null: nothing to make (no embedded cover); false: failed, `status_text` says why. */
+        table.boolean('is_success');
         table.text('status_text');
         table.bigInteger('created_at').notNullable();
         table.unique(['track_id', 'variant_id'], { indexName: 'collections_track_files_unique' });
@@ -543,18 +544,60 @@ export function createCollectionsRepository(db: Knex) {
       });
     },
 
+    /** Sets a terminal status of a track still `processing`; false when it was not (finished already, deleted). */
     async finishProcessing(
       id: string,
       result: {
         status: 'ready' | 'incomplete' | 'error' | 'init_error';
         status_text: string | null;
-        duration: number | null;
+        duration?: number | null;
         audio_key?: null;
       },
-    ) {
-      await db(TABLES.tracks)
+    ): Promise<boolean> {
+      const changed = await db(TABLES.tracks)
         .where({ id, status: 'processing' })
         .update({ ...result, updated_at: now() });
+      return changed > 0;
+    },
+
+    /** What processing learned about a track's audio: its duration, levels and embedded cover's palette. */
+    async recordProcessed(
+      id: string,
+      fields: Partial<Pick<TrackRecord, 'duration' | 'levels' | 'theme'>>,
+    ): Promise<void> {
+      if (Object.keys(fields).length === 0) return;
+      await db(TABLES.tracks)
+        .where({ id })
+        .update({ ...trackFieldsToRow(fields), updated_at: now() });
+    },
+
+    /**
+     * The embedded cover becomes the track's cover and its most vibrant color its `player_color`,
+     * each only where none was set (an uploaded cover, a chosen color win). Resolves whether the
+     * cover was taken.
+     */
+    async adoptEmbeddedCover(id: string, coverKey: string, playerColor: string | null): Promise<boolean> {
+      if (playerColor) {
+        await db(TABLES.tracks).where({ id }).whereNull('player_color').update({ player_color: playerColor });
+      }
+      const changed = await db(TABLES.tracks)
+        .where({ id })
+        .whereNull('cover_key')
+        .update({ cover_key: coverKey, updated_at: now() });
+      return changed > 0;
+    },
+
+    /** Back to `processing` for more files (`addTrackVariant`) of a track whose audio is in. */
+    async reopenProcessing(
+      id: string,
+      enqueue: (transaction: Knex.Transaction) => Promise<number>,
+    ): Promise<number> {
+      return db.transaction(async (trx) => {
+        await trx(TABLES.tracks)
+          .where({ id })
+          .update({ status: 'processing', status_text: null, updated_at: now() });
+        return enqueue(trx);
+      });
     },
 
     /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type CollectionsVariantRecord, organizationVariants, type VariantTypeId } from '@music-apis/domain';
 import type { Knex } from '../core/db.js';
 import { type Page, TABLES } from './repository.js';
@@ -44,17 +45,27 @@ const variantToRow = (variant: CollectionsVariantRecord, createdAt: number) => (
   created_at: createdAt,
 });
 
-/** One track's file of one variant: made (`is_success`) or not, with the reason. */
+/** One track's file of one variant: made (`is_success`), failed (with the reason) or nothing to make (null). */
 export interface TrackFileRecord {
-  id: string;
-  track_id: string;
   variant_id: string;
   blob_key: string | null;
   size: number | null;
   content_type: string | null;
-  is_success: boolean;
+  is_success: boolean | null;
   status_text: string | null;
 }
+
+const FILE_COLUMNS = ['variant_id', 'blob_key', 'size', 'content_type', 'is_success', 'status_text'];
+
+const fileFromRow = (row: Row): TrackFileRecord => ({
+  variant_id: row.variant_id as string,
+  blob_key: (row.blob_key as string | null) ?? null,
+  size: row.size === null || row.size === undefined ? null : Number(row.size),
+  content_type: (row.content_type as string | null) ?? null,
+  // SQLite stores booleans as 0/1.
+  is_success: row.is_success === null || row.is_success === undefined ? null : Boolean(row.is_success),
+  status_text: (row.status_text as string | null) ?? null,
+});
 
 export function createVariantRepository(db: Knex) {
   const organizationScope = (organizationId: string) =>
@@ -95,6 +106,57 @@ export function createVariantRepository(db: Knex) {
         .where({ id, organization_id: organizationId })
         .first(VARIANT_COLUMNS);
       return row ? variantFromRow(row) : undefined;
+    },
+
+    /**
+     * Adds a track-specific variant; false when its index is taken, by one of the organization's
+     * variants or of the track's (the unique index decides between concurrent adds).
+     */
+    async insertTrackVariant(variant: CollectionsVariantRecord & { track_id: string }): Promise<boolean> {
+      await ensureOrganizationVariants(variant.organization_id);
+      const taken = await organizationScope(variant.organization_id)
+        .where({ delivery_index: variant.index })
+        .first('id');
+      if (taken) return false;
+      const inserted = await db(TABLES.variants)
+        .insert(variantToRow(variant, Date.now()))
+        .onConflict(['organization_id', 'scope', 'delivery_index'])
+        .ignore()
+        .returning('id');
+      return inserted.length > 0;
+    },
+
+    /** Records the files made for a track, replacing earlier attempts at the same variants. */
+    async saveTrackFiles(trackId: string, files: TrackFileRecord[]): Promise<void> {
+      if (files.length === 0) return;
+      const at = Date.now();
+      await db(TABLES.trackFiles)
+        .insert(files.map((file) => ({ id: randomUUID(), track_id: trackId, ...file, created_at: at })))
+        .onConflict(['track_id', 'variant_id'])
+        .merge(['blob_key', 'size', 'content_type', 'is_success', 'status_text', 'created_at']);
+    },
+
+    /** The files recorded for a track, by variant. */
+    async filesOfTrack(trackId: string): Promise<TrackFileRecord[]> {
+      return (await db(TABLES.trackFiles).where({ track_id: trackId }).select(FILE_COLUMNS)).map(fileFromRow);
+    },
+
+    /** The blob keys of the files of these tracks (to delete with them). */
+    async fileKeysOfTracks(trackIds: string[]): Promise<string[]> {
+      if (trackIds.length === 0) return [];
+      return (await db(TABLES.trackFiles)
+        .whereIn('track_id', trackIds)
+        .whereNotNull('blob_key')
+        .pluck('blob_key')) as string[];
+    },
+
+    /** The blob keys of the files of a collection's tracks. */
+    async fileKeysOfCollection(collectionId: string): Promise<string[]> {
+      return (await db(`${TABLES.trackFiles} as f`)
+        .join(`${TABLES.tracks} as t`, 't.id', 'f.track_id')
+        .where('t.collection_id', collectionId)
+        .whereNotNull('f.blob_key')
+        .pluck('f.blob_key')) as string[];
     },
 
     /** What processing makes for a track: its organization's variants, then its own, oldest first. */

@@ -80,6 +80,11 @@ export interface ServerConfig {
     maxCoverBytes: number;
     /** Lifetime of signed upload URLs in seconds. Env `COLLECTIONS_UPLOAD_TTL_SECONDS`, default 3600. */
     uploadTtlSeconds: number;
+    /**
+     * The ffmpeg that makes the variant files (transcodes, previews, waveforms). Env `FFMPEG_PATH`,
+     * default `ffmpeg` (found on PATH). Without one, processed tracks end `incomplete`.
+     */
+    ffmpegPath: string;
   };
   jobs: {
     /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
@@ -282,6 +287,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
         env.COLLECTIONS_UPLOAD_TTL_SECONDS,
         3600,
       ),
+      ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
     },
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),

@@ -242,6 +242,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/track/{track_id}/variant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a track-specific variant
+         * @description Adds a `transcode` or `preview` variant to one track whose audio is in, and queues the job that
+         *     makes its file (`{base_path}_{index}.{extension}`). The track moves to `processing` and returns
+         *     to a terminal status when the file is made (`ready`, or `incomplete` if it could not be). Only
+         *     lossy codecs; `codec` defaults to `aac` at 128 kbit/s. Preview fields apply to `preview` only:
+         *     `preview_type` `seconds` uses `preview_seconds` within `preview_min_percent`–`preview_max_percent`
+         *     of the duration, `percent` uses `preview_percent` within `preview_min_seconds`–`preview_max_seconds`;
+         *     the clip starts at `preview_start_percent`.
+         */
+        post: operations["addTrackVariant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/variant": {
         parameters: {
             query?: never;
@@ -696,6 +728,44 @@ export interface components {
             preview_min_seconds: number | null;
             preview_max_seconds: number | null;
             preview_start_percent: number | null;
+        };
+        /** @description Body of `addTrackVariant`. */
+        AddTrackVariantBody: {
+            /** @enum {string} */
+            variant_type_id: "transcode" | "preview";
+            /** @description Delivery name; unique across the organization's and the track's variants. Letters, digits, `-` and `_` (it names the file). */
+            index: string;
+            codec?: components["schemas"]["AudioCodec"];
+            /** @description kbit/s; default 128. */
+            bitrate?: number;
+            /** @description Default `true`. */
+            is_stereo?: boolean;
+            /** @description Default `true`. */
+            is_strip_tags?: boolean;
+            /** @description Default `true`. */
+            is_strip_cover?: boolean;
+            preview_type?: components["schemas"]["PreviewType"];
+            /** @description Preview only, `seconds`; default 60. */
+            preview_seconds?: number;
+            /** @description Preview only, `seconds`; default 0. */
+            preview_min_percent?: number;
+            /** @description Preview only, `seconds`; default 50. */
+            preview_max_percent?: number;
+            /** @description Preview only, `percent`; default 25. */
+            preview_percent?: number;
+            /** @description Preview only, `percent`; default 0. */
+            preview_min_seconds?: number;
+            /** @description Preview only, `percent`; default 90. */
+            preview_max_seconds?: number;
+            /** @description Preview only: where the clip starts, as a percent of the duration; default 25. */
+            preview_start_percent?: number;
+        };
+        TrackVariantAdded: components["schemas"]["OkEnvelope"] & {
+            track_id: components["schemas"]["Uuid"];
+            variant_id: components["schemas"]["Uuid"];
+            /** @description The processing job queued to make the file (it appears in the server's logs). */
+            job_id: components["schemas"]["Uuid"];
+            variant: components["schemas"]["Variant"];
         };
         VariantList: components["schemas"]["OkEnvelope"] & {
             count: components["schemas"]["Count"];
@@ -1958,6 +2028,112 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AudioAlreadyUploaded"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addTrackVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "variant_type_id": "transcode",
+                 *       "index": "aac64",
+                 *       "codec": "aac",
+                 *       "bitrate": 64
+                 *     }
+                 */
+                "application/json": components["schemas"]["AddTrackVariantBody"];
+            };
+        };
+        responses: {
+            /** @description Variant created and processing queued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b",
+                     *       "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *       "variant_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *       "job_id": "9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+                     *       "variant": {
+                     *         "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *         "index": "aac64",
+                     *         "name": "Transcode (AAC, 64 kbit/s)",
+                     *         "type": "transcode",
+                     *         "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "format": "m4a",
+                     *         "codec": "aac",
+                     *         "bitrate": 64,
+                     *         "is_stereo": true,
+                     *         "is_strip_tags": true,
+                     *         "is_strip_cover": true,
+                     *         "preview_type": null,
+                     *         "preview_seconds": null,
+                     *         "preview_min_percent": null,
+                     *         "preview_max_percent": null,
+                     *         "preview_percent": null,
+                     *         "preview_min_seconds": null,
+                     *         "preview_max_seconds": null,
+                     *         "preview_start_percent": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrackVariantAdded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description A variant with the given index already exists for this track or its organization. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "A variant with index \"hq\" already exists for this track or its organization",
+                     *       "api_request_id": "4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The track has no source file to process yet. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "The track has no source file to process yet: upload its audio first",
+                     *       "api_request_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };
