@@ -14,6 +14,11 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   covers: string[];
+  /**
+   * The scenario waits for tracks to become `ready`, which on the server takes an audio encoder
+   * (ffmpeg): without one it is skipped there (REQUIRE_FFMPEG=1 makes that a failure instead).
+   */
+  needsEncoder?: boolean;
   run(context: ScenarioContext): Promise<void>;
 }
 

@@ -286,9 +286,30 @@ export interface CollectionTrackRecord extends CollectionTrackFields {
   title: string | null;
   duration: number | null;
   status: CollectionsTrackStatus;
+  /** Why processing ended in `incomplete`, `error` or `init_error`; null otherwise. */
+  status_text: string | null;
   audio_key: string | null;
   cover_key: string | null;
+  /** The durable delivery prefix of the track's files (`trackBasePath`). */
+  base_path: string;
+  /** The 320 waveform levels (0–1), once processing made them. */
+  levels: number[] | null;
+  /** The palette of the cover embedded in the upload (empty when there was none). */
+  theme: ImageColor[];
 }
+
+/**
+ * The durable delivery prefix of a track's files (the processing guide's `track.base_path`): each
+ * file is this plus `_<variant index>.<extension>`. Fixed at creation, so it can be stored by clients.
+ */
+export const trackBasePath = (organizationId: string, trackId: string) => `/${organizationId}/${trackId}`;
+
+/** The blob key of a track's file of a variant (`track.base_path` + `_` + index + `.` + extension). */
+export const trackFileKey = (basePath: string, index: string, extension: string) =>
+  `collections/delivery${basePath}_${index}.${extension}`;
+
+/** The track's `base_url`: `base_path` under the server's delivery prefix. */
+export const trackBaseUrl = (baseUrl: string, basePath: string) => `${baseUrl}/media/delivery${basePath}`;
 
 /** A new collection's fields: a writable field the create body leaves out gets its default. */
 export function collectionFields(input: CollectionInput): CollectionFields {
@@ -364,26 +385,21 @@ export function trackView(
   collection: CollectionRecord | undefined,
   baseUrl: string,
 ): Track {
-  const { audio_key, cover_key, organization_id, ...fields } = record;
+  const { audio_key, cover_key, organization_id, levels, ...fields } = record;
   let cover: string | null = null;
   if (cover_key && (collection?.is_cover_overridable ?? true)) {
     cover = coverUrl(baseUrl, 'track', record.id, cover_key);
   } else if (collection?.cover_key) {
     cover = coverUrl(baseUrl, 'collection', collection.id, collection.cover_key);
   }
-  const basePath = trackBasePath(record.id);
   return {
     ...fields,
     track_status_id: record.status,
     ...derivePlayerColors(record.player_color),
+    base_url: trackBaseUrl(baseUrl, record.base_path),
     cover_url: cover,
-    base_path: basePath,
-    base_url: `${baseUrl}${basePath}`,
   };
 }
-
-/** The durable delivery prefix of a track's files (`{base_path}_128.mp3`, …): the track's id makes it unique. */
-export const trackBasePath = (trackId: string) => `/media/audio/${trackId}`;
 
 // ——— upload sessions ———
 
@@ -498,8 +514,12 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
         title: track.title,
         duration: track.seconds,
         status: 'ready',
+        status_text: null,
         audio_key: audioKey,
         cover_key: trackCoverKey,
+        base_path: trackBasePath(COLLECTIONS_DEFAULT_ORGANIZATION.id, track.id),
+        levels: null,
+        theme: [],
       });
       data.audio.push({ key: audioKey, bytes: () => collectionsDemoAudio(track) });
       const { coverIndex } = track;
@@ -552,12 +572,26 @@ export const coverNotFound = () => new HttpError(404, 'Cover not found');
 /** A bad, expired or already used upload URL: one answer for all, so a URL cannot be probed. */
 export const uploadUrlRejected = () => new HttpError(403, 'Upload URL expired, already used or invalid');
 
+/** Statuses after which processing does no more (the processing guide's terminal statuses). */
+export const TERMINAL_TRACK_STATUSES: ReadonlySet<CollectionsTrackStatus> = new Set([
+  'ready',
+  'incomplete',
+  'error',
+  'init_error',
+]);
+
+/** `status_text` of a track whose upload is not decodable audio (`init_error`). */
+export const NOT_AUDIO_TEXT = 'The uploaded file is not audio that can be decoded';
+/** `status_text` of a track whose processing job gave up (`error`). */
+export const PROCESSING_GAVE_UP_TEXT = 'Processing failed repeatedly: upload the file again';
+
 /**
  * A new audio upload URL (`createTrackUpload`) is for a track still waiting for usable audio: none
- * arrived yet (`initializing`), or what arrived was not audio (`failed`). Once audio is in, 409.
+ * arrived yet (`initialized`), what arrived was not audio (`init_error`) or processing gave up on it
+ * (`error`). While usable audio is in (processing, ready, incomplete), 409.
  */
 export function assertAwaitingAudio(track: { status: CollectionsTrackStatus }): void {
-  if (track.status === 'initializing' || track.status === 'failed') return;
+  if (track.status === 'initialized' || track.status === 'init_error' || track.status === 'error') return;
   throw new HttpError(
     409,
     `The track's audio is uploaded already (status ${track.status}): create a new track to replace it`,
@@ -596,7 +630,7 @@ export async function readCoverUpload(
 // ——— the collections envelope ———
 
 /** Statuses the service documents; anything else is answered as a 500. */
-const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415]);
+const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422]);
 
 /** `{ ok: false, message, api_request_id }` for every collections error. */
 export function collectionsErrorReply(error: HttpError, apiRequestId: string): ErrorReply {

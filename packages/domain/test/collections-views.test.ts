@@ -27,8 +27,12 @@ const track: CollectionTrackRecord = {
   title: null,
   duration: null,
   status: 'ready',
+  status_text: null,
   audio_key: 'collections/audio/x',
   cover_key: 'collections/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10-2.jpg',
+  base_path: `/${organization_id}/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10`,
+  levels: [0.5, 1],
+  theme: [],
 };
 
 describe('collections views', () => {
@@ -71,6 +75,13 @@ describe('collections views', () => {
     expect(trackView({ ...track, cover_key: null }, undefined, baseUrl).cover_url).toBeNull();
     expect(trackView(track, collection, baseUrl)).not.toHaveProperty('audio_key');
     expect(trackView(track, collection, baseUrl)).not.toHaveProperty('organization_id');
+  });
+
+  it('shows the delivery prefix of a track and keeps its levels out of the view', () => {
+    const view = trackView(track, collection, baseUrl);
+    expect(view.base_path).toBe(`/${organization_id}/${track.id}`);
+    expect(view.base_url).toBe(`${baseUrl}/media/delivery/${organization_id}/${track.id}`);
+    expect(view).not.toHaveProperty('levels');
   });
 
   it('reads cover file names and builds upload handles', () => {

@@ -22,7 +22,7 @@ it('a track whose upload died with the server gets a new upload URL that works',
   const { collection_id } = await api.createCollection({ body: { title: 'Crash' } });
   const created = await api.createTrack({ body: { collection_id, file_name: 'crash.wav' } });
   // The instance that was receiving the upload was killed mid-body: the URL's claim stays, and
-  // nothing released it. The URL is used up and the track still initializing.
+  // nothing released it. The URL is used up and the track still initialized.
   const signature = new URL(created.track_upload.upload_url).searchParams.get('signature');
   const expires = Number(new URL(created.track_upload.upload_url).searchParams.get('expires'));
   await test.server.db('collections_upload_claims').insert({ signature, expires });
@@ -30,7 +30,7 @@ it('a track whose upload died with the server gets a new upload URL that works',
     .uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: wavFile({ seconds: 0.3 }) })
     .catch((error: unknown) => error);
   expect(isApiError(retried) && retried.status).toBe(403);
-  expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+  expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
 
   const fresh = await api.createTrackUpload({ track_id: created.track_id });
   await api.uploadTrackAudio({ uploadUrl: fresh.track_upload.upload_url, body: wavFile({ seconds: 0.3 }) });

@@ -121,6 +121,10 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
             duration: track.seconds,
             status: 'ready',
             track_status_id: 'ready',
+            status_text: null,
+            base_path: `/${COLLECTIONS_DEFAULT_ORGANIZATION.id}/${track.id}`,
+            base_url: `${context.baseUrl}/media/delivery/${COLLECTIONS_DEFAULT_ORGANIZATION.id}/${track.id}`,
+            theme: [],
             cover_url:
               track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
             base_path: `/media/audio/${track.id}`,
@@ -279,8 +283,12 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_color: '#e53935',
         title: null,
         duration: null,
-        status: 'initializing',
-        track_status_id: 'initializing',
+        status: 'initialized',
+        track_status_id: 'initialized',
+        status_text: null,
+        base_path: expect.stringMatching(new RegExp(`^/[0-9a-f-]{36}/${created.track_id}$`)),
+        base_url: `${context.baseUrl}/media/delivery${created.track.base_path}`,
+        theme: [],
         player_color_light: '#E32C27',
         player_color_dark: '#E53935',
         cover_url: null,
@@ -360,6 +368,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'a real WAV uploaded with uploadTrack becomes ready with its duration',
+    needsEncoder: true,
     covers: ['createTrack', 'uploadTrackAudio', 'getTrack', 'listCollectionTracks'],
     async run(context) {
       const api = client(context);
@@ -374,7 +383,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         waitUntilReady: { intervalMs: 25, timeoutMs: 15_000 },
         onUploadProgress: (event) => progress.push(event),
       });
-      expect(created.track.status).toBe('initializing');
+      expect(created.track.status).toBe('initialized');
       expect(track).toMatchObject({
         id: created.track_id,
         file_name: 'tone.wav',
@@ -414,7 +423,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       foreign.searchParams.set('signature', signature);
       foreign.searchParams.set('expires', expires);
       await expectEnvelopeError(api.uploadTrackAudio({ uploadUrl: foreign.toString(), body }), 403);
-      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
 
       const uploaded = await api.uploadTrackAudio({ uploadUrl: url, body, contentType: 'audio/wav' });
       expect(uploaded.track).toMatchObject({ id: created.track_id, status: 'processing', duration: null });
@@ -456,7 +465,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'a track whose upload never went through gets a new upload URL (also after failed); with its audio in, 409',
+    name: 'a track whose upload never went through gets a new upload URL (also after init_error); with its audio in, 409',
+    needsEncoder: true,
     covers: ['createTrackUpload', 'uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
@@ -467,7 +477,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       const trackId = created.track_id;
       const wait = { intervalMs: 25, timeoutMs: 15_000 };
 
-      // The first URL was used by an upload that did not give usable audio: the track is failed.
+      // The first URL was used by an upload that did not give usable audio: the track is init_error.
       await api.uploadTrackAudio({
         uploadUrl: created.track_upload.upload_url,
         body: new TextEncoder().encode('not audio\n'.repeat(100)),
@@ -482,7 +492,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       // A new URL for the same track: a fresh handle, not the used one.
       const fresh = await api.createTrackUpload({ track_id: trackId });
       expect(fresh.track_id).toBe(trackId);
-      expect(fresh.track).toMatchObject({ id: trackId, status: 'failed', file_name: 'retry.wav' });
+      expect(fresh.track).toMatchObject({ id: trackId, status: 'init_error', file_name: 'retry.wav' });
       expectUploadHandle(fresh.track_upload, 'PUT', `/v1/upload/track/${trackId}`);
       expect(fresh.track_upload.upload_url).not.toBe(used);
       await api.uploadTrackAudio({
@@ -506,7 +516,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         body: { collection_id: collectionId, file_name: 'pending.wav' },
       });
       const again = await api.createTrackUpload({ track_id: pending.track_id });
-      expect(again.track.status).toBe('initializing');
+      expect(again.track.status).toBe('initialized');
       expect(again.track_upload.upload_url).not.toBe(pending.track_upload.upload_url);
       await api.uploadTrackAudio({
         uploadUrl: again.track_upload.upload_url,
@@ -523,7 +533,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
-    name: 'a file that is not audio ends failed, without a duration; an empty body is a 400',
+    name: 'a file that is not audio ends init_error with a reason, without a duration; an empty body is a 400',
     covers: ['uploadTrackAudio', 'getTrack'],
     async run(context) {
       const api = client(context);
@@ -543,8 +553,14 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(error).toBeInstanceOf(TrackProcessingError);
       expect(isMusicApiError(error)).toBe(true);
       const failed = (error as TrackProcessingError).track;
-      expect(failed).toMatchObject({ status: 'failed', track_status_id: 'failed', duration: null });
-      expect((await api.getTrack({ track_id: failed.id })).track.status).toBe('failed');
+      expect(failed).toMatchObject({
+        status: 'init_error',
+        track_status_id: 'init_error',
+        status_text: 'The uploaded file is not audio that can be decoded',
+        duration: null,
+      });
+      expect((error as Error).message).toContain('not audio that can be decoded');
+      expect((await api.getTrack({ track_id: failed.id })).track.status).toBe('init_error');
 
       const empty = await api.createTrack({ body: { collection_id: collectionId, file_name: 'empty.wav' } });
       await expectEnvelopeError(
@@ -579,7 +595,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         api.uploadTrackAudio({ uploadUrl: created.track_upload.upload_url, body: stream }),
         413,
       );
-      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initializing');
+      expect((await api.getTrack({ track_id: created.track_id })).track.status).toBe('initialized');
       const fits = await api.uploadTrackAudio({
         uploadUrl: created.track_upload.upload_url,
         body: wavFile({ seconds: 0.5, frequency: 440 }),
@@ -688,6 +704,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'deleting a collection deletes its tracks; their upload URLs answer 404',
+    needsEncoder: true,
     covers: [
       'deleteCollection',
       'getTrack',
@@ -812,6 +829,203 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
     },
   },
   {
+    name: "variants: each organization's configured hq/lq/preview and automatic files, listed, paged and got by id",
+    covers: ['listVariants', 'getVariant'],
+    async run(context) {
+      const api = client(context);
+      const listed = await api.listVariants();
+      expect(listed.count).toBe(7);
+      expect(listed.variants.map((variant) => [variant.index, variant.type, variant.format])).toEqual([
+        ['hq', 'transcode', 'mp3'],
+        ['lq', 'transcode', 'mp3'],
+        ['preview', 'preview', 'mp3'],
+        ['levels', 'levels', 'json'],
+        ['waveform', 'waveform_image', 'png'],
+        ['original', 'original', null],
+        ['cover', 'cover', null],
+      ]);
+      const [hq, lq, preview] = listed.variants;
+      expect(hq).toEqual({
+        id: expect.stringMatching(UUID),
+        index: 'hq',
+        name: 'High quality (MP3, 320 kbit/s)',
+        type: 'transcode',
+        track_id: null,
+        format: 'mp3',
+        codec: 'mp3',
+        bitrate: 320,
+        is_stereo: true,
+        is_strip_tags: true,
+        is_strip_cover: true,
+        preview_type: null,
+        preview_seconds: null,
+        preview_min_percent: null,
+        preview_max_percent: null,
+        preview_percent: null,
+        preview_min_seconds: null,
+        preview_max_seconds: null,
+        preview_start_percent: null,
+      });
+      expect(lq).toMatchObject({ codec: 'mp3', bitrate: 128 });
+      expect(preview).toMatchObject({
+        codec: 'mp3',
+        bitrate: 128,
+        preview_type: 'seconds',
+        preview_seconds: 60,
+        preview_min_percent: 0,
+        preview_max_percent: 50,
+        preview_start_percent: 25,
+      });
+      const page = await api.listVariants({ limit: 2, offset: 1 });
+      expect({ count: page.count, indexes: page.variants.map((variant) => variant.index) }).toEqual({
+        count: 7,
+        indexes: ['lq', 'preview'],
+      });
+      const got = await api.getVariant({ variant_id: lq?.id as string });
+      expect(got).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        variant_id: lq?.id,
+        variant: lq,
+      });
+      // The ids are the organization's: stable, and another organization's are others.
+      expect((await api.listVariants()).variants).toEqual(listed.variants);
+      const theirs = await client(context, context.otherOrganizationCollectionsApiKey).listVariants();
+      expect(theirs.variants.map((variant) => variant.index)).toEqual(listed.variants.map((v) => v.index));
+      expect(theirs.variants.map((variant) => variant.id)).not.toContain(hq?.id);
+
+      const missing = await expectEnvelopeError(api.getVariant({ variant_id: MISSING_ID }), 404);
+      expect(missing.message).toBe('Variant not found');
+      await expectEnvelopeError(api.getVariant({ variant_id: 'hq' }), 400);
+      await expectEnvelopeError(api.listVariants({ limit: 0 }), 400);
+      await expectEnvelopeError(client(context, 'adn_wrong_key').listVariants(), 401);
+      await expectEnvelopeError(client(context, 'adn_wrong_key').getVariant({ variant_id: MISSING_ID }), 401);
+    },
+  },
+  {
+    name: 'addTrackVariant: a transcode and a preview for one ready track, made by a job; 409 for a taken index, 422 before the upload',
+    covers: ['addTrackVariant', 'getVariant', 'listVariants', 'getTrack'],
+    needsEncoder: true,
+    async run(context) {
+      const api = client(context);
+      const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Variants' } });
+      const wait = { intervalMs: 25, timeoutMs: 30_000 };
+      const { track } = await api.uploadTrack({
+        collectionId,
+        file: wavFile({ seconds: 2, sampleRate: 8000, frequency: 440 }),
+        fileName: 'tone.wav',
+        waitUntilReady: wait,
+      });
+
+      const added = await api.addTrackVariant({
+        track_id: track.id,
+        body: { variant_type_id: 'transcode', index: 'aac64', codec: 'aac', bitrate: 64 },
+      });
+      expect(added).toEqual({
+        ok: true,
+        api_request_id: expect.stringMatching(UUID),
+        track_id: track.id,
+        variant_id: expect.stringMatching(UUID),
+        job_id: expect.stringMatching(UUID),
+        variant: {
+          id: added.variant_id,
+          index: 'aac64',
+          name: 'Transcode (AAC, 64 kbit/s)',
+          type: 'transcode',
+          track_id: track.id,
+          format: 'm4a',
+          codec: 'aac',
+          bitrate: 64,
+          is_stereo: true,
+          is_strip_tags: true,
+          is_strip_cover: true,
+          preview_type: null,
+          preview_seconds: null,
+          preview_min_percent: null,
+          preview_max_percent: null,
+          preview_percent: null,
+          preview_min_seconds: null,
+          preview_max_seconds: null,
+          preview_start_percent: null,
+        },
+      });
+      expect((await api.waitForTrack({ trackId: track.id }, wait)).status).toBe('ready');
+      // The track's variant is got by id, but is not one of the organization's.
+      expect((await api.getVariant({ variant_id: added.variant_id })).variant).toEqual(added.variant);
+      const listed = await api.listVariants({ limit: 200 });
+      expect(listed.variants.map((variant) => variant.id)).not.toContain(added.variant_id);
+
+      // Defaults: AAC 128; a preview's settings as the document's defaults, except those sent.
+      const preview = await api.addTrackVariant({
+        track_id: track.id,
+        body: {
+          variant_type_id: 'preview',
+          index: 'short-preview',
+          preview_type: 'percent',
+          preview_percent: 10,
+        },
+      });
+      expect(preview.variant).toMatchObject({
+        type: 'preview',
+        codec: 'aac',
+        bitrate: 128,
+        preview_type: 'percent',
+        preview_percent: 10,
+        preview_seconds: 60,
+        preview_max_seconds: 90,
+        preview_start_percent: 25,
+      });
+      expect((await api.waitForTrack({ trackId: track.id }, wait)).status).toBe('ready');
+
+      // The index is taken by the organization's hq and by the track's own aac64.
+      for (const index of ['hq', 'aac64']) {
+        const taken = await expectEnvelopeError(
+          api.addTrackVariant({ track_id: track.id, body: { variant_type_id: 'transcode', index } }),
+          409,
+        );
+        expect(taken.message).toContain(`"${index}"`);
+      }
+      // Another track may use the same track-specific index.
+      const pending = await api.createTrack({
+        body: { collection_id: collectionId, file_name: 'later.wav' },
+      });
+      const early = await expectEnvelopeError(
+        api.addTrackVariant({
+          track_id: pending.track_id,
+          body: { variant_type_id: 'transcode', index: 'aac64' },
+        }),
+        422,
+      );
+      expect(early.message).toContain('no source file');
+
+      const bad = <T>(value: unknown) => value as T;
+      for (const body of [
+        { variant_type_id: 'transcode', index: 'x' },
+        { variant_type_id: 'transcode', index: 'a/b' },
+        { variant_type_id: 'transcode', index: 'ok1', codec: 'flac' },
+        { variant_type_id: 'transcode', index: 'ok2', bitrate: 8 },
+        { variant_type_id: 'transcode', index: 'ok3', bitrate: 321 },
+        { variant_type_id: 'waveform_image', index: 'ok4' },
+        { variant_type_id: 'preview', index: 'ok5', preview_start_percent: 101 },
+        { index: 'ok6' },
+      ]) {
+        await expectEnvelopeError(api.addTrackVariant({ track_id: track.id, body: bad(body) }), 400);
+      }
+      await expectEnvelopeError(
+        api.addTrackVariant({ track_id: MISSING_ID, body: { variant_type_id: 'transcode', index: 'nope' } }),
+        404,
+      );
+      await expectEnvelopeError(
+        client(context, 'adn_wrong_key').addTrackVariant({
+          track_id: track.id,
+          body: { variant_type_id: 'transcode', index: 'nope' },
+        }),
+        401,
+      );
+      expect((await api.getTrack({ track_id: track.id })).track.status).toBe('ready');
+    },
+  },
+  {
     name: 'authz: a key of another organization gets 404 for every id of this one, lists only its own rows, changes nothing',
     covers: [
       'listCollections',
@@ -836,6 +1050,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       'deleteCreator',
       'createUploadSession',
       'createUploadSessionTrack',
+      'getVariant',
+      'addTrackVariant',
     ],
     async run(context) {
       const ours = client(context);
@@ -938,6 +1154,17 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       expect(
         (await ours.getOrganization({ organization_id: ourOrganization })).organization.player_subtitle,
       ).not.toBe('Taken');
+      await expectMissing(
+        theirs.addTrackVariant({
+          track_id: trackId,
+          body: { variant_type_id: 'transcode', index: 'theirs' },
+        }),
+        missingTrack,
+      );
+      const missingVariant = await expectEnvelopeError(ours.getVariant({ variant_id: MISSING_ID }), 404);
+      for (const variant of (await ours.listVariants()).variants) {
+        await expectMissing(theirs.getVariant({ variant_id: variant.id }), missingVariant);
+      }
       // And the other way round.
       await expectMissing(ours.getCollection({ collection_id: own.collection_id }));
       await expectMissing(ours.deleteTrack({ track_id: ownTrack.track_id }), missingTrack);

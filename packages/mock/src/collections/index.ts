@@ -1,6 +1,7 @@
 import {
   apiKeyGrantOf,
   assertAwaitingAudio,
+  assertHasSourceFile,
   audioUploadPath,
   type CollectionRecord,
   type CollectionTrackRecord,
@@ -18,15 +19,20 @@ import {
   fullAccessGrant,
   IMAGE_CONTENT_TYPES,
   parseCoverFileName,
+  trackBasePath,
   trackChanges,
   trackFields,
   trackInScope,
+  trackVariantFromBody,
   trackView,
   unknownApiKey,
+  variantIndexTaken,
+  variantView,
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { MockApiDefinition } from '../core/api.js';
 import { assertCreatorExists, findCreator, organizationHandlers } from './organizations.js';
+import { processTrackAudio, sourceAudioOf } from './processing.js';
 import {
   type CollectionsMockState,
   type CollectionsPrincipals,
@@ -36,6 +42,7 @@ import {
 } from './state.js';
 import { uploadSessionHandlers } from './upload-sessions.js';
 import { issueCoverUploadUrl, issueUploadUrl, uploadHandlers } from './uploads.js';
+import { variantHandlers, variantsOfTrack } from './variants.js';
 
 export {
   COLLECTIONS_MOCK_API_KEY,
@@ -63,6 +70,14 @@ export const collectionsMockApi: MockApiDefinition<
       trackView(track, state.collections.get(track.collection_id), baseUrl);
     const coverHandle = (baseUrl: string, owner: 'collection' | 'track', id: string) =>
       issueCoverUploadUrl(state, context, baseUrl, owner, id);
+    /** A deleted track's files and track-specific variants go with it. */
+    const forgetTrack = (id: string) => {
+      state.tracks.delete(id);
+      state.trackFiles.delete(id);
+      for (const [variantId, variant] of state.variants) {
+        if (variant.track_id === id) state.variants.delete(variantId);
+      }
+    };
 
     return {
       authenticate: {
@@ -141,7 +156,7 @@ export const collectionsMockApi: MockApiDefinition<
           for (const [id, track] of state.tracks) {
             if (track.collection_id !== collection.id) continue;
             if (track.cover_key) state.blobs.delete(track.cover_key);
-            state.tracks.delete(id);
+            forgetTrack(id);
           }
           if (collection.cover_key) state.blobs.delete(collection.cover_key);
           state.collections.delete(collection.id);
@@ -198,9 +213,13 @@ export const collectionsMockApi: MockApiDefinition<
             ...trackFields(body),
             title: null,
             duration: null,
-            status: 'initializing',
+            status: 'initialized',
+            status_text: null,
             audio_key: null,
             cover_key: null,
+            base_path: trackBasePath(principal, id),
+            levels: null,
+            theme: [],
           };
           state.tracks.set(id, stored);
           return {
@@ -227,7 +246,7 @@ export const collectionsMockApi: MockApiDefinition<
         deleteTrack({ path, principal: { organizationId: principal } }, { baseUrl }) {
           const track = findTrack(state, principal, path.track_id);
           if (track.cover_key) state.blobs.delete(track.cover_key);
-          state.tracks.delete(track.id);
+          forgetTrack(track.id);
           return {
             status: 200,
             body: {
@@ -266,6 +285,34 @@ export const collectionsMockApi: MockApiDefinition<
         ...uploadHandlers(state, context),
         ...organizationHandlers(state, () => context.now()),
         ...uploadSessionHandlers(state, context),
+        ...variantHandlers(state),
+        addTrackVariant({ path, body, principal: { organizationId: principal, scope } }) {
+          const track = findTrack(state, principal, path.track_id, scope);
+          assertHasSourceFile(track);
+          const variant = trackVariantFromBody(body, {
+            id: crypto.randomUUID(),
+            organization_id: principal,
+            track_id: track.id,
+          });
+          const taken = variantsOfTrack(state, track).some((other) => other.index === variant.index);
+          if (taken) throw variantIndexTaken(variant.index);
+          state.variants.set(variant.id, variant);
+          const source = sourceAudioOf(state, track);
+          // The track's audio is in (checked above), so the original was kept; processing is instant.
+          if (source && track.duration !== null) {
+            processTrackAudio(state, track, source, track.duration, [variant]);
+          }
+          return {
+            status: 200,
+            body: {
+              ...ok(),
+              track_id: track.id,
+              variant_id: variant.id,
+              job_id: crypto.randomUUID(),
+              variant: variantView(variant),
+            },
+          };
+        },
         getCoverImage({ path }) {
           const cover = parseCoverFileName(path.file_name);
           if (!cover) throw coverNotFound();

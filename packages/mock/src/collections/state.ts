@@ -4,6 +4,7 @@ import {
   type CollectionsApiKeyGrant,
   type CollectionsCaller,
   type CollectionsKeyScope,
+  type CollectionsVariantRecord,
   type CollectionTrackRecord,
   type CreatorRecord,
   collectionInScope,
@@ -17,6 +18,7 @@ import {
 } from '@music-apis/domain';
 import type { collectionsSpec, operations } from '@music-apis/spec/collections';
 import type { MockContext, MockHandlers } from '../core/api.js';
+import type { MockTrackFile } from './processing.js';
 
 /**
  * The collections store: the server's records (`@music-apis/domain`), covers and issued upload URLs;
@@ -51,7 +53,11 @@ export interface CollectionsMockState {
   /** By ID, in creation order. */
   collections: Map<string, CollectionRecord>;
   tracks: Map<string, CollectionTrackRecord>;
-  /** Stored covers by blob key (`cover_key`); audio is probed on upload and not kept. */
+  /** Variants by ID, in creation order: each organization's (configured on first use) and tracks'. */
+  variants: Map<string, CollectionsVariantRecord>;
+  /** Each track's files by variant ID (`processing.ts`); the `original` keeps the uploaded audio. */
+  trackFiles: Map<string, Map<string, MockTrackFile>>;
+  /** Stored covers by blob key (`cover_key`). */
   blobs: Map<string, Uint8Array>;
   /** Issued upload URLs by signature. */
   uploadUrls: Map<string, IssuedUploadUrl>;
@@ -83,6 +89,8 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
     uploadSessions: new Map(),
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
+    variants: new Map(),
+    trackFiles: new Map(),
     // Covers only: the API never serves audio back, so the mock does not keep it.
     blobs: new Map(demo.covers.map((cover) => [cover.key, cover.bytes()])),
     uploadUrls: new Map(),

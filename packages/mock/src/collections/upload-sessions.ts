@@ -5,6 +5,7 @@ import {
   creatorForNewRow,
   namedCreatorId,
   sessionPlayerColors,
+  trackBasePath,
   trackView,
   UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
   type UploadSessionRecord,
@@ -86,9 +87,13 @@ export function uploadSessionHandlers(
         ...uploadSessionTrackFields(session, body),
         title: null,
         duration: null,
-        status: 'initializing',
+        status: 'initialized',
+        status_text: null,
         audio_key: null,
         cover_key: null,
+        base_path: trackBasePath(session.organization_id, id),
+        levels: null,
+        theme: [],
       };
       state.tracks.set(id, stored);
       return {

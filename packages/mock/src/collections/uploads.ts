@@ -6,6 +6,7 @@ import {
   coverUploadPath,
   emptyAudioUpload,
   fileTooLarge,
+  NOT_AUDIO_TEXT,
   readCoverUpload,
   sniffAudioType,
   trackView,
@@ -14,6 +15,7 @@ import {
 } from '@music-apis/domain';
 import type { MockContext, MockEnv } from '../core/api.js';
 import { readAudioFormat } from '../core/audio.js';
+import { processTrackAudio } from './processing.js';
 import {
   type CollectionsHandlers,
   type CollectionsMockState,
@@ -26,7 +28,7 @@ import {
  * Upload URLs (issued here, signed with a random signature the store remembers) and the uploads
  * they allow. Audio is "processed" at once: WAV, AIFF and FLAC get their exact duration from their
  * headers, other recognised audio (MP3, Ogg, MP4) an estimate from its size at 128 kbit/s, and
- * anything else ends `failed`, as on the server.
+ * anything else ends `init_error`, as on the server.
  */
 
 function randomHex(bytes: number): string {
@@ -127,6 +129,7 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
       state.uploads += 1;
       Object.assign(track, {
         status: 'processing',
+        status_text: null,
         duration: null,
         audio_key: `collections/audio/${track.id}/${state.uploads}`,
       });
@@ -134,11 +137,11 @@ export function uploadHandlers(state: CollectionsMockState, context: MockContext
       const body = { ...ok(), track_id: track.id, track: trackView(track, collection, env.baseUrl) };
       // Processing is instant in the mock: the next read sees the outcome.
       const duration = probeAudio(bytes);
-      Object.assign(track, {
-        status: duration === undefined ? 'failed' : 'ready',
-        duration: duration ?? null,
-        audio_key: duration === undefined ? null : track.audio_key,
-      });
+      if (duration === undefined) {
+        Object.assign(track, { status: 'init_error', status_text: NOT_AUDIO_TEXT, audio_key: null });
+      } else {
+        processTrackAudio(state, track, bytes, duration);
+      }
       return { status: 200, body };
     },
     async uploadTrackCover({ path, query }, env) {

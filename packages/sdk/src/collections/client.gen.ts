@@ -240,6 +240,60 @@ export type CreateTrackUploadError =
   | ApiError<operations['createTrackUpload']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createTrackUpload']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `addTrackVariant` (`POST /v1/track/{track_id}/variant`). */
+export interface AddTrackVariantParams {
+  /** The ID of the track. */
+  track_id: NonNullable<operations['addTrackVariant']['parameters']['path']>['track_id'];
+  body: NonNullable<operations['addTrackVariant']['requestBody']>['content']['application/json'];
+}
+
+/** What `addTrackVariant` resolves to. */
+export type AddTrackVariantResult = operations['addTrackVariant']['responses'][200]['content']['application/json'];
+
+/** The errors `addTrackVariant` documents, one per status: `isApiError<AddTrackVariantError>(error)`, then `error.status` narrows `error.body`. */
+export type AddTrackVariantError =
+  | ApiError<operations['addTrackVariant']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['addTrackVariant']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['addTrackVariant']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['addTrackVariant']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['addTrackVariant']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['addTrackVariant']['responses'][415]['content']['application/json'], 415>
+  | ApiError<operations['addTrackVariant']['responses'][422]['content']['application/json'], 422>
+  | ApiError<operations['addTrackVariant']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `listVariants` (`GET /v1/variant`). */
+export interface ListVariantsParams {
+  /** Maximum number of items to return. */
+  limit?: NonNullable<operations['listVariants']['parameters']['query']>['limit'];
+  /** Number of items to skip (at most 2,147,483,647). */
+  offset?: NonNullable<operations['listVariants']['parameters']['query']>['offset'];
+}
+
+/** What `listVariants` resolves to. */
+export type ListVariantsResult = operations['listVariants']['responses'][200]['content']['application/json'];
+
+/** The errors `listVariants` documents, one per status: `isApiError<ListVariantsError>(error)`, then `error.status` narrows `error.body`. */
+export type ListVariantsError =
+  | ApiError<operations['listVariants']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['listVariants']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['listVariants']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getVariant` (`GET /v1/variant/{variant_id}`). */
+export interface GetVariantParams {
+  /** The ID of the variant. */
+  variant_id: NonNullable<operations['getVariant']['parameters']['path']>['variant_id'];
+}
+
+/** What `getVariant` resolves to. */
+export type GetVariantResult = operations['getVariant']['responses'][200]['content']['application/json'];
+
+/** The errors `getVariant` documents, one per status: `isApiError<GetVariantError>(error)`, then `error.status` narrows `error.body`. */
+export type GetVariantError =
+  | ApiError<operations['getVariant']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getVariant']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getVariant']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getVariant']['responses'][500]['content']['application/json'], 500>;
+
 /** Arguments of `uploadTrackAudio` (`PUT /v1/upload/track/{track_id}`). */
 export interface UploadTrackAudioParams {
   /** The ID of the track. */
@@ -628,7 +682,7 @@ export interface CollectionsMethods {
   /**
    * Create a track
    *
-   * Creates a track in a collection, with `status` `initializing` and `duration` `null`. The response
+   * Creates a track in a collection, with `status` `initialized` and `duration` `null`. The response
    * carries two signed one-time URLs: `track_upload` (`PUT` the audio bytes, see `uploadTrackAudio`) and
    * `track_cover_upload` (`POST` a cover image, see `uploadTrackCover`). Processing starts when the audio
    * upload completes. If the audio URL expires unused, create a new track.
@@ -642,8 +696,9 @@ export interface CollectionsMethods {
   /**
    * Get track
    *
-   * Returns details about a specific track. Poll this until `track.status` is `ready` (playable) or
-   * `failed`; `duration` is set once the audio has been probed.
+   * Returns details about a specific track. Poll this until `track.status` is terminal: `ready`
+   * (playable), `incomplete`, `error` or `init_error` (`status_text` says why); `duration` is set once
+   * the audio has been probed.
    *
    * `GET /v1/track/{track_id}`
    *
@@ -697,9 +752,9 @@ export interface CollectionsMethods {
    * Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
    * `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
    * or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
-   * strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
-   * upload the file again. Earlier URLs that were not used yet keep working until they expire.
-   * Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+   * strand the track in `initialized`. Also for an `init_error` track (the bytes were not audio) or an
+   * `error` track (processing gave up), to upload the file again. Earlier URLs that were not used yet keep working until they expire.
+   * Not available while the audio is in and usable (`processing`, `ready`, `incomplete`): 409; create a new track to replace it.
    *
    * `POST /v1/track/{track_id}/upload`
    *
@@ -708,12 +763,56 @@ export interface CollectionsMethods {
   createTrackUpload(args: CreateTrackUploadParams, options?: CallOptions): ApiPromise<CreateTrackUploadResult>;
 
   /**
+   * Add a track-specific variant
+   *
+   * Adds a `transcode` or `preview` variant to one track whose audio is in, and queues the job that
+   * makes its file (`{base_path}_{index}.{extension}`). The track moves to `processing` and returns
+   * to a terminal status when the file is made (`ready`, or `incomplete` if it could not be). Only
+   * lossy codecs; `codec` defaults to `aac` at 128 kbit/s. Preview fields apply to `preview` only:
+   * `preview_type` `seconds` uses `preview_seconds` within `preview_min_percent`–`preview_max_percent`
+   * of the duration, `percent` uses `preview_percent` within `preview_min_seconds`–`preview_max_seconds`;
+   * the clip starts at `preview_start_percent`.
+   *
+   * `POST /v1/track/{track_id}/variant`
+   *
+   * Fails with {@link AddTrackVariantError} (400, 401, 404, 409, 413, 415, 422, 500).
+   */
+  addTrackVariant(args: AddTrackVariantParams, options?: CallOptions): ApiPromise<AddTrackVariantResult>;
+
+  /**
+   * List variants
+   *
+   * The variants configured on the caller's organization (oldest first) and `count`. Every organization
+   * starts with `hq` (MP3 320 kbit/s), `lq` (MP3 128 kbit/s), `preview` (an MP3 128 kbit/s clip),
+   * `levels` (320 waveform samples), `waveform` (a PNG image), `original` (the uploaded file) and
+   * `cover` (the cover embedded in the upload's tags). Track-specific variants (`addTrackVariant`) are
+   * not listed here.
+   *
+   * `GET /v1/variant`
+   *
+   * Fails with {@link ListVariantsError} (400, 401, 500).
+   */
+  listVariants(args?: ListVariantsParams, options?: CallOptions): ApiPromise<ListVariantsResult>;
+
+  /**
+   * Get variant
+   *
+   * One variant of the caller's organization, or one added to one of its tracks.
+   *
+   * `GET /v1/variant/{variant_id}`
+   *
+   * Fails with {@link GetVariantError} (400, 401, 404, 500).
+   */
+  getVariant(args: GetVariantParams, options?: CallOptions): ApiPromise<GetVariantResult>;
+
+  /**
    * Upload a track's audio bytes
    *
    * Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
    * `Content-Type`; the server sniffs the format). No API key: the signed URL is the credential, and it
-   * works once. On success the track moves from `initializing` to `processing`; processing then sets
-   * `duration` and ends in `ready`, or in `failed` if the bytes are not decodable audio.
+   * works once. On success the track moves from `initialized` to `processing`; processing then sets
+   * `duration` and ends in `ready`, `incomplete` or `error`, or in `init_error` if the bytes are not
+   * decodable audio (see `TrackStatus`).
    * Maximum size: 200 MiB by default (a server setting); larger bodies get 413 and the URL stays usable
    * until it expires.
    *
@@ -953,6 +1052,9 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     deleteTrack: (args, options) => call({ method: 'DELETE', path: '/v1/track/{track_id}', security: [['BearerAuth']] }, args, options),
     createTrackCover: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/cover', security: [['BearerAuth']] }, args, options),
     createTrackUpload: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/upload', security: [['BearerAuth']] }, args, options),
+    addTrackVariant: (args, options) => call({ method: 'POST', path: '/v1/track/{track_id}/variant', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    listVariants: (args, options) => call({ method: 'GET', path: '/v1/variant', query: { limit: '&', offset: '&' }, security: [['BearerAuth']] }, args, options),
+    getVariant: (args, options) => call({ method: 'GET', path: '/v1/variant/{variant_id}', security: [['BearerAuth']] }, args, options),
     uploadTrackAudio: (args, options) => call({ method: 'PUT', path: '/v1/upload/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'application/octet-stream' }, { ...args, body: toBodyInit(args.body) }, options),
     uploadTrackCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/track/{track_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),
     uploadCollectionCover: (args, options) => call({ method: 'POST', path: '/v1/upload/cover/collection/{collection_id}', query: { expires: '&', nonce: '&', signature: '&' }, security: [], body: 'multipart/form-data' }, args, options),

@@ -87,8 +87,8 @@ export interface CollectionsClient extends Omit<CollectionsMethods, UrlMethodNam
     options?: CallOptions,
   ): Paginator<Track, TrackList>;
   /**
-   * Polls `getTrack` with backoff until `status` is `ready` (resolves the track) or `failed`
-   * (rejects with `TrackProcessingError`). Abort with `signal`.
+   * Polls `getTrack` with backoff until `status` is terminal: `ready` resolves the track;
+   * `incomplete`, `error` and `init_error` reject with `TrackProcessingError`. Abort with `signal`.
    */
   waitForTrack(params: { trackId: string }, options?: WaitForTrackOptions): Promise<Track>;
   /** Creates a track, `PUT`s the file to its upload URL and (by default) waits until it is `ready`. */

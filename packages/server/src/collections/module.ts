@@ -9,14 +9,21 @@ import {
 } from '@music-apis/domain';
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { Context } from 'koa';
+import { detectFfmpeg } from '../core/audio-encoder.js';
 import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createApiKeyVerifier, storeApiKey } from './api-keys.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
-import { createCollectionsService, PROCESS_TRACK_QUEUE, type UploadRequest } from './service.js';
+import {
+  createCollectionsService,
+  PROCESS_TRACK_QUEUE,
+  PROCESS_TRACK_VARIANT_QUEUE,
+  type UploadRequest,
+} from './service.js';
 import { createUploadUrlSigner } from './upload-urls.js';
+import { createVariantRepository } from './variant-repository.js';
 import { webhooksMigration } from './webhook-store.js';
 import { createCollectionsWebhooks } from './webhooks.js';
 
@@ -83,7 +90,9 @@ export const collectionsModule: ApiModule = {
     const service = createCollectionsService({
       webhooks,
       repository,
+      variants: createVariantRepository(db),
       blobs,
+      encoder: await detectFfmpeg(config.collections.ffmpegPath, logger),
       jobs,
       signer: createUploadUrlSigner(await getOrCreateSecret(db, UPLOAD_SECRET)),
       limits: config.collections,
@@ -92,6 +101,13 @@ export const collectionsModule: ApiModule = {
     jobs.register<{ trackId: string }>(PROCESS_TRACK_QUEUE, {
       run: (job) => service.processTrack(job.payload.trackId),
       onExhausted: (job) => service.markProcessingFailed(job.payload.trackId),
+    });
+    jobs.register<{ trackId: string; variantId: string; jobId: string }>(PROCESS_TRACK_VARIANT_QUEUE, {
+      run: (job) => {
+        logger.debug({ jobId: job.payload.jobId, trackId: job.payload.trackId }, 'making a track variant');
+        return service.processTrackVariant(job.payload.trackId, job.payload.variantId);
+      },
+      onExhausted: (job) => service.markVariantFailed(job.payload.trackId, job.payload.variantId),
     });
     const verifyApiKey = createApiKeyVerifier(db, config.collections.apiKey);
 
@@ -307,6 +323,30 @@ export const collectionsModule: ApiModule = {
             baseUrl(ctx),
           );
           return { status: 200, body: { ...ok(ctx), collection_id: collection.id, collection } };
+        },
+        listVariants: async ({ query, principal }, { ctx }) => ({
+          status: 200,
+          body: {
+            ...ok(ctx),
+            ...(await service.listVariants(principal.organizationId, query.limit ?? 50, query.offset ?? 0)),
+          },
+        }),
+        getVariant: async ({ path, principal }, { ctx }) => {
+          const variant = await service.getVariant(principal.organizationId, path.variant_id);
+          return { status: 200, body: { ...ok(ctx), variant_id: variant.id, variant } };
+        },
+        addTrackVariant: async ({ path, body, principal }, { ctx }) => {
+          const added = await service.addTrackVariant(principal.organizationId, path.track_id, body);
+          return {
+            status: 200,
+            body: {
+              ...ok(ctx),
+              track_id: added.trackId,
+              variant_id: added.variantId,
+              job_id: added.jobId,
+              variant: added.variant,
+            },
+          };
         },
         getCoverImage: async ({ path }) => {
           const image = await service.getCoverImage(path.owner_type, path.file_name);

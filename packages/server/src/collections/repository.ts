@@ -10,9 +10,11 @@ import {
   type CollectionTrackFields,
   type CollectionTrackRecord,
   type CreatorRecord,
+  NOT_AUDIO_TEXT,
   ORGANIZATION_DEFAULTS,
   type OrganizationFields,
   type OrganizationRecord,
+  trackBasePath,
   type UploadSessionRecord,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
@@ -36,6 +38,8 @@ export const TABLES = {
   uploadClaims: 'collections_upload_claims',
   creators: 'collections_creators',
   uploadSessions: 'collections_upload_sessions',
+  variants: 'collections_variants',
+  trackFiles: 'collections_track_files',
 } as const;
 
 export const collectionsMigrations: Migration[] = [
@@ -244,6 +248,87 @@ export const collectionsMigrations: Migration[] = [
       });
     },
   },
+  {
+    // The processing guide's status names replace the ones of the original's OpenAPI document.
+    name: 'collections_006_guide_statuses',
+    async up(db) {
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        table.text('status_text');
+      });
+      await db(TABLES.tracks).where({ status: 'initializing' }).update({ status: 'initialized' });
+      // `failed` meant exactly "the bytes are not decodable audio": the guide's `init_error`.
+      await db(TABLES.tracks)
+        .where({ status: 'failed' })
+        .update({ status: 'init_error', status_text: NOT_AUDIO_TEXT });
+    },
+    async down(db) {
+      await db(TABLES.tracks).where({ status: 'initialized' }).update({ status: 'initializing' });
+      await db(TABLES.tracks).whereIn('status', ['init_error', 'error']).update({ status: 'failed' });
+      await db.schema.alterTable(TABLES.tracks, (table) => table.dropColumn('status_text'));
+    },
+  },
+  {
+    name: 'collections_007_variants_and_files',
+    async up(db) {
+      await db.schema.createTable(TABLES.variants, (table) => {
+        table.increments('seq').primary();
+        table.uuid('id').notNullable().unique();
+        table.uuid('organization_id').notNullable();
+        table.uuid('track_id').references('id').inTable(TABLES.tracks).onDelete('CASCADE');
+        /** '' for the organization's variants, else `track_id`: the unique index needs a non-null column. */
+        table.string('scope', 36).notNullable();
+        table.string('delivery_index', 64).notNullable();
+        table.string('name', 255).notNullable();
+        table.string('type', 32).notNullable();
+        /** JSON `AudioSettings` / `PreviewSettings`, or null where they do not apply. */
+        table.text('audio');
+        table.text('preview');
+        table.bigInteger('created_at').notNullable();
+        table.unique(['organization_id', 'scope', 'delivery_index'], {
+          indexName: 'collections_variants_index_unique',
+        });
+        table.index(['organization_id', 'scope', 'seq'], 'collections_variants_list_index');
+      });
+      await db.schema.createTable(TABLES.trackFiles, (table) => {
+        table.uuid('id').primary();
+        table.uuid('track_id').notNullable().references('id').inTable(TABLES.tracks).onDelete('CASCADE');
+        table.uuid('variant_id').notNullable();
+        /** Blob key; null when the file could not be made (`status_text` says why). */
+        table.string('blob_key', 512);
+        table.bigInteger('size');
+        table.string('content_type', 64);
+        /** null: nothing to make (no embedded cover); false: failed, `status_text` says why. */
+        table.boolean('is_success');
+        table.text('status_text');
+        table.bigInteger('created_at').notNullable();
+        table.unique(['track_id', 'variant_id'], { indexName: 'collections_track_files_unique' });
+      });
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        /** The durable delivery prefix of the track's files (processing guide). */
+        table.string('base_path', 255);
+        /** JSON: the 320 waveform levels (0–1), once processed. */
+        table.text('levels');
+        /** JSON ImageColor[]: the palette of the cover embedded in the upload. */
+        table.text('theme').notNullable().defaultTo('[]');
+      });
+      // Existing tracks get the prefix new tracks get (`trackBasePath`).
+      const rows = await db(TABLES.tracks).select('id', 'organization_id');
+      for (const row of rows) {
+        await db(TABLES.tracks)
+          .where({ id: row.id })
+          .update({ base_path: trackBasePath(row.organization_id, row.id) });
+      }
+    },
+    async down(db) {
+      await db.schema.alterTable(TABLES.tracks, (table) => {
+        table.dropColumn('base_path');
+        table.dropColumn('levels');
+        table.dropColumn('theme');
+      });
+      await db.schema.dropTable(TABLES.trackFiles);
+      await db.schema.dropTable(TABLES.variants);
+    },
+  },
 ];
 
 export type { CollectionFields, CollectionRecord } from '@music-apis/domain';
@@ -282,8 +367,12 @@ const TRACK_COLUMNS = [
   'title',
   'duration',
   'status',
+  'status_text',
   'audio_key',
   'cover_key',
+  'base_path',
+  'levels',
+  'theme',
 ];
 
 const collectionFromRow = (row: Row): CollectionRecord => ({
@@ -318,8 +407,12 @@ const trackFromRow = (row: Row): TrackRecord => ({
   title: (row.title as string | null) ?? null,
   duration: row.duration === null || row.duration === undefined ? null : Number(row.duration),
   status: row.status as CollectionsTrackStatus,
+  status_text: (row.status_text as string | null) ?? null,
   audio_key: (row.audio_key as string | null) ?? null,
   cover_key: (row.cover_key as string | null) ?? null,
+  base_path: row.base_path as string,
+  levels: row.levels ? JSON.parse(row.levels as string) : null,
+  theme: JSON.parse((row.theme as string | null) ?? '[]'),
 });
 
 const ORGANIZATION_COLUMNS = [
@@ -366,9 +459,11 @@ const collectionToRow = (fields: Partial<CollectionFields>) => ({
   ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
 });
 
-const trackFieldsToRow = (fields: Partial<TrackFields>) => ({
+const trackFieldsToRow = (fields: Partial<TrackRecord>) => ({
   ...fields,
   ...(fields.metadata === undefined ? {} : { metadata: JSON.stringify(fields.metadata) }),
+  ...(fields.levels === undefined ? {} : { levels: fields.levels && JSON.stringify(fields.levels) }),
+  ...(fields.theme === undefined ? {} : { theme: JSON.stringify(fields.theme) }),
 });
 
 /** The organization a request acts for; `null`: any (no API key involved, see above). */
@@ -548,7 +643,8 @@ export function createCollectionsRepository(db: Knex) {
           ...trackFieldsToRow(fields),
           title: null,
           duration: null,
-          status: 'initializing',
+          base_path: trackBasePath(organizationId, id),
+          status: 'initialized',
           created_at: at,
           updated_at: at,
         });
@@ -623,21 +719,72 @@ export function createCollectionsRepository(db: Knex) {
       return db.transaction(async (trx) => {
         const row = await trx(TABLES.tracks).where({ id }).modify(lockRow).first('audio_key');
         if (!row) return false;
-        await trx(TABLES.tracks)
-          .where({ id })
-          .update({ audio_key: audioKey, status: 'processing', duration: null, updated_at: now() });
+        await trx(TABLES.tracks).where({ id }).update({
+          audio_key: audioKey,
+          status: 'processing',
+          status_text: null,
+          duration: null,
+          updated_at: now(),
+        });
         await enqueue(trx);
         return (row.audio_key as string | null) ?? null;
       });
     },
 
+    /** Sets a terminal status of a track still `processing`; false when it was not (finished already, deleted). */
     async finishProcessing(
       id: string,
-      result: { status: 'ready' | 'failed'; duration: number | null; audio_key?: null },
-    ) {
-      await db(TABLES.tracks)
+      result: {
+        status: 'ready' | 'incomplete' | 'error' | 'init_error';
+        status_text: string | null;
+        duration?: number | null;
+        audio_key?: null;
+      },
+    ): Promise<boolean> {
+      const changed = await db(TABLES.tracks)
         .where({ id, status: 'processing' })
         .update({ ...result, updated_at: now() });
+      return changed > 0;
+    },
+
+    /** What processing learned about a track's audio: its duration, levels and embedded cover's palette. */
+    async recordProcessed(
+      id: string,
+      fields: Partial<Pick<TrackRecord, 'duration' | 'levels' | 'theme'>>,
+    ): Promise<void> {
+      if (Object.keys(fields).length === 0) return;
+      await db(TABLES.tracks)
+        .where({ id })
+        .update({ ...trackFieldsToRow(fields), updated_at: now() });
+    },
+
+    /**
+     * The embedded cover becomes the track's cover and its most vibrant color its `player_color`,
+     * each only where none was set (an uploaded cover, a chosen color win). Resolves whether the
+     * cover was taken.
+     */
+    async adoptEmbeddedCover(id: string, coverKey: string, playerColor: string | null): Promise<boolean> {
+      if (playerColor) {
+        await db(TABLES.tracks).where({ id }).whereNull('player_color').update({ player_color: playerColor });
+      }
+      const changed = await db(TABLES.tracks)
+        .where({ id })
+        .whereNull('cover_key')
+        .update({ cover_key: coverKey, updated_at: now() });
+      return changed > 0;
+    },
+
+    /** Back to `processing` for more files (`addTrackVariant`) of a track whose audio is in. */
+    async reopenProcessing(
+      id: string,
+      enqueue: (transaction: Knex.Transaction) => Promise<number>,
+    ): Promise<number> {
+      return db.transaction(async (trx) => {
+        await trx(TABLES.tracks)
+          .where({ id })
+          .update({ status: 'processing', status_text: null, updated_at: now() });
+        return enqueue(trx);
+      });
     },
 
     /**

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   apiKeyGrantOf,
   assertAwaitingAudio,
+  assertHasSourceFile,
   audioUploadPath,
   type CollectionsCaller,
   type CollectionsKeyScope,
+  type CollectionsVariantRecord,
   collectionChanges,
   collectionFields,
   collectionInScope,
@@ -18,16 +24,21 @@ import {
   creatorView,
   IMAGE_CONTENT_TYPES,
   type ImageType,
+  mostVibrantColor,
+  NOT_AUDIO_TEXT,
   namedCreatorId,
   organizationChanges,
   organizationNameTaken,
   organizationNotFound,
   organizationView,
+  PROCESSING_GAVE_UP_TEXT,
+  processingOutcome,
   sessionPlayerColors,
   sniffImage,
   trackChanges,
   trackFields,
   trackInScope,
+  trackVariantFromBody,
   trackView,
   UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
   type UploadSessionRecord,
@@ -38,13 +49,18 @@ import {
   uploadSessionTrackFields,
   uploadSessionView,
   uploadUrlRejected,
+  variantIndexTaken,
+  variantNotFound,
+  variantView,
 } from '@music-apis/domain';
 import { badRequest, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
-import { parseStream } from 'music-metadata';
+import { parseFile } from 'music-metadata';
+import type { AudioEncoder } from '../core/audio-encoder.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from '../core/storage.js';
+import { createFileMaker, downloadBlob, type SourceAudio } from './processing.js';
 import type {
   CollectionRecord,
   CollectionsRepository,
@@ -53,6 +69,7 @@ import type {
 } from './repository.js';
 import type { UploadHandle, UploadUrlSigner } from './upload-urls.js';
 import { limitedRequestBody, PayloadTooLargeError, readMultipartFile, unsupportedImage } from './uploads.js';
+import type { TrackFileRecord, VariantRepository } from './variant-repository.js';
 import { type CollectionsWebhooks, coverFile } from './webhooks.js';
 
 type Collection = components['schemas']['Collection'];
@@ -67,8 +84,10 @@ type CreatorUpdate = components['schemas']['CreatorUpdate'];
 type UploadSessionInput = components['schemas']['UploadSessionInput'];
 type UploadSessionTrackInput = components['schemas']['UploadSessionTrackInput'];
 type ApiKeyInput = components['schemas']['ApiKeyInput'];
+type AddTrackVariantBody = components['schemas']['AddTrackVariantBody'];
 
 export const PROCESS_TRACK_QUEUE = 'collections.process-track';
+export const PROCESS_TRACK_VARIANT_QUEUE = 'collections.process-track-variant';
 
 export interface CollectionsLimits {
   maxAudioBytes: number;
@@ -92,14 +111,17 @@ const trackNotFound = collectionTrackNotFound;
 
 export function createCollectionsService(options: {
   repository: CollectionsRepository;
+  variants: VariantRepository;
   blobs: BlobStore;
+  /** ffmpeg, or undefined when none is installed (tracks then end `incomplete`). */
+  encoder: AudioEncoder | undefined;
   jobs: JobQueue;
   signer: UploadUrlSigner;
   limits: CollectionsLimits;
   logger: Logger;
   webhooks: CollectionsWebhooks;
 }) {
-  const { repository, blobs, jobs, signer, limits, logger, webhooks } = options;
+  const { repository, variants, blobs, encoder, jobs, signer, limits, logger, webhooks } = options;
   let lastClaimCleanup = 0;
 
   // Another organization's records, and those outside a scoped key's scope, answer 404, exactly as
@@ -235,6 +257,101 @@ export function createCollectionsService(options: {
       await repository.releaseUploadUrl(upload.signature);
       throw error;
     }
+  }
+
+  const fileMaker = createFileMaker({ blobs, encoder, maxCoverBytes: limits.maxCoverBytes });
+
+  /**
+   * Every terminal transition of processing goes through here (`ready`, `incomplete`, `error`,
+   * `init_error`): the one place to react to a finished track. Only a track still `processing`
+   * changes, so a second job settling the same track changes nothing.
+   */
+  /** The terminal transition, and the webhooks that announce it (once: a retried job finishes nothing). */
+  async function finishTrack(id: string, result: Parameters<CollectionsRepository['finishProcessing']>[1]) {
+    const track = await repository.findTrack(null, id);
+    if (await repository.finishProcessing(id, result)) {
+      logger.info({ trackId: id, status: result.status, reason: result.status_text }, 'track processed');
+      if (track?.audio_key) {
+        const size = (await blobs.size(track.audio_key)) ?? null;
+        const failure = result.status === 'ready' ? null : (result.status_text ?? null);
+        await webhooks.processingFinished(
+          { ...track, audio_key: track.audio_key },
+          { status: result.status, duration: result.duration ?? track.duration },
+          { size, failure },
+        );
+      }
+    }
+  }
+
+  /**
+   * Settles the track once every one of its variants has a file recorded (made, failed or nothing to
+   * make): `ready`, or `incomplete` with why. While another job still makes some, that job settles it.
+   */
+  async function settle(track: TrackRecord): Promise<void> {
+    const wanted = await variants.variantsOfTrack(track.organization_id, track.id);
+    const recorded = new Map((await variants.filesOfTrack(track.id)).map((file) => [file.variant_id, file]));
+    const files = wanted.map((variant) => recorded.get(variant.id));
+    if (files.some((file) => file === undefined)) return;
+    await finishTrack(track.id, processingOutcome(files as TrackFileRecord[]));
+  }
+
+  /** A local copy of the track's audio in a temporary directory, probed; removed when `use` is done. */
+  async function withSource(
+    trackId: string,
+    audioKey: string,
+    use: (source: SourceAudio | 'missing' | 'not audio', workDir: string) => Promise<void>,
+  ): Promise<void> {
+    const workDir = await mkdtemp(join(tmpdir(), 'music-apis-track-'));
+    try {
+      const path = join(workDir, 'source');
+      if (!(await downloadBlob(blobs, audioKey, path))) return await use('missing', workDir);
+      let probed: SourceAudio | undefined;
+      try {
+        const metadata = await parseFile(path, { duration: true });
+        const duration = metadata.format.duration;
+        if (duration !== undefined && Number.isFinite(duration) && duration > 0) {
+          probed = {
+            path,
+            duration: Math.round(duration * 1000) / 1000,
+            picture: metadata.common.picture?.[0],
+          };
+        }
+      } catch (error) {
+        logger.info({ trackId, reason: (error as Error).message }, 'uploaded file is not audio');
+      }
+      await use(probed ?? 'not audio', workDir);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Makes the files of `wanted` for the track, one after the other (ffmpeg uses the cores), records them, settles. */
+  async function makeFiles(
+    track: TrackRecord,
+    wanted: CollectionsVariantRecord[],
+    source: SourceAudio,
+    workDir: string,
+  ): Promise<void> {
+    const made: TrackFileRecord[] = [];
+    for (const variant of wanted) {
+      const { file, additions } = await fileMaker.make(variant, source, track.base_path, workDir);
+      made.push(file);
+      if (additions.levels) await repository.recordProcessed(track.id, { levels: additions.levels });
+      if (additions.theme) await repository.recordProcessed(track.id, { theme: additions.theme });
+      if (additions.cover) {
+        // A copy of its own: replacing the track's cover deletes the old one, never the delivered file.
+        const coverKey = `collections/covers/track/${track.id}-${randomUUID()}.${additions.cover.type}`;
+        await blobs.put(coverKey, createReadStream(additions.cover.path));
+        const adopted = await repository.adoptEmbeddedCover(
+          track.id,
+          coverKey,
+          mostVibrantColor(additions.theme ?? []),
+        );
+        if (!adopted) await deleteBlobs([coverKey]);
+      }
+    }
+    await variants.saveTrackFiles(track.id, made);
+    await settle(track);
   }
 
   return {
@@ -376,11 +493,14 @@ export function createCollectionsService(options: {
     },
 
     async deleteCollection(organizationId: string, id: string, baseUrl: string) {
+      // Listed before the rows go (the cascade deletes them); a file made meanwhile is left behind.
+      const fileKeys = await variants.fileKeysOfCollection(id);
       const deleted = await repository.deleteCollection(organizationId, id);
       if (!deleted) throw collectionNotFound();
       await deleteBlobs([
         deleted.collection.cover_key,
         ...deleted.tracks.flatMap((track) => [track.audio_key, track.cover_key]),
+        ...fileKeys,
       ]);
       const collection = { ...collectionView(deleted.collection, baseUrl), cover_url: null };
       await webhooks.collectionSynced('deleted', organizationId, collection);
@@ -434,9 +554,10 @@ export function createCollectionsService(options: {
     },
 
     async deleteTrack(organizationId: string, id: string, baseUrl: string) {
+      const fileKeys = await variants.fileKeysOfTracks([id]);
       const deleted = await repository.deleteTrack(organizationId, id);
       if (!deleted) throw trackNotFound();
-      await deleteBlobs([deleted.audio_key, deleted.cover_key]);
+      await deleteBlobs([deleted.audio_key, deleted.cover_key, ...fileKeys]);
       // Like a deleted collection, a deleted track points at no cover: its files are gone.
       return { ...trackView(deleted, undefined, baseUrl), cover_url: null };
     },
@@ -481,7 +602,7 @@ export function createCollectionsService(options: {
           jobs.enqueue(PROCESS_TRACK_QUEUE, { trackId: id }, { transaction }),
         );
         if (replaced === false) throw trackNotFound();
-        // The audio of an earlier upload (a `failed` track's, kept when processing gave up) goes.
+        // The audio of an earlier upload (an `error` track's, kept when processing gave up) goes.
         await deleteBlobs([replaced]);
       } catch (error) {
         if (stored) await deleteBlobs([key]);
@@ -506,6 +627,17 @@ export function createCollectionsService(options: {
       return view;
     },
 
+    async listVariants(organizationId: string, limit: number, offset: number) {
+      const page = await variants.listOrganizationVariants(organizationId, limit, offset);
+      return { count: page.count, variants: page.items.map(variantView) };
+    },
+
+    async getVariant(organizationId: string, id: string) {
+      const variant = await variants.findVariant(organizationId, id);
+      if (!variant) throw variantNotFound();
+      return variantView(variant);
+    },
+
     /** The image behind a `cover_url`, or 404 when it has been replaced or deleted. */
     async getCoverImage(owner: 'collection' | 'track', fileName: string) {
       const match = COVER_FILE.exec(fileName);
@@ -522,61 +654,92 @@ export function createCollectionsService(options: {
     },
 
     /**
-     * The processing job: reads the stored audio with music-metadata and records its real
-     * duration (`ready`), or `failed` when the bytes are not audio it can decode.
+     * The processing job: probes the stored audio with music-metadata (its duration and embedded
+     * cover; `init_error` when the bytes are not audio it can decode), then makes the file of every
+     * variant of the track (`makeFiles`) and settles its status.
      */
     async processTrack(id: string): Promise<void> {
       const track = await repository.findTrack(null, id);
       // Deleted meanwhile, or already processed (a retried job): nothing to do.
       if (track?.status !== 'processing' || !track.audio_key) return;
-      const size = await blobs.size(track.audio_key);
-      const stream = await blobs.stream(track.audio_key);
-      const processing = { ...track, audio_key: track.audio_key };
-      /** The terminal transition, and the webhooks that announce it. */
-      const finish = async (
-        result: Parameters<typeof repository.finishProcessing>[1],
-        failure: string | null,
-      ) => {
-        await repository.finishProcessing(id, result);
-        await webhooks.processingFinished(processing, result, { size: size ?? null, failure });
-      };
-      if (size === undefined || !stream) {
-        await finish({ status: 'failed', duration: null }, 'The uploaded file is missing from storage');
-        return;
-      }
-      let duration: number | undefined;
-      try {
-        const metadata = await parseStream(stream, { size }, { duration: true, skipCovers: true });
-        duration = metadata.format.duration;
-      } catch (error) {
-        logger.info({ trackId: id, reason: (error as Error).message }, 'uploaded file is not audio');
-      } finally {
-        stream.destroy();
-      }
-      const playable = duration !== undefined && Number.isFinite(duration) && duration > 0;
-      if (playable) {
-        await finish({ status: 'ready', duration: Math.round(duration! * 1000) / 1000 }, null);
-        return;
-      }
-      // Bytes that are not audio serve nothing: the file goes, the track stays as 'failed'.
-      await finish(
-        { status: 'failed', duration: null, audio_key: null },
-        'The uploaded file is not audio that could be decoded',
-      );
-      await deleteBlobs([track.audio_key]);
+      await withSource(track.id, track.audio_key, async (source, workDir) => {
+        if (source === 'missing') {
+          await finishTrack(id, { status: 'error', status_text: AUDIO_MISSING_TEXT, duration: null });
+          return;
+        }
+        if (source === 'not audio') {
+          // Bytes that are not audio serve nothing: the file goes, the track stays as 'init_error'.
+          await finishTrack(id, {
+            status: 'init_error',
+            status_text: NOT_AUDIO_TEXT,
+            duration: null,
+            audio_key: null,
+          });
+          await deleteBlobs([track.audio_key]);
+          return;
+        }
+        await repository.recordProcessed(id, { duration: source.duration });
+        await makeFiles(track, await variants.variantsOfTrack(track.organization_id, id), source, workDir);
+      });
     },
 
+    /** The job of `addTrackVariant`: makes one variant's file for the track, then settles its status. */
+    async processTrackVariant(trackId: string, variantId: string): Promise<void> {
+      const track = await repository.findTrack(null, trackId);
+      if (!track?.audio_key) return;
+      const variant = await variants.findVariant(track.organization_id, variantId);
+      if (!variant) return;
+      await withSource(track.id, track.audio_key, async (source, workDir) => {
+        if (typeof source === 'string') {
+          await variants.saveTrackFiles(trackId, [failedFile(variantId, AUDIO_MISSING_TEXT)]);
+          await settle(track);
+          return;
+        }
+        await makeFiles(track, [variant], source, workDir);
+      });
+    },
+
+    /** The main job gave up after its last attempt. */
     async markProcessingFailed(id: string): Promise<void> {
-      const track = await repository.findTrack(null, id);
-      await repository.finishProcessing(id, { status: 'failed', duration: null });
-      if (track?.status === 'processing' && track.audio_key)
-        await webhooks.processingFinished(
-          { ...track, audio_key: track.audio_key },
-          { status: 'failed', duration: null },
-          { size: null, failure: 'Processing gave up after repeated errors' },
-        );
+      await finishTrack(id, { status: 'error', status_text: PROCESSING_GAVE_UP_TEXT, duration: null });
+    },
+
+    /** A variant's job gave up after its last attempt: its file failed, the track settles without it. */
+    async markVariantFailed(trackId: string, variantId: string): Promise<void> {
+      const track = await repository.findTrack(null, trackId);
+      if (!track) return;
+      await variants.saveTrackFiles(trackId, [failedFile(variantId, PROCESSING_GAVE_UP_TEXT)]);
+      await settle(track);
+    },
+
+    async addTrackVariant(organizationId: string, trackId: string, body: AddTrackVariantBody) {
+      const track = await existingTrack(organizationId, trackId);
+      assertHasSourceFile(track);
+      const variant = trackVariantFromBody(body, {
+        id: randomUUID(),
+        organization_id: organizationId,
+        track_id: trackId,
+      });
+      if (!(await variants.insertTrackVariant(variant))) throw variantIndexTaken(body.index);
+      // A UUID, as the original's `job_id`: the queue's own row ids are numbers.
+      const jobId = randomUUID();
+      await repository.reopenProcessing(trackId, (transaction) =>
+        jobs.enqueue(PROCESS_TRACK_VARIANT_QUEUE, { trackId, variantId: variant.id, jobId }, { transaction }),
+      );
+      return { trackId, variantId: variant.id, jobId, variant: variantView(variant) };
     },
   };
 }
+
+const AUDIO_MISSING_TEXT = 'The uploaded file is missing from storage: upload it again';
+
+const failedFile = (variantId: string, reason: string): TrackFileRecord => ({
+  variant_id: variantId,
+  blob_key: null,
+  size: null,
+  content_type: null,
+  is_success: false,
+  status_text: reason,
+});
 
 export type CollectionsService = ReturnType<typeof createCollectionsService>;

@@ -37,16 +37,14 @@ type Collection = components['schemas']['Collection'];
 /** The guide's terminal statuses, the only ones Track Processing delivers. */
 export type WebhookTrackStatus = 'ready' | 'incomplete' | 'error' | 'init_error';
 
-/**
- * The one place that maps the server's track statuses to the guide's: `failed` is the guide's
- * `error`; transitional statuses deliver nothing (undefined).
- */
+/** The terminal statuses deliver Track Processing under their own names; transitional ones nothing (undefined). */
 export function webhookTrackStatus(status: CollectionsTrackStatus): WebhookTrackStatus | undefined {
   switch (status) {
     case 'ready':
-      return 'ready';
-    case 'failed':
-      return 'error';
+    case 'incomplete':
+    case 'error':
+    case 'init_error':
+      return status;
     default:
       return undefined;
   }

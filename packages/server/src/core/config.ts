@@ -93,6 +93,11 @@ export interface ServerConfig {
       retryBaseMs: number;
       retryMaxMs: number;
     };
+    /**
+     * The ffmpeg that makes the variant files (transcodes, previews, waveforms). Env `FFMPEG_PATH`,
+     * default `ffmpeg` (found on PATH). Without one, processed tracks end `incomplete`.
+     */
+    ffmpegPath: string;
   };
   jobs: {
     /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
@@ -317,6 +322,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
           3_600_000,
         ),
       },
+      ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
     },
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),

@@ -130,7 +130,7 @@ export interface paths {
         put?: never;
         /**
          * Create a track
-         * @description Creates a track in a collection, with `status` `initializing` and `duration` `null`. The response
+         * @description Creates a track in a collection, with `status` `initialized` and `duration` `null`. The response
          *     carries two signed one-time URLs: `track_upload` (`PUT` the audio bytes, see `uploadTrackAudio`) and
          *     `track_cover_upload` (`POST` a cover image, see `uploadTrackCover`). Processing starts when the audio
          *     upload completes. If the audio URL expires unused, create a new track.
@@ -157,8 +157,9 @@ export interface paths {
         };
         /**
          * Get track
-         * @description Returns details about a specific track. Poll this until `track.status` is `ready` (playable) or
-         *     `failed`; `duration` is set once the audio has been probed.
+         * @description Returns details about a specific track. Poll this until `track.status` is terminal: `ready`
+         *     (playable), `incomplete`, `error` or `init_error` (`status_text` says why); `duration` is set once
+         *     the audio has been probed.
          */
         get: operations["getTrack"];
         /**
@@ -230,11 +231,93 @@ export interface paths {
          * @description Generates a new signed one-time `PUT` URL for the track's audio (see `uploadTrackAudio`), as
          *     `createTrack` returned one, for a track whose audio has not arrived: an upload URL that expired,
          *     or one used by an upload that was cut off (a crash mid-upload uses the URL up), would otherwise
-         *     strand the track in `initializing`. Also for a `failed` track (the bytes were not audio), to
-         *     upload the file again. Earlier URLs that were not used yet keep working until they expire.
-         *     Not available once the audio is in (`processing`, `ready`): 409; create a new track to replace it.
+         *     strand the track in `initialized`. Also for an `init_error` track (the bytes were not audio) or an
+         *     `error` track (processing gave up), to upload the file again. Earlier URLs that were not used yet keep working until they expire.
+         *     Not available while the audio is in and usable (`processing`, `ready`, `incomplete`): 409; create a new track to replace it.
          */
         post: operations["createTrackUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/track/{track_id}/variant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a track-specific variant
+         * @description Adds a `transcode` or `preview` variant to one track whose audio is in, and queues the job that
+         *     makes its file (`{base_path}_{index}.{extension}`). The track moves to `processing` and returns
+         *     to a terminal status when the file is made (`ready`, or `incomplete` if it could not be). Only
+         *     lossy codecs; `codec` defaults to `aac` at 128 kbit/s. Preview fields apply to `preview` only:
+         *     `preview_type` `seconds` uses `preview_seconds` within `preview_min_percent`–`preview_max_percent`
+         *     of the duration, `percent` uses `preview_percent` within `preview_min_seconds`–`preview_max_seconds`;
+         *     the clip starts at `preview_start_percent`.
+         */
+        post: operations["addTrackVariant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List variants
+         * @description The variants configured on the caller's organization (oldest first) and `count`. Every organization
+         *     starts with `hq` (MP3 320 kbit/s), `lq` (MP3 128 kbit/s), `preview` (an MP3 128 kbit/s clip),
+         *     `levels` (320 waveform samples), `waveform` (a PNG image), `original` (the uploaded file) and
+         *     `cover` (the cover embedded in the upload's tags). Track-specific variants (`addTrackVariant`) are
+         *     not listed here.
+         */
+        get: operations["listVariants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/variant/{variant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the variant.
+                 * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+                 */
+                variant_id: components["parameters"]["VariantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get variant
+         * @description One variant of the caller's organization, or one added to one of its tracks.
+         */
+        get: operations["getVariant"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -275,8 +358,9 @@ export interface paths {
          * Upload a track's audio bytes
          * @description Target of `track_upload.upload_url` (method `PUT`). The body is the raw audio file (any
          *     `Content-Type`; the server sniffs the format). No API key: the signed URL is the credential, and it
-         *     works once. On success the track moves from `initializing` to `processing`; processing then sets
-         *     `duration` and ends in `ready`, or in `failed` if the bytes are not decodable audio.
+         *     works once. On success the track moves from `initialized` to `processing`; processing then sets
+         *     `duration` and ends in `ready`, `incomplete` or `error`, or in `init_error` if the bytes are not
+         *     decodable audio (see `TrackStatus`).
          *     Maximum size: 200 MiB by default (a server setting); larger bodies get 413 and the URL stays usable
          *     until it expires.
          */
@@ -710,13 +794,18 @@ export interface components {
             cover_url: components["schemas"]["CoverUrl"];
         };
         /**
-         * @description Processing status. The reference server goes `initializing` (created, waiting for the audio upload)
-         *     → `processing` (audio received, being probed) → `ready` (playable, `duration` set) or `failed`
-         *     (the bytes are not decodable audio). `fallback_processing` and `incomplete` belong to the original
-         *     service's variant pipeline; clients should accept them, the reference server does not emit them.
+         * @description Processing status, in the processing guide's words. Transitional: `initialized` (created, waiting
+         *     for the audio upload), `processing` (audio received; probing, waveform, variant files, cover), and
+         *     the original service's `fallback` / `fallback_processing` (a retry on a larger processor; the
+         *     reference server never emits them, clients should accept them). Terminal: `ready` (every variant
+         *     file was made: playable), `incomplete` (the audio is usable but some variant files could not be
+         *     made, e.g. no encoder is installed; `status_text` says why), `error` (processing gave up after
+         *     retries) and `init_error` (the uploaded bytes are not decodable audio). Only `ready` is safe to
+         *     play. (The original's OpenAPI document lists `initializing` and `failed` instead; its guides and
+         *     webhooks use the names here, which the reference server follows.)
          * @enum {string}
          */
-        TrackStatus: "initializing" | "processing" | "fallback_processing" | "ready" | "incomplete" | "failed";
+        TrackStatus: "initialized" | "processing" | "fallback" | "fallback_processing" | "ready" | "incomplete" | "error" | "init_error";
         /** @description Fields fixed when a track is created. */
         TrackIdentity: {
             /** @description ID of the collection this track belongs to. */
@@ -769,6 +858,30 @@ export interface components {
              * @description Same value as `status`. Kept because the original service's guides poll `track.track_status_id`.
              */
             track_status_id: components["schemas"]["TrackStatus"];
+            /**
+             * @description The durable delivery prefix of the track's files (the processing guide): each variant's file is
+             *     `base_path` + `_` + the variant's `index` + `.` + its extension, e.g. `{base_path}_hq.mp3`.
+             *     Fixed when the track is created: store it with the track's ID.
+             * @example /0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+             */
+            readonly base_path: string;
+            /**
+             * Format: uri
+             * @description `base_path` under the server's delivery address: the prefix signed delivery URLs and play
+             *     sessions build on (e.g. `{base_url}_preview.mp3`). Never upload to it.
+             */
+            readonly base_url: string;
+            /**
+             * @description The color palette of the cover embedded in the uploaded file's tags, most of the image first
+             *     (empty when it has none). Its most vibrant color becomes `player_color` when none was set.
+             */
+            readonly theme: components["schemas"]["ImageColor"][];
+            /**
+             * @description Why processing ended in `incomplete`, `error` or `init_error` (for a person; the original's
+             *     webhooks carry such texts per file as `status_text`); `null` otherwise.
+             * @example No audio encoder (ffmpeg) is installed on the server: only the original file is available
+             */
+            readonly status_text: string | null;
             player_color_light: components["schemas"]["DerivedPlayerColor"];
             player_color_dark: components["schemas"]["DerivedPlayerColor"];
             /**
@@ -777,18 +890,110 @@ export interface components {
              *     neither exists.
              */
             cover_url: components["schemas"]["CoverUrl"];
+        };
+        /**
+         * @description The recipe type (the variant-types guide): `transcode` (codec, bitrate, channels, tags), `preview`
+         *     (a clip with its own transcode options), `levels` (waveform sample metrics), `waveform_image` (a
+         *     PNG), `waveform_video` (an animated MP4; the reference server does not make these), `original`
+         *     (the preserved upload) and `cover` (the embedded cover and its palette).
+         * @enum {string}
+         */
+        VariantTypeId: "transcode" | "preview" | "levels" | "waveform_image" | "waveform_video" | "original" | "cover";
+        /**
+         * @description Lossy codecs only: `aac` (in MP4, `.m4a`), `mp3`, `ogg` (Vorbis) or `opus` (in Ogg, `.opus`).
+         * @enum {string}
+         */
+        AudioCodec: "aac" | "mp3" | "ogg" | "opus";
+        /**
+         * @description How a preview's length is chosen: `seconds` (`preview_seconds`, kept between `preview_min_percent`
+         *     and `preview_max_percent` of the track's duration) or `percent` (`preview_percent` of the duration,
+         *     kept between `preview_min_seconds` and `preview_max_seconds`). The clip starts at
+         *     `preview_start_percent` of the duration, earlier if it would run past the end.
+         * @enum {string}
+         */
+        PreviewType: "seconds" | "percent";
+        /**
+         * @description A variant: its delivery `index`, recipe `type` and settings. Settings that do not apply to the type
+         *     are `null` (the `preview_*` fields outside previews, the audio fields outside transcodes and
+         *     previews). Each track's file of a variant is `track.base_url` + `_` + `index` + `.` + extension.
+         */
+        Variant: {
+            id: components["schemas"]["Uuid"];
             /**
-             * @description The durable delivery prefix of the track's files (unlike upload URLs, store it with the
-             *     `track_id`): each delivered file is this prefix plus a variant suffix and extension (e.g.
-             *     `{base_path}_128.mp3`). Never upload to it.
-             * @example /media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+             * @description Delivery name, unique across the organization's variants and its track's.
+             * @example hq
              */
-            readonly base_path: string;
-            /**
-             * Format: uri
-             * @description `base_path` on the server that delivers the files (absolute).
-             */
-            readonly base_url: string;
+            index: string;
+            /** @description What the variant is, for a person. */
+            name: string;
+            type: components["schemas"]["VariantTypeId"];
+            /** @description The track a track-specific variant was added to (`addTrackVariant`); `null` for the organization's. */
+            track_id: components["schemas"]["NullableUuid"];
+            /** @description Extension of the files: `mp3`, `m4a`, `ogg`, `opus`, `json` (levels), `png` (waveform); `null` where it is the upload's (original, cover). */
+            format: string | null;
+            codec: components["schemas"]["AudioCodec"] | null;
+            /** @description kbit/s. */
+            bitrate: number | null;
+            /** @description Two channels (`false`, mono). */
+            is_stereo: boolean | null;
+            /** @description Leave the upload's tags out of the file. */
+            is_strip_tags: boolean | null;
+            /** @description Leave the upload's embedded cover out of the file. */
+            is_strip_cover: boolean | null;
+            preview_type: components["schemas"]["PreviewType"] | null;
+            preview_seconds: number | null;
+            preview_min_percent: number | null;
+            preview_max_percent: number | null;
+            preview_percent: number | null;
+            preview_min_seconds: number | null;
+            preview_max_seconds: number | null;
+            preview_start_percent: number | null;
+        };
+        /** @description Body of `addTrackVariant`. */
+        AddTrackVariantBody: {
+            /** @enum {string} */
+            variant_type_id: "transcode" | "preview";
+            /** @description Delivery name; unique across the organization's and the track's variants. Letters, digits, `-` and `_` (it names the file). */
+            index: string;
+            codec?: components["schemas"]["AudioCodec"];
+            /** @description kbit/s; default 128. */
+            bitrate?: number;
+            /** @description Default `true`. */
+            is_stereo?: boolean;
+            /** @description Default `true`. */
+            is_strip_tags?: boolean;
+            /** @description Default `true`. */
+            is_strip_cover?: boolean;
+            preview_type?: components["schemas"]["PreviewType"];
+            /** @description Preview only, `seconds`; default 60. */
+            preview_seconds?: number;
+            /** @description Preview only, `seconds`; default 0. */
+            preview_min_percent?: number;
+            /** @description Preview only, `seconds`; default 50. */
+            preview_max_percent?: number;
+            /** @description Preview only, `percent`; default 25. */
+            preview_percent?: number;
+            /** @description Preview only, `percent`; default 0. */
+            preview_min_seconds?: number;
+            /** @description Preview only, `percent`; default 90. */
+            preview_max_seconds?: number;
+            /** @description Preview only: where the clip starts, as a percent of the duration; default 25. */
+            preview_start_percent?: number;
+        };
+        TrackVariantAdded: components["schemas"]["OkEnvelope"] & {
+            track_id: components["schemas"]["Uuid"];
+            variant_id: components["schemas"]["Uuid"];
+            /** @description The processing job queued to make the file (it appears in the server's logs). */
+            job_id: components["schemas"]["Uuid"];
+            variant: components["schemas"]["Variant"];
+        };
+        VariantList: components["schemas"]["OkEnvelope"] & {
+            count: components["schemas"]["Count"];
+            variants: components["schemas"]["Variant"][];
+        };
+        VariantResult: components["schemas"]["OkEnvelope"] & {
+            variant_id: components["schemas"]["Uuid"];
+            variant: components["schemas"]["Variant"];
         };
         /** @description A signed, short-lived, single-use upload URL. Never store it. */
         UploadHandle: {
@@ -1241,6 +1446,11 @@ export interface components {
          * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
          */
         TrackId: string;
+        /**
+         * @description The ID of the variant.
+         * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+         */
+        VariantId: string;
         /**
          * @description Unix time in seconds after which the upload URL no longer works. Part of the signed data.
          * @example 1767229200
@@ -1702,8 +1912,10 @@ export interface operations {
                      *           "duration": 214.36,
                      *           "status": "ready",
                      *           "track_status_id": "ready",
-                     *           "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *           "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "status_text": null,
+                     *           "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *           "theme": [],
                      *           "player_color_light": null,
                      *           "player_color_dark": null,
                      *           "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1835,10 +2047,12 @@ export interface operations {
                      *         "player_color": null,
                      *         "title": null,
                      *         "duration": null,
-                     *         "status": "initializing",
-                     *         "track_status_id": "initializing",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status": "initialized",
+                     *         "track_status_id": "initialized",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -1929,8 +2143,10 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -2013,8 +2229,10 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": "#8E24AA",
                      *         "player_color_dark": "#B53BD5",
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -2078,8 +2296,10 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -2141,8 +2361,10 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -2208,10 +2430,12 @@ export interface operations {
                      *         "player_color": null,
                      *         "title": null,
                      *         "duration": null,
-                     *         "status": "initializing",
-                     *         "track_status_id": "initializing",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status": "initialized",
+                     *         "track_status_id": "initialized",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": null
@@ -2232,6 +2456,234 @@ export interface operations {
             403: components["responses"]["ForbiddenKeyType"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AudioAlreadyUploaded"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addTrackVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the track.
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                track_id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "variant_type_id": "transcode",
+                 *       "index": "aac64",
+                 *       "codec": "aac",
+                 *       "bitrate": 64
+                 *     }
+                 */
+                "application/json": components["schemas"]["AddTrackVariantBody"];
+            };
+        };
+        responses: {
+            /** @description Variant created and processing queued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b",
+                     *       "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *       "variant_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *       "job_id": "9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+                     *       "variant": {
+                     *         "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                     *         "index": "aac64",
+                     *         "name": "Transcode (AAC, 64 kbit/s)",
+                     *         "type": "transcode",
+                     *         "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "format": "m4a",
+                     *         "codec": "aac",
+                     *         "bitrate": 64,
+                     *         "is_stereo": true,
+                     *         "is_strip_tags": true,
+                     *         "is_strip_cover": true,
+                     *         "preview_type": null,
+                     *         "preview_seconds": null,
+                     *         "preview_min_percent": null,
+                     *         "preview_max_percent": null,
+                     *         "preview_percent": null,
+                     *         "preview_min_seconds": null,
+                     *         "preview_max_seconds": null,
+                     *         "preview_start_percent": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrackVariantAdded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description A variant with the given index already exists for this track or its organization. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "A variant with index \"hq\" already exists for this track or its organization",
+                     *       "api_request_id": "4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The track has no source file to process yet. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "The track has no source file to process yet: upload its audio first",
+                     *       "api_request_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listVariants: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Maximum number of items to return.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Number of items to skip (at most 2,147,483,647).
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Variants list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                     *       "count": 7,
+                     *       "variants": [
+                     *         {
+                     *           "id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *           "index": "hq",
+                     *           "name": "High quality (MP3, 320 kbit/s)",
+                     *           "type": "transcode",
+                     *           "track_id": null,
+                     *           "format": "mp3",
+                     *           "codec": "mp3",
+                     *           "bitrate": 320,
+                     *           "is_stereo": true,
+                     *           "is_strip_tags": true,
+                     *           "is_strip_cover": true,
+                     *           "preview_type": null,
+                     *           "preview_seconds": null,
+                     *           "preview_min_percent": null,
+                     *           "preview_max_percent": null,
+                     *           "preview_percent": null,
+                     *           "preview_min_seconds": null,
+                     *           "preview_max_seconds": null,
+                     *           "preview_start_percent": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VariantList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the variant.
+                 * @example 0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e
+                 */
+                variant_id: components["parameters"]["VariantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Variant details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "api_request_id": "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+                     *       "variant_id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *       "variant": {
+                     *         "id": "0b4f1c2e-6a8d-5e3f-9c1b-2d4e6f8a0c1e",
+                     *         "index": "hq",
+                     *         "name": "High quality (MP3, 320 kbit/s)",
+                     *         "type": "transcode",
+                     *         "track_id": null,
+                     *         "format": "mp3",
+                     *         "codec": "mp3",
+                     *         "bitrate": 320,
+                     *         "is_stereo": true,
+                     *         "is_strip_tags": true,
+                     *         "is_strip_cover": true,
+                     *         "preview_type": null,
+                     *         "preview_seconds": null,
+                     *         "preview_min_percent": null,
+                     *         "preview_max_percent": null,
+                     *         "preview_percent": null,
+                     *         "preview_min_seconds": null,
+                     *         "preview_max_seconds": null,
+                     *         "preview_start_percent": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VariantResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2301,8 +2753,10 @@ export interface operations {
                      *         "duration": null,
                      *         "status": "processing",
                      *         "track_status_id": "processing",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/collection/123e4567-e89b-12d3-a456-426614174000.jpg"
@@ -2380,8 +2834,10 @@ export interface operations {
                      *         "duration": 214.36,
                      *         "status": "ready",
                      *         "track_status_id": "ready",
-                     *         "base_path": "/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
-                     *         "base_url": "http://localhost:8080/media/audio/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "status_text": null,
+                     *         "base_path": "/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "base_url": "http://localhost:8080/media/delivery/0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                     *         "theme": [],
                      *         "player_color_light": null,
                      *         "player_color_dark": null,
                      *         "cover_url": "http://localhost:8080/media/covers/track/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10.png"

@@ -14,11 +14,17 @@ export interface WaitForTrackOptions {
   timeoutMs?: number;
 }
 
-/** Processing ended in `failed`: the uploaded file is not audio the server can decode. */
+/**
+ * Processing ended in a terminal status other than `ready` (`incomplete`, `error`, `init_error`):
+ * the track is not safe to play; `track.status_text` says why.
+ */
 export class TrackProcessingError extends MusicApiError {
   override name = 'TrackProcessingError';
   constructor(readonly track: Track) {
-    super(`Track ${track.id} (${track.file_name}) could not be processed: status ${track.status}`);
+    super(
+      `Track ${track.id} (${track.file_name}) could not be processed: status ${track.status}` +
+        (track.status_text ? ` (${track.status_text})` : ''),
+    );
   }
 }
 
@@ -33,9 +39,12 @@ export class TrackProcessingTimeoutError extends MusicApiError {
   }
 }
 
+/** The processing guide's terminal statuses besides `ready`: processing is over, the track is not playable. */
+const NOT_PLAYABLE: ReadonlySet<Track['status']> = new Set(['incomplete', 'error', 'init_error']);
+
 /**
- * Polls `getTrack` with backoff until `status` is `ready` (resolves the track) or `failed`
- * (rejects with `TrackProcessingError`). Abort with `signal`.
+ * Polls `getTrack` with backoff until `status` is terminal: `ready` resolves the track, `incomplete`,
+ * `error` and `init_error` reject with `TrackProcessingError`. Abort with `signal`.
  */
 export async function waitForTrack(
   methods: Pick<CollectionsMethods, 'getTrack'>,
@@ -47,7 +56,7 @@ export async function waitForTrack(
   for (;;) {
     const { track } = await methods.getTrack({ track_id: trackId }, { signal: wait.signal });
     if (track.status === 'ready') return track;
-    if (track.status === 'failed') throw new TrackProcessingError(track);
+    if (NOT_PLAYABLE.has(track.status)) throw new TrackProcessingError(track);
     if (wait.timeoutMs !== undefined && Date.now() - started + delay > wait.timeoutMs) {
       throw new TrackProcessingTimeoutError(track, wait.timeoutMs);
     }
