@@ -3,7 +3,7 @@ import { isApiError } from '@music-apis/sdk';
 import { createCollectionsClient } from '@music-apis/sdk/collections';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/core/config.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { PROCESSED_STATUS, settledTrack, startTestServer, type TestServer } from './helpers.js';
 
 const API_KEY = 'adn_upload_retry_test_key';
 let test: TestServer;
@@ -34,6 +34,7 @@ it('a track whose upload died with the server gets a new upload URL that works',
 
   const fresh = await api.createTrackUpload({ track_id: created.track_id });
   await api.uploadTrackAudio({ uploadUrl: fresh.track_upload.upload_url, body: wavFile({ seconds: 0.3 }) });
-  const ready = await api.waitForTrack({ trackId: created.track_id }, { intervalMs: 20, timeoutMs: 10_000 });
-  expect(ready.duration).toBeCloseTo(0.3, 2);
+  const processed = await settledTrack(() => api.getTrack({ track_id: created.track_id }));
+  expect(processed.status).toBe(PROCESSED_STATUS);
+  expect(processed.duration).toBeCloseTo(0.3, 2);
 });

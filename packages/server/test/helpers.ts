@@ -1,8 +1,28 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CreateServerOptions, createServer, type MusicApiServer } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/core/config.js';
+
+/** Whether ffmpeg is installed here: without it the server ends processed tracks `incomplete`. */
+export const FFMPEG_INSTALLED = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+/** The status an uploaded WAV ends in on this machine. */
+export const PROCESSED_STATUS = FFMPEG_INSTALLED ? 'ready' : 'incomplete';
+
+/** Polls `getTrack` until processing is over (any status but `initialized`/`processing`); the track. */
+export async function settledTrack<Track extends { status: string }>(
+  getTrack: () => Promise<{ track: Track }>,
+  timeoutMs = 20_000,
+): Promise<Track> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { track } = await getTrack();
+    if (track.status !== 'initialized' && track.status !== 'processing') return track;
+    if (Date.now() > deadline) throw new Error(`the track is still ${track.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The least environment `NODE_ENV=production` starts with: a public URL and a mail provider. */
 export const PRODUCTION_ENV = {

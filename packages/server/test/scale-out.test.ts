@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, POSTGRES_URL } from '../../../tests/contract/postgres.js';
 import { startTestS3Server } from '../../../tests/contract/s3.js';
 import { loadConfig } from '../src/core/config.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { PROCESSED_STATUS, startTestServer, type TestServer } from './helpers.js';
 
 // Two instances on one PostgreSQL and one bucket, each with a DATA_DIR of its own (as on two
 // machines): whichever instance a request or a job lands on, it finds every file.
@@ -80,7 +80,7 @@ describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)('two instances (Post
         interval: 50,
       })
       .toBe(0);
-    expect(await statuses()).toEqual(Array(TRACKS).fill('ready'));
+    expect(await statuses()).toEqual(Array(TRACKS).fill(PROCESSED_STATUS));
     const track = await a.getTrack({ track_id: trackIds[TRACKS - 1]! });
     expect(track.track.duration).toBeCloseTo(0.05 + (TRACKS - 1) / 1000, 3);
 

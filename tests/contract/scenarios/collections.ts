@@ -400,6 +400,7 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'upload URLs work once; tampered ones are 403; a deleted track’s URL is 404',
+    needsEncoder: true,
     covers: ['uploadTrackAudio', 'uploadTrackCover', 'uploadCollectionCover'],
     async run(context) {
       const api = client(context);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   CODEC_CONTENT_TYPES,
+  CODEC_EXTENSIONS,
   type CollectionsVariantRecord,
   createLevelsAccumulator,
   IMAGE_CONTENT_TYPES,
@@ -151,7 +152,7 @@ export function createFileMaker(options: {
       if (!variant.audio) return failed(`A ${variant.type} variant has no audio settings`);
       const clip = variant.preview ? previewWindow(source.duration, variant.preview) : undefined;
       if (clip && clip.length <= 0) return failed('The track is too short for a preview');
-      const extension = variant.audio.codec === 'aac' ? 'm4a' : variant.audio.codec;
+      const extension = CODEC_EXTENSIONS[variant.audio.codec];
       const local = join(workDir, `${variant.id}.${extension}`);
       await encoder.transcode(source.path, local, variant.audio, clip);
       const key = trackFileKey(basePath, variant.index, extension);

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
-import { startTestServer, type TestServer } from '../helpers.js';
+import { PROCESSED_STATUS, startTestServer, type TestServer } from '../helpers.js';
 
 // A browser app on another origin using the SDK against the server, in real Chromium (Debian's,
 // driven by playwright-core). Skipped with a message where Chromium is not installed; CI installs
@@ -112,7 +112,7 @@ describe.skipIf(!available)('the SDK in a browser page on another origin (CORS)'
       coverType: 'image/jpeg',
       coverWidth: expect.any(Number),
       missing: { status: 404, hasRequestId: true },
-      uploadedTrack: { status: 'ready', duration: 2 },
+      uploadedTrack: { status: PROCESSED_STATUS, duration: 2 },
     });
   }, 60_000);
 

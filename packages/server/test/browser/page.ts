@@ -1,7 +1,7 @@
 // Runs inside headless Chromium on its own origin: the SDK's browser build calling the reference
 // server on another port, so every request is cross-origin (CORS, preflights, exposed headers).
 import { wavFile } from '@music-apis/catalog';
-import { createCollectionsClient } from '@music-apis/sdk/collections';
+import { createCollectionsClient, TrackProcessingError } from '@music-apis/sdk/collections';
 import { createTrackManagerClient, isApiError, isNetworkError } from '@music-apis/sdk/track-manager';
 
 declare global {
@@ -48,12 +48,18 @@ async function run() {
   // Collections: Authorization on the API, then a PUT of the bytes to the signed /v1/upload/ URL.
   const adn = createCollectionsClient({ baseUrl: apiUrl, apiKey: collectionsApiKey, retry: 0 });
   const { collection_id } = await adn.createCollection({ body: { title: 'From the browser' } });
-  const { track } = await adn.uploadTrack({
-    collectionId: collection_id,
-    file: wavFile({ seconds: 2, sampleRate: 8000 }),
-    fileName: 'browser.wav',
-    waitUntilReady: { intervalMs: 50 },
-  });
+  // A server without ffmpeg ends the track `incomplete`: the waiter rejects with the track.
+  const { track } = await adn
+    .uploadTrack({
+      collectionId: collection_id,
+      file: wavFile({ seconds: 2, sampleRate: 8000 }),
+      fileName: 'browser.wav',
+      waitUntilReady: { intervalMs: 50 },
+    })
+    .catch((error: unknown) => {
+      if (error instanceof TrackProcessingError) return { track: error.track };
+      throw error;
+    });
 
   return {
     origin: location.origin,
