@@ -135,7 +135,7 @@ function webhookSuite(name: string, databaseUrl: () => string | undefined) {
       });
       expect((ready.track as { duration: number }).duration).toBeCloseTo(0.3, 2);
       const failed = processing.find((delivery) => delivery.payload.track_id === bad.track_id)!.payload;
-      expect(failed).toMatchObject({ status: 'error', files: [{ is_success: false, url: null }] });
+      expect(failed).toMatchObject({ status: 'init_error', files: [{ is_success: false, url: null }] });
 
       const files = receiver.deliveries.filter((delivery) => delivery.event.startsWith('track_file.'));
       expect(

@@ -127,8 +127,6 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
             theme: [],
             cover_url:
               track.coverIndex === null ? coverOf('collection', collection.id) : coverOf('track', track.id),
-            base_path: `/media/audio/${track.id}`,
-            base_url: `${context.baseUrl}/media/audio/${track.id}`,
           })),
         );
         const cover = await api.getCoverImage({ coverUrl: coverOf('collection', collection.id) });
@@ -292,8 +290,6 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
         player_color_light: '#E32C27',
         player_color_dark: '#E53935',
         cover_url: null,
-        base_path: `/media/audio/${created.track_id}`,
-        base_url: `${context.baseUrl}/media/audio/${created.track_id}`,
       });
       expectUploadHandle(created.track_upload, 'PUT', `/v1/upload/track/${created.track_id}`);
       expectUploadHandle(created.track_cover_upload, 'POST', `/v1/upload/cover/track/${created.track_id}`);
@@ -1738,9 +1734,9 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
           organization_index: 'batch-1',
           metadata: { source: 'web', batch: 2 },
           player_title: 'Raw',
-          status: 'initializing',
-          base_path: `/media/audio/${single.track_id}`,
-          base_url: `${context.baseUrl}/media/audio/${single.track_id}`,
+          status: 'initialized',
+          base_path: expect.stringMatching(new RegExp(`^/[0-9a-f-]{36}/${single.track_id}$`)),
+          base_url: `${context.baseUrl}/media/delivery${single.track.base_path}`,
         }),
         upload_session: session.upload_session,
         track_upload: expect.any(Object),
