@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupMockServer } from '@music-apis/mock/node';
 import { createCollectionsApiKey, createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { ffmpegAvailable } from './ffmpeg.js';
 import { startTestS3Server } from './s3.js';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
@@ -34,27 +34,14 @@ export function runScenarios(
     await stop?.();
   });
   // The mock needs no encoder; the server makes its variant files with ffmpeg.
-  const encoderMissing = target !== 'mock' && !ffmpegInstalled();
+  const encoderMissing = target !== 'mock' && !ffmpegAvailable(`contract ${target}`);
   for (const suite of SUITES) {
     describe(suite.api, () => {
       for (const scenario of suite.scenarios) {
-        if (!(scenario.needsEncoder && encoderMissing)) {
-          it(scenario.name, () => scenario.run(context));
-        } else if (process.env.REQUIRE_FFMPEG === '1') {
-          it(scenario.name, () => {
-            throw new Error('ffmpeg is not installed, and REQUIRE_FFMPEG=1 requires it');
-          });
-        } else {
-          it.skip(`${scenario.name} (skipped: ffmpeg is not installed; REQUIRE_FFMPEG=1 fails instead)`, () => {});
-        }
+        it.skipIf(scenario.needsEncoder && encoderMissing)(scenario.name, () => scenario.run(context));
       }
     });
   }
-}
-
-/** Whether `ffmpeg` (or `FFMPEG_PATH`, as the server finds it) runs. */
-export function ffmpegInstalled(): boolean {
-  return spawnSync(process.env.FFMPEG_PATH || 'ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
 export async function startMock() {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,20 +6,14 @@ import { coverJpeg, wavFile } from '@music-apis/catalog';
 import { mostVibrantColor, NO_ENCODER_TEXT } from '@music-apis/domain';
 import { createCollectionsClient, TrackProcessingError } from '@music-apis/sdk/collections';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegAvailable } from '../../../tests/contract/ffmpeg.js';
 import { loadConfig } from '../src/core/config.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 /** Processing on the server: the real files ffmpeg makes, checked with ffprobe. */
 
 const API_KEY = 'adn_processing_test_key';
-const hasFfmpeg = ['ffmpeg', 'ffprobe'].every(
-  (tool) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).status === 0,
-);
-if (!hasFfmpeg && process.env.REQUIRE_FFMPEG === '1') {
-  throw new Error('ffmpeg/ffprobe are not installed, and REQUIRE_FFMPEG=1 requires them');
-}
-const withFfmpeg = hasFfmpeg ? describe : describe.skip;
-if (!hasFfmpeg) console.warn('collections-processing: ffmpeg is not installed, its tests are skipped');
+const withFfmpeg = describe.skipIf(!ffmpegAvailable('collections-processing'));
 
 async function start(ffmpegPath?: string) {
   const defaults = loadConfig({});

@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ffmpegInstalled } from '../../../tests/contract/ffmpeg.js';
 import { type CreateServerOptions, createServer, type MusicApiServer } from '../src/app.js';
 import { loadConfig, type ServerConfig } from '../src/core/config.js';
 
 /** Whether ffmpeg is installed here: without it the server ends processed tracks `incomplete`. */
-export const FFMPEG_INSTALLED = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+export const FFMPEG_INSTALLED = ffmpegInstalled();
 /** The status an uploaded WAV ends in on this machine. */
 export const PROCESSED_STATUS = FFMPEG_INSTALLED ? 'ready' : 'incomplete';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createScratchDatabase, POSTGRES_URL } from '../../../tests/contract/postgres.js';
+import { createScratchDatabase } from '../../../tests/contract/postgres.js';
 import { loadConfig } from '../src/core/config.js';
 import { createDatabase, type Knex, migrate } from '../src/core/db.js';
 import { createJobQueue, type JobQueue, jobsMigration } from '../src/core/jobs.js';
@@ -248,11 +248,9 @@ describe('job leases (SQLite)', () => {
 const postgres = await createScratchDatabase('jobs');
 afterAll(async () => postgres?.drop());
 
-describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)('job leases (PostgreSQL)', () => {
+describe.skipIf(!postgres)('job leases (PostgreSQL)', () => {
   leaseTests(async () => {
-    if (!postgres)
-      throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
-    const databases = [0, 1].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres.url }))) as [
+    const databases = [0, 1].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres!.url }))) as [
       Knex,
       Knex,
     ];
@@ -265,32 +263,27 @@ describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)('job leases (Postgre
   });
 });
 
-describe.skipIf(!postgres && !process.env.REQUIRE_POSTGRES)(
-  'job queue (PostgreSQL, several instances)',
-  () => {
-    it('runs each job exactly once across three queues sharing the database', async () => {
-      if (!postgres)
-        throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
-      const databases = [0, 1, 2].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres.url })));
-      await migrate(databases[0] as Knex, [jobsMigration]);
-      const runs = new Map<number, number>();
-      const queues: JobQueue[] = databases.map((db) => {
-        const queue = createJobQueue(db, logger, { pollIntervalMs: 5, concurrency: 4 });
-        queue.register<{ n: number }>('count', {
-          async run(job) {
-            runs.set(job.payload.n, (runs.get(job.payload.n) ?? 0) + 1);
-            await new Promise((resolve) => setTimeout(resolve, 2));
-          },
-        });
-        return queue;
+describe.skipIf(!postgres)('job queue (PostgreSQL, several instances)', () => {
+  it('runs each job exactly once across three queues sharing the database', async () => {
+    const databases = [0, 1, 2].map(() => createDatabase(loadConfig({}, { databaseUrl: postgres!.url })));
+    await migrate(databases[0] as Knex, [jobsMigration]);
+    const runs = new Map<number, number>();
+    const queues: JobQueue[] = databases.map((db) => {
+      const queue = createJobQueue(db, logger, { pollIntervalMs: 5, concurrency: 4 });
+      queue.register<{ n: number }>('count', {
+        async run(job) {
+          runs.set(job.payload.n, (runs.get(job.payload.n) ?? 0) + 1);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        },
       });
-      for (let n = 0; n < 60; n++) await queues[n % 3]?.enqueue('count', { n });
-      for (const queue of queues) queue.start();
-      await expect.poll(() => runs.size, { timeout: 10_000 }).toBe(60);
-      await Promise.all(queues.map((queue) => queue.stop()));
-      expect([...runs.values()].every((count) => count === 1)).toBe(true);
-      expect(await (databases[0] as Knex)('jobs').count({ count: '*' })).toEqual([{ count: '0' }]);
-      await Promise.all(databases.map((db) => db.destroy()));
+      return queue;
     });
-  },
-);
+    for (let n = 0; n < 60; n++) await queues[n % 3]?.enqueue('count', { n });
+    for (const queue of queues) queue.start();
+    await expect.poll(() => runs.size, { timeout: 10_000 }).toBe(60);
+    await Promise.all(queues.map((queue) => queue.stop()));
+    expect([...runs.values()].every((count) => count === 1)).toBe(true);
+    expect(await (databases[0] as Knex)('jobs').count({ count: '*' })).toEqual([{ count: '0' }]);
+    await Promise.all(databases.map((db) => db.destroy()));
+  });
+});

