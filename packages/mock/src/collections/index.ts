@@ -19,7 +19,6 @@ import {
   fullAccessGrant,
   IMAGE_CONTENT_TYPES,
   parseCoverFileName,
-  trackBasePath,
   trackChanges,
   trackFields,
   trackInScope,
@@ -39,6 +38,7 @@ import {
   createCollectionsState,
   findCollection,
   findTrack,
+  insertNewTrack,
 } from './state.js';
 import { uploadSessionHandlers } from './upload-sessions.js';
 import { issueCoverUploadUrl, issueUploadUrl, uploadHandlers } from './uploads.js';
@@ -205,23 +205,11 @@ export const collectionsMockApi: MockApiDefinition<
           const body = creatorForNewRow(scope, sent);
           assertCreatorExists(state, principal, body);
           const id = crypto.randomUUID();
-          const stored: CollectionTrackRecord = {
-            id,
-            organization_id: principal,
-            collection_id: collection.id,
-            file_name: body.file_name,
-            ...trackFields(body),
-            title: null,
-            duration: null,
-            status: 'initialized',
-            status_text: null,
-            audio_key: null,
-            cover_key: null,
-            base_path: trackBasePath(principal, id),
-            levels: null,
-            theme: [],
-          };
-          state.tracks.set(id, stored);
+          const stored = insertNewTrack(
+            state,
+            { id, organization_id: principal, collection_id: collection.id, file_name: body.file_name },
+            trackFields(body),
+          );
           return {
             status: 200,
             body: {

@@ -5,6 +5,7 @@ import {
   type CollectionsCaller,
   type CollectionsKeyScope,
   type CollectionsVariantRecord,
+  type CollectionTrackFields,
   type CollectionTrackRecord,
   type CreatorRecord,
   collectionInScope,
@@ -13,6 +14,7 @@ import {
   collectionTrackNotFound,
   ORGANIZATION_DEFAULTS,
   type OrganizationRecord,
+  trackBasePath,
   trackInScope,
   type UploadSessionRecord,
 } from '@music-apis/domain';
@@ -127,6 +129,29 @@ export function findCollection(
     throw collectionNotFound();
   }
   return collection;
+}
+
+/** Stores a new track, as `createTrack` and an upload session make it: waiting for its audio. */
+export function insertNewTrack(
+  state: CollectionsMockState,
+  identity: { id: string; organization_id: string; collection_id: string; file_name: string },
+  fields: CollectionTrackFields,
+): CollectionTrackRecord {
+  const track: CollectionTrackRecord = {
+    ...identity,
+    ...fields,
+    title: null,
+    duration: null,
+    status: 'initialized',
+    status_text: null,
+    audio_key: null,
+    cover_key: null,
+    base_path: trackBasePath(identity.organization_id, identity.id),
+    levels: null,
+    theme: [],
+  };
+  state.tracks.set(track.id, track);
+  return track;
 }
 
 export function findTrack(

@@ -1,11 +1,9 @@
 import {
   audioUploadPath,
-  type CollectionTrackRecord,
   collectionsOk,
   creatorForNewRow,
   namedCreatorId,
   sessionPlayerColors,
-  trackBasePath,
   trackView,
   UPLOAD_SESSION_DEFAULT_EXPIRES_IN,
   type UploadSessionRecord,
@@ -18,7 +16,12 @@ import {
 } from '@music-apis/domain';
 import type { MockContext } from '../core/api.js';
 import { assertCreatorExists, organizationRecord } from './organizations.js';
-import { type CollectionsHandlers, type CollectionsMockState, findCollection } from './state.js';
+import {
+  type CollectionsHandlers,
+  type CollectionsMockState,
+  findCollection,
+  insertNewTrack,
+} from './state.js';
 import { issueCoverUploadUrl, issueUploadUrl } from './uploads.js';
 
 /** Upload sessions: a capability (the session id) to add tracks to one collection until it expires. */
@@ -79,23 +82,16 @@ export function uploadSessionHandlers(
     createUploadSessionTrack({ path, body }, { baseUrl }) {
       const session = openSession(path.upload_session_id);
       const id = crypto.randomUUID();
-      const stored: CollectionTrackRecord = {
-        id,
-        organization_id: session.organization_id,
-        collection_id: session.collection_id,
-        file_name: body.file_name,
-        ...uploadSessionTrackFields(session, body),
-        title: null,
-        duration: null,
-        status: 'initialized',
-        status_text: null,
-        audio_key: null,
-        cover_key: null,
-        base_path: trackBasePath(session.organization_id, id),
-        levels: null,
-        theme: [],
-      };
-      state.tracks.set(id, stored);
+      const stored = insertNewTrack(
+        state,
+        {
+          id,
+          organization_id: session.organization_id,
+          collection_id: session.collection_id,
+          file_name: body.file_name,
+        },
+        uploadSessionTrackFields(session, body),
+      );
       return {
         status: 200,
         body: {
