@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 
 const runs = (tool: string) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).status === 0;
 
-/** Whether ffmpeg (`FFMPEG_PATH`, as the server finds it) and ffprobe run here. */
-export const ffmpegInstalled = () => runs(process.env.FFMPEG_PATH || 'ffmpeg') && runs('ffprobe');
+/**
+ * Whether ffmpeg and ffprobe are on PATH: the test servers load their configuration without the
+ * environment, so they find ffmpeg there (the default `FFMPEG_PATH`), and the tests ffprobe its files.
+ */
+export const ffmpegInstalled = () => runs('ffmpeg') && runs('ffprobe');
 
 /**
- * Whether ffmpeg and ffprobe run (`FFMPEG_PATH` as the server finds ffmpeg), for the tests of the
- * server's processing. Like `createScratchDatabase`: when they are missing the caller skips them and
+ * Whether ffmpeg and ffprobe run, for the tests of the server's processing. Like `createScratchDatabase`: when they are missing the caller skips them and
  * a warning says so, or, under REQUIRE_FFMPEG=1 (CI), this throws and the test file fails instead.
  */
 export function ffmpegAvailable(purpose: string): boolean {
