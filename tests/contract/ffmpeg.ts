@@ -9,7 +9,8 @@ const runs = (tool: string) => spawnSync(tool, ['-version'], { stdio: 'ignore' }
 export const ffmpegInstalled = () => runs('ffmpeg') && runs('ffprobe');
 
 /**
- * Whether ffmpeg and ffprobe run, for the tests of the server's processing. Like `createScratchDatabase`: when they are missing the caller skips them and
+ * Whether ffmpeg and ffprobe run, for the tests of the server's processing. Like
+ * `createScratchDatabase`: when they are missing the caller skips them and
  * a warning says so, or, under REQUIRE_FFMPEG=1 (CI), this throws and the test file fails instead.
  */
 export function ffmpegAvailable(purpose: string): boolean {
