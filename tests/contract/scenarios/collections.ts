@@ -1661,6 +1661,8 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
   },
   {
     name: 'upload session: create (player colors, expires_at), get without a key, uploadViaSession puts many files through it with progress',
+    // uploadViaSession waits until its tracks are ready.
+    needsEncoder: true,
     covers: [
       'createUploadSession',
       'getUploadSession',

@@ -273,7 +273,9 @@ export function createCollectionsService(options: {
       logger.info({ trackId: id, status: result.status, reason: result.status_text }, 'track processed');
       if (track?.audio_key) {
         const size = (await blobs.size(track.audio_key)) ?? null;
-        const failure = result.status === 'ready' ? null : (result.status_text ?? null);
+        // The uploaded original is kept when the track is `ready` or `incomplete` (only variants failed).
+        const keptOriginal = result.status === 'ready' || result.status === 'incomplete';
+        const failure = keptOriginal ? null : (result.status_text ?? null);
         await webhooks.processingFinished(
           { ...track, audio_key: track.audio_key },
           { status: result.status, duration: result.duration ?? track.duration },
