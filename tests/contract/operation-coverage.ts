@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type ApiKey, apiRegistry } from '@music-apis/spec';
+import { type ApiKey, apiRegistry, pendingOperations } from '@music-apis/spec';
 import { documents } from '@music-apis/spec/documents';
 import { FINISHED_APIS, SUITES_BY_API } from './suites.js';
 
@@ -41,9 +41,14 @@ export function operationCoverage(): OperationCoverage[] {
   return rows;
 }
 
-/** Operations of finished APIs that no scenario covers. */
+/** Operations of served APIs that no scenario covers (operations not built yet excepted). */
 export function uncoveredFinishedOperations(rows = operationCoverage()): OperationCoverage[] {
-  return rows.filter((row) => FINISHED_APIS.includes(row.api) && row.scenarios.length === 0);
+  return rows.filter(
+    (row) =>
+      FINISHED_APIS.includes(row.api) &&
+      !pendingOperations(row.api).includes(row.operationId) &&
+      row.scenarios.length === 0,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -51,12 +56,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const document of new Set(rows.map((row) => row.document))) {
     const documentRows = rows.filter((row) => row.document === document);
     const covered = documentRows.filter((row) => row.scenarios.length > 0).length;
-    const status = FINISHED_APIS.includes(documentRows[0]!.api)
-      ? 'served: must be covered'
-      : 'not served yet';
+    const api = documentRows[0]!.api;
+    const pending = pendingOperations(api).length;
+    const status = !FINISHED_APIS.includes(api)
+      ? 'not served yet'
+      : pending > 0
+        ? `served: must be covered, except ${pending} operations not built yet`
+        : 'served: must be covered';
     console.log(`\n${document} (${status}): ${covered}/${documentRows.length} operations covered`);
     for (const row of documentRows) {
-      const mark = row.scenarios.length > 0 ? '✓' : '✗';
+      const mark =
+        row.scenarios.length > 0 ? '✓' : pendingOperations(api).includes(row.operationId) ? '·' : '✗';
       console.log(
         `  ${mark} ${row.operationId.padEnd(36)} ${row.method.padEnd(6)} ${row.path}  (${row.scenarios.length} scenarios)`,
       );

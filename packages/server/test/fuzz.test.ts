@@ -1,5 +1,5 @@
 import { demoCatalog, SONGS_DEMO_LOGIN } from '@music-apis/catalog';
-import type { ApiKey, ApiSpec, OperationSpec } from '@music-apis/spec';
+import { type ApiKey, type ApiSpec, type OperationSpec, pendingOperations } from '@music-apis/spec';
 import { collectionsSpec } from '@music-apis/spec/collections';
 import { documents } from '@music-apis/spec/documents';
 import { downloaderSpec } from '@music-apis/spec/downloader';
@@ -119,6 +119,8 @@ describe.each(databases)('fuzz on $name', ({ name, databaseUrl, skip }) => {
           const document = documents[key];
           const checkError = createResponseChecker(document);
           for (const operation of Object.values(SPECS[key].operations)) {
+            // Not built yet: every call answers 501 (see PENDING_OPERATIONS).
+            if (pendingOperations(key).includes(operation.operationId)) continue;
             const cases = fuzzCases(document, operation, {
               count: CASES_PER_OPERATION,
               random,

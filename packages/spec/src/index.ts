@@ -35,6 +35,7 @@ export {
   type OperationSpec,
   type ParameterSpec,
 } from './core/operation.js';
+export { PENDING_OPERATIONS, pendingHandlers, pendingOperations } from './core/pending.js';
 export {
   type CompiledValidator,
   type OperationValidators,

@@ -6,6 +6,7 @@ import {
   type OperationInput,
   runOperation,
 } from '../src/core/handlers.js';
+import { pendingHandlers } from '../src/core/pending.js';
 import type { RawRequest } from '../src/core/request.js';
 import { type operations, songsSpec } from '../src/songs/index.gen.js';
 import {
@@ -122,5 +123,27 @@ describe('runOperation', () => {
     api.handlers.getToken = () => ({ status: 201, body: '' });
     // @ts-expect-error input is typed: the query has no `isbn`
     api.handlers.createTrack = ({ query }) => ({ status: 200, body: query.isbn });
+  });
+});
+
+describe('pendingHandlers', () => {
+  it('answers an operation not built yet with 501, after authentication and validation', async () => {
+    const api = trackManager();
+    const env = { calls: [] as string[] };
+    const implementation = { ...api, handlers: { ...api.handlers, ...pendingHandlers(['getTrackCover']) } };
+    const run = (raw: RawRequest) =>
+      runOperation(
+        implementation as unknown as AnyApiImplementation<typeof env, Uint8Array>,
+        'getTrackCover',
+        raw,
+        env,
+      );
+    await expect(run(request({ pathParams: { isrc: 'GBAYE0800657' } }))).rejects.toMatchObject({
+      status: 501,
+      message: 'getTrackCover is documented but not built yet in this reference server',
+    });
+    await expect(run(request({ pathParams: { isrc: 'short' } }))).rejects.toBeInstanceOf(
+      RequestValidationError,
+    );
   });
 });

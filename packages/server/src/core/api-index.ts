@@ -1,4 +1,4 @@
-import { type ApiKey, apiRegistry } from '@music-apis/spec';
+import { type ApiKey, apiRegistry, pendingOperations } from '@music-apis/spec';
 import type { Middleware } from 'koa';
 import { escapeHtml } from './html.js';
 
@@ -14,6 +14,12 @@ function basePaths(paths: readonly string[]): string[] {
   return [...new Set(prefixes)].sort();
 }
 
+function servedText(api: { served: boolean; operations: number; notBuiltYet: readonly string[] }): string {
+  if (!api.served) return 'not served yet';
+  if (api.notBuiltYet.length === 0) return 'served';
+  return `served (${api.operations - api.notBuiltYet.length} of ${api.operations} operations; the others answer 501)`;
+}
+
 /**
  * `GET /`: the APIs this server knows, with their docs and base paths; JSON for JSON clients, a
  * small page for browsers.
@@ -25,6 +31,8 @@ export function createApiIndex(served: ReadonlySet<ApiKey>): Middleware {
     summary: api.summary,
     served: served.has(api.key),
     operations: api.operationCount,
+    /** Documented operations that answer 501 until they are built. */
+    notBuiltYet: pendingOperations(api.key),
     basePaths: basePaths(api.paths),
     docs: `/api-docs/${api.name}`,
     openapi: `/api-docs/${api.name}.json`,
@@ -41,7 +49,7 @@ export function createApiIndex(served: ReadonlySet<ApiKey>): Middleware {
           api,
         ) => `<tr><td><a href="${api.docs}">${escapeHtml(api.title)}</a></td><td>${escapeHtml(api.summary)}</td>
 <td>${api.basePaths.map((path) => `<code>${escapeHtml(path)}</code>`).join(' ')}</td><td>${api.operations}</td>
-<td>${api.served ? 'served' : 'not served yet'}</td><td><a href="${api.openapi}">JSON</a></td></tr>`,
+<td>${servedText(api)}</td><td><a href="${api.openapi}">JSON</a></td></tr>`,
       )
       .join('\n');
     ctx.type = 'html';

@@ -1,6 +1,8 @@
+import type { ApiKey } from '../registry.gen.js';
 import type { ApiSpec } from './api.js';
 import { HttpError } from './errors.js';
 import type { OperationSpec } from './operation.js';
+import { pendingOperations } from './pending.js';
 import { type RawRequest, type ValidatedInput, validateRequest } from './request.js';
 
 /**
@@ -197,8 +199,14 @@ export async function runOperation<Env, Raw>(
   return handler({ ...input, principal }, env);
 }
 
-/** Fails at start-up, not on the first request, when an API lacks a handler. */
+/**
+ * Fails at start-up, not on the first request, when an API lacks a handler or lists as not built
+ * yet an operation its document does not have.
+ */
 export function assertComplete(api: AnyApiImplementation<unknown, unknown>): void {
   const missing = Object.keys(api.spec.operations).filter((operationId) => !api.handlers[operationId]);
   if (missing.length > 0) throw new Error(`${api.spec.key}: no handler for ${missing.join(', ')}`);
+  const unknown = pendingOperations(api.spec.key as ApiKey).filter((id) => !api.spec.operations[id]);
+  if (unknown.length > 0)
+    throw new Error(`${api.spec.key}: pending operations not in the document: ${unknown.join(', ')}`);
 }
