@@ -47,4 +47,4 @@ export const operationSpecs = {
  * An operationId of the document. Named from the schema's `operations` (the same keys as the table),
  * so declaration files that only need the names, such as the SDK's, do not carry the table's type.
  */
-export type OperationId = keyof operations;
+export type OperationId = Exclude<keyof operations, "onTrackProcessing" | "onTrackFile" | "onCollectionSync">;
