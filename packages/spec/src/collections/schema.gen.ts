@@ -1490,15 +1490,16 @@ export interface components {
              *     allows downloads: the stored value is the key's permission AND this request.
              */
             is_downloadable?: boolean;
-            /**
-             * @description Session duration in seconds; the variant URLs expire with the session.
-             * @default 3600
-             */
-            expires_in: number;
+            expires_in?: components["schemas"]["PlaySessionExpiresIn"];
             /** @description Your own identifier for the session (e.g. the listener's); kept and shown, not interpreted. */
             organization_index?: components["schemas"]["OrganizationIndex"];
             metadata?: components["schemas"]["Metadata"];
         };
+        /**
+         * @description Session duration in seconds; the variant URLs expire with the session.
+         * @default 3600
+         */
+        PlaySessionExpiresIn: number;
         /** @description A play session as the server returns it. */
         PlaySession: {
             id: components["schemas"]["Uuid"];
