@@ -59,7 +59,10 @@ export function playSessionTarget(
   body: Pick<PlaySessionInput, 'collection_id' | 'track_id'>,
   keyScope: CollectionsKeyScope,
 ): string {
-  const id = scope === 'collection' ? (body.collection_id ?? keyScope.collection_id) : (body.track_id ?? keyScope.track_id);
+  const id =
+    scope === 'collection'
+      ? (body.collection_id ?? keyScope.collection_id)
+      : (body.track_id ?? keyScope.track_id);
   if (id === null || id === undefined) {
     throw new HttpError(400, `${scope}_id is required for a ${scope} play session`);
   }
@@ -81,7 +84,10 @@ export function playSessionVariants(
     requested ??
     keyVariants ??
     available
-      .filter((variant) => variant.track_id === null && (variant.type === 'transcode' || variant.type === 'preview'))
+      .filter(
+        (variant) =>
+          variant.track_id === null && (variant.type === 'transcode' || variant.type === 'preview'),
+      )
       .map((variant) => variant.index);
   for (const index of wanted) {
     if (!known.has(index)) throw new HttpError(400, `variants: no variant has the index "${index}"`);
@@ -104,7 +110,13 @@ export function playSessionInScope(scope: CollectionsKeyScope, session: PlaySess
 /** Whether a track is one the session plays: of its collection (its track), its creator's, playable. */
 export function trackInPlaySession(
   session: PlaySessionRecord,
-  track: { id: string; organization_id: string; collection_id: string; creator_id: string | null; status: CollectionsTrackStatus },
+  track: {
+    id: string;
+    organization_id: string;
+    collection_id: string;
+    creator_id: string | null;
+    status: CollectionsTrackStatus;
+  },
 ): boolean {
   return (
     track.organization_id === session.organization_id &&

@@ -2,8 +2,8 @@
 // server and the mock alike. Browser-safe.
 export * from './byte-ranges.js';
 export * from './collections.js';
-export * from './collections-processing.js';
 export * from './collections-playback.js';
+export * from './collections-processing.js';
 export * from './collections-variants.js';
 export * from './envelope.js';
 export * from './songs.js';

@@ -43,7 +43,9 @@ describe('signed delivery', () => {
     expect(served.status).toBe(206);
     expect(new TextDecoder().decode(await served.arrayBuffer()).slice(8)).toBe('WAVE');
 
-    const expired = await fetch(await signDeliveryUrl(fileUrl, key, { expires: new Date(Date.now() - 1000) }));
+    const expired = await fetch(
+      await signDeliveryUrl(fileUrl, key, { expires: new Date(Date.now() - 1000) }),
+    );
     expect(expired.status).toBe(403);
     expect(await expired.json()).toMatchObject({ ok: false, message: 'Delivery URL has expired' });
     const forged = await fetch(await signDeliveryUrl(fileUrl, 'adnsk_guessed', { expiresIn: 600 }));
@@ -51,7 +53,10 @@ describe('signed delivery', () => {
     expect(await forged.json()).toMatchObject({ ok: false, message: 'Delivery URL signature is invalid' });
 
     // A play session's URLs are signed with the same key: rotating it ends them too.
-    const session = await api().createPlaySession({ scope: 'track', body: { track_id: track.id, variants: ['original'] } });
+    const session = await api().createPlaySession({
+      scope: 'track',
+      body: { track_id: track.id, variants: ['original'] },
+    });
     const sessionUrl = session.first_track!.variants[0]!.url;
     expect((await fetch(sessionUrl, { method: 'HEAD' })).status).toBe(200);
     const rotated = await signingKey(test, ['--rotate']);
@@ -59,7 +64,10 @@ describe('signed delivery', () => {
     for (const url of [signed, sessionUrl]) expect((await fetch(url, { method: 'HEAD' })).status).toBe(403);
     expect((await fetch(await signDeliveryUrl(fileUrl, rotated, { expiresIn: 60 }))).status).toBe(200);
     // A fresh getPlayTrack signs with the new key.
-    const again = await api().getPlayTrack({ play_session_id: session.play_session_id, play_track_id: track.id });
+    const again = await api().getPlayTrack({
+      play_session_id: session.play_session_id,
+      play_track_id: track.id,
+    });
     expect((await fetch(again.variants[0]!.url, { method: 'HEAD' })).status).toBe(200);
   });
 
@@ -67,8 +75,15 @@ describe('signed delivery', () => {
     const key = await signingKey(test);
     const { track } = await api().getTrack({ track_id: demoTrack().id });
     const other = await signingKey(test, ['--organization', 'Delivery elsewhere']);
-    const elsewhere = track.base_url.replace(/\/media\/delivery\/[^/]+\//, '/media/delivery/00000000-0000-4000-8000-000000000000/');
-    expect((await fetch(await signDeliveryUrl(`${elsewhere}_original.wav`, key, { expiresIn: 60 }))).status).toBe(403);
-    expect((await fetch(await signDeliveryUrl(`${track.base_url}_original.wav`, other, { expiresIn: 60 }))).status).toBe(403);
+    const elsewhere = track.base_url.replace(
+      /\/media\/delivery\/[^/]+\//,
+      '/media/delivery/00000000-0000-4000-8000-000000000000/',
+    );
+    expect(
+      (await fetch(await signDeliveryUrl(`${elsewhere}_original.wav`, key, { expiresIn: 60 }))).status,
+    ).toBe(403);
+    expect(
+      (await fetch(await signDeliveryUrl(`${track.base_url}_original.wav`, other, { expiresIn: 60 }))).status,
+    ).toBe(403);
   });
 });

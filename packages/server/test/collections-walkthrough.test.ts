@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { wavFile } from '@music-apis/catalog';
 import { verifyWebhookSignature } from '@music-apis/sdk/collections';
+import type { components } from '@music-apis/spec/collections';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ffmpegAvailable } from '../../../tests/contract/ffmpeg.js';
 
@@ -69,7 +70,14 @@ describe.skipIf(!ffmpegAvailable('collections walk-through'))('the README walk-t
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     const added = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=@music-apis/source', 'packages/server/src/cli.ts', 'add-webhook', hookUrl],
+      [
+        '--import',
+        'tsx',
+        '--conditions=@music-apis/source',
+        'packages/server/src/cli.ts',
+        'add-webhook',
+        hookUrl,
+      ],
       { cwd: repositoryRoot, env: environment({}), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const addOutput = run(added);
@@ -94,19 +102,24 @@ describe.skipIf(!ffmpegAvailable('collections walk-through'))('the README walk-t
       void started.exited.then((code) => fail(new Error(`exited with ${code}: ${started.text()}`)));
     });
     const keyed = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown, headers: Record<string, string> = keyed) => {
+    type Schemas = components['schemas'];
+    const post = async <Result>(path: string, body: unknown, headers: Record<string, string> = keyed) => {
       const response = await fetch(`${api}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
       expect(response.status, path).toBe(200);
-      return (await response.json()) as Record<string, any>;
+      return (await response.json()) as Result;
     };
 
-    const { collection_id } = await post('/v1/collection', { title: 'Walk-through' });
+    const { collection_id } = await post<Schemas['CollectionResult']>('/v1/collection', {
+      title: 'Walk-through',
+    });
     // 1. An upload session.
-    const { upload_session_id } = await post('/v1/upload_session', { collection_id });
+    const { upload_session_id } = await post<Schemas['UploadSessionCreated']>('/v1/upload_session', {
+      collection_id,
+    });
     // 2. Two tracks through it, without the key; 3. the WAVs PUT to their upload URLs.
     const trackIds: string[] = [];
     for (const [index, seconds] of SECONDS.entries()) {
-      const created = await post(
+      const created = await post<Schemas['UploadSessionTrackCreated']>(
         `/v1/upload/${upload_session_id}/track`,
         { file_name: `tone-${index}.wav` },
         { 'content-type': 'application/json' },
@@ -130,11 +143,16 @@ describe.skipIf(!ffmpegAvailable('collections walk-through'))('the README walk-t
       );
     }
     // 5. A play session of the collection, in hq.
-    const session = await post('/v1/play_session/collection', { collection_id, variants: ['hq'] });
+    const session = await post<Schemas['PlaySessionCreated']>('/v1/play_session/collection', {
+      collection_id,
+      variants: ['hq'],
+    });
     expect(session.tracks.map((track: { id: string }) => track.id)).toEqual(trackIds);
-    const hqUrls = [session.first_track.variants[0].url as string];
-    const second = await (await fetch(`${api}/v1/play/${session.play_session_id}/${trackIds[1]}`)).json();
-    hqUrls.push(second.variants[0].url);
+    const hqUrls = [session.first_track?.variants[0]?.url as string];
+    const second = (await (
+      await fetch(`${api}/v1/play/${session.play_session_id}/${trackIds[1]}`)
+    ).json()) as Schemas['PlayTrackResult'];
+    hqUrls.push(second.variants[0]?.url as string);
 
     // 6. Each hq file is an MP3 of its WAV's duration; a range of it is a 206.
     for (const [index, url] of hqUrls.entries()) {
@@ -144,9 +162,13 @@ describe.skipIf(!ffmpegAvailable('collections walk-through'))('the README walk-t
       const path = join(dataDir, `hq-${index}.mp3`);
       await writeFile(path, new Uint8Array(await response.arrayBuffer()));
       const probed = JSON.parse(
-        execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name,duration', '-of', 'json', path], {
-          encoding: 'utf8',
-        }),
+        execFileSync(
+          'ffprobe',
+          ['-v', 'error', '-show_entries', 'format=format_name,duration', '-of', 'json', path],
+          {
+            encoding: 'utf8',
+          },
+        ),
       ).format;
       expect(probed.format_name).toBe('mp3');
       expect(Number(probed.duration)).toBeCloseTo(SECONDS[index] as number, 1);
@@ -157,13 +179,18 @@ describe.skipIf(!ffmpegAvailable('collections walk-through'))('the README walk-t
     }
 
     // 7. Exactly one Track Processing delivery per track, each with a valid signature.
-    const processing = () => deliveries.filter((delivery) => delivery.headers['x-adn-event'] === 'track.status_changed');
+    const processing = () =>
+      deliveries.filter((delivery) => delivery.headers['x-adn-event'] === 'track.status_changed');
     await vi.waitFor(() => expect(processing()).toHaveLength(2), { timeout: 30_000, interval: 100 });
     // Several job polls later, still one each (a duplicate would have come by now).
     await new Promise((done) => setTimeout(done, 1500));
     expect(processing()).toHaveLength(2);
     const verified = await Promise.all(
-      processing().map((delivery) => verifyWebhookSignature<{ track_id: string; status: string }>(delivery.body, delivery.headers, { secret })),
+      processing().map((delivery) =>
+        verifyWebhookSignature<{ track_id: string; status: string }>(delivery.body, delivery.headers, {
+          secret,
+        }),
+      ),
     );
     expect(verified.map((delivery) => delivery.payload.track_id).sort()).toEqual([...trackIds].sort());
     expect(verified.every((delivery) => delivery.payload.status === 'ready')).toBe(true);

@@ -140,9 +140,14 @@ function webhookSuite(name: string, databaseUrl: () => string | undefined) {
       // Every variant file, made or failed (the WAV has no embedded cover: nothing to make of it).
       const { track: shown } = await client.getTrack({ track_id: good.track_id });
       const listed = ready.files as { is_success: boolean; url: string | null; variant: { index: string } }[];
-      expect(listed.map((file) => file.variant.index)).toEqual(
-        ['hq', 'lq', 'preview', 'levels', 'waveform', 'original'],
-      );
+      expect(listed.map((file) => file.variant.index)).toEqual([
+        'hq',
+        'lq',
+        'preview',
+        'levels',
+        'waveform',
+        'original',
+      ]);
       const original = listed.find((file) => file.variant.index === 'original')!;
       expect(original.is_success).toBe(true);
       // Jobs link to PUBLIC_URL, which the test server has none of: the path is what is compared.

@@ -2,13 +2,7 @@ import { collectionsDemoCollections, wavFile } from '@music-apis/catalog';
 import type { PlayVariant } from '@music-apis/sdk/collections';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import {
-  client,
-  expectEnvelopeError,
-  flipLastHexDigit,
-  MISSING_ID,
-  UUID,
-} from './collections-support.js';
+import { client, expectEnvelopeError, flipLastHexDigit, MISSING_ID, UUID } from './collections-support.js';
 
 /** The collections API's playback: play sessions and the signed delivery URLs they hand out. */
 
@@ -44,7 +38,9 @@ function expectSigned(variant: PlayVariant, basePath: string, expiresAt: string)
   expect(variant.path.startsWith(`${basePath}_${variant.index}.`)).toBe(true);
   expect([...url.searchParams.keys()].at(-1)).toBe('verify');
   expect(url.searchParams.get('verify')).toMatch(/^[0-9a-f]{64}$/);
-  expect(Number(url.searchParams.get('expires')) * 1000).toBe(Math.floor(Date.parse(expiresAt) / 1000) * 1000);
+  expect(Number(url.searchParams.get('expires')) * 1000).toBe(
+    Math.floor(Date.parse(expiresAt) / 1000) * 1000,
+  );
 }
 
 export const playbackScenarios: Scenario[] = [
@@ -168,7 +164,11 @@ export const playbackScenarios: Scenario[] = [
         scope: 'collection',
         body: { collection_id: demo!.id, variants: ['original'], is_downloadable: true },
       });
-      expect(created.play_session).toMatchObject({ scope: 'collection', track_id: null, is_downloadable: true });
+      expect(created.play_session).toMatchObject({
+        scope: 'collection',
+        track_id: null,
+        is_downloadable: true,
+      });
       expect(created.tracks.map((track) => track.id)).toEqual(demo!.tracks.map((track) => track.id));
       const [first, second] = demo!.tracks;
       const original = created.first_track!.variants[0]!;
@@ -194,7 +194,9 @@ export const playbackScenarios: Scenario[] = [
       expect(Date.parse(download.expires_at)).toBeLessThanOrEqual(Date.now() + 300_000);
       const attachment = await fetch(download.url);
       expect(attachment.status).toBe(200);
-      expect(attachment.headers.get('content-disposition')).toMatch(/^attachment; filename=".+_original\.wav"$/);
+      expect(attachment.headers.get('content-disposition')).toMatch(
+        /^attachment; filename=".+_original\.wav"$/,
+      );
       expect(new Uint8Array(await attachment.arrayBuffer())).toEqual(wavBytes);
       await expectEnvelopeError(
         api.downloadPlayTrackVariant({
@@ -238,8 +240,14 @@ export const playbackScenarios: Scenario[] = [
       // A track still waiting for its audio is not playable; its collection's session lists nothing.
       const { collection_id: collectionId } = await api.createCollection({ body: { title: 'Pending' } });
       const pending = await api.createTrack({ body: { collection_id: collectionId, file_name: 'p.wav' } });
-      await expectEnvelopeError(api.createPlaySession({ scope: 'track', body: { track_id: pending.track_id } }), 409);
-      const empty = await api.createPlaySession({ scope: 'collection', body: { collection_id: collectionId } });
+      await expectEnvelopeError(
+        api.createPlaySession({ scope: 'track', body: { track_id: pending.track_id } }),
+        409,
+      );
+      const empty = await api.createPlaySession({
+        scope: 'collection',
+        body: { collection_id: collectionId },
+      });
       expect(empty).toMatchObject({ tracks: [], first_track: null });
       await expectEnvelopeError(
         api.getPlayTrack({ play_session_id: empty.play_session_id, play_track_id: pending.track_id }),
@@ -258,13 +266,25 @@ export const playbackScenarios: Scenario[] = [
       const mint = async (body: Parameters<typeof ours.createApiKey>[0]['body']) =>
         client(context, (await ours.createApiKey({ body })).api_key);
 
-      const player = await mint({ title: 'p', api_key_type_id: 'player', collection_id: a, variants: ['original'] });
-      const session = await player.createPlaySession({ scope: 'collection', body: { is_downloadable: true } });
+      const player = await mint({
+        title: 'p',
+        api_key_type_id: 'player',
+        collection_id: a,
+        variants: ['original'],
+      });
+      const session = await player.createPlaySession({
+        scope: 'collection',
+        body: { is_downloadable: true },
+      });
       // The key's collection and variants; a client-side key never hands out downloads.
-      expect(session.play_session).toMatchObject({ collection_id: a, variants: ['original'], is_downloadable: false });
-      expect((await player.getPlaySession({ play_session_id: session.play_session_id })).play_session.id).toBe(
-        session.play_session_id,
-      );
+      expect(session.play_session).toMatchObject({
+        collection_id: a,
+        variants: ['original'],
+        is_downloadable: false,
+      });
+      expect(
+        (await player.getPlaySession({ play_session_id: session.play_session_id })).play_session.id,
+      ).toBe(session.play_session_id);
       await expectEnvelopeError(
         player.createPlaySession({ scope: 'collection', body: { collection_id: a, variants: ['hq'] } }),
         403,
@@ -277,23 +297,40 @@ export const playbackScenarios: Scenario[] = [
         player.createPlaySession({ scope: 'track', body: { track_id: demoB!.tracks[0]!.id } }),
         404,
       );
-      const elsewhere = await ours.createPlaySession({ scope: 'collection', body: { collection_id: demoB!.id } });
+      const elsewhere = await ours.createPlaySession({
+        scope: 'collection',
+        body: { collection_id: demoB!.id },
+      });
       await expectEnvelopeError(player.getPlaySession({ play_session_id: elsewhere.play_session_id }), 404);
 
-      const trackPlayer = await mint({ title: 't', api_key_type_id: 'player', collection_id: a, track_id: a1 });
+      const trackPlayer = await mint({
+        title: 't',
+        api_key_type_id: 'player',
+        collection_id: a,
+        track_id: a1,
+      });
       const own = await trackPlayer.createPlaySession({ scope: 'track', body: {} });
       expect(own.tracks.map((track) => track.id)).toEqual([a1]);
-      await expectEnvelopeError(trackPlayer.createPlaySession({ scope: 'collection', body: { collection_id: a } }), 404);
+      await expectEnvelopeError(
+        trackPlayer.createPlaySession({ scope: 'collection', body: { collection_id: a } }),
+        404,
+      );
 
       for (const type of ['uploader', 'share'] as const) {
         const key = await mint({ title: type, api_key_type_id: type, variants: ['hq'] });
-        await expectEnvelopeError(key.createPlaySession({ scope: 'collection', body: { collection_id: a } }), 403);
+        await expectEnvelopeError(
+          key.createPlaySession({ scope: 'collection', body: { collection_id: a } }),
+          403,
+        );
         await expectEnvelopeError(key.getPlaySession({ play_session_id: session.play_session_id }), 403);
       }
 
       // Another organization's key: every id of this one is unknown to it.
       const theirs = client(context, context.otherOrganizationCollectionsApiKey);
-      await expectEnvelopeError(theirs.createPlaySession({ scope: 'collection', body: { collection_id: a } }), 404);
+      await expectEnvelopeError(
+        theirs.createPlaySession({ scope: 'collection', body: { collection_id: a } }),
+        404,
+      );
       await expectEnvelopeError(theirs.createPlaySession({ scope: 'track', body: { track_id: a1 } }), 404);
       await expectEnvelopeError(theirs.getPlaySession({ play_session_id: session.play_session_id }), 404);
     },

@@ -3,7 +3,6 @@ import { COLLECTIONS_DEFAULT_ORGANIZATION } from '@music-apis/domain';
 import {
   type CollectionInput,
   type CollectionsErrorBody,
-  createCollectionsClient,
   isMusicApiError,
   type Progress,
   TrackProcessingError,
@@ -57,7 +56,6 @@ function withParam(uploadUrl: string, name: string, value: string): string {
   url.searchParams.set(name, value);
   return url.toString();
 }
-
 
 export const collectionsScenarios = defineScenarios('collections', 'collections', [
   {

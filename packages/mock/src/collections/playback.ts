@@ -55,7 +55,10 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
     let key = state.urlSigningKeys.get(organizationId);
     if (!key) {
       const bytes = crypto.getRandomValues(new Uint8Array(32));
-      key = `adnsk_${btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+      key = `adnsk_${btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '')}`;
       state.urlSigningKeys.set(organizationId, key);
     }
     return key;
@@ -75,7 +78,9 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
   }
 
   const playableTracks = (session: PlaySessionRecord) =>
-    [...state.tracks.values()].filter((track) => trackInPlaySession(session, track)).slice(0, PLAY_SESSION_MAX_TRACKS);
+    [...state.tracks.values()]
+      .filter((track) => trackInPlaySession(session, track))
+      .slice(0, PLAY_SESSION_MAX_TRACKS);
 
   const viewOf = (track: CollectionTrackRecord, baseUrl: string) =>
     trackView(track, state.collections.get(track.collection_id), baseUrl);
@@ -177,7 +182,10 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
     },
     getPlaySession({ path, principal }, { baseUrl }) {
       const session = findSession(path.play_session_id);
-      if (session.organization_id !== principal.organizationId || !playSessionInScope(principal.scope, session)) {
+      if (
+        session.organization_id !== principal.organizationId ||
+        !playSessionInScope(principal.scope, session)
+      ) {
         throw playSessionNotFound();
       }
       return {
@@ -214,7 +222,10 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
         download: '1',
       });
       if (!variant) throw deliveryFileNotFound();
-      return { status: 200, body: { ...ok(), download: { url: variant.url, expires_at: variant.expires_at } } };
+      return {
+        status: 200,
+        body: { ...ok(), download: { url: variant.url, expires_at: variant.expires_at } },
+      };
     },
     async getDeliveryFile({ path, headers }, { url }) {
       const organizationId = path.organization_id.toLowerCase();
@@ -230,7 +241,8 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
       if (!name || !track || track.organization_id !== organizationId) throw deliveryFileNotFound();
       const variant = variantsOfTrack(state, track).find((candidate) => candidate.index === name.index);
       const file = variant && state.trackFiles.get(track.id)?.get(variant.id);
-      const bytes = file?.is_success && file.key && fileExtension(file.key) === name.extension ? file.bytes : null;
+      const bytes =
+        file?.is_success && file.key && fileExtension(file.key) === name.extension ? file.bytes : null;
       if (!file || !bytes) throw deliveryFileNotFound();
       const answer = byteRangeAnswer(bytes.length, headers.Range);
       const extra: Record<string, string> = {};

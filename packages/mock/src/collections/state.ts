@@ -97,7 +97,12 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
     variants: new Map(),
-    trackFiles: new Map(demo.originalFiles.map((file) => [file.track_id, new Map([[file.variant_id, demoOriginal(demo, file)]])])),
+    trackFiles: new Map(
+      demo.originalFiles.map((file) => [
+        file.track_id,
+        new Map([[file.variant_id, demoOriginal(demo, file)]]),
+      ]),
+    ),
     playSessions: new Map(),
     urlSigningKeys: new Map(),
     // Covers; audio is in `trackFiles`.

@@ -2,6 +2,7 @@ import { deterministicUuid } from '@music-apis/catalog';
 import {
   AudioRejectedError,
   bearerChallenge,
+  byteRangeAnswer,
   checkNewSong,
   checkNewUser,
   checkOwnerVerified,
@@ -19,7 +20,6 @@ import {
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
   songAgreementChanges,
-  byteRangeAnswer,
   songAudioKey,
   songAudioOf,
   songBlobUrl,

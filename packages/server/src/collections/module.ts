@@ -419,7 +419,12 @@ export const collectionsModule: ApiModule = {
             query: ctx.querystring,
             range: headers.Range,
           });
-          return { status: file.status, body: file.body, contentType: file.contentType, headers: file.headers };
+          return {
+            status: file.status,
+            body: file.body,
+            contentType: file.contentType,
+            headers: file.headers,
+          };
         },
         getCoverImage: async ({ path }) => {
           const image = await service.getCoverImage(path.owner_type, path.file_name);

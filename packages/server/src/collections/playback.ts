@@ -121,7 +121,12 @@ export function createPlaybackService(options: {
      * A new session for a collection or a track in the caller's scope (404 otherwise, as anywhere);
      * a track must be playable (409). Answers with its tracks and the first one's playback data.
      */
-    async createPlaySession(caller: CollectionsCaller, scope: PlayScope, body: PlaySessionInput, baseUrl: string) {
+    async createPlaySession(
+      caller: CollectionsCaller,
+      scope: PlayScope,
+      body: PlaySessionInput,
+      baseUrl: string,
+    ) {
       const { organizationId } = caller;
       const targetId = playSessionTarget(scope, body, caller.scope);
       let collectionId: string;
@@ -179,7 +184,11 @@ export function createPlaybackService(options: {
     /** A session of the caller's organization within its key's scope, with its tracks. */
     async getPlaySession(caller: CollectionsCaller, id: string, baseUrl: string) {
       const session = await playback.findPlaySession(id.toLowerCase());
-      if (!session || session.organization_id !== caller.organizationId || !playSessionInScope(caller.scope, session)) {
+      if (
+        !session ||
+        session.organization_id !== caller.organizationId ||
+        !playSessionInScope(caller.scope, session)
+      ) {
         throw playSessionNotFound();
       }
       return { session: playSessionView(session), tracks: (await tracksOf(session, baseUrl)).views };
@@ -225,7 +234,8 @@ export function createPlaybackService(options: {
       const variant = (await variants.variantsOfTrack(organizationId, track.id)).find(
         (candidate) => candidate.index === name.index,
       );
-      const file = variant && (await variants.filesOfTrack(track.id)).find((made) => made.variant_id === variant.id);
+      const file =
+        variant && (await variants.filesOfTrack(track.id)).find((made) => made.variant_id === variant.id);
       if (!file?.is_success || !file.blob_key || fileExtension(file.blob_key) !== name.extension) {
         throw deliveryFileNotFound();
       }

@@ -55,7 +55,9 @@ export class RouteTable<T> {
     if (!found) return { kind: 'not-found' };
     const entry = found.node.values.get(method.toUpperCase());
     if (entry === undefined) return { kind: 'method-not-allowed', allowed: [...found.node.values.keys()] };
-    const params = Object.fromEntries(entry.names.map((name, position) => [name, found.params[position] as string]));
+    const params = Object.fromEntries(
+      entry.names.map((name, position) => [name, found.params[position] as string]),
+    );
     return { kind: 'found', value: entry.value, params };
   }
 

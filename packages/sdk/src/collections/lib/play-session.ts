@@ -48,7 +48,11 @@ export interface PlaybackSession<Variant extends string = string> {
   /** Any track of the session (`getPlayTrack`; the session id authorizes it, no API key is sent). */
   track(trackId: string, options?: CallOptions): Promise<PlayableTrack<Variant>>;
   /** A short-lived download URL of one variant (`downloadPlayTrackVariant`; 403 unless the session is downloadable). */
-  download(trackId: string, variant: Variant, options?: CallOptions): Promise<{ url: string; expiresAt: Date }>;
+  download(
+    trackId: string,
+    variant: Variant,
+    options?: CallOptions,
+  ): Promise<{ url: string; expiresAt: Date }>;
 }
 
 function playable<Variant extends string>(data: PlayTrack): PlayableTrack<Variant> {
@@ -130,9 +134,13 @@ export async function signDeliveryUrl(
   parsed.searchParams.set('expires', String(expires));
   const signed = `${parsed.pathname}${parsed.search}`;
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(signingKey), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(signingKey),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(signed)));
   const hex = Array.from(signature, (byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${parsed.origin}${signed}&verify=${hex}`;
