@@ -67,7 +67,7 @@ async function fromDocument(name) {
     { path: join(dir, 'schema.gen.ts'), text: header(from, 'openapi-typescript') + astToString(ast) },
     {
       path: join(dir, 'operations.gen.ts'),
-      text: header(from, 'operation table') + operationsModule(operations),
+      text: header(from, 'operation table') + operationsModule(operations, document),
     },
     {
       path: join(dir, 'validators.gen.ts'),

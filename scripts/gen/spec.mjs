@@ -185,7 +185,15 @@ ${table}
 }
 
 /** The operation table as TypeScript. */
-export function operationsModule(operations) {
+export function operationsModule(operations, document) {
+  // openapi-typescript lists the operations of the document's `webhooks` (requests the API sends,
+  // not serves) in \`operations\` too: they are no operation of the table.
+  const webhookIds = Object.values(document.webhooks ?? {}).flatMap((pathItem) =>
+    Object.values(pathItem).flatMap((operation) => (operation?.operationId ? [operation.operationId] : [])),
+  );
+  const operationId = webhookIds.length
+    ? `Exclude<keyof operations, ${webhookIds.map((id) => JSON.stringify(id)).join(' | ')}>`
+    : 'keyof operations';
   const entries = operations.map(({ bodySchema, parameters, ...operation }) => ({
     ...operation,
     parameters: parameters.map(({ schema, ...parameter }) => parameter),
@@ -203,6 +211,6 @@ ${body}
  * An operationId of the document. Named from the schema's \`operations\` (the same keys as the table),
  * so declaration files that only need the names, such as the SDK's, do not carry the table's type.
  */
-export type OperationId = keyof operations;
+export type OperationId = ${operationId};
 `;
 }

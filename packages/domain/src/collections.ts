@@ -8,6 +8,7 @@ import {
 } from '@music-apis/catalog';
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
+import { type CollectionsVariantRecord, organizationVariants } from './collections-variants.js';
 import type { ErrorReply } from './envelope.js';
 
 /**
@@ -477,6 +478,11 @@ export interface CollectionsDemoData {
   covers: CollectionsDemoFile[];
   /** The audio behind the tracks' `audio_key`s. */
   audio: CollectionsDemoFile[];
+  /**
+   * Each track's `original` variant file (its WAV, the same blob as `audio_key`): what play sessions
+   * and delivery URLs serve of the demo tracks, which were never processed.
+   */
+  originalFiles: { track_id: string; variant_id: string; blob_key: string; content_type: string }[];
 }
 
 /**
@@ -485,7 +491,10 @@ export interface CollectionsDemoData {
  * seeding at once write the same files.
  */
 export function collectionsDemoData(catalog: Catalog = demoCatalog): CollectionsDemoData {
-  const data: CollectionsDemoData = { collections: [], tracks: [], covers: [], audio: [] };
+  const data: CollectionsDemoData = { collections: [], tracks: [], covers: [], audio: [], originalFiles: [] };
+  const original = organizationVariants(COLLECTIONS_DEFAULT_ORGANIZATION.id).find(
+    (variant) => variant.type === 'original',
+  ) as CollectionsVariantRecord;
   for (const demo of collectionsDemoCollections(catalog)) {
     const coverKey = `collections/covers/collection/${demo.id}-demo.jpg`;
     data.collections.push({
@@ -522,6 +531,12 @@ export function collectionsDemoData(catalog: Catalog = demoCatalog): Collections
         theme: [],
       });
       data.audio.push({ key: audioKey, bytes: () => collectionsDemoAudio(track) });
+      data.originalFiles.push({
+        track_id: track.id,
+        variant_id: original.id,
+        blob_key: audioKey,
+        content_type: 'audio/vnd.wave',
+      });
       const { coverIndex } = track;
       if (trackCoverKey && coverIndex !== null) {
         data.covers.push({ key: trackCoverKey, bytes: () => coverJpeg(coverIndex) });
@@ -630,7 +645,7 @@ export async function readCoverUpload(
 // ——— the collections envelope ———
 
 /** Statuses the service documents; anything else is answered as a 500. */
-const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422]);
+const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415, 416, 422]);
 
 /** `{ ok: false, message, api_request_id }` for every collections error. */
 export function collectionsErrorReply(error: HttpError, apiRequestId: string): ErrorReply {
@@ -680,6 +695,8 @@ export interface CollectionsCaller {
   organizationId: string;
   type: CollectionsApiKeyType;
   scope: CollectionsKeyScope;
+  /** The variants a player key may play; null: any. */
+  variants: string[] | null;
 }
 
 const UNSCOPED: Readonly<CollectionsKeyScope> = { collection_id: null, track_id: null, creator_id: null };
@@ -703,7 +720,8 @@ export const fullAccessGrant = (organizationId: string): CollectionsApiKeyGrant 
 // others are reached by unscoped API Access keys only.
 const PLAYER_OPERATIONS = ['listCollections', 'getCollection', 'listCollectionTracks', 'getTrack'];
 const KEY_TYPE_OPERATIONS: Readonly<Record<Exclude<CollectionsApiKeyType, 'api'>, ReadonlySet<string>>> = {
-  player: new Set(PLAYER_OPERATIONS),
+  // Play sessions are the player role's ("read playback"); the uploader's is writing.
+  player: new Set([...PLAYER_OPERATIONS, 'createPlaySession', 'getPlaySession']),
   uploader: new Set([
     ...PLAYER_OPERATIONS,
     'createTrack',
@@ -744,6 +762,7 @@ export function callerOfGrant(
     organizationId: grant.organization_id,
     type: grant.type,
     scope: { collection_id: grant.collection_id, track_id: grant.track_id, creator_id: grant.creator_id },
+    variants: grant.variants,
   };
 }
 

@@ -1,6 +1,8 @@
 // Each API's domain rules, views, error texts and error envelope: written once, used by the
 // server and the mock alike. Browser-safe.
+export * from './byte-ranges.js';
 export * from './collections.js';
+export * from './collections-playback.js';
 export * from './collections-processing.js';
 export * from './collections-variants.js';
 export * from './envelope.js';

@@ -45,6 +45,7 @@ describe('collections API keys', () => {
       organizationId: ORG,
       type: 'api',
       scope: unscoped,
+      variants: null,
     });
   });
 

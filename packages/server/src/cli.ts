@@ -8,6 +8,7 @@ import {
   revokeApiKeyCommand,
 } from './collections/api-key-commands.js';
 import { createFirstApiKey } from './collections/api-keys.js';
+import { URL_SIGNING_KEY_USAGE, urlSigningKeyCommand } from './collections/url-signing-key-commands.js';
 import {
   addWebhookCommand,
   listWebhooksCommand,
@@ -28,6 +29,7 @@ const usage = (program = cliProgram()) => `Usage: ${program} [start]
        ${program} ${WEBHOOK_COMMANDS_USAGE.add}   add a collections webhook endpoint of an organization (its signing secret is printed once)
        ${program} ${WEBHOOK_COMMANDS_USAGE.list}   list the collections webhook endpoints and their pending and failed deliveries
        ${program} ${WEBHOOK_COMMANDS_USAGE.remove}   remove a collections webhook endpoint
+       ${program} ${URL_SIGNING_KEY_USAGE}   print (or replace) an organization's URL signing key, for signed delivery URLs
        ${program} verify-user <email>   mark a songs API user KYC-verified
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from
@@ -100,6 +102,7 @@ const databaseCommands: Record<string, (db: Knex, configuredKey: string | undefi
   'add-webhook': (db) => addWebhookCommand(db, process.argv.slice(3), consoleOutput),
   'list-webhooks': (db) => listWebhooksCommand(db, consoleOutput),
   'remove-webhook': (db) => removeWebhookCommand(db, process.argv.slice(3), consoleOutput),
+  'url-signing-key': (db) => urlSigningKeyCommand(db, process.argv.slice(3), consoleOutput),
 };
 
 const command = process.argv[2] ?? 'start';

@@ -136,24 +136,42 @@ function webhookSuite(name: string, databaseUrl: () => string | undefined) {
         collection_id,
         upload_session_id: null,
         track: { id: good.track_id, track_status_id: PROCESSED_STATUS, file_name: 'good.wav' },
-        files: [{ is_success: true, file_name: 'good.wav', variant: null }],
       });
+      // Every variant file, made or failed (the WAV has no embedded cover: nothing to make of it).
+      const { track: shown } = await client.getTrack({ track_id: good.track_id });
+      const listed = ready.files as { is_success: boolean; url: string | null; variant: { index: string } }[];
+      expect(listed.map((file) => file.variant.index)).toEqual([
+        'hq',
+        'lq',
+        'preview',
+        'levels',
+        'waveform',
+        'original',
+      ]);
+      const original = listed.find((file) => file.variant.index === 'original')!;
+      expect(original.is_success).toBe(true);
+      // Jobs link to PUBLIC_URL, which the test server has none of: the path is what is compared.
+      expect(new URL(original.url!).pathname).toBe(`${new URL(shown.base_url).pathname}_original.wav`);
+      expect(listed.every((file) => file.is_success)).toBe(PROCESSED_STATUS === 'ready');
       expect((ready.track as { duration: number }).duration).toBeCloseTo(0.3, 2);
       const failed = processing.find((delivery) => delivery.payload.track_id === bad.track_id)!.payload;
       expect(failed).toMatchObject({ status: 'init_error', files: [{ is_success: false, url: null }] });
 
       const files = receiver.deliveries.filter((delivery) => delivery.event.startsWith('track_file.'));
-      expect(
-        files.map((delivery) => [delivery.event, delivery.payload.track_id, delivery.payload.status]),
-      ).toEqual(
-        expect.arrayContaining([
-          ['track_file.created', good.track_id, 'success'],
-          ['track_file.failed', bad.track_id, 'failed'],
-        ]),
+      // One per file: the good track's six variant files, the bad upload (no variant was made of it).
+      expect(files).toHaveLength(7);
+      const ofGood = files.filter((delivery) => delivery.payload.track_id === good.track_id);
+      expect(ofGood.map((delivery) => (delivery.payload.file as { id: string }).id)).toEqual(
+        listed.map((file) => (file as unknown as { id: string }).id),
       );
-      expect(files).toHaveLength(2);
-      const created = files.find((delivery) => delivery.event === 'track_file.created')!.payload;
-      expect(created.file_id).toBe((created.file as { id: string }).id);
+      for (const delivery of ofGood) {
+        const file = delivery.payload.file as { is_success: boolean; id: string };
+        expect(delivery.event).toBe(file.is_success ? 'track_file.created' : 'track_file.failed');
+        expect(delivery.payload.file_id).toBe(file.id);
+      }
+      expect(files.filter((delivery) => delivery.payload.track_id === bad.track_id)).toMatchObject([
+        { event: 'track_file.failed', payload: { status: 'failed', file: { variant: null, url: null } } },
+      ]);
     });
 
     it('sends a Track File event for a stored track cover', async () => {

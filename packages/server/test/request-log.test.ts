@@ -37,7 +37,16 @@ describe('query redaction', () => {
       'X-Amz-Signature',
     ])
       expect(isSecretParameter(name), name).toBe(true);
-    for (const name of ['password', 'api_key', 'apiKey', 'code', 'nonce', 'X-Amz-Credential', 'sig'])
+    for (const name of [
+      'password',
+      'api_key',
+      'apiKey',
+      'code',
+      'nonce',
+      'X-Amz-Credential',
+      'sig',
+      'verify',
+    ])
       expect(isSecretParameter(name), name).toBe(true);
     for (const name of ['keyword', 'expires', 'isrc', 'page', 'sortOrder', 'q', 'email'])
       expect(isSecretParameter(name), name).toBe(false);

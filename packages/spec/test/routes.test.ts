@@ -5,6 +5,23 @@ import { apiRegistry } from '../src/registry.gen.js';
 import { trackManagerSpec } from '../src/track-manager/index.gen.js';
 
 describe('routing by path template across APIs', () => {
+  it('names the parameters of templates that differ only by them after the matched method', () => {
+    // The collections API's POST /v1/play_session/{scope} and GET /v1/play_session/{play_session_id}.
+    const table = new RouteTable<string>();
+    table.add('POST', '/v1/play_session/{scope}', 'createPlaySession');
+    table.add('GET', '/v1/play_session/{play_session_id}', 'getPlaySession');
+    expect(table.match('POST', '/v1/play_session/track')).toEqual({
+      kind: 'found',
+      value: 'createPlaySession',
+      params: { scope: 'track' },
+    });
+    expect(table.match('GET', '/v1/play_session/abc')).toEqual({
+      kind: 'found',
+      value: 'getPlaySession',
+      params: { play_session_id: 'abc' },
+    });
+  });
+
   it('holds every operation of every API without a conflict, the track manager beside the downloader', () => {
     const table = new RouteTable<string>();
     for (const spec of [trackManagerSpec, downloaderSpec]) {

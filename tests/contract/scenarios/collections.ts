@@ -1,29 +1,28 @@
 import { collectionsDemoCollections, coverJpeg, wavFile } from '@music-apis/catalog';
 import { COLLECTIONS_DEFAULT_ORGANIZATION } from '@music-apis/domain';
-import { COLLECTIONS_MOCK_API_KEY } from '@music-apis/mock';
 import {
   type CollectionInput,
   type CollectionsErrorBody,
-  createCollectionsClient,
   isMusicApiError,
   type Progress,
   TrackProcessingError,
 } from '@music-apis/sdk/collections';
 import jpeg from 'jpeg-js';
 import { expect } from 'vitest';
-import { defineScenarios, type ScenarioContext } from '../scenario.js';
-import { expectApiError } from './expect-api-error.js';
+import { defineScenarios } from '../scenario.js';
+import { playbackScenarios } from './collections-playback.js';
+import {
+  CONTRACT_COLLECTIONS_API_KEY,
+  client,
+  expectEnvelopeError,
+  flipLastHexDigit,
+  MISSING_ID,
+  UUID,
+} from './collections-support.js';
 
-/** The key every target accepts: the mock's built-in key, given to the server as `COLLECTIONS_API_KEY`. */
-export const CONTRACT_COLLECTIONS_API_KEY = COLLECTIONS_MOCK_API_KEY;
+export { CONTRACT_COLLECTIONS_API_KEY } from './collections-support.js';
 /** The audio size limit the targets are configured with, small so the over-size case is cheap. */
 export const CONTRACT_MAX_AUDIO_BYTES = 256 * 1024;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-const client = ({ baseUrl }: ScenarioContext, apiKey = CONTRACT_COLLECTIONS_API_KEY) =>
-  createCollectionsClient({ baseUrl, apiKey, retry: 0 });
 
 /** A 1×1 PNG. */
 const PNG = Uint8Array.from(
@@ -34,16 +33,6 @@ const PNG = Uint8Array.from(
 function jpegImage(): Uint8Array {
   const data = Buffer.alloc(8 * 8 * 4, 0x80);
   return new Uint8Array(jpeg.encode({ data, width: 8, height: 8 }, 80).data);
-}
-
-async function expectEnvelopeError(call: Promise<unknown>, status: number) {
-  const body = await expectApiError<CollectionsErrorBody>(call, status);
-  expect(body).toEqual({
-    ok: false,
-    message: expect.any(String),
-    api_request_id: expect.stringMatching(UUID),
-  });
-  return body;
 }
 
 function expectUploadHandle(
@@ -67,8 +56,6 @@ function withParam(uploadUrl: string, name: string, value: string): string {
   url.searchParams.set(name, value);
   return url.toString();
 }
-
-const flipLastHexDigit = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
 
 export const collectionsScenarios = defineScenarios('collections', 'collections', [
   {
@@ -1866,4 +1853,5 @@ export const collectionsScenarios = defineScenarios('collections', 'collections'
       }
     },
   },
+  ...playbackScenarios,
 ]);

@@ -31,6 +31,7 @@ import {
 import { collectionsSpec, type operations } from '@music-apis/spec/collections';
 import type { MockApiDefinition } from '../core/api.js';
 import { assertCreatorExists, findCreator, organizationHandlers } from './organizations.js';
+import { playbackHandlers } from './playback.js';
 import { processTrackAudio, sourceAudioOf } from './processing.js';
 import {
   type CollectionsMockState,
@@ -274,6 +275,7 @@ export const collectionsMockApi: MockApiDefinition<
         ...organizationHandlers(state, () => context.now()),
         ...uploadSessionHandlers(state, context),
         ...variantHandlers(state),
+        ...playbackHandlers(state, context),
         addTrackVariant({ path, body, principal: { organizationId: principal, scope } }) {
           const track = findTrack(state, principal, path.track_id, scope);
           assertHasSourceFile(track);

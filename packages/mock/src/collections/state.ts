@@ -14,6 +14,7 @@ import {
   collectionTrackNotFound,
   ORGANIZATION_DEFAULTS,
   type OrganizationRecord,
+  type PlaySessionRecord,
   trackBasePath,
   trackInScope,
   type UploadSessionRecord,
@@ -59,6 +60,10 @@ export interface CollectionsMockState {
   variants: Map<string, CollectionsVariantRecord>;
   /** Each track's files by variant ID (`processing.ts`); the `original` keeps the uploaded audio. */
   trackFiles: Map<string, Map<string, MockTrackFile>>;
+  /** By ID; a deleted collection's or track's sessions answer 404. */
+  playSessions: Map<string, PlaySessionRecord>;
+  /** Each organization's URL signing key (made on first use), by organization ID. */
+  urlSigningKeys: Map<string, string>;
   /** Stored covers by blob key (`cover_key`). */
   blobs: Map<string, Uint8Array>;
   /** Issued upload URLs by signature. */
@@ -92,12 +97,38 @@ export function createCollectionsState(context: Pick<MockContext, 'catalog'>): C
     collections: new Map(demo.collections.map((collection) => [collection.id, { ...collection }])),
     tracks: new Map(demo.tracks.map((track) => [track.id, { ...track }])),
     variants: new Map(),
-    trackFiles: new Map(),
-    // Covers only: the API never serves audio back, so the mock does not keep it.
+    trackFiles: new Map(
+      demo.originalFiles.map((file) => [
+        file.track_id,
+        new Map([[file.variant_id, demoOriginal(demo, file)]]),
+      ]),
+    ),
+    playSessions: new Map(),
+    urlSigningKeys: new Map(),
+    // Covers; audio is in `trackFiles`.
     blobs: new Map(demo.covers.map((cover) => [cover.key, cover.bytes()])),
     uploadUrls: new Map(),
     limits: { maxAudioBytes: 200 * 1024 * 1024, maxCoverBytes: 10 * 1024 * 1024, uploadTtlSeconds: 3600 },
     uploads: 0,
+  };
+}
+
+/** A demo track's WAV as its `original` file, made when first read (the demo audio is large). */
+function demoOriginal(
+  demo: ReturnType<typeof collectionsDemoData>,
+  file: ReturnType<typeof collectionsDemoData>['originalFiles'][number],
+): MockTrackFile {
+  let bytes: Uint8Array | undefined;
+  return {
+    variant_id: file.variant_id,
+    key: file.blob_key,
+    content_type: file.content_type,
+    get bytes() {
+      bytes ??= demo.audio.find((audio) => audio.key === file.blob_key)?.bytes();
+      return bytes ?? null;
+    },
+    is_success: true,
+    status_text: null,
   };
 }
 

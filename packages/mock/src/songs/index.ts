@@ -2,6 +2,7 @@ import { deterministicUuid } from '@music-apis/catalog';
 import {
   AudioRejectedError,
   bearerChallenge,
+  byteRangeAnswer,
   checkNewSong,
   checkNewUser,
   checkOwnerVerified,
@@ -19,7 +20,6 @@ import {
   SONGS_JOIN_CODE_SECONDS,
   SONGS_LOGIN_LIMITS,
   songAgreementChanges,
-  songAudioAnswer,
   songAudioKey,
   songAudioOf,
   songBlobUrl,
@@ -252,7 +252,7 @@ export const songsMockApi: MockApiDefinition<
           const bytes = state.audio.get(song.id);
           const audio = songAudioOf(song);
           if (!bytes || !audio) throw noStreamUrl();
-          const answer = songAudioAnswer(bytes.length, headers.Range);
+          const answer = byteRangeAnswer(bytes.length, headers.Range);
           const body = answer.range ? bytes.subarray(answer.range.start, answer.range.end + 1) : bytes;
           return { status: answer.status, body, contentType: audio.mediaType, headers: answer.headers };
         },

@@ -592,6 +592,119 @@ export type CreateUploadSessionTrackError =
   | ApiError<operations['createUploadSessionTrack']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createUploadSessionTrack']['responses'][500]['content']['application/json'], 500>;
 
+/** Arguments of `createPlaySession` (`POST /v1/play_session/{scope}`). */
+export interface CreatePlaySessionParams {
+  /**
+   * `collection` (every playable track of `collection_id`) or `track` (`track_id` only). `playlist` is
+   * reserved by the original service for a future release and answers 400, as any other value.
+   */
+  scope: NonNullable<operations['createPlaySession']['parameters']['path']>['scope'];
+  body: NonNullable<operations['createPlaySession']['requestBody']>['content']['application/json'];
+}
+
+/** What `createPlaySession` resolves to. */
+export type CreatePlaySessionResult = operations['createPlaySession']['responses'][200]['content']['application/json'];
+
+/** The errors `createPlaySession` documents, one per status: `isApiError<CreatePlaySessionError>(error)`, then `error.status` narrows `error.body`. */
+export type CreatePlaySessionError =
+  | ApiError<operations['createPlaySession']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['createPlaySession']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['createPlaySession']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['createPlaySession']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['createPlaySession']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['createPlaySession']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createPlaySession']['responses'][415]['content']['application/json'], 415>
+  | ApiError<operations['createPlaySession']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getPlaySession` (`GET /v1/play_session/{play_session_id}`). */
+export interface GetPlaySessionParams {
+  /** The ID of the play session (the capability). */
+  play_session_id: NonNullable<operations['getPlaySession']['parameters']['path']>['play_session_id'];
+}
+
+/** What `getPlaySession` resolves to. */
+export type GetPlaySessionResult = operations['getPlaySession']['responses'][200]['content']['application/json'];
+
+/** The errors `getPlaySession` documents, one per status: `isApiError<GetPlaySessionError>(error)`, then `error.status` narrows `error.body`. */
+export type GetPlaySessionError =
+  | ApiError<operations['getPlaySession']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getPlaySession']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getPlaySession']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['getPlaySession']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getPlaySession']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getPlayTrack` (`GET /v1/play/{play_session_id}/{play_track_id}`). */
+export interface GetPlayTrackParams {
+  /** The ID of the play session (the capability). */
+  play_session_id: NonNullable<operations['getPlayTrack']['parameters']['path']>['play_session_id'];
+  /** The ID of a track of the play session (its `tracks[].id`). */
+  play_track_id: NonNullable<operations['getPlayTrack']['parameters']['path']>['play_track_id'];
+}
+
+/** What `getPlayTrack` resolves to. */
+export type GetPlayTrackResult = operations['getPlayTrack']['responses'][200]['content']['application/json'];
+
+/** The errors `getPlayTrack` documents, one per status: `isApiError<GetPlayTrackError>(error)`, then `error.status` narrows `error.body`. */
+export type GetPlayTrackError =
+  | ApiError<operations['getPlayTrack']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getPlayTrack']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getPlayTrack']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getPlayTrack']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `downloadPlayTrackVariant` (`GET /v1/play/{play_session_id}/{play_track_id}/{variant_index}/download`). */
+export interface DownloadPlayTrackVariantParams {
+  /** The ID of the play session (the capability). */
+  play_session_id: NonNullable<operations['downloadPlayTrackVariant']['parameters']['path']>['play_session_id'];
+  /** The ID of a track of the play session (its `tracks[].id`). */
+  play_track_id: NonNullable<operations['downloadPlayTrackVariant']['parameters']['path']>['play_track_id'];
+  /** The variant's delivery `index` (one of the session's `variants`). */
+  variant_index: NonNullable<operations['downloadPlayTrackVariant']['parameters']['path']>['variant_index'];
+}
+
+/** What `downloadPlayTrackVariant` resolves to. */
+export type DownloadPlayTrackVariantResult = operations['downloadPlayTrackVariant']['responses'][200]['content']['application/json'];
+
+/** The errors `downloadPlayTrackVariant` documents, one per status: `isApiError<DownloadPlayTrackVariantError>(error)`, then `error.status` narrows `error.body`. */
+export type DownloadPlayTrackVariantError =
+  | ApiError<operations['downloadPlayTrackVariant']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['downloadPlayTrackVariant']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['downloadPlayTrackVariant']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['downloadPlayTrackVariant']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['downloadPlayTrackVariant']['responses'][500]['content']['application/json'], 500>;
+
+/** Arguments of `getDeliveryFile` (`GET /media/delivery/{organization_id}/{file_name}`). */
+export interface GetDeliveryFileParams {
+  /** The ID of the organization (the API key's own). */
+  organization_id: NonNullable<operations['getDeliveryFile']['parameters']['path']>['organization_id'];
+  /**
+   * The track's ID, `_`, the variant's `index`, `.` and the file's extension: with the organization,
+   * the track's `base_path` plus the variant suffix (e.g. `{base_path}_hq.mp3`).
+   */
+  file_name: NonNullable<operations['getDeliveryFile']['parameters']['path']>['file_name'];
+  /** Unix time in seconds after which the URL no longer works. Part of the signed URL. */
+  expires?: NonNullable<operations['getDeliveryFile']['parameters']['query']>['expires'];
+  /** `1`: answer with `Content-Disposition: attachment` (download URLs). Part of the signed URL. */
+  download?: NonNullable<operations['getDeliveryFile']['parameters']['query']>['download'];
+  /**
+   * The signature, appended last: lowercase hex HMAC-SHA256, keyed with the organization's URL
+   * signing key, of the URL's path and query string up to (not including) `&verify=`.
+   */
+  verify?: NonNullable<operations['getDeliveryFile']['parameters']['query']>['verify'];
+  /** One byte range, `bytes=<first>-<last>`, `bytes=<first>-` or `bytes=-<suffix length>`. */
+  Range?: NonNullable<operations['getDeliveryFile']['parameters']['header']>['Range'];
+}
+
+/** What `getDeliveryFile` resolves to. */
+export type GetDeliveryFileResult = Uint8Array;
+
+/** The errors `getDeliveryFile` documents, one per status: `isApiError<GetDeliveryFileError>(error)`, then `error.status` narrows `error.body`. */
+export type GetDeliveryFileError =
+  | ApiError<operations['getDeliveryFile']['responses'][400]['content']['application/json'], 400>
+  | ApiError<operations['getDeliveryFile']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['getDeliveryFile']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getDeliveryFile']['responses'][416]['content']['application/json'], 416>
+  | ApiError<operations['getDeliveryFile']['responses'][500]['content']['application/json'], 500>;
+
 /** Every operation of Collections API (AudioDN), one method each, named by operationId. */
 export interface CollectionsMethods {
   /**
@@ -1033,6 +1146,98 @@ export interface CollectionsMethods {
    * Fails with {@link CreateUploadSessionTrackError} (400, 401, 404, 413, 415, 500).
    */
   createUploadSessionTrack(args: CreateUploadSessionTrackParams, options?: CallOptions): ApiPromise<CreateUploadSessionTrackResult>;
+
+  /**
+   * Create play session
+   *
+   * Mints a play session: a short-lived capability for the playable tracks (`ready` or `incomplete`) of
+   * one collection or one track, in the variants named. The answer carries everything a player needs
+   * to start: `tracks`, and `first_track` with signed, expiring variant URLs and the waveform `levels`;
+   * the other tracks' URLs come from `getPlayTrack` (no API key: the session id authorizes it).
+   *
+   * Callable with an API Access key or a `player` key (403 for the other types). A scoped key opens
+   * only what is in its scope (404 otherwise, as for an id that does not exist), and a player key
+   * with `variants` only those (403 for others). `variants` defaults to the key's, else to every
+   * transcode and preview of the organization (`hq`, `lq`, `preview` out of the box); an index the
+   * organization has no variant for is a 400. `is_downloadable` is stored as the key's permission AND
+   * the request's: API Access keys may allow downloads, client-side keys never do.
+   *
+   * A track-scoped session for a track that is not playable yet answers 409; a collection without a
+   * playable track gets a session with no tracks and a `null` `first_track`.
+   *
+   * `POST /v1/play_session/{scope}`
+   *
+   * Fails with {@link CreatePlaySessionError} (400, 401, 403, 404, 409, 413, 415, 500).
+   */
+  createPlaySession(args: CreatePlaySessionParams, options?: CallOptions): ApiPromise<CreatePlaySessionResult>;
+
+  /**
+   * Get play session
+   *
+   * A play session of the caller's organization and its tracks (API Access or `player` key, as the
+   * original documents; a scoped key sees only the sessions of what is in its scope). An expired
+   * session still answers here, with its past `expires_at`; its URLs no longer work.
+   *
+   * `GET /v1/play_session/{play_session_id}`
+   *
+   * Fails with {@link GetPlaySessionError} (400, 401, 403, 404, 500).
+   */
+  getPlaySession(args: GetPlaySessionParams, options?: CallOptions): ApiPromise<GetPlaySessionResult>;
+
+  /**
+   * Get a track within a play session
+   *
+   * No authentication required: the session ID is the credential (an `Authorization` header is
+   * ignored). One track of the session with signed variant URLs (valid until the session expires),
+   * its cover and its waveform `levels`. An expired session answers 401; a track that is not in the
+   * session 404.
+   *
+   * `GET /v1/play/{play_session_id}/{play_track_id}`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link GetPlayTrackError} (400, 401, 404, 500).
+   */
+  getPlayTrack(args: GetPlayTrackParams, options?: CallOptions): ApiPromise<GetPlayTrackResult>;
+
+  /**
+   * Download a variant of a track within a play session
+   *
+   * A short-lived signed download URL for one variant of one track of the session (the delivery URL
+   * with `download=1`, which answers with `Content-Disposition: attachment`). Only when the session's
+   * stored `is_downloadable` is true; otherwise 403. No authentication required: the session ID is
+   * the credential. A variant the session does not include, or that the track has no file of, is 404.
+   *
+   * `GET /v1/play/{play_session_id}/{play_track_id}/{variant_index}/download`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link DownloadPlayTrackVariantError} (400, 401, 403, 404, 500).
+   */
+  downloadPlayTrackVariant(args: DownloadPlayTrackVariantParams, options?: CallOptions): ApiPromise<DownloadPlayTrackVariantResult>;
+
+  /**
+   * Get a delivered file
+   *
+   * A variant file of a track (`{base_url}_<index>.<extension>`), as play sessions hand out its URL or
+   * as your own server signs it (signed delivery; see the Delivery tag). No API key: the URL's
+   * signature authorizes it, until `expires`. A missing, changed or expired signature answers 403; a
+   * track or file that does not exist (or no longer does), 404.
+   *
+   * Byte ranges are supported, so an `<audio>` element can seek: one range (`bytes=0-1023`,
+   * `bytes=1024-`, `bytes=-1024`) answers 206 with `Content-Range`; a range that starts at or past the
+   * end answers 416 with `Content-Range: bytes *\/<size>`; a malformed header or several ranges get the
+   * whole file. `HEAD` answers the same headers without the body. The media type is the file's:
+   * `audio/mpeg`, `audio/mp4`, `audio/ogg`, `audio/wav` (the mock's variants), the original's,
+   * `application/json` (levels), `image/png` or `image/jpeg`.
+   *
+   * `GET /media/delivery/{organization_id}/{file_name}`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link GetDeliveryFileError} (400, 403, 404, 416, 500).
+   */
+  getDeliveryFile(args: GetDeliveryFileParams, options?: CallOptions): ApiPromise<GetDeliveryFileResult>;
 }
 
 /** The Collections API (AudioDN) methods, sending through `http`. */
@@ -1070,5 +1275,10 @@ export function collectionsMethods(http: HttpClient): CollectionsMethods {
     createUploadSession: (args, options) => call({ method: 'POST', path: '/v1/upload_session', security: [['BearerAuth']], body: 'application/json' }, args, options),
     getUploadSession: (args, options) => call({ method: 'GET', path: '/v1/upload_session/{upload_session_id}', security: [] }, args, options),
     createUploadSessionTrack: (args, options) => call({ method: 'POST', path: '/v1/upload/{upload_session_id}/track', security: [], body: 'application/json' }, args, options),
+    createPlaySession: (args, options) => call({ method: 'POST', path: '/v1/play_session/{scope}', security: [['BearerAuth']], body: 'application/json' }, args, options),
+    getPlaySession: (args, options) => call({ method: 'GET', path: '/v1/play_session/{play_session_id}', security: [['BearerAuth']] }, args, options),
+    getPlayTrack: (args, options) => call({ method: 'GET', path: '/v1/play/{play_session_id}/{play_track_id}', security: [] }, args, options),
+    downloadPlayTrackVariant: (args, options) => call({ method: 'GET', path: '/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download', security: [] }, args, options),
+    getDeliveryFile: (args, options) => call({ method: 'GET', path: '/media/delivery/{organization_id}/{file_name}', query: { expires: '&', download: '&', verify: '&' }, header: ['Range'], security: [], response: 'bytes', accept: 'audio/*, image/*, application/json, application/octet-stream' }, args, options),
   };
 }

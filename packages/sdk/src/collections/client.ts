@@ -10,6 +10,11 @@ import {
 } from '../core/index.js';
 import { type CollectionsMethods, collectionsMethods } from './client.gen.js';
 import {
+  createPlaybackSession,
+  type PlaybackSession,
+  type PlaybackSessionOptions,
+} from './lib/play-session.js';
+import {
   type SessionUploadResult,
   type UploadViaSessionOptions,
   uploadViaSession,
@@ -46,6 +51,13 @@ export type Creator = Schemas['Creator'];
 export type UploadSession = Schemas['UploadSession'];
 export type UploadSessionCreated = Schemas['UploadSessionCreated'];
 export type UploadSessionTrackCreated = Schemas['UploadSessionTrackCreated'];
+export type PlaySession = Schemas['PlaySession'];
+export type PlayTrack = Schemas['PlayTrack'];
+export type PlayVariant = Schemas['PlayVariant'];
+/** The three webhooks' bodies, for `verifyWebhookSignature<…>` on your receiver. */
+export type TrackProcessingEvent = Schemas['TrackProcessingEvent'];
+export type TrackFileEvent = Schemas['TrackFileEvent'];
+export type CollectionSyncEvent = Schemas['CollectionSyncEvent'];
 /** The collections API's error body (`{ ok: false, message, api_request_id }`), on `ApiError.body`. */
 export type CollectionsErrorBody = Schemas['ErrorEnvelope'];
 
@@ -98,6 +110,14 @@ export interface CollectionsClient extends Omit<CollectionsMethods, UrlMethodNam
    * progress: results in the order of `files`.
    */
   uploadViaSession(options: UploadViaSessionOptions): Promise<SessionUploadResult[]>;
+  /**
+   * Creates a play session (`createPlaySession`) for a collection or a track and wraps it with typed
+   * variant URLs: `(await adn.createPlaybackSession({ trackId, variants: ['hq'] })).firstTrack?.urls.hq`.
+   * Named apart from the generated `createPlaySession`, which stays the operation as documented.
+   */
+  createPlaybackSession<const Variant extends string = string>(
+    options: PlaybackSessionOptions<Variant>,
+  ): Promise<PlaybackSession<Variant>>;
   readonly http: HttpClient;
 }
 
@@ -150,6 +170,7 @@ export function createCollectionsClient(options: CollectionsClientOptions): Coll
       return { track, created };
     },
     uploadViaSession: (session) => uploadViaSession(methods, urls, http, session),
+    createPlaybackSession: (playback) => createPlaybackSession(methods, playback),
     http,
   };
 }

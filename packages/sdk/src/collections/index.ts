@@ -2,6 +2,12 @@ export type { components, OperationId, operations, paths } from '@music-apis/spe
 export * from '../core/public.js';
 export * from './client.gen.js';
 export * from './client.js';
+export {
+  type PlayableTrack,
+  type PlaybackSession,
+  type PlaybackSessionOptions,
+  signDeliveryUrl,
+} from './lib/play-session.js';
 export { splitSignedUrl } from './lib/signed-url.js';
 export type {
   SessionFile,

@@ -15,6 +15,8 @@ import type { ServerApi } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createApiKeyVerifier, storeApiKey } from './api-keys.js';
+import { createPlaybackService } from './playback.js';
+import { createPlaybackRepository, playbackMigration } from './playback-repository.js';
 import { collectionsMigrations, createCollectionsRepository } from './repository.js';
 import {
   createCollectionsService,
@@ -50,7 +52,7 @@ function apiRequestId(ctx: Context): string {
 
 export const collectionsModule: ApiModule = {
   key: 'collections',
-  migrations: [...collectionsMigrations, webhooksMigration],
+  migrations: [...collectionsMigrations, webhooksMigration, playbackMigration],
   /**
    * The demo collections and their ready tracks (audio, covers, durations), as the mock has them.
    * Files are written before the rows that point at them; a collection or track that is there
@@ -74,6 +76,15 @@ export const collectionsModule: ApiModule = {
       await write(track.audio_key);
       await write(track.cover_key);
       await repository.insertMissingTrack(track);
+    }
+    // Recorded for the demo tracks of earlier versions too (not for one deleted since).
+    const variants = createVariantRepository(db);
+    for (const { track_id, ...file } of demo.originalFiles) {
+      if (!(await repository.findTrack(null, track_id))) continue;
+      const recorded = await variants.filesOfTrack(track_id);
+      if (recorded.some((made) => made.variant_id === file.variant_id)) continue;
+      const size = (await blobs.size(file.blob_key)) ?? null;
+      await variants.saveTrackFiles(track_id, [{ ...file, size, is_success: true, status_text: null }]);
     }
   },
   async createApi({ db, blobs, jobs, config, logger }) {
@@ -108,6 +119,12 @@ export const collectionsModule: ApiModule = {
         return service.processTrackVariant(job.payload.trackId, job.payload.variantId);
       },
       onExhausted: (job) => service.markVariantFailed(job.payload.trackId, job.payload.variantId),
+    });
+    const playback = createPlaybackService({
+      repository,
+      variants: createVariantRepository(db),
+      playback: createPlaybackRepository(db),
+      blobs,
     });
     const verifyApiKey = createApiKeyVerifier(db, config.collections.apiKey);
 
@@ -346,6 +363,67 @@ export const collectionsModule: ApiModule = {
               job_id: added.jobId,
               variant: added.variant,
             },
+          };
+        },
+        createPlaySession: async ({ path, body, principal }, { ctx }) => {
+          const created = await playback.createPlaySession(principal, path.scope, body, baseUrl(ctx));
+          return {
+            status: 200,
+            body: {
+              ...ok(ctx),
+              play_session_id: created.session.id,
+              play_session: created.session,
+              tracks: created.tracks,
+              first_track: created.firstTrack,
+              expires_at: created.session.expires_at,
+            },
+          };
+        },
+        getPlaySession: async ({ path, principal }, { ctx }) => {
+          const { session, tracks } = await playback.getPlaySession(
+            principal,
+            path.play_session_id,
+            baseUrl(ctx),
+          );
+          return {
+            status: 200,
+            body: { ...ok(ctx), play_session_id: session.id, play_session: session, tracks },
+          };
+        },
+        getPlayTrack: async ({ path }, { ctx }) => {
+          const { session, playTrack } = await playback.getPlayTrack(
+            path.play_session_id,
+            path.play_track_id,
+            baseUrl(ctx),
+          );
+          return {
+            status: 200,
+            body: { ...ok(ctx), play_session_id: session.id, play_session: session, ...playTrack },
+          };
+        },
+        downloadPlayTrackVariant: async ({ path }, { ctx }) => {
+          const download = await playback.downloadPlayTrackVariant(
+            path.play_session_id,
+            path.play_track_id,
+            path.variant_index,
+            baseUrl(ctx),
+          );
+          return { status: 200, body: { ...ok(ctx), download } };
+        },
+        getDeliveryFile: async ({ path, headers }, { ctx }) => {
+          // The signature covers the path and query string exactly as sent.
+          const file = await playback.getDeliveryFile({
+            organizationId: path.organization_id,
+            fileName: path.file_name,
+            path: ctx.path,
+            query: ctx.querystring,
+            range: headers.Range,
+          });
+          return {
+            status: file.status,
+            body: file.body,
+            contentType: file.contentType,
+            headers: file.headers,
           };
         },
         getCoverImage: async ({ path }) => {

@@ -351,7 +351,7 @@ const COLLECTION_COLUMNS = [
   'player_subtitle',
   'cover_key',
 ];
-const TRACK_COLUMNS = [
+export const TRACK_COLUMNS = [
   'id',
   'organization_id',
   'collection_id',
@@ -391,7 +391,7 @@ const collectionFromRow = (row: Row): CollectionRecord => ({
   cover_key: (row.cover_key as string | null) ?? null,
 });
 
-const trackFromRow = (row: Row): TrackRecord => ({
+export const trackFromRow = (row: Row): TrackRecord => ({
   id: row.id as string,
   organization_id: row.organization_id as string,
   collection_id: row.collection_id as string,

@@ -280,9 +280,20 @@ export function createCollectionsService(options: {
           { ...track, audio_key: track.audio_key },
           { status: result.status, duration: result.duration ?? track.duration },
           { size, failure },
+          keptOriginal ? await filesWithVariants(track) : [],
         );
       }
     }
+  }
+
+  /** The track's recorded files, each with its variant. */
+  async function filesWithVariants(track: TrackRecord) {
+    const configured = await variants.variantsOfTrack(track.organization_id, track.id);
+    const files = await variants.filesOfTrack(track.id);
+    return configured.flatMap((variant) => {
+      const file = files.find((made) => made.variant_id === variant.id);
+      return file ? [{ variant, file }] : [];
+    });
   }
 
   /**
@@ -353,6 +364,10 @@ export function createCollectionsService(options: {
       }
     }
     await variants.saveTrackFiles(track.id, made);
+    await webhooks.variantFilesMade(
+      track,
+      made.map((file, index) => ({ variant: wanted[index] as CollectionsVariantRecord, file })),
+    );
     await settle(track);
   }
 

@@ -1,17 +1,23 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import {
   type CollectionsTrackStatus,
+  type CollectionsVariantRecord,
   type CollectionTrackRecord,
   coverUrl,
+  DELIVERY_PREFIX,
+  deliveryFilePath,
   derivePlayerColors,
+  fileExtension,
   IMAGE_CONTENT_TYPES,
   type ImageType,
+  type VariantTypeId,
 } from '@music-apis/domain';
 import type { components } from '@music-apis/spec/collections';
 import type { Knex } from '../core/db.js';
 import type { Job, JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
 import type { BlobStore } from '../core/storage.js';
+import type { TrackFileRecord } from './variant-repository.js';
 import { subscribedEndpoints, WEBHOOK_TABLES, type WebhookEventName } from './webhook-store.js';
 
 /**
@@ -101,6 +107,52 @@ export function originalAudioFile(
     data: null,
     props: null,
     variant: null,
+  };
+}
+
+/** The variant-types guide's names of the variant types (`variant.variant_type.title`). */
+const VARIANT_TYPE_TITLES: Readonly<Record<VariantTypeId, string>> = {
+  transcode: 'Transcoded Version',
+  preview: 'Preview Clip',
+  levels: 'Audio Analysis',
+  waveform_video: 'Waveform Video',
+  waveform_image: 'Waveform Image',
+  original: 'Original Upload',
+  cover: 'Cover Image',
+};
+
+/**
+ * A track's file of a variant, made or failed, as a track file. `url` is its delivery URL, unsigned:
+ * the durable address, which a receiver signs (or gets from a play session) to fetch it.
+ */
+export function variantFile(
+  track: CollectionTrackRecord,
+  variant: CollectionsVariantRecord,
+  file: TrackFileRecord,
+  baseUrl: string,
+): WebhookTrackFile {
+  const path = file.blob_key
+    ? deliveryFilePath(track.base_path, variant.index, fileExtension(file.blob_key))
+    : `${track.base_path}_${variant.index}`;
+  return {
+    // Of this upload's file: a later upload replaces the file at the same key, and is a new file.
+    id: trackFileId(`${track.audio_key}:${file.blob_key ?? `failed:${variant.id}`}`),
+    path,
+    url: file.is_success ? `${baseUrl}${DELIVERY_PREFIX}${path}` : null,
+    size: file.size,
+    content_type: file.content_type,
+    file_name: path.slice(path.lastIndexOf('/') + 1),
+    // Served by signed URLs only.
+    is_public: false,
+    is_success: file.is_success === true,
+    status_text: file.status_text,
+    data: null,
+    props: null,
+    variant: {
+      id: variant.id,
+      index: variant.index,
+      variant_type: { id: variant.type, viewer_id: variant.type, title: VARIANT_TYPE_TITLES[variant.type] },
+    },
   };
 }
 
@@ -329,21 +381,40 @@ export function createCollectionsWebhooks(options: {
   return {
     trackFile,
 
+    /** Track File for each variant file processing made or could not make (not the ones it had nothing to make of). */
+    async variantFilesMade(
+      track: CollectionTrackRecord,
+      made: { variant: CollectionsVariantRecord; file: TrackFileRecord }[],
+    ): Promise<void> {
+      for (const { variant, file } of made) {
+        if (file.is_success === null) continue;
+        await trackFile(track, variantFile(track, variant, file, options.jobBaseUrl));
+      }
+    },
+
     /**
-     * The processing job's terminal transition: Track File for the uploaded original (stored, or
-     * failed with the reason), then Track Processing with every file of the track. `track` is the
-     * track as it was while processing (with this upload's audio key), `result` what it ended as.
+     * The processing job's terminal transition: Track Processing with every file of the track: its
+     * variant files (each announced by Track File as it was made), or, when processing made none
+     * (the upload was not audio, or went missing), the upload itself, failed, announced by Track File
+     * here. `track` is the track as it was while processing (with this upload's audio key), `result`
+     * what it ended as.
      */
     async processingFinished(
       track: CollectionTrackRecord & { audio_key: string },
       result: { status: CollectionsTrackStatus; duration: number | null },
       audio: { size: number | null; failure: string | null },
+      variantFiles: { variant: CollectionsVariantRecord; file: TrackFileRecord }[],
     ): Promise<void> {
       const status = webhookTrackStatus(result.status);
       if (!status) return;
-      const original = originalAudioFile(track, track.audio_key, audio);
-      await trackFile(track, original);
-      const files = [original];
+      const files = variantFiles
+        .filter(({ file }) => file.is_success !== null)
+        .map(({ variant, file }) => variantFile(track, variant, file, options.jobBaseUrl));
+      if (files.length === 0) {
+        const upload = originalAudioFile(track, track.audio_key, audio);
+        await trackFile(track, upload);
+        files.push(upload);
+      }
       if (track.cover_key) {
         const size = (await blobs.size(track.cover_key)) ?? null;
         files.push(coverFile(track, track.cover_key, size, options.jobBaseUrl));

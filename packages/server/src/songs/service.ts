@@ -4,6 +4,7 @@ import {
   ACCEPTED_AUDIO_TYPES,
   AUDIO_LIMITS,
   AudioRejectedError,
+  byteRangeAnswer,
   checkDeclaredAudioSize,
   checkNewSong,
   checkOwnerVerified,
@@ -12,7 +13,6 @@ import {
   noStreamUrl,
   songAgreementChanges,
   songAgreementKey,
-  songAudioAnswer,
   songAudioKey,
   songAudioOf,
   songBlobUrl,
@@ -213,7 +213,7 @@ export function createSongsService(options: {
       const audio = songAudioOf(song);
       const size = audio && (await blobs.size(audio.key));
       if (!audio || size === undefined) throw noStreamUrl();
-      const answer = songAudioAnswer(size, range);
+      const answer = byteRangeAnswer(size, range);
       const body = await blobs.stream(audio.key, answer.range);
       if (!body) throw noStreamUrl();
       return { status: answer.status, mediaType: audio.mediaType, headers: answer.headers, body };

@@ -702,8 +702,255 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/play_session/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description `collection` (every playable track of `collection_id`) or `track` (`track_id` only). `playlist` is
+                 *     reserved by the original service for a future release and answers 400, as any other value.
+                 * @example collection
+                 */
+                scope: "collection" | "track";
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create play session
+         * @description Mints a play session: a short-lived capability for the playable tracks (`ready` or `incomplete`) of
+         *     one collection or one track, in the variants named. The answer carries everything a player needs
+         *     to start: `tracks`, and `first_track` with signed, expiring variant URLs and the waveform `levels`;
+         *     the other tracks' URLs come from `getPlayTrack` (no API key: the session id authorizes it).
+         *
+         *     Callable with an API Access key or a `player` key (403 for the other types). A scoped key opens
+         *     only what is in its scope (404 otherwise, as for an id that does not exist), and a player key
+         *     with `variants` only those (403 for others). `variants` defaults to the key's, else to every
+         *     transcode and preview of the organization (`hq`, `lq`, `preview` out of the box); an index the
+         *     organization has no variant for is a 400. `is_downloadable` is stored as the key's permission AND
+         *     the request's: API Access keys may allow downloads, client-side keys never do.
+         *
+         *     A track-scoped session for a track that is not playable yet answers 409; a collection without a
+         *     playable track gets a session with no tracks and a `null` `first_track`.
+         */
+        post: operations["createPlaySession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/play_session/{play_session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get play session
+         * @description A play session of the caller's organization and its tracks (API Access or `player` key, as the
+         *     original documents; a scoped key sees only the sessions of what is in its scope). An expired
+         *     session still answers here, with its past `expires_at`; its URLs no longer work.
+         */
+        get: operations["getPlaySession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/play/{play_session_id}/{play_track_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+                /**
+                 * @description The ID of a track of the play session (its `tracks[].id`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                play_track_id: components["parameters"]["PlayTrackId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a track within a play session
+         * @description No authentication required: the session ID is the credential (an `Authorization` header is
+         *     ignored). One track of the session with signed variant URLs (valid until the session expires),
+         *     its cover and its waveform `levels`. An expired session answers 401; a track that is not in the
+         *     session 404.
+         */
+        get: operations["getPlayTrack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/play/{play_session_id}/{play_track_id}/{variant_index}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+                /**
+                 * @description The ID of a track of the play session (its `tracks[].id`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                play_track_id: components["parameters"]["PlayTrackId"];
+                /**
+                 * @description The variant's delivery `index` (one of the session's `variants`).
+                 * @example hq
+                 */
+                variant_index: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a variant of a track within a play session
+         * @description A short-lived signed download URL for one variant of one track of the session (the delivery URL
+         *     with `download=1`, which answers with `Content-Disposition: attachment`). Only when the session's
+         *     stored `is_downloadable` is true; otherwise 403. No authentication required: the session ID is
+         *     the credential. A variant the session does not include, or that the track has no file of, is 404.
+         */
+        get: operations["downloadPlayTrackVariant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/delivery/{organization_id}/{file_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the organization (the API key's own).
+                 * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+                 */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The track's ID, `_`, the variant's `index`, `.` and the file's extension: with the organization,
+                 *     the track's `base_path` plus the variant suffix (e.g. `{base_path}_hq.mp3`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10_hq.mp3
+                 */
+                file_name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a delivered file
+         * @description A variant file of a track (`{base_url}_<index>.<extension>`), as play sessions hand out its URL or
+         *     as your own server signs it (signed delivery; see the Delivery tag). No API key: the URL's
+         *     signature authorizes it, until `expires`. A missing, changed or expired signature answers 403; a
+         *     track or file that does not exist (or no longer does), 404.
+         *
+         *     Byte ranges are supported, so an `<audio>` element can seek: one range (`bytes=0-1023`,
+         *     `bytes=1024-`, `bytes=-1024`) answers 206 with `Content-Range`; a range that starts at or past the
+         *     end answers 416 with `Content-Range: bytes *\/<size>`; a malformed header or several ranges get the
+         *     whole file. `HEAD` answers the same headers without the body. The media type is the file's:
+         *     `audio/mpeg`, `audio/mp4`, `audio/ogg`, `audio/wav` (the mock's variants), the original's,
+         *     `application/json` (levels), `image/png` or `image/jpeg`.
+         */
+        get: operations["getDeliveryFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    trackProcessing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track Processing
+         * @description Fires once when a track reaches a terminal status (`ready`, `incomplete`, `error`, `init_error`),
+         *     never on transitional ones, with every file of the track. Event `track.status_changed`.
+         */
+        post: operations["onTrackProcessing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    trackFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track File
+         * @description Fires once per file of a track: each variant file processing made (`track_file.created`, status
+         *     `success`) or could not make (`track_file.failed`, the reason in `message`), the original upload,
+         *     and an uploaded cover.
+         */
+        post: operations["onTrackFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    collectionSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collection Sync
+         * @description Fires when a collection is created, updated (its cover too) or deleted.
+         */
+        post: operations["onCollectionSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1230,8 +1477,207 @@ export interface components {
             upload_session_id: components["schemas"]["Uuid"];
             upload_session: components["schemas"]["UploadSession"];
         };
+        /** @description Body of `createPlaySession`. */
+        PlaySessionInput: {
+            /** @description Required when `scope` is `collection` (unless the key is scoped to a collection). */
+            collection_id?: components["schemas"]["Uuid"];
+            /** @description Required when `scope` is `track` (unless the key is scoped to a track). */
+            track_id?: components["schemas"]["Uuid"];
+            /** @description The delivery indexes to play (e.g. `hq`, `lq`); default the key's, else every transcode and preview. */
+            variants?: string[];
+            /**
+             * @description Requests downloadable tracks (`downloadPlayTrackVariant`). Only honored when the API key also
+             *     allows downloads: the stored value is the key's permission AND this request.
+             */
+            is_downloadable?: boolean;
+            expires_in?: components["schemas"]["PlaySessionExpiresIn"];
+            /** @description Your own identifier for the session (e.g. the listener's); kept and shown, not interpreted. */
+            organization_index?: components["schemas"]["OrganizationIndex"];
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /**
+         * @description Session duration in seconds; the variant URLs expire with the session.
+         * @default 3600
+         */
+        PlaySessionExpiresIn: number;
+        /** @description A play session as the server returns it. */
+        PlaySession: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            scope: "collection" | "track";
+            collection_id: components["schemas"]["Uuid"];
+            /** @description The track of a `track` session; `null` for a collection. */
+            track_id: components["schemas"]["NullableUuid"];
+            /** @description The creator the key that made the session is scoped to, if any. */
+            creator_id: components["schemas"]["NullableUuid"];
+            organization_index: components["schemas"]["OrganizationIndex"];
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description The delivery indexes the session plays. */
+            variants: string[];
+            is_downloadable: boolean;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description One variant file of a track in a play session, with its signed URL. */
+        PlayVariant: {
+            /** @example hq */
+            index: string;
+            variant_id: components["schemas"]["Uuid"];
+            /**
+             * @description The file under the delivery address (`base_path` + `_` + index + `.` + extension).
+             * @example /0e2a6c55-5e0b-5a4f-9d6a-3c1b2e4f6a8d/5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10_hq.mp3
+             */
+            path: string;
+            /**
+             * Format: uri
+             * @description The signed delivery URL (`getDeliveryFile`); byte ranges work, so players can seek.
+             */
+            url: string;
+            /** @example audio/mpeg */
+            content_type: string;
+            /** @description Bytes. */
+            size: number | null;
+            /**
+             * Format: date-time
+             * @description When `url` stops working (the session's expiry).
+             */
+            expires_at: string;
+        };
+        /** @description The track's waveform (`null` until processing made it, or where no encoder is installed). */
+        WaveformLevels: {
+            /** @description Peak levels (0–1) of equal slices of the audio, 320 of them. */
+            levels: number[];
+        } | null;
+        /** @description What a player needs for one track of a play session. */
+        PlayTrack: {
+            track_id: components["schemas"]["Uuid"];
+            track: components["schemas"]["Track"];
+            /** @description The cover to show (the track's `cover_url`). */
+            cover_image: components["schemas"]["CoverUrl"];
+            levels: components["schemas"]["WaveformLevels"];
+            /** @description The session's variants the track has a file of, in the session's order. */
+            variants: components["schemas"]["PlayVariant"][];
+        };
+        PlaySessionResult: components["schemas"]["OkEnvelope"] & {
+            play_session_id: components["schemas"]["Uuid"];
+            play_session: components["schemas"]["PlaySession"];
+            /** @description The session's playable tracks, in the collection's order. */
+            tracks: components["schemas"]["Track"][];
+        };
+        PlaySessionCreated: components["schemas"]["PlaySessionResult"] & {
+            /** @description Full playback data for the first track (signed variant URLs, levels), so a player can render without a second call; `null` when the session has no track. */
+            first_track: components["schemas"]["PlayTrack"] | null;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        PlayTrackResult: components["schemas"]["OkEnvelope"] & components["schemas"]["PlayTrack"] & {
+            play_session_id: components["schemas"]["Uuid"];
+            play_session: components["schemas"]["PlaySession"];
+        };
+        PlayTrackDownload: components["schemas"]["OkEnvelope"] & {
+            download: {
+                /**
+                 * Format: uri
+                 * @description The signed delivery URL with `download=1`.
+                 */
+                url: string;
+                /** Format: date-time */
+                expires_at: string;
+            };
+        };
+        /** @description The file's bytes (or the requested range of them). */
+        DeliveredFile: string;
+        /** @description A file of a track in a webhook payload. */
+        WebhookTrackFile: {
+            /** @description The file's id, stable across retries: receivers key on it. */
+            id: components["schemas"]["Uuid"];
+            /** @description Where the file is stored (a variant file's delivery path). */
+            path: string;
+            /** @description The file's URL (a variant file's unsigned delivery URL, to sign before fetching it); `null` for a failed file or the original upload. */
+            url: string | null;
+            size: number | null;
+            content_type: string | null;
+            file_name: string;
+            is_public: boolean;
+            is_success: boolean;
+            /** @description Why the file failed; `null` otherwise. */
+            status_text: string | null;
+            data?: Record<string, never> | null;
+            props?: Record<string, never> | null;
+            /** @description The variant the file is an output of; `null` for the original upload and an uploaded cover. */
+            variant: null | {
+                id: components["schemas"]["Uuid"];
+                index: string;
+                variant_type: {
+                    id: components["schemas"]["VariantTypeId"];
+                    viewer_id: string;
+                    title: string;
+                };
+            };
+        };
+        /** @description Body of the Track Processing webhook. */
+        TrackProcessingEvent: {
+            /** @constant */
+            event: "track.status_changed";
+            /** @enum {string} */
+            status: "ready" | "incomplete" | "error" | "init_error";
+            previous_status: string | null;
+            organization_id: components["schemas"]["Uuid"];
+            creator_id: components["schemas"]["NullableUuid"];
+            collection_id: components["schemas"]["Uuid"];
+            track_id: components["schemas"]["Uuid"];
+            upload_session_id: components["schemas"]["NullableUuid"];
+            /** @description The track (`id`, `track_status_id`, `file_name`, player fields, `duration`, `size`, `files_completed_at`, …). */
+            track: {
+                [key: string]: unknown;
+            };
+            /** @description Every file of the track (the original, each variant's, the cover), without `data` and `props`. */
+            files: components["schemas"]["WebhookTrackFile"][];
+        };
+        /** @description Body of the Track File webhook. */
+        TrackFileEvent: {
+            /** @enum {string} */
+            event: "track_file.created" | "track_file.failed";
+            /** @enum {string} */
+            status: "success" | "failed";
+            organization_id: components["schemas"]["Uuid"];
+            creator_id: components["schemas"]["NullableUuid"];
+            collection_id: components["schemas"]["Uuid"];
+            track_id: components["schemas"]["Uuid"];
+            file_id: components["schemas"]["Uuid"];
+            /** @description Why the file failed; `null` for a stored one. */
+            message: string | null;
+            file: components["schemas"]["WebhookTrackFile"];
+        };
+        /** @description Body of the Collection Sync webhook. */
+        CollectionSyncEvent: {
+            /** @enum {string} */
+            event: "collection.created" | "collection.updated" | "collection.deleted";
+            organization_id: components["schemas"]["Uuid"];
+            creator_id: components["schemas"]["NullableUuid"];
+            collection_id: components["schemas"]["Uuid"];
+            collection: components["schemas"]["Collection"];
+        };
     };
     responses: {
+        /** @description The play session has expired. */
+        PlaySessionExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "message": "Play session expired",
+                 *       "api_request_id": "6c1b3d4e-3576-41d4-9fa1-b8c9d0e1f2a3"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description The JSON body is larger than 1 MiB. */
         BodyTooLarge: {
             headers: {
@@ -1481,6 +1927,24 @@ export interface components {
          * @example 8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e
          */
         UploadSessionId: string;
+        /**
+         * @description The ID of the play session (the capability).
+         * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+         */
+        PlaySessionId: string;
+        /**
+         * @description The ID of a track of the play session (its `tracks[].id`).
+         * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+         */
+        PlayTrackId: string;
+        /** @description The event (`track.status_changed`, `track_file.created`, …), as the original sends it. */
+        WebhookEvent: string;
+        /** @description The delivery's idempotency id (Standard Webhooks), the same on every retry. */
+        WebhookId: string;
+        /** @description Unix time in seconds of this attempt (Standard Webhooks). */
+        WebhookTimestamp: string;
+        /** @description `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the endpoint's `whsec_` secret (Standard Webhooks; the SDK's `verifyWebhookSignature`). */
+        WebhookSignature: string;
     };
     requestBodies: {
         /**
@@ -1496,7 +1960,12 @@ export interface components {
             };
         };
     };
-    headers: never;
+    headers: {
+        /** @description `bytes`: byte ranges may be requested. */
+        AcceptRanges: "bytes";
+        /** @description Number of bytes in the body. */
+        ContentLength: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -3499,6 +3968,416 @@ export interface operations {
             413: components["responses"]["BodyTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    createPlaySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description `collection` (every playable track of `collection_id`) or `track` (`track_id` only). `playlist` is
+                 *     reserved by the original service for a future release and answers 400, as any other value.
+                 * @example collection
+                 */
+                scope: "collection" | "track";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "track_id": "5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10",
+                 *       "variants": [
+                 *         "hq",
+                 *         "lq"
+                 *       ],
+                 *       "expires_in": 3600
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlaySessionInput"];
+            };
+        };
+        responses: {
+            /** @description Play session created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaySessionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key's type cannot create play sessions, or a player key may not play a variant named. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "Forbidden: this key may not play variant \"original\"",
+                     *       "api_request_id": "5b0a2c3d-2465-40c3-8f90-a7b8c9d0e1f2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The track is not playable yet (its status is not `ready` or `incomplete`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "The track is not playable yet (status processing): wait until it is ready",
+                     *       "api_request_id": "6c1b3d4e-3576-41d4-9fa1-b8c9d0e1f2a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPlaySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Play session details. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaySessionResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenKeyType"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPlayTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+                /**
+                 * @description The ID of a track of the play session (its `tracks[].id`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                play_track_id: components["parameters"]["PlayTrackId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Track within the play session, including signed variant URLs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlayTrackResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["PlaySessionExpired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    downloadPlayTrackVariant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The ID of the play session (the capability).
+                 * @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f
+                 */
+                play_session_id: components["parameters"]["PlaySessionId"];
+                /**
+                 * @description The ID of a track of the play session (its `tracks[].id`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10
+                 */
+                play_track_id: components["parameters"]["PlayTrackId"];
+                /**
+                 * @description The variant's delivery `index` (one of the session's `variants`).
+                 * @example hq
+                 */
+                variant_index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed download URL. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlayTrackDownload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["PlaySessionExpired"];
+            /** @description The session is not downloadable. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "This play session does not allow downloads",
+                     *       "api_request_id": "46f41263-795d-4182-a04a-5d234859607b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDeliveryFile: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Unix time in seconds after which the URL no longer works. Part of the signed URL.
+                 * @example 1767229200
+                 */
+                expires?: number;
+                /** @description `1`: answer with `Content-Disposition: attachment` (download URLs). Part of the signed URL. */
+                download?: "1";
+                /**
+                 * @description The signature, appended last: lowercase hex HMAC-SHA256, keyed with the organization's URL
+                 *     signing key, of the URL's path and query string up to (not including) `&verify=`.
+                 * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
+                 */
+                verify?: string;
+            };
+            header?: {
+                /**
+                 * @description One byte range, `bytes=<first>-<last>`, `bytes=<first>-` or `bytes=-<suffix length>`.
+                 * @example bytes=0-1023
+                 */
+                Range?: string;
+            };
+            path: {
+                /**
+                 * @description The ID of the organization (the API key's own).
+                 * @example 6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+                 */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The track's ID, `_`, the variant's `index`, `.` and the file's extension: with the organization,
+                 *     the track's `base_path` plus the variant suffix (e.g. `{base_path}_hq.mp3`).
+                 * @example 5f0c8a52-3b7e-4d19-9c21-7a4e6b8d2f10_hq.mp3
+                 */
+                file_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file. */
+            200: {
+                headers: {
+                    "Accept-Ranges": components["headers"]["AcceptRanges"];
+                    "Content-Length": components["headers"]["ContentLength"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": components["schemas"]["DeliveredFile"];
+                    "image/*": components["schemas"]["DeliveredFile"];
+                    "application/json": components["schemas"]["DeliveredFile"];
+                    "application/octet-stream": components["schemas"]["DeliveredFile"];
+                };
+            };
+            /** @description The requested byte range of the file. */
+            206: {
+                headers: {
+                    "Accept-Ranges": components["headers"]["AcceptRanges"];
+                    "Content-Length": components["headers"]["ContentLength"];
+                    /**
+                     * @description The bytes sent and the file size: `bytes <first>-<last>/<size>`.
+                     * @example bytes 0-1023/4823040
+                     */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": components["schemas"]["DeliveredFile"];
+                    "image/*": components["schemas"]["DeliveredFile"];
+                    "application/json": components["schemas"]["DeliveredFile"];
+                    "application/octet-stream": components["schemas"]["DeliveredFile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The URL is not signed, its signature does not match (it was changed), or it has expired. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "Delivery URL expired or invalid",
+                     *       "api_request_id": "46f41263-795d-4182-a04a-5d234859607b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The range starts at or past the end of the file. */
+            416: {
+                headers: {
+                    /**
+                     * @description `bytes *\/<size>`: the file size.
+                     * @example bytes *\/4823040
+                     */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "message": "Range not satisfiable: bytes=5000000- (file size 4823040)",
+                     *       "api_request_id": "57052374-8a6e-4293-b15b-6e345960718c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    onTrackProcessing: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event (`track.status_changed`, `track_file.created`, …), as the original sends it. */
+                "X-ADN-Event": components["parameters"]["WebhookEvent"];
+                /** @description The delivery's idempotency id (Standard Webhooks), the same on every retry. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix time in seconds of this attempt (Standard Webhooks). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the endpoint's `whsec_` secret (Standard Webhooks; the SDK's `verifyWebhookSignature`). */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackProcessingEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTrackFile: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event (`track.status_changed`, `track_file.created`, …), as the original sends it. */
+                "X-ADN-Event": components["parameters"]["WebhookEvent"];
+                /** @description The delivery's idempotency id (Standard Webhooks), the same on every retry. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix time in seconds of this attempt (Standard Webhooks). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the endpoint's `whsec_` secret (Standard Webhooks; the SDK's `verifyWebhookSignature`). */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackFileEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCollectionSync: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event (`track.status_changed`, `track_file.created`, …), as the original sends it. */
+                "X-ADN-Event": components["parameters"]["WebhookEvent"];
+                /** @description The delivery's idempotency id (Standard Webhooks), the same on every retry. */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Unix time in seconds of this attempt (Standard Webhooks). */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /** @description `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the endpoint's `whsec_` secret (Standard Webhooks; the SDK's `verifyWebhookSignature`). */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionSyncEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

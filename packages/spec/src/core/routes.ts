@@ -5,8 +5,10 @@
  */
 interface Node<T> {
   literal: Map<string, Node<T>>;
-  param?: { name: string; node: Node<T> };
-  values: Map<string, T>;
+  /** Any `{param}` segment: templates differing only by a parameter's name share the node. */
+  param?: Node<T>;
+  /** By method: the value and its template's parameter names, in path order. */
+  values: Map<string, { value: T; names: string[] }>;
 }
 
 const newNode = <T>(): Node<T> => ({ literal: new Map(), values: new Map() });
@@ -23,11 +25,13 @@ export class RouteTable<T> {
   /** `template` in OpenAPI form: `/api/track/metadata/{isrc}`. Throws when the route is taken. */
   add(method: string, template: string, value: T, describe: (existing: T) => string = String): void {
     let node = this.root;
+    const names: string[] = [];
     for (const segment of template.split('/').slice(1)) {
       const param = /^\{(.+)\}$/.exec(segment);
       if (param) {
-        node.param ??= { name: param[1] as string, node: newNode() };
-        node = node.param.node;
+        names.push(param[1] as string);
+        node.param ??= newNode();
+        node = node.param;
       } else {
         let next = node.literal.get(segment);
         if (!next) {
@@ -40,26 +44,29 @@ export class RouteTable<T> {
     const existing = node.values.get(method.toUpperCase());
     if (existing !== undefined) {
       throw new Error(
-        `${method.toUpperCase()} ${template} is claimed twice: by ${describe(existing)} and ${describe(value)}`,
+        `${method.toUpperCase()} ${template} is claimed twice: by ${describe(existing.value)} and ${describe(value)}`,
       );
     }
-    node.values.set(method.toUpperCase(), value);
+    node.values.set(method.toUpperCase(), { value, names });
   }
 
   match(method: string, pathname: string): RouteMatch<T> {
-    const found = this.find(this.root, pathname.split('/').slice(1), 0, {});
+    const found = this.find(this.root, pathname.split('/').slice(1), 0, []);
     if (!found) return { kind: 'not-found' };
-    const value = found.node.values.get(method.toUpperCase());
-    if (value === undefined) return { kind: 'method-not-allowed', allowed: [...found.node.values.keys()] };
-    return { kind: 'found', value, params: found.params };
+    const entry = found.node.values.get(method.toUpperCase());
+    if (entry === undefined) return { kind: 'method-not-allowed', allowed: [...found.node.values.keys()] };
+    const params = Object.fromEntries(
+      entry.names.map((name, position) => [name, found.params[position] as string]),
+    );
+    return { kind: 'found', value: entry.value, params };
   }
 
   private find(
     node: Node<T>,
     segments: string[],
     index: number,
-    params: Record<string, string>,
-  ): { node: Node<T>; params: Record<string, string> } | undefined {
+    params: string[],
+  ): { node: Node<T>; params: string[] } | undefined {
     if (index === segments.length) return node.values.size > 0 ? { node, params } : undefined;
     const segment = segments[index] as string;
     const literal = node.literal.get(segment);
@@ -72,7 +79,7 @@ export class RouteTable<T> {
       } catch {
         return undefined;
       }
-      return this.find(node.param.node, segments, index + 1, { ...params, [node.param.name]: value });
+      return this.find(node.param, segments, index + 1, [...params, value]);
     }
     return undefined;
   }

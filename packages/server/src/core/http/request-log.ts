@@ -51,6 +51,8 @@ const SECRET_WORDS = new Set([
   'sig',
   'signature',
   'token',
+  // The signature of the collections API's delivery URLs.
+  'verify',
 ]);
 const SECRET_INFIXES = /token|secret|passw|signature|credential/;
 

@@ -1,0 +1,261 @@
+import {
+  assertPlaySessionOpen,
+  byteRangeAnswer,
+  type CollectionTrackRecord,
+  collectionsOk,
+  collectionTrackNotFound,
+  DELIVERY_PREFIX,
+  DOWNLOAD_URL_TTL_SECONDS,
+  deliveryDownloadName,
+  deliveryFileNotFound,
+  deliveryFilePath,
+  downloadsNotAllowed,
+  fileExtension,
+  isPlayable,
+  PLAY_SESSION_DEFAULT_EXPIRES_IN,
+  PLAY_SESSION_MAX_TRACKS,
+  type PlaySessionRecord,
+  parseDeliveryFileName,
+  playSessionInScope,
+  playSessionNotFound,
+  playSessionTarget,
+  playSessionVariants,
+  playSessionView,
+  playTrackView,
+  signDeliveryUrl,
+  trackInPlaySession,
+  trackNotPlayable,
+  trackView,
+  variantNotFound,
+  verifyDeliveryUrl,
+} from '@music-apis/domain';
+import type { components } from '@music-apis/spec/collections';
+import type { MockContext } from '../core/api.js';
+import { type CollectionsHandlers, type CollectionsMockState, findCollection, findTrack } from './state.js';
+import { organizationVariantsOf, variantsOfTrack } from './variants.js';
+
+/**
+ * Play sessions and signed delivery, in memory, with the server's rules (`@music-apis/domain`): the
+ * delivery URLs point at the mock and serve its small real WAV variant files, with byte ranges.
+ */
+
+type PlayVariant = components['schemas']['PlayVariant'];
+
+type PlaybackHandlers = Pick<
+  CollectionsHandlers,
+  'createPlaySession' | 'getPlaySession' | 'getPlayTrack' | 'downloadPlayTrackVariant' | 'getDeliveryFile'
+>;
+
+export function playbackHandlers(state: CollectionsMockState, context: MockContext): PlaybackHandlers {
+  const ok = () => collectionsOk(crypto.randomUUID());
+  const now = () => context.now().getTime();
+
+  /** The organization's URL signing key, made on first use. */
+  function signingKey(organizationId: string): string {
+    let key = state.urlSigningKeys.get(organizationId);
+    if (!key) {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      key = `adnsk_${btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '')}`;
+      state.urlSigningKeys.set(organizationId, key);
+    }
+    return key;
+  }
+
+  /** A session by id; one whose collection or track was deleted is gone with it. */
+  function findSession(id: string): PlaySessionRecord {
+    const session = state.playSessions.get(id.toLowerCase());
+    if (
+      !session ||
+      !state.collections.has(session.collection_id) ||
+      (session.track_id !== null && !state.tracks.has(session.track_id))
+    ) {
+      throw playSessionNotFound();
+    }
+    return session;
+  }
+
+  const playableTracks = (session: PlaySessionRecord) =>
+    [...state.tracks.values()]
+      .filter((track) => trackInPlaySession(session, track))
+      .slice(0, PLAY_SESSION_MAX_TRACKS);
+
+  const viewOf = (track: CollectionTrackRecord, baseUrl: string) =>
+    trackView(track, state.collections.get(track.collection_id), baseUrl);
+
+  async function playVariants(
+    session: PlaySessionRecord,
+    track: CollectionTrackRecord,
+    baseUrl: string,
+    indexes: string[] = session.variants,
+    expires = Math.floor(session.expires_at / 1000),
+    params: Record<string, string> = {},
+  ): Promise<PlayVariant[]> {
+    const configured = variantsOfTrack(state, track);
+    const files = state.trackFiles.get(track.id);
+    const result: PlayVariant[] = [];
+    for (const index of indexes) {
+      const variant = configured.find((candidate) => candidate.index === index);
+      const file = variant && files?.get(variant.id);
+      if (!variant || !file?.is_success || !file.key) continue;
+      const path = deliveryFilePath(track.base_path, index, fileExtension(file.key));
+      result.push({
+        index,
+        variant_id: variant.id,
+        path,
+        url: await signDeliveryUrl(
+          `${baseUrl}${DELIVERY_PREFIX}${path}`,
+          signingKey(track.organization_id),
+          expires,
+          params,
+        ),
+        content_type: file.content_type ?? 'application/octet-stream',
+        size: file.bytes?.length ?? null,
+        expires_at: new Date(expires * 1000).toISOString(),
+      });
+    }
+    return result;
+  }
+
+  const playTrack = async (session: PlaySessionRecord, track: CollectionTrackRecord, baseUrl: string) =>
+    playTrackView(viewOf(track, baseUrl), track.levels, await playVariants(session, track, baseUrl));
+
+  /** An open session and one of its tracks, by the capability ids: 404 unknown, 401 expired. */
+  function sessionTrack(sessionId: string, trackId: string) {
+    const session = findSession(sessionId);
+    assertPlaySessionOpen(session, now());
+    const track = state.tracks.get(trackId.toLowerCase());
+    if (!track || !trackInPlaySession(session, track)) throw collectionTrackNotFound();
+    return { session, track };
+  }
+
+  return {
+    async createPlaySession({ path, body, principal }, { baseUrl }) {
+      const { organizationId, scope } = principal;
+      const targetId = playSessionTarget(path.scope, body, scope);
+      let collectionId: string;
+      let trackId: string | null = null;
+      if (path.scope === 'track') {
+        const track = findTrack(state, organizationId, targetId, scope);
+        if (!isPlayable(track.status)) throw trackNotPlayable(track.status);
+        collectionId = track.collection_id;
+        trackId = track.id;
+      } else {
+        collectionId = findCollection(state, organizationId, targetId, scope).id;
+      }
+      const available =
+        trackId === null
+          ? organizationVariantsOf(state, organizationId)
+          : variantsOfTrack(state, { id: trackId, organization_id: organizationId });
+      const createdAt = now();
+      const session: PlaySessionRecord = {
+        id: crypto.randomUUID(),
+        organization_id: organizationId,
+        scope: path.scope,
+        collection_id: collectionId,
+        track_id: trackId,
+        creator_id: scope.creator_id,
+        organization_index: body.organization_index ?? null,
+        metadata: body.metadata ?? {},
+        variants: playSessionVariants(body.variants, principal.variants, available),
+        is_downloadable: principal.type === 'api' && body.is_downloadable === true,
+        expires_at: createdAt + (body.expires_in ?? PLAY_SESSION_DEFAULT_EXPIRES_IN) * 1000,
+        created_at: createdAt,
+      };
+      state.playSessions.set(session.id, session);
+      const tracks = playableTracks(session);
+      const first = tracks[0];
+      const view = playSessionView(session);
+      return {
+        status: 200,
+        body: {
+          ...ok(),
+          play_session_id: session.id,
+          play_session: view,
+          tracks: tracks.map((track) => viewOf(track, baseUrl)),
+          first_track: first ? await playTrack(session, first, baseUrl) : null,
+          expires_at: view.expires_at,
+        },
+      };
+    },
+    getPlaySession({ path, principal }, { baseUrl }) {
+      const session = findSession(path.play_session_id);
+      if (
+        session.organization_id !== principal.organizationId ||
+        !playSessionInScope(principal.scope, session)
+      ) {
+        throw playSessionNotFound();
+      }
+      return {
+        status: 200,
+        body: {
+          ...ok(),
+          play_session_id: session.id,
+          play_session: playSessionView(session),
+          tracks: playableTracks(session).map((track) => viewOf(track, baseUrl)),
+        },
+      };
+    },
+    async getPlayTrack({ path }, { baseUrl }) {
+      const { session, track } = sessionTrack(path.play_session_id, path.play_track_id);
+      return {
+        status: 200,
+        body: {
+          ...ok(),
+          play_session_id: session.id,
+          play_session: playSessionView(session),
+          ...(await playTrack(session, track, baseUrl)),
+        },
+      };
+    },
+    async downloadPlayTrackVariant({ path }, { baseUrl }) {
+      const { session, track } = sessionTrack(path.play_session_id, path.play_track_id);
+      if (!session.is_downloadable) throw downloadsNotAllowed();
+      if (!session.variants.includes(path.variant_index)) throw variantNotFound();
+      const expires = Math.min(
+        Math.floor(now() / 1000) + DOWNLOAD_URL_TTL_SECONDS,
+        Math.floor(session.expires_at / 1000),
+      );
+      const [variant] = await playVariants(session, track, baseUrl, [path.variant_index], expires, {
+        download: '1',
+      });
+      if (!variant) throw deliveryFileNotFound();
+      return {
+        status: 200,
+        body: { ...ok(), download: { url: variant.url, expires_at: variant.expires_at } },
+      };
+    },
+    async getDeliveryFile({ path, headers }, { url }) {
+      const organizationId = path.organization_id.toLowerCase();
+      // The signature covers the path and query string exactly as sent.
+      const { download } = await verifyDeliveryUrl(
+        url.pathname,
+        url.search.slice(1),
+        state.urlSigningKeys.get(organizationId),
+        now(),
+      );
+      const name = parseDeliveryFileName(path.file_name);
+      const track = name && state.tracks.get(name.trackId);
+      if (!name || !track || track.organization_id !== organizationId) throw deliveryFileNotFound();
+      const variant = variantsOfTrack(state, track).find((candidate) => candidate.index === name.index);
+      const file = variant && state.trackFiles.get(track.id)?.get(variant.id);
+      const bytes =
+        file?.is_success && file.key && fileExtension(file.key) === name.extension ? file.bytes : null;
+      if (!file || !bytes) throw deliveryFileNotFound();
+      const answer = byteRangeAnswer(bytes.length, headers.Range);
+      const extra: Record<string, string> = {};
+      if (download) {
+        extra['content-disposition'] =
+          `attachment; filename="${deliveryDownloadName(track.file_name, name.index, name.extension)}"`;
+      }
+      return {
+        status: answer.status,
+        body: answer.range ? bytes.subarray(answer.range.start, answer.range.end + 1) : bytes,
+        contentType: file.content_type ?? 'application/octet-stream',
+        headers: { ...answer.headers, ...extra },
+      };
+    },
+  };
+}
