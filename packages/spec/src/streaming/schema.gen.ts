@@ -297,6 +297,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/checkout/builtin/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Built-in checkout page
+         * @description Ours (not in the original): the hosted page of the built-in, offline payment provider, which
+         *     `createCheckoutSession` hands out as `url` when no Stripe key is configured. It shows the
+         *     product and a Pay and a Cancel button (forms posting to `completeBuiltinCheckout`); once
+         *     the session is completed or cancelled, its outcome. Opened by the user's browser: no token.
+         */
+        get: operations["showBuiltinCheckout"];
+        put?: never;
+        /**
+         * Complete a built-in checkout
+         * @description Ours (not in the original): the built-in provider's payment. `action=pay` completes the
+         *     session (once) and subscribes the user: `status` `SUBSCRIBED`, `subscription_ends_at` one
+         *     billing period (30 days) ahead, the test card as payment method; `action=cancel` cancels it.
+         *     Answers 303 to the session's `success_url` or `cancel_url` (with `session_id=` added), as
+         *     Stripe's hosted page redirects. An expired, completed or cancelled session answers 409.
+         */
+        post: operations["completeBuiltinCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook
+         * @description Laravel Cashier's webhook route: Stripe posts its events here. The `Stripe-Signature`
+         *     header (`t=<timestamp>,v1=<HMAC-SHA256 of "<timestamp>.<body>" keyed with the endpoint's
+         *     signing secret>`) is checked against `STRIPE_WEBHOOK_SECRET`, with 300 seconds of tolerance,
+         *     so the body is read as sent (any media type). Handled: `checkout.session.completed` and
+         *     `customer.subscription.created|updated|deleted`, which set the user's `status`,
+         *     `subscription_ends_at` and payment method; other events are acknowledged and ignored.
+         *     Without a configured signing secret every delivery answers 403.
+         */
+        post: operations["handleStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home": {
         parameters: {
             query?: never;
@@ -1000,6 +1063,13 @@ export interface components {
              */
             cancel_url?: string;
         };
+        BuiltinCheckoutAction: {
+            /**
+             * @description Pay (complete the session) or cancel it.
+             * @enum {string}
+             */
+            action: "pay" | "cancel";
+        };
         CheckoutSession: {
             /** @description Checkout session id (Stripe `cs_…`). */
             readonly id: string;
@@ -1507,6 +1577,34 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON or form body is larger than 1 MiB. */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorMessage"];
+            };
+        };
+        /** @description The body's `Content-Type` is not one the operation accepts (`application/json`; the token endpoint also takes form data). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Content-Type must be one of application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorMessage"];
+            };
+        };
         /**
          * @description The Authorization header is missing (`UNAUTHENTICATED`), or its token is invalid, expired
          *     or of the wrong kind for this operation (`INVALID_AUTH_TOKEN`).
@@ -1613,6 +1711,13 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+         *     the `device_id` of its verification): a token sent with another device's id answers 401
+         *     `INVALID_AUTH_TOKEN`.
+         * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+         */
+        DeviceIdHeader: string;
         /** @description Page number (1-based). */
         Page: number;
         /** @description Number of items per page */
@@ -1740,6 +1845,8 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     mintUserDelegationToken: {
@@ -1784,6 +1891,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1909,6 +2018,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1978,6 +2089,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2015,6 +2128,8 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -2049,6 +2164,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthSession"] | components["schemas"]["OnboardingRequired"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -2090,6 +2207,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2127,6 +2246,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2155,6 +2276,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The refresh token is missing or too long. */
             422: {
                 headers: {
@@ -2179,7 +2302,15 @@ export interface operations {
     getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2200,7 +2331,15 @@ export interface operations {
     updateMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2227,13 +2366,23 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
     createCheckoutSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2264,8 +2413,170 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             502: components["responses"]["UpstreamUnavailable"];
+        };
+    };
+    showBuiltinCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkout page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    completeBuiltinCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "pay"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["BuiltinCheckoutAction"];
+                /**
+                 * @example {
+                 *       "action": "pay"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BuiltinCheckoutAction"];
+            };
+        };
+        responses: {
+            /** @description Done; the browser goes on to the session's success or cancel URL. */
+            303: {
+                headers: {
+                    /** @description The session's `success_url` (paid) or `cancel_url` (cancelled), with `session_id`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The session is no longer open (completed, cancelled or expired). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "This checkout session is no longer open."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    handleStripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @example t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd */
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Event received (handled, or not one this API acts on). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Webhook Handled"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description The signed body is not a Stripe event. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The webhook payload is not a Stripe event."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The signature is missing, wrong or too old (or no signing secret is configured). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No signatures found matching the expected signature for payload"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
         };
     };
     getHomePage: {
@@ -2479,6 +2790,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2552,6 +2865,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2629,6 +2944,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2668,6 +2985,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2712,6 +3031,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
