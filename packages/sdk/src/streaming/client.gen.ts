@@ -288,7 +288,8 @@ export type CompleteBuiltinCheckoutError =
 
 /** Arguments of `handleStripeWebhook` (`POST /stripe/webhook`). */
 export interface HandleStripeWebhookParams {
-  'Stripe-Signature': NonNullable<operations['handleStripeWebhook']['parameters']['header']>['Stripe-Signature'];
+  /** The signature of the body; without it the delivery answers 403. */
+  'Stripe-Signature'?: NonNullable<operations['handleStripeWebhook']['parameters']['header']>['Stripe-Signature'];
   /** Sent as `application/octet-stream` unless a `content-type` header or the Blob's type says otherwise. */
   body: BinaryBody;
 }

@@ -2508,9 +2508,12 @@ export interface operations {
     handleStripeWebhook: {
         parameters: {
             query?: never;
-            header: {
-                /** @example t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd */
-                "Stripe-Signature": string;
+            header?: {
+                /**
+                 * @description The signature of the body; without it the delivery answers 403.
+                 * @example t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+                 */
+                "Stripe-Signature"?: string;
             };
             path?: never;
             cookie?: never;
