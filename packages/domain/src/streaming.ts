@@ -211,6 +211,10 @@ export function streamingErrorReply(error: HttpError, request: { operationId?: s
     const reply = tokenEndpointReply(error);
     if (reply) return reply;
   }
+  // A body that does not parse is, to Laravel, a request without input: its fields are missing.
+  if (error.status === 400 && request.operationId !== 'handleStripeWebhook' && !(error instanceof RequestValidationError)) {
+    return streamingErrorReply(new StreamingValidationError({ body: ['The request body must be valid JSON or form data.'] }));
+  }
   if (error instanceof RequestValidationError) {
     // A malformed id in the path is a route that does not match, as Laravel's `whereUuid` makes it.
     if (error.issues.some((issue) => issue.location === 'path')) return streamingErrorReply(streamingNotFound());
