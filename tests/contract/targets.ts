@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setupMockServer } from '@music-apis/mock/node';
 import { STREAMING_MOCK_CLIENT, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET } from '@music-apis/mock';
+import { setupMockServer } from '@music-apis/mock/node';
 import {
   createCollectionsApiKey,
   createServer,

@@ -52,7 +52,9 @@ export const STREAMING_DEMO_TENANT = {
 
 /** The id of a tenant created for a slug (the CLI, `STREAMING_TENANT`), the same on every instance. */
 export const streamingTenantId = (slug: string) =>
-  slug === STREAMING_DEMO_TENANT.slug ? STREAMING_DEMO_TENANT.id : deterministicUuid(`streaming-tenant:${slug}`);
+  slug === STREAMING_DEMO_TENANT.slug
+    ? STREAMING_DEMO_TENANT.id
+    : deterministicUuid(`streaming-tenant:${slug}`);
 
 /** Tenant slugs: lower-case letters, digits and dashes, as URL slugs are. */
 export const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -67,7 +69,8 @@ export class StreamingValidationError extends HttpError {
   }
 }
 
-export const fieldInvalid = (field: string, message: string) => new StreamingValidationError({ [field]: [message] });
+export const fieldInvalid = (field: string, message: string) =>
+  new StreamingValidationError({ [field]: [message] });
 
 export const unauthenticated = () => new HttpError(401, 'Unauthenticated.', { code: 'UNAUTHENTICATED' });
 export const invalidAuthToken = () =>
@@ -77,7 +80,8 @@ export const invalidRefreshToken = () =>
 export const invalidOnboardingToken = () =>
   new HttpError(401, 'The onboarding token is invalid or has expired.', { code: 'INVALID_ONBOARDING_TOKEN' });
 /** Passport's answer to an unknown client or a wrong secret. */
-export const invalidClient = () => new HttpError(401, 'Client authentication failed', { code: 'invalid_client' });
+export const invalidClient = () =>
+  new HttpError(401, 'Client authentication failed', { code: 'invalid_client' });
 export const streamingNotFound = () => new HttpError(404, 'Not found.');
 export const tooManyAttempts = (waitSeconds: number) =>
   new HttpError(429, 'Too Many Attempts.', { headers: { 'retry-after': String(waitSeconds) } });
@@ -113,7 +117,9 @@ function laravelMessage(issue: ValidationIssue): string {
     case 'required':
       return `The ${name} field is required.`;
     case 'minLength':
-      return limit === 1 ? `The ${name} field is required.` : `The ${name} must be at least ${limit} characters.`;
+      return limit === 1
+        ? `The ${name} field is required.`
+        : `The ${name} must be at least ${limit} characters.`;
     case 'maxLength':
       return `The ${name} must not be greater than ${limit} characters.`;
     case 'minimum':
@@ -165,7 +171,7 @@ export function laravelErrors(issues: readonly ValidationIssue[]): Record<string
           ? 'The request body is required.'
           : 'The request body must be a JSON object.'
         : laravelMessage(issue);
-    (errors[field] ??= []).push(message);
+    errors[field] = [...(errors[field] ?? []), message];
   }
   return errors;
 }
@@ -193,10 +199,16 @@ function oauthReply(error: keyof typeof OAUTH_DESCRIPTIONS, status: number, hint
 /** The token endpoint answers its own failures in OAuth's terms; HTTP-level ones (413, 415, 429) as Laravel. */
 function tokenEndpointReply(error: HttpError): ErrorReply | undefined {
   if (error instanceof RequestValidationError) {
-    const grantType = error.issues.find((issue) => issue.field === 'grant_type' && issue.keyword !== 'required');
+    const grantType = error.issues.find(
+      (issue) => issue.field === 'grant_type' && issue.keyword !== 'required',
+    );
     if (grantType) return oauthReply('unsupported_grant_type', 400);
     const [first] = error.issues;
-    return oauthReply('invalid_request', 400, first?.field ? `Check the \`${first.field}\` parameter` : undefined);
+    return oauthReply(
+      'invalid_request',
+      400,
+      first?.field ? `Check the \`${first.field}\` parameter` : undefined,
+    );
   }
   if (error.status === 400) return oauthReply('invalid_request', 400);
   if (error.options.code === 'invalid_client') return oauthReply('invalid_client', 401);
@@ -212,12 +224,19 @@ export function streamingErrorReply(error: HttpError, request: { operationId?: s
     if (reply) return reply;
   }
   // A body that does not parse is, to Laravel, a request without input: its fields are missing.
-  if (error.status === 400 && request.operationId !== 'handleStripeWebhook' && !(error instanceof RequestValidationError)) {
-    return streamingErrorReply(new StreamingValidationError({ body: ['The request body must be valid JSON or form data.'] }));
+  if (
+    error.status === 400 &&
+    request.operationId !== 'handleStripeWebhook' &&
+    !(error instanceof RequestValidationError)
+  ) {
+    return streamingErrorReply(
+      new StreamingValidationError({ body: ['The request body must be valid JSON or form data.'] }),
+    );
   }
   if (error instanceof RequestValidationError) {
     // A malformed id in the path is a route that does not match, as Laravel's `whereUuid` makes it.
-    if (error.issues.some((issue) => issue.location === 'path')) return streamingErrorReply(streamingNotFound());
+    if (error.issues.some((issue) => issue.location === 'path'))
+      return streamingErrorReply(streamingNotFound());
     return streamingErrorReply(new StreamingValidationError(laravelErrors(error.issues)));
   }
   if (error instanceof StreamingValidationError || error.name === 'StreamingValidationError') {
@@ -252,7 +271,8 @@ export interface StreamingUserRecord {
 }
 
 /** Laravel's JSON timestamps: ISO-8601 with microseconds, in UTC. */
-export const laravelTimestamp = (epochMs: number) => new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+export const laravelTimestamp = (epochMs: number) =>
+  new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export function userView(user: StreamingUserRecord): User {
   return {
@@ -262,7 +282,8 @@ export function userView(user: StreamingUserRecord): User {
     email: user.email,
     date_of_birth: user.date_of_birth,
     status: user.status,
-    subscription_ends_at: user.subscription_ends_at === null ? null : laravelTimestamp(user.subscription_ends_at),
+    subscription_ends_at:
+      user.subscription_ends_at === null ? null : laravelTimestamp(user.subscription_ends_at),
     pm_type: user.pm_type,
     pm_last_four: user.pm_last_four,
     created_at: laravelTimestamp(user.created_at),
@@ -280,7 +301,9 @@ export const sessionUserView = (user: StreamingUserRecord): SessionUser => ({
   date_of_birth: user.date_of_birth,
 });
 
-export type UserFieldChanges = Partial<Pick<StreamingUserRecord, 'first_name' | 'last_name' | 'email' | 'date_of_birth'>>;
+export type UserFieldChanges = Partial<
+  Pick<StreamingUserRecord, 'first_name' | 'last_name' | 'email' | 'date_of_birth'>
+>;
 
 /**
  * The fields a (schema-validated) create or update body sets: only those sent, the email
@@ -329,7 +352,11 @@ export function newUserRecord(
 export function laravelPage<Item>(
   data: Item[],
   options: { page: number; perPage: number; total: number; path: string },
-): { data: Item[]; links: components['schemas']['Paginated']['links']; meta: components['schemas']['Paginated']['meta'] } {
+): {
+  data: Item[];
+  links: components['schemas']['Paginated']['links'];
+  meta: components['schemas']['Paginated']['meta'];
+} {
   const { page, perPage, total, path } = options;
   const lastPage = Math.max(1, Math.ceil(total / perPage));
   const url = (n: number) => `${path}?page=${n}`;
@@ -363,7 +390,11 @@ export const invalidOtpCode = () => fieldInvalid('code', 'The code is invalid or
 export type OtpLocale = 'en' | 'nl' | 'fr';
 
 /** The code mail, in the locale asked for (default en). */
-export function otpMail(code: string, locale: OtpLocale, tenantName: string): { subject: string; text: string } {
+export function otpMail(
+  code: string,
+  locale: OtpLocale,
+  tenantName: string,
+): { subject: string; text: string } {
   const minutes = STREAMING_OTP.lifetimeSeconds / 60;
   switch (locale) {
     case 'nl':
@@ -390,7 +421,9 @@ export function otpMail(code: string, locale: OtpLocale, tenantName: string): { 
  * one from another device, counts against `maxAttempts`, after which the code is gone.
  */
 export function otpAttempt(
-  pending: { code_matches: boolean; device_id: string | null; attempts: number; expires_at: number } | undefined,
+  pending:
+    | { code_matches: boolean; device_id: string | null; attempts: number; expires_at: number }
+    | undefined,
   deviceId: string,
   nowMs: number,
 ): 'accepted' | 'rejected' | 'exhausted' {
@@ -445,7 +478,11 @@ export function checkoutRedirects(
 }
 
 /** The default allow-list in development: the local origins an app under development runs on. */
-export const DEVELOPMENT_REDIRECT_PATTERNS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] as const;
+export const DEVELOPMENT_REDIRECT_PATTERNS = [
+  'http://localhost:*',
+  'http://127.0.0.1:*',
+  'http://[::1]:*',
+] as const;
 
 export const BUILTIN_CHECKOUT_PREFIX = 'cs_builtin_';
 export const builtinCheckoutPath = (sessionId: string) => `/api/v1/checkout/builtin/${sessionId}`;
@@ -485,8 +522,7 @@ export function checkoutReturnUrl(session: BuiltinCheckoutRecord, paid: boolean)
   return url.toString();
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** The built-in provider's hosted page: the product and Pay/Cancel, or the session's outcome. */
 export function builtinCheckoutPage(
@@ -496,8 +532,7 @@ export function builtinCheckoutPage(
   const product = productOf(session.product_slug);
   const price = `${(product.amount / 100).toFixed(2)} ${product.currency.toUpperCase()}`;
   const action = builtinCheckoutPath(session.id);
-  const state =
-    session.status === 'open' && session.expires_at <= context.nowMs ? 'expired' : session.status;
+  const state = session.status === 'open' && session.expires_at <= context.nowMs ? 'expired' : session.status;
   const body =
     state === 'open'
       ? `<p>${escapeHtml(context.email)} subscribes to <strong>${escapeHtml(product.name)}</strong>: ${price} every ${product.periodDays} days.</p>
@@ -518,18 +553,27 @@ ${body}
 /** Stripe's default tolerance for a signed timestamp. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
-const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+const toHex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 
 async function hmacSha256Hex(secret: string, payload: string): Promise<string> {
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   return toHex(await crypto.subtle.sign('HMAC', key, encoder.encode(payload)));
 }
 
 /** A `Stripe-Signature` header for `payload` (what Stripe sends; tests and the mock sign with it). */
-export async function stripeSignatureHeader(payload: string, secret: string, timestampSeconds: number): Promise<string> {
+export async function stripeSignatureHeader(
+  payload: string,
+  secret: string,
+  timestampSeconds: number,
+): Promise<string> {
   return `t=${timestampSeconds},v1=${await hmacSha256Hex(secret, `${timestampSeconds}.${payload}`)}`;
 }
 
@@ -627,7 +671,10 @@ export function stripeEventChange(payload: string): StripeSubscriptionChange | u
         tenantId,
         userId,
         changes: {
-          status: event.type === 'customer.subscription.deleted' ? 'UNSUBSCRIBED' : statusOfSubscription(object.status),
+          status:
+            event.type === 'customer.subscription.deleted'
+              ? 'UNSUBSCRIBED'
+              : statusOfSubscription(object.status),
           ...(periodEnd === undefined ? {} : { subscription_ends_at: periodEnd }),
           ...(card && typeof card.brand === 'string' && typeof card.last4 === 'string'
             ? { pm_type: card.brand, pm_last_four: card.last4 }

@@ -20,8 +20,8 @@ import { createDatabase } from './core/db.js';
 import { cliProgram, displayUrl } from './operator-commands.js';
 import { setSongsUserVerified } from './songs/module.js';
 import { startBanner } from './start-banner.js';
-import { createFirstStreamingClient } from './streaming/clients.js';
 import { createStreamingClientCommand, STREAMING_CLIENT_COMMAND_USAGE } from './streaming/client-commands.js';
+import { createFirstStreamingClient } from './streaming/clients.js';
 
 const usage = (program = cliProgram()) => `Usage: ${program} [start]
        ${program} ${API_KEY_COMMANDS_USAGE.create}   create a collections API key (printed once) of an organization (the default one, or this one, created when new)

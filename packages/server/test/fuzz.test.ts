@@ -61,13 +61,22 @@ async function signIn(baseUrl: string) {
   const clientToken = await json('/oauth/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: STREAMING_CLIENT.id, client_secret: STREAMING_CLIENT.secret }),
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: STREAMING_CLIENT.id,
+      client_secret: STREAMING_CLIENT.secret,
+    }),
   });
   const tenantAuth = { authorization: `Bearer ${clientToken.access_token}` };
   const streamingUser = await fetch(`${baseUrl}/api/v1/users`, {
     method: 'POST',
     headers: { ...tenantAuth, 'content-type': 'application/json' },
-    body: JSON.stringify({ first_name: 'Fuzz', last_name: 'User', email: 'fuzz@example.com', date_of_birth: '1990-01-15' }),
+    body: JSON.stringify({
+      first_name: 'Fuzz',
+      last_name: 'User',
+      email: 'fuzz@example.com',
+      date_of_birth: '1990-01-15',
+    }),
   }).then((response) => response.json());
   const udt = await json(`/api/v1/users/${streamingUser.id}/udt`, {
     method: 'POST',
@@ -136,7 +145,11 @@ describe.each(databases)('fuzz on $name', ({ name, databaseUrl, skip }) => {
       const test = await startTestServer({
         ...(databaseUrl ? { databaseUrl } : {}),
         collections: { ...loadConfig({}).collections, apiKey: API_KEY },
-        streaming: { ...loadConfig({}).streaming, clientId: STREAMING_CLIENT.id, clientSecret: STREAMING_CLIENT.secret },
+        streaming: {
+          ...loadConfig({}).streaming,
+          clientId: STREAMING_CLIENT.id,
+          clientSecret: STREAMING_CLIENT.secret,
+        },
       });
       try {
         const { schemes, known } = await signIn(test.baseUrl);

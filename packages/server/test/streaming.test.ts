@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { newUserRecord, stripeSignatureHeader } from '@music-apis/domain';
 import { createStreamingClient, type StreamingClient } from '@music-apis/sdk/streaming';
 import { HttpResponse, http } from 'msw';
@@ -10,7 +10,12 @@ import { loadConfig } from '../src/core/config.js';
 import type { MailMessage, MailProvider } from '../src/core/mail.js';
 import { startBanner } from '../src/start-banner.js';
 import { createStreamingClientCommand } from '../src/streaming/client-commands.js';
-import { createClientVerifier, createFirstStreamingClient, createStreamingClient as createOAuthClient, tenantForSlug } from '../src/streaming/clients.js';
+import {
+  createClientVerifier,
+  createFirstStreamingClient,
+  createStreamingClient as createOAuthClient,
+  tenantForSlug,
+} from '../src/streaming/clients.js';
 import { createStreamingIdentity } from '../src/streaming/identity.js';
 import { tenantStore } from '../src/streaming/store.js';
 import { startTestServer, type TestServer } from './helpers.js';
@@ -33,7 +38,12 @@ async function tenantApi(test: TestServer, slug = 'acme'): Promise<StreamingClie
   });
 }
 
-const person = (email: string) => ({ first_name: 'Jane', last_name: 'Doe', email, date_of_birth: '1990-01-15' });
+const person = (email: string) => ({
+  first_name: 'Jane',
+  last_name: 'Doe',
+  email,
+  date_of_birth: '1990-01-15',
+});
 
 describe('streaming server', () => {
   let test: TestServer;
@@ -77,8 +87,14 @@ describe('streaming server', () => {
     // Tenant A still has everything, unchanged; the same email is free in tenant B.
     expect(await storeA.findUser(user.id)).toMatchObject({ first_name: 'Jane' });
     expect(await storeA.findOtpCode('shared@example.com')).toMatchObject({ attempts: 0 });
-    expect(await db('streaming_tokens').where({ token_hash: sha256('family-token') }).first()).toBeDefined();
-    expect(await storeB.insertUser({ ...user, id: '22222222-2222-4222-8222-222222222222', tenant_id: b.id })).toBe(true);
+    expect(
+      await db('streaming_tokens')
+        .where({ token_hash: sha256('family-token') })
+        .first(),
+    ).toBeDefined();
+    expect(
+      await storeB.insertUser({ ...user, id: '22222222-2222-4222-8222-222222222222', tenant_id: b.id }),
+    ).toBe(true);
   });
 
   it('stores client secrets, tokens, refresh tokens and codes only as hashes', async () => {
@@ -102,16 +118,24 @@ describe('streaming server', () => {
 
     const dump = JSON.stringify(
       await Promise.all(
-        ['streaming_clients', 'streaming_tokens', 'streaming_refresh_tokens', 'streaming_otp_codes'].map((table) =>
-          db(table).select(),
+        ['streaming_clients', 'streaming_tokens', 'streaming_refresh_tokens', 'streaming_otp_codes'].map(
+          (table) => db(table).select(),
         ),
       ),
     );
     for (const secret of [client.clientSecret, udt.token, session.access_token, session.refresh_token]) {
       expect(dump).not.toContain(secret);
     }
-    expect(await db('streaming_clients').where({ secret_hash: sha256(client.clientSecret) }).first()).toBeDefined();
-    expect(await db('streaming_tokens').where({ token_hash: sha256(udt.token) }).first()).toMatchObject({
+    expect(
+      await db('streaming_clients')
+        .where({ secret_hash: sha256(client.clientSecret) })
+        .first(),
+    ).toBeDefined();
+    expect(
+      await db('streaming_tokens')
+        .where({ token_hash: sha256(udt.token) })
+        .first(),
+    ).toMatchObject({
       kind: 'udt',
       device_id: DEVICE,
     });
@@ -122,19 +146,29 @@ describe('streaming server', () => {
     const api = await tenantApi(test);
     const user = await api.createUser({ body: person('expiry@example.com') });
     const { token } = await api.mintUserDelegationToken({ user_id: user.id, body: { deviceId: DEVICE } });
-    const me = () => createStreamingClient({ baseUrl: test.baseUrl, retry: 0, auth: { user: token } }).getMe();
+    const me = () =>
+      createStreamingClient({ baseUrl: test.baseUrl, retry: 0, auth: { user: token } }).getMe();
     expect((await me()).id).toBe(user.id);
-    await db('streaming_tokens').where({ token_hash: sha256(token) }).update({ expires_at: Date.now() - 1 });
+    await db('streaming_tokens')
+      .where({ token_hash: sha256(token) })
+      .update({ expires_at: Date.now() - 1 });
     await expect(me()).rejects.toMatchObject({ status: 401, body: { code: 'INVALID_AUTH_TOKEN' } });
 
     const publicApi = createStreamingClient({ baseUrl: test.baseUrl, retry: 0 });
     await publicApi.sendEmailOtp({ body: { tenant: 'acme', email: 'late@example.com' } });
     const [mail] = await db('mail_outbox').orderBy('seq', 'desc').limit(1);
     const code = /(\d{6})/.exec(mail.text)![1]!;
-    await db('streaming_otp_codes').where({ email: 'late@example.com' }).update({ expires_at: Date.now() - 1 });
+    await db('streaming_otp_codes')
+      .where({ email: 'late@example.com' })
+      .update({ expires_at: Date.now() - 1 });
     await expect(
-      publicApi.verifyEmailOtp({ body: { tenant: 'acme', email: 'late@example.com', code, device_id: DEVICE } }),
-    ).rejects.toMatchObject({ status: 422, body: { errors: { code: ['The code is invalid or has expired.'] } } });
+      publicApi.verifyEmailOtp({
+        body: { tenant: 'acme', email: 'late@example.com', code, device_id: DEVICE },
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      body: { errors: { code: ['The code is invalid or has expired.'] } },
+    });
     expect(await db('streaming_otp_codes').where({ email: 'late@example.com' }).first()).toBeUndefined();
 
     await db('streaming_onboarding_tokens').insert({
@@ -146,10 +180,17 @@ describe('streaming server', () => {
     });
     await expect(
       publicApi.completeOnboarding({
-        body: { onboarding_token: 'old-onboarding', first_name: 'L', last_name: 'Ate', date_of_birth: '1990-01-01' },
+        body: {
+          onboarding_token: 'old-onboarding',
+          first_name: 'L',
+          last_name: 'Ate',
+          date_of_birth: '1990-01-01',
+        },
       }),
     ).rejects.toMatchObject({ status: 401, body: { code: 'INVALID_ONBOARDING_TOKEN' } });
-    expect(await tenantStore(db, (await tenantForSlug(db, 'acme')).id).findUserByEmail('late@example.com')).toBeUndefined();
+    expect(
+      await tenantStore(db, (await tenantForSlug(db, 'acme')).id).findUserByEmail('late@example.com'),
+    ).toBeUndefined();
   });
 
   it('refuses an expired refresh token without revoking anything else', async () => {
@@ -158,19 +199,37 @@ describe('streaming server', () => {
     await publicApi.sendEmailOtp({ body: { tenant: 'acme', email: 'stale@example.com' } });
     const [mail] = await db('mail_outbox').orderBy('seq', 'desc').limit(1);
     const verified = await publicApi.verifyEmailOtp({
-      body: { tenant: 'acme', email: 'stale@example.com', code: /(\d{6})/.exec(mail.text)![1]!, device_id: DEVICE },
+      body: {
+        tenant: 'acme',
+        email: 'stale@example.com',
+        code: /(\d{6})/.exec(mail.text)![1]!,
+        device_id: DEVICE,
+      },
     });
     if (!('onboarding_token' in verified)) throw new Error('expected onboarding');
     const session = await publicApi.completeOnboarding({
-      body: { onboarding_token: verified.onboarding_token, first_name: 'S', last_name: 'Tale', date_of_birth: '1990-01-01' },
+      body: {
+        onboarding_token: verified.onboarding_token,
+        first_name: 'S',
+        last_name: 'Tale',
+        date_of_birth: '1990-01-01',
+      },
     });
-    await db('streaming_refresh_tokens').where({ token_hash: sha256(session.refresh_token) }).update({ expires_at: Date.now() - 1 });
-    await expect(publicApi.refreshSession({ body: { refresh_token: session.refresh_token } })).rejects.toMatchObject({
+    await db('streaming_refresh_tokens')
+      .where({ token_hash: sha256(session.refresh_token) })
+      .update({ expires_at: Date.now() - 1 });
+    await expect(
+      publicApi.refreshSession({ body: { refresh_token: session.refresh_token } }),
+    ).rejects.toMatchObject({
       status: 401,
       body: { code: 'INVALID_REFRESH_TOKEN' },
     });
     // Expired is not reused: the access token of the session still works until its own end.
-    const me = createStreamingClient({ baseUrl: test.baseUrl, retry: 0, auth: { user: session.access_token } });
+    const me = createStreamingClient({
+      baseUrl: test.baseUrl,
+      retry: 0,
+      auth: { user: session.access_token },
+    });
     expect((await me.getMe()).email).toBe('stale@example.com');
   });
 });
@@ -189,7 +248,11 @@ describe('streaming OTP limits over time', () => {
     await tenantForSlug(db, 'acme');
     let clock = Date.parse('2030-01-01T00:00:00Z');
     const sent: MailMessage[] = [];
-    const mail: MailProvider = { name: 'test', send: async (message) => void sent.push(message), outbox: async () => [] };
+    const mail: MailProvider = {
+      name: 'test',
+      send: async (message) => void sent.push(message),
+      outbox: async () => [],
+    };
     const identity = createStreamingIdentity({
       db,
       mail,
@@ -197,12 +260,18 @@ describe('streaming OTP limits over time', () => {
       otpSecret: new TextEncoder().encode('test-secret'),
       now: () => clock,
     });
-    const send = (email: string, address = '192.0.2.1') => identity.sendOtp({ tenant: 'acme', email }, address);
+    const send = (email: string, address = '192.0.2.1') =>
+      identity.sendOtp({ tenant: 'acme', email }, address);
 
     await send('cap@example.com');
-    await expect(send('cap@example.com')).rejects.toMatchObject({ status: 429, options: { headers: { 'retry-after': '60' } } });
+    await expect(send('cap@example.com')).rejects.toMatchObject({
+      status: 429,
+      options: { headers: { 'retry-after': '60' } },
+    });
     clock += 30_000;
-    await expect(send('cap@example.com')).rejects.toMatchObject({ options: { headers: { 'retry-after': '30' } } });
+    await expect(send('cap@example.com')).rejects.toMatchObject({
+      options: { headers: { 'retry-after': '30' } },
+    });
     for (let i = 0; i < 4; i++) {
       clock += 60_000;
       await send('cap@example.com');
@@ -242,7 +311,9 @@ describe('streaming OTP limits over time', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const { port } = smtp.server.address() as AddressInfo;
-    const mailed = await startTestServer({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'yourmusic@example.com' } });
+    const mailed = await startTestServer({
+      mail: { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'yourmusic@example.com' },
+    });
     try {
       const api = createStreamingClient({ baseUrl: mailed.baseUrl, retry: 0 });
       await api.sendEmailOtp({ body: { tenant: 'acme', email: 'smtp@example.com', locale: 'nl' } });
@@ -261,7 +332,10 @@ describe('streaming checkout with Stripe (MSW standing in for Stripe)', () => {
     HttpResponse.json({ id: 'cs_test_123', url: 'https://checkout.stripe.com/c/pay/cs_test_123' });
   const stripe = setupServer(
     http.post('https://api.stripe.com/v1/checkout/sessions', async ({ request }) => {
-      stripeRequests.push({ authorization: request.headers.get('authorization'), form: new URLSearchParams(await request.text()) });
+      stripeRequests.push({
+        authorization: request.headers.get('authorization'),
+        form: new URLSearchParams(await request.text()),
+      });
       return stripeAnswer();
     }),
   );
@@ -309,7 +383,14 @@ describe('streaming checkout with Stripe (MSW standing in for Stripe)', () => {
 
     const completed = JSON.stringify({
       type: 'checkout.session.completed',
-      data: { object: { mode: 'subscription', payment_status: 'paid', client_reference_id: user.id, metadata: { tenant_id: tenantId, user_id: user.id } } },
+      data: {
+        object: {
+          mode: 'subscription',
+          payment_status: 'paid',
+          client_reference_id: user.id,
+          metadata: { tenant_id: tenantId, user_id: user.id },
+        },
+      },
     });
     const post = async (payload: string, secret: string) =>
       fetch(`${test.baseUrl}/stripe/webhook`, {
@@ -325,10 +406,15 @@ describe('streaming checkout with Stripe (MSW standing in for Stripe)', () => {
     expect((await post(completed, 'whsec_test')).status).toBe(200);
     expect((await me.getMe()).status).toBe('SUBSCRIBED');
     // A tenant id that is not the user's changes nothing.
-    const elsewhere = completed.replace(tenantId, '00000000-0000-4000-8000-000000000000').replace('"paid"', '"unpaid"');
+    const elsewhere = completed
+      .replace(tenantId, '00000000-0000-4000-8000-000000000000')
+      .replace('"paid"', '"unpaid"');
     expect((await post(elsewhere, 'whsec_test')).status).toBe(200);
     expect((await me.getMe()).status).toBe('SUBSCRIBED');
-    const tooLarge = await fetch(`${test.baseUrl}/stripe/webhook`, { method: 'POST', body: 'x'.repeat(1_100_000) });
+    const tooLarge = await fetch(`${test.baseUrl}/stripe/webhook`, {
+      method: 'POST',
+      body: 'x'.repeat(1_100_000),
+    });
     expect(tooLarge.status).toBe(413);
   });
 
@@ -343,7 +429,9 @@ describe('streaming checkout with Stripe (MSW standing in for Stripe)', () => {
       body: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('No such price') },
     });
     stripeAnswer = () => HttpResponse.error();
-    await expect(me.createCheckoutSession({ body: { product_slug: 'basic' } })).rejects.toMatchObject({ status: 502 });
+    await expect(me.createCheckoutSession({ body: { product_slug: 'basic' } })).rejects.toMatchObject({
+      status: 502,
+    });
     const before = stripeRequests.length;
     await expect(
       me.createCheckoutSession({ body: { product_slug: 'basic', success_url: 'https://evil.example.com/' } }),
@@ -358,12 +446,25 @@ describe('streaming operators', () => {
     try {
       const lines: string[] = [];
       const output = { log: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
-      expect(await createStreamingClientCommand(test.server.db, ['--tenant', 'Not A Slug'], 'acme', output)).toBe(2);
-      expect(await createStreamingClientCommand(test.server.db, ['--tenant', 'label-b', 'My', 'app'], 'acme', output)).toBe(0);
+      expect(
+        await createStreamingClientCommand(test.server.db, ['--tenant', 'Not A Slug'], 'acme', output),
+      ).toBe(2);
+      expect(
+        await createStreamingClientCommand(
+          test.server.db,
+          ['--tenant', 'label-b', 'My', 'app'],
+          'acme',
+          output,
+        ),
+      ).toBe(0);
       const clientId = /client_id:\s+(\S+)/.exec(lines.join('\n'))![1]!;
       const clientSecret = /client_secret:\s+(\S+)/.exec(lines.join('\n'))![1]!;
       expect(lines.join('\n')).toContain('"My app" of tenant "label-b"');
-      const api = createStreamingClient({ baseUrl: test.baseUrl, retry: 0, auth: { tenant: { clientId, clientSecret } } });
+      const api = createStreamingClient({
+        baseUrl: test.baseUrl,
+        retry: 0,
+        auth: { tenant: { clientId, clientSecret } },
+      });
       const user = await api.createUser({ body: person('cli@example.com') });
       expect((await api.getUser({ user_id: user.id })).email).toBe('cli@example.com');
     } finally {
@@ -380,10 +481,16 @@ describe('streaming operators', () => {
       expect(await createFirstStreamingClient(test.server.db, config.streaming, true)).toBeUndefined();
       const banner = startBanner('http://localhost:8080', config, undefined, undefined, first);
       expect(banner).toContain(`client_id=${first!.clientId}  client_secret=${first!.clientSecret}`);
-      expect(banner).toContain('curl -X POST http://localhost:8080/oauth/token -d grant_type=client_credentials');
+      expect(banner).toContain(
+        'curl -X POST http://localhost:8080/oauth/token -d grant_type=client_credentials',
+      );
       expect(startBanner('http://localhost:8080', config, undefined)).not.toContain('client_secret');
       expect(
-        await createFirstStreamingClient(test.server.db, { ...config.streaming, clientId: 'x', clientSecret: 'y' }, true),
+        await createFirstStreamingClient(
+          test.server.db,
+          { ...config.streaming, clientId: 'x', clientSecret: 'y' },
+          true,
+        ),
       ).toBeUndefined();
     } finally {
       await test.stop(true);
@@ -392,8 +499,11 @@ describe('streaming operators', () => {
 
   it('STREAMING_TENANT, STREAMING_CLIENT_ID and STREAMING_CLIENT_SECRET make a working client of that tenant', async () => {
     const test = await startTestServer({
-      streaming: loadConfig({ STREAMING_TENANT: 'beats', STREAMING_CLIENT_ID: 'beats-backend', STREAMING_CLIENT_SECRET: 's3cret' })
-        .streaming,
+      streaming: loadConfig({
+        STREAMING_TENANT: 'beats',
+        STREAMING_CLIENT_ID: 'beats-backend',
+        STREAMING_CLIENT_SECRET: 's3cret',
+      }).streaming,
     });
     try {
       const api = createStreamingClient({
@@ -407,7 +517,9 @@ describe('streaming operators', () => {
       const outbox = (await (await fetch(`${test.baseUrl}/dev/mail`)).json()) as { recipient: string }[];
       expect(outbox[0]?.recipient).toBe('beats@example.com');
       await expect(
-        publicApi.issueClientToken({ body: { grant_type: 'client_credentials', client_id: 'beats-backend', client_secret: 'nope' } }),
+        publicApi.issueClientToken({
+          body: { grant_type: 'client_credentials', client_id: 'beats-backend', client_secret: 'nope' },
+        }),
       ).rejects.toMatchObject({ status: 401 });
     } finally {
       await test.stop(true);
@@ -426,7 +538,10 @@ describe('streaming operators', () => {
         STRIPE_PRICES: 'basic=price_1',
       }),
     ).toThrow(/no price for premium/);
-    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m' }).streaming.checkout.allowedRedirects).toEqual([]);
+    expect(
+      loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://x.example', SMTP_URL: 'smtp://m' }).streaming
+        .checkout.allowedRedirects,
+    ).toEqual([]);
     expect(loadConfig({}).streaming.checkout.allowedRedirects).toContain('http://localhost:*');
   });
 });

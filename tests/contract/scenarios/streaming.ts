@@ -58,7 +58,10 @@ async function expectAuthError(call: Promise<unknown>, code: string) {
 }
 
 /** The newest one-time code mailed to `email`, from the development outbox (`GET /dev/mail`). */
-async function mailedCode(context: ScenarioContext, email: string): Promise<{ code: string; subject: string; text: string }> {
+async function mailedCode(
+  context: ScenarioContext,
+  email: string,
+): Promise<{ code: string; subject: string; text: string }> {
   const response = await fetch(`${context.baseUrl}/dev/mail`);
   const outbox = (await response.json()) as { recipient: string; subject: string; text: string }[];
   const message = outbox.find((entry) => entry.recipient === email);
@@ -85,7 +88,12 @@ async function signUpByOtp(context: ScenarioContext, email: string, deviceId: st
   const verified = await api.verifyEmailOtp({ body: { tenant: TENANT, email, code, device_id: deviceId } });
   if (!('onboarding_token' in verified)) throw new Error('expected an onboarding token for a new email');
   return api.completeOnboarding({
-    body: { onboarding_token: verified.onboarding_token, first_name: 'Otto', last_name: 'Pee', date_of_birth: '1985-05-05' },
+    body: {
+      onboarding_token: verified.onboarding_token,
+      first_name: 'Otto',
+      last_name: 'Pee',
+      date_of_birth: '1985-05-05',
+    },
   });
 }
 
@@ -120,18 +128,28 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       expect(form.status).toBe(200);
       expect(form.headers.get('cache-control')).toBe('no-store');
       const formToken = (await form.json()) as { access_token: string };
-      const tenant = createStreamingClient({ baseUrl: context.baseUrl, retry: 0, auth: { tenant: formToken.access_token } });
+      const tenant = createStreamingClient({
+        baseUrl: context.baseUrl,
+        retry: 0,
+        auth: { tenant: formToken.access_token },
+      });
       expect((await tenant.listUsers()).meta.per_page).toBe(15);
 
       const wrongSecret = await expectApiError<OAuthErrorBody>(
         api.issueClientToken({
-          body: { grant_type: 'client_credentials', client_id: STREAMING_MOCK_CLIENT.clientId, client_secret: 'wrong' },
+          body: {
+            grant_type: 'client_credentials',
+            client_id: STREAMING_MOCK_CLIENT.clientId,
+            client_secret: 'wrong',
+          },
         }),
         401,
       );
       expect(wrongSecret).toMatchObject({ error: 'invalid_client', message: 'Client authentication failed' });
       const unknown = await expectApiError<OAuthErrorBody>(
-        api.issueClientToken({ body: { grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'x' } }),
+        api.issueClientToken({
+          body: { grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'x' },
+        }),
         401,
       );
       expect(unknown.error).toBe('invalid_client');
@@ -148,7 +166,10 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         body: JSON.stringify({ grant_type: 'client_credentials' }),
       });
       expect(missing.status).toBe(400);
-      expect(await missing.json()).toMatchObject({ error: 'invalid_request', hint: expect.stringMatching(/client_id/) });
+      expect(await missing.json()).toMatchObject({
+        error: 'invalid_request',
+        hint: expect.stringMatching(/client_id/),
+      });
       // A client token is not a user token, and no token is no access.
       await expectAuthError(userClient(context, issued.access_token).getMe(), 'INVALID_AUTH_TOKEN');
       await expectAuthError(publicClient(context).listUsers(), 'UNAUTHENTICATED');
@@ -183,7 +204,12 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
 
       // Partial update: what it leaves out stays.
       const renamed = await tenant.updateUser({ user_id: created.id, body: { last_name: 'Smith' } });
-      expect(renamed).toMatchObject({ first_name: 'Jane', last_name: 'Smith', email: fields.email, date_of_birth: '1990-01-15' });
+      expect(renamed).toMatchObject({
+        first_name: 'Jane',
+        last_name: 'Smith',
+        email: fields.email,
+        date_of_birth: '1990-01-15',
+      });
       expect(Date.parse(renamed.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.updated_at));
       const other = await tenant.createUser({ body: newUser() });
       await expectValidation(tenant.updateUser({ user_id: other.id, body: { email: fields.email } }), {
@@ -209,7 +235,8 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       expect(beyond.data).toEqual([]);
       expect(beyond.meta).toMatchObject({ from: null, to: null });
       const everyone = [];
-      for (let page = 1; page <= first.meta.last_page; page++) everyone.push(...(await tenant.listUsers({ page })).data);
+      for (let page = 1; page <= first.meta.last_page; page++)
+        everyone.push(...(await tenant.listUsers({ page })).data);
       expect(everyone.map((user) => user.id)).toEqual(expect.arrayContaining([created.id, other.id]));
       await expectValidation(tenant.listUsers({ page: 0 }), { page: 'The page must be at least 1.' });
 
@@ -217,7 +244,10 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       const stranger = tenantClient(context, context.otherTenantStreamingClient);
       await expectApiError(stranger.getUser({ user_id: created.id }), 404);
       await expectApiError(stranger.updateUser({ user_id: created.id, body: { first_name: 'Hacked' } }), 404);
-      await expectApiError(stranger.mintUserDelegationToken({ user_id: created.id, body: { deviceId: device() } }), 404);
+      await expectApiError(
+        stranger.mintUserDelegationToken({ user_id: created.id, body: { deviceId: device() } }),
+        404,
+      );
       const theirs = await stranger.listUsers();
       expect(theirs.data.map((user) => user.id)).not.toContain(created.id);
       const twin = await stranger.createUser({ body: fields });
@@ -232,10 +262,16 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       const { tenant, user, deviceId, token, api } = await userWithUdt(context);
       const minted = await tenant.mintUserDelegationToken({ user_id: user.id, body: { deviceId } });
       expect(minted).toEqual({ token_type: 'Bearer', expires_in: 600, token: expect.any(String) });
-      await expectValidation(tenant.mintUserDelegationToken({ user_id: user.id, body: { deviceId: 'phone' } }), {
-        deviceId: 'The deviceId must be a valid UUID.',
-      });
-      await expectApiError(tenant.mintUserDelegationToken({ user_id: randomUUID(), body: { deviceId } }), 404);
+      await expectValidation(
+        tenant.mintUserDelegationToken({ user_id: user.id, body: { deviceId: 'phone' } }),
+        {
+          deviceId: 'The deviceId must be a valid UUID.',
+        },
+      );
+      await expectApiError(
+        tenant.mintUserDelegationToken({ user_id: randomUUID(), body: { deviceId } }),
+        404,
+      );
       expect(await api.getMe()).toEqual(await tenant.getUser({ user_id: user.id }));
       // From another device the same token is refused; with no device said, the token alone counts.
       await expectAuthError(userClient(context, token, device()).getMe(), 'INVALID_AUTH_TOKEN');
@@ -247,12 +283,21 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       );
       await expectAuthError(userClient(context, 'forged').getMe(), 'INVALID_AUTH_TOKEN');
 
-      const updated = await api.updateMe({ body: { first_name: 'Janet', email: 'changed@example.com' } as never });
-      expect(updated).toMatchObject({ first_name: 'Janet', last_name: 'Doe', email: user.email, date_of_birth: '1990-01-15' });
+      const updated = await api.updateMe({
+        body: { first_name: 'Janet', email: 'changed@example.com' } as never,
+      });
+      expect(updated).toMatchObject({
+        first_name: 'Janet',
+        last_name: 'Doe',
+        email: user.email,
+        date_of_birth: '1990-01-15',
+      });
       await expectValidation(api.updateMe({ body: { date_of_birth: 'yesterday' } }), {
         date_of_birth: 'The date of birth is not a valid date.',
       });
-      await expectValidation(api.updateMe({ body: { last_name: '' } }), { last_name: 'The last name field is required.' });
+      await expectValidation(api.updateMe({ body: { last_name: '' } }), {
+        last_name: 'The last name field is required.',
+      });
       expect(await api.getMe()).toMatchObject({ first_name: 'Janet', last_name: 'Doe' });
     },
   },
@@ -262,47 +307,67 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
     async run(context) {
       const api = publicClient(context);
       const email = `otp-${unique()}@example.com`;
-      const sent = await api.sendEmailOtp({ body: { tenant: TENANT, email: email.toUpperCase(), locale: 'fr' } });
+      const sent = await api.sendEmailOtp({
+        body: { tenant: TENANT, email: email.toUpperCase(), locale: 'fr' },
+      });
       expect(sent).toEqual({ message: 'If that email address is valid, a verification code has been sent.' });
       const mail = await mailedCode(context, email);
       expect(mail.text).toContain(`Votre code de connexion est ${mail.code}`);
       // An unknown tenant: the same answer, and no mail.
       const nowhere = `nowhere-${unique()}@example.com`;
-      expect(await api.sendEmailOtp({ body: { tenant: `no-such-${unique()}`, email: nowhere } })).toEqual(sent);
+      expect(await api.sendEmailOtp({ body: { tenant: `no-such-${unique()}`, email: nowhere } })).toEqual(
+        sent,
+      );
       const outbox = (await (await fetch(`${context.baseUrl}/dev/mail`)).json()) as { recipient: string }[];
       expect(outbox.some((entry) => entry.recipient === nowhere)).toBe(false);
       // The minimum interval between two codes for one email.
-      const throttled = await api.sendEmailOtp({ body: { tenant: TENANT, email } }).catch((error: unknown) => error);
+      const throttled = await api
+        .sendEmailOtp({ body: { tenant: TENANT, email } })
+        .catch((error: unknown) => error);
       expect(isApiError(throttled) && throttled.status).toBe(429);
       if (!isApiError(throttled)) throw throttled;
       expect(Number(throttled.response.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Number(throttled.response.headers.get('retry-after'))).toBeLessThanOrEqual(
         STREAMING_OTP_LIMITS.minIntervalMs / 1000,
       );
-      await expectValidation(api.sendEmailOtp({ body: { tenant: TENANT, email: 'nope', locale: 'de' as 'en' } }), {
-        email: 'The email must be a valid email address.',
-        locale: 'The selected locale is invalid.',
-      });
+      await expectValidation(
+        api.sendEmailOtp({ body: { tenant: TENANT, email: 'nope', locale: 'de' as 'en' } }),
+        {
+          email: 'The email must be a valid email address.',
+          locale: 'The selected locale is invalid.',
+        },
+      );
 
       const phone = device();
       const wrong = mail.code === '000000' ? '111111' : '000000';
-      await expectValidation(api.verifyEmailOtp({ body: { tenant: TENANT, email, code: wrong, device_id: phone } }), {
-        code: 'The code is invalid or has expired.',
-      });
+      await expectValidation(
+        api.verifyEmailOtp({ body: { tenant: TENANT, email, code: wrong, device_id: phone } }),
+        {
+          code: 'The code is invalid or has expired.',
+        },
+      );
       // The first try bound the code to the phone: the right code from another device fails.
       await expectValidation(
         api.verifyEmailOtp({ body: { tenant: TENANT, email, code: mail.code, device_id: device() } }),
         { code: 'The code is invalid or has expired.' },
       );
-      const verified = await api.verifyEmailOtp({ body: { tenant: TENANT, email, code: mail.code, device_id: phone } });
+      const verified = await api.verifyEmailOtp({
+        body: { tenant: TENANT, email, code: mail.code, device_id: phone },
+      });
       expect(verified).toEqual({ onboarding_token: expect.any(String), expires_in: 900 });
       // A code works once.
-      await expectValidation(api.verifyEmailOtp({ body: { tenant: TENANT, email, code: mail.code, device_id: phone } }), {
-        code: 'The code is invalid or has expired.',
-      });
-      await expectValidation(api.verifyEmailOtp({ body: { tenant: TENANT, email, code: '1', device_id: 'x' } }), {
-        device_id: 'The device id must be a valid UUID.',
-      });
+      await expectValidation(
+        api.verifyEmailOtp({ body: { tenant: TENANT, email, code: mail.code, device_id: phone } }),
+        {
+          code: 'The code is invalid or has expired.',
+        },
+      );
+      await expectValidation(
+        api.verifyEmailOtp({ body: { tenant: TENANT, email, code: '1', device_id: 'x' } }),
+        {
+          device_id: 'The device id must be a valid UUID.',
+        },
+      );
 
       // Five tries, then the code is gone, even the right one.
       const limited = `limited-${unique()}@example.com`;
@@ -315,9 +380,12 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
           { code: /invalid/ },
         );
       }
-      await expectValidation(api.verifyEmailOtp({ body: { tenant: TENANT, email: limited, code, device_id: phone } }), {
-        code: /invalid/,
-      });
+      await expectValidation(
+        api.verifyEmailOtp({ body: { tenant: TENANT, email: limited, code, device_id: phone } }),
+        {
+          code: /invalid/,
+        },
+      );
 
       // An existing user (made by the tenant) gets a session at once, bound to the device.
       const { user } = await userWithUdt(context);
@@ -328,10 +396,17 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         body: { tenant: TENANT, email: user.email, code: dutch.code, device_id: phone },
       });
       if (!('access_token' in session)) throw new Error('expected a session for an existing user');
-      expect(session).toMatchObject({ token_type: 'Bearer', expires_in: 3600, refresh_expires_in: 2_592_000 });
+      expect(session).toMatchObject({
+        token_type: 'Bearer',
+        expires_in: 3600,
+        refresh_expires_in: 2_592_000,
+      });
       expect(session.user).toMatchObject({ id: user.id, email: user.email, status: 'UNSUBSCRIBED' });
       expect((await userClient(context, session.access_token, phone).getMe()).id).toBe(user.id);
-      await expectAuthError(userClient(context, session.access_token, device()).getMe(), 'INVALID_AUTH_TOKEN');
+      await expectAuthError(
+        userClient(context, session.access_token, device()).getMe(),
+        'INVALID_AUTH_TOKEN',
+      );
     },
   },
   {
@@ -348,17 +423,38 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       // A bad body does not spend the token.
       await expectValidation(
         api.completeOnboarding({
-          body: { onboarding_token: verified.onboarding_token, first_name: 'A', last_name: 'B', date_of_birth: '2999-12-31' },
+          body: {
+            onboarding_token: verified.onboarding_token,
+            first_name: 'A',
+            last_name: 'B',
+            date_of_birth: '2999-12-31',
+          },
         }),
         { date_of_birth: /before today/ },
       );
       const session = await api.completeOnboarding({
-        body: { onboarding_token: verified.onboarding_token, first_name: 'Ada', last_name: 'Byron', date_of_birth: '1985-12-10' },
+        body: {
+          onboarding_token: verified.onboarding_token,
+          first_name: 'Ada',
+          last_name: 'Byron',
+          date_of_birth: '1985-12-10',
+        },
       });
-      expect(session.user).toMatchObject({ email, first_name: 'Ada', last_name: 'Byron', date_of_birth: '1985-12-10', status: 'UNSUBSCRIBED' });
+      expect(session.user).toMatchObject({
+        email,
+        first_name: 'Ada',
+        last_name: 'Byron',
+        date_of_birth: '1985-12-10',
+        status: 'UNSUBSCRIBED',
+      });
       await expectAuthError(
         api.completeOnboarding({
-          body: { onboarding_token: verified.onboarding_token, first_name: 'Ada', last_name: 'Byron', date_of_birth: '1985-12-10' },
+          body: {
+            onboarding_token: verified.onboarding_token,
+            first_name: 'Ada',
+            last_name: 'Byron',
+            date_of_birth: '1985-12-10',
+          },
         }),
         'INVALID_ONBOARDING_TOKEN',
       );
@@ -376,9 +472,15 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       const current = userClient(context, rotated.access_token, phone);
       expect((await current.getMe()).id).toBe(session.user.id);
       // Reuse of the rotated token: refused, and the whole family (the newest pair too) is revoked.
-      await expectAuthError(api.refreshSession({ body: { refresh_token: session.refresh_token } }), 'INVALID_REFRESH_TOKEN');
+      await expectAuthError(
+        api.refreshSession({ body: { refresh_token: session.refresh_token } }),
+        'INVALID_REFRESH_TOKEN',
+      );
       await expectAuthError(current.getMe(), 'INVALID_AUTH_TOKEN');
-      await expectAuthError(api.refreshSession({ body: { refresh_token: rotated.refresh_token } }), 'INVALID_REFRESH_TOKEN');
+      await expectAuthError(
+        api.refreshSession({ body: { refresh_token: rotated.refresh_token } }),
+        'INVALID_REFRESH_TOKEN',
+      );
       await expectValidation(api.refreshSession({ body: {} as never }), {
         refresh_token: 'The refresh token field is required.',
       });
@@ -395,7 +497,12 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
           persisted.push(fresh.refresh_token);
         },
       });
-      const viaProvider = createStreamingClient({ baseUrl: context.baseUrl, retry: 0, deviceId: phone, auth: { user: provider } });
+      const viaProvider = createStreamingClient({
+        baseUrl: context.baseUrl,
+        retry: 0,
+        deviceId: phone,
+        auth: { user: provider },
+      });
       const [a, b] = await Promise.all([viaProvider.getMe(), viaProvider.getMe()]);
       expect(a.id).toBe(second.user.id);
       expect(b.id).toBe(second.user.id);
@@ -406,10 +513,15 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       // The access token is refused, the provider tries its refresh token, and that is refused too.
       await expectAuthError(viaProvider.getMe(), 'INVALID_REFRESH_TOKEN');
       expect(provider.session).toBeUndefined();
-      await expectAuthError(api.refreshSession({ body: { refresh_token: persisted[0]! } }), 'INVALID_REFRESH_TOKEN');
+      await expectAuthError(
+        api.refreshSession({ body: { refresh_token: persisted[0]! } }),
+        'INVALID_REFRESH_TOKEN',
+      );
       await api.logout({ body: { refresh_token: persisted[0]! } });
       await api.logout({ body: { refresh_token: 'never-issued' } });
-      await expectValidation(api.logout({ body: {} as never }), { refresh_token: 'The refresh token field is required.' });
+      await expectValidation(api.logout({ body: {} as never }), {
+        refresh_token: 'The refresh token field is required.',
+      });
     },
   },
   {
@@ -421,13 +533,22 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         product_slug: 'The selected product slug is invalid.',
       });
       await expectValidation(
-        api.createCheckoutSession({ body: { product_slug: 'basic', success_url: 'https://evil.example.com/thanks' } }),
+        api.createCheckoutSession({
+          body: { product_slug: 'basic', success_url: 'https://evil.example.com/thanks' },
+        }),
         { success_url: 'The success url does not match an allowed redirect URL pattern.' },
       );
-      await expectAuthError(publicClient(context).createCheckoutSession({ body: { product_slug: 'basic' } }), 'UNAUTHENTICATED');
+      await expectAuthError(
+        publicClient(context).createCheckoutSession({ body: { product_slug: 'basic' } }),
+        'UNAUTHENTICATED',
+      );
 
       const session = await api.createCheckoutSession({
-        body: { product_slug: 'basic', success_url: 'http://localhost:5173/thanks', cancel_url: 'http://localhost:5173/cart' },
+        body: {
+          product_slug: 'basic',
+          success_url: 'http://localhost:5173/thanks',
+          cancel_url: 'http://localhost:5173/cart',
+        },
       });
       expect(session.id).toMatch(/^cs_builtin_/);
       const page = await send(context, new URL(session.url).pathname);
@@ -510,7 +631,10 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       expect(refused.message).toMatch(/signature/);
       await expectApiError(stripe.handleStripeWebhook({ body: new TextEncoder().encode(event) }), 403);
       const stale = await stripeSignatureHeader(event, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET, now - 3600);
-      await expectApiError(stripe.handleStripeWebhook({ 'Stripe-Signature': stale, body: new TextEncoder().encode(event) }), 403);
+      await expectApiError(
+        stripe.handleStripeWebhook({ 'Stripe-Signature': stale, body: new TextEncoder().encode(event) }),
+        403,
+      );
       expect((await api.getMe()).status).toBe(me.status);
 
       const signature = await stripeSignatureHeader(event, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET, now);
@@ -526,7 +650,11 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         pm_last_four: '4444',
       });
       // Other events are acknowledged, and change nothing.
-      const other = JSON.stringify({ id: 'evt_x', type: 'invoice.created', data: { object: { id: 'in_1' } } });
+      const other = JSON.stringify({
+        id: 'evt_x',
+        type: 'invoice.created',
+        data: { object: { id: 'in_1' } },
+      });
       expect(
         await stripe.handleStripeWebhook({
           'Stripe-Signature': await stripeSignatureHeader(other, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET, now),
@@ -536,7 +664,11 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       const notEvent = '[1,2]';
       await expectApiError(
         stripe.handleStripeWebhook({
-          'Stripe-Signature': await stripeSignatureHeader(notEvent, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET, now),
+          'Stripe-Signature': await stripeSignatureHeader(
+            notEvent,
+            STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
+            now,
+          ),
           body: new TextEncoder().encode(notEvent),
         }),
         400,
@@ -560,4 +692,3 @@ async function signedTenantId(context: ScenarioContext, email: string): Promise<
   const session = await api.verifyEmailOtp({ body: { tenant: TENANT, email, code, device_id: device() } });
   return 'user' in session ? session.user.tenant_id : undefined;
 }
-

@@ -104,7 +104,9 @@ export const streamingMockApi: MockApiDefinition<
     const userByEmail = (tenantId: string, email: string) =>
       [...state.users.values()].find((user) => user.tenant_id === tenantId && user.email === email);
     const emailTakenByOther = (tenantId: string, email: string, userId: string) =>
-      [...state.users.values()].some((user) => user.tenant_id === tenantId && user.email === email && user.id !== userId);
+      [...state.users.values()].some(
+        (user) => user.tenant_id === tenantId && user.email === email && user.id !== userId,
+      );
     const update = (user: StreamingUserRecord, changes: Partial<StreamingUserRecord>) =>
       Object.assign(user, changes, { updated_at: nowMs() });
 
@@ -167,7 +169,8 @@ export const streamingMockApi: MockApiDefinition<
       };
     }
     function revokeFamily(familyId: string, kinds: 'all' | 'access' = 'all') {
-      for (const [token, issued] of state.tokens) if (issued.familyId === familyId) state.tokens.delete(token);
+      for (const [token, issued] of state.tokens)
+        if (issued.familyId === familyId) state.tokens.delete(token);
       if (kinds === 'all')
         for (const [token, issued] of state.refreshTokens)
           if (issued.familyId === familyId) state.refreshTokens.delete(token);
@@ -186,7 +189,7 @@ export const streamingMockApi: MockApiDefinition<
       authenticate: {
         OAuth2(request) {
           const token = liveToken(request.header('authorization'));
-          if (!token || token.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
+          if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
           return { tenantId: token.tenantId, clientId: token.clientId };
         },
         UserToken(request) {
@@ -276,7 +279,11 @@ export const streamingMockApi: MockApiDefinition<
           const email = body.email.toLowerCase();
           const emailKey = `${body.tenant}\n${email}`;
           reserve([
-            [`otp-address:${CLIENT_ADDRESS}`, STREAMING_OTP_LIMITS.perAddressPerHour, STREAMING_OTP_LIMITS.hourMs],
+            [
+              `otp-address:${CLIENT_ADDRESS}`,
+              STREAMING_OTP_LIMITS.perAddressPerHour,
+              STREAMING_OTP_LIMITS.hourMs,
+            ],
             [`otp-interval:${emailKey}`, 1, STREAMING_OTP_LIMITS.minIntervalMs],
             [`otp-email:${emailKey}`, STREAMING_OTP_LIMITS.perEmailPerHour, STREAMING_OTP_LIMITS.hourMs],
           ]);
@@ -301,7 +308,11 @@ export const streamingMockApi: MockApiDefinition<
         },
         verifyEmailOtp({ body }) {
           reserve([
-            [`verify-address:${CLIENT_ADDRESS}`, STREAMING_OTP_LIMITS.verifyPerAddressPerHour, STREAMING_OTP_LIMITS.hourMs],
+            [
+              `verify-address:${CLIENT_ADDRESS}`,
+              STREAMING_OTP_LIMITS.verifyPerAddressPerHour,
+              STREAMING_OTP_LIMITS.hourMs,
+            ],
           ]);
           const email = body.email.toLowerCase();
           const deviceId = body.device_id.toLowerCase();
@@ -330,7 +341,12 @@ export const streamingMockApi: MockApiDefinition<
           }
           state.otpCodes.delete(key);
           const user = userByEmail(tenant.id, email);
-          if (user) return { status: 200, body: issueSession(user, deviceId), headers: { 'cache-control': 'no-store' } };
+          if (user)
+            return {
+              status: 200,
+              body: issueSession(user, deviceId),
+              headers: { 'cache-control': 'no-store' },
+            };
           const onboardingToken = newToken('onboarding');
           state.onboardingTokens.set(onboardingToken, {
             tenantId: tenant.id,
@@ -356,10 +372,17 @@ export const streamingMockApi: MockApiDefinition<
           if (!user) {
             state.counters.users += 1;
             const id = deterministicUuid(`streaming-user:${state.counters.users}:${nowMs()}`);
-            user = newUserRecord({ id, tenant_id: taken.tenantId, nowMs: nowMs() }, { ...fields, email: taken.email });
+            user = newUserRecord(
+              { id, tenant_id: taken.tenantId, nowMs: nowMs() },
+              { ...fields, email: taken.email },
+            );
             state.users.set(id, user);
           }
-          return { status: 200, body: issueSession(user, taken.deviceId), headers: { 'cache-control': 'no-store' } };
+          return {
+            status: 200,
+            body: issueSession(user, taken.deviceId),
+            headers: { 'cache-control': 'no-store' },
+          };
         },
         refreshSession({ body }) {
           const presented = state.refreshTokens.get(body.refresh_token);
@@ -424,7 +447,11 @@ export const streamingMockApi: MockApiDefinition<
           const { session, tenant, user } = openCheckout(path.session_id);
           return {
             status: 200,
-            body: builtinCheckoutPage(session, { tenantName: tenant.name, email: user.email, nowMs: nowMs() }),
+            body: builtinCheckoutPage(session, {
+              tenantName: tenant.name,
+              email: user.email,
+              nowMs: nowMs(),
+            }),
             contentType: 'text/html; charset=utf-8',
             headers: { 'cache-control': 'no-store' },
           };
@@ -439,7 +466,12 @@ export const streamingMockApi: MockApiDefinition<
         },
         async handleStripeWebhook({ headers }, { rawBody }) {
           const payload = new TextDecoder().decode(rawBody);
-          await verifyStripeSignature(payload, headers['Stripe-Signature'], state.checkout.stripeWebhookSecret, nowMs());
+          await verifyStripeSignature(
+            payload,
+            headers['Stripe-Signature'],
+            state.checkout.stripeWebhookSecret,
+            nowMs(),
+          );
           const change = stripeEventChange(payload);
           const user = change && userOf(change.tenantId, change.userId);
           if (user) update(user, change.changes);

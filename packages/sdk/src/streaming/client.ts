@@ -57,7 +57,8 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
   const { tenant, user } = auth;
   const connection = {
     ...httpOptions,
-    headers: deviceId === undefined ? httpOptions.headers : { ...httpOptions.headers, 'x-device-id': deviceId },
+    headers:
+      deviceId === undefined ? httpOptions.headers : { ...httpOptions.headers, 'x-device-id': deviceId },
   };
   const tenantTokenProvider = isClientCredentials(tenant)
     ? createClientCredentialsTokenProvider({ ...connection, ...tenant })

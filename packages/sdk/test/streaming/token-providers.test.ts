@@ -9,7 +9,9 @@ import {
 const BASE_URL = 'https://streaming.example.test';
 
 /** A fetch that answers from `answer` and records what was asked, a tick later (so calls overlap). */
-function fakeFetch(answer: (path: string, body: Record<string, unknown>, headers: Headers) => [number, unknown]) {
+function fakeFetch(
+  answer: (path: string, body: Record<string, unknown>, headers: Headers) => [number, unknown],
+) {
   const calls: { path: string; body: Record<string, unknown>; headers: Headers }[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
@@ -47,7 +49,10 @@ const session = (n: number) => ({
 describe('createClientCredentialsTokenProvider', () => {
   it('fetches one token for concurrent callers and reuses it until shortly before it expires', async () => {
     let issued = 0;
-    const { fetch, calls } = fakeFetch(() => [200, { access_token: `cc-${++issued}`, token_type: 'Bearer', expires_in: 3600 }]);
+    const { fetch, calls } = fakeFetch(() => [
+      200,
+      { access_token: `cc-${++issued}`, token_type: 'Bearer', expires_in: 3600 },
+    ]);
     let clock = 0;
     const provider = createClientCredentialsTokenProvider({
       baseUrl: BASE_URL,
@@ -75,7 +80,8 @@ describe('createSessionTokenProvider', () => {
     let generation = 1;
     const { fetch, calls } = fakeFetch((path, body) => {
       if (path !== '/api/v1/auth/refresh') return [404, { message: 'Not found.' }];
-      if (body.refresh_token !== `refresh-${generation}`) return [401, { message: 'no', code: 'INVALID_REFRESH_TOKEN' }];
+      if (body.refresh_token !== `refresh-${generation}`)
+        return [401, { message: 'no', code: 'INVALID_REFRESH_TOKEN' }];
       generation += 1;
       return [200, session(generation)];
     });
@@ -105,9 +111,16 @@ describe('createSessionTokenProvider', () => {
 
   it('ends the session when the refresh token is refused, and logs out on the server', async () => {
     const { fetch, calls } = fakeFetch((path) =>
-      path === '/api/v1/auth/logout' ? [204, undefined] : [401, { message: 'no', code: 'INVALID_REFRESH_TOKEN' }],
+      path === '/api/v1/auth/logout'
+        ? [204, undefined]
+        : [401, { message: 'no', code: 'INVALID_REFRESH_TOKEN' }],
     );
-    const provider = createSessionTokenProvider({ baseUrl: BASE_URL, fetch, session: session(1), accessTokenExpiresAt: 0 });
+    const provider = createSessionTokenProvider({
+      baseUrl: BASE_URL,
+      fetch,
+      session: session(1),
+      accessTokenExpiresAt: 0,
+    });
     await expect(provider.getToken()).rejects.toMatchObject({ status: 401 });
     expect(provider.session).toBeUndefined();
     await expect(provider.getToken()).rejects.toThrow(/session has ended/);
@@ -124,12 +137,20 @@ describe('createUdtTokenProviders', () => {
   it('mints on demand, one token per user and device, reused until it is about to expire', async () => {
     let minted = 0;
     const { fetch, calls } = fakeFetch((path, body, headers) => {
-      if (path === '/oauth/token') return [200, { access_token: 'tenant-token', token_type: 'Bearer', expires_in: 3600 }];
+      if (path === '/oauth/token')
+        return [200, { access_token: 'tenant-token', token_type: 'Bearer', expires_in: 3600 }];
       expect(headers.get('authorization')).toBe('Bearer tenant-token');
-      return [200, { token_type: 'Bearer', expires_in: 600, token: `udt-${++minted}-${String(body.deviceId)}` }];
+      return [
+        200,
+        { token_type: 'Bearer', expires_in: 600, token: `udt-${++minted}-${String(body.deviceId)}` },
+      ];
     });
     let clock = 0;
-    const tenantClient = createStreamingClient({ baseUrl: BASE_URL, fetch, auth: { tenant: { clientId: 'c', clientSecret: 's' } } });
+    const tenantClient = createStreamingClient({
+      baseUrl: BASE_URL,
+      fetch,
+      auth: { tenant: { clientId: 'c', clientSecret: 's' } },
+    });
     const udts = createUdtTokenProviders({ tenantClient, now: () => clock });
     const phone = udts.forDevice('user-1', 'aaaaaaaa-0000-4000-8000-000000000001');
     expect(udts.forDevice('user-1', 'AAAAAAAA-0000-4000-8000-000000000001')).toBe(phone);
@@ -146,7 +167,12 @@ describe('createUdtTokenProviders', () => {
 
   it('sends the device id with every request of a client made for that device', async () => {
     const { fetch, calls } = fakeFetch(() => [200, {}]);
-    const client = createStreamingClient({ baseUrl: BASE_URL, fetch, deviceId: 'dev-1', auth: { user: 'udt' } });
+    const client = createStreamingClient({
+      baseUrl: BASE_URL,
+      fetch,
+      deviceId: 'dev-1',
+      auth: { user: 'udt' },
+    });
     await client.getMe();
     expect(calls[0]!.headers.get('x-device-id')).toBe('dev-1');
     expect(calls[0]!.headers.get('authorization')).toBe('Bearer udt');

@@ -275,7 +275,9 @@ function streamingFrom(env: Env, production: boolean): StreamingSettings {
   if (checkout.stripeSecretKey) {
     // Stripe redirects to real URLs: the built-in page is not there to fall back on.
     if (!checkout.successUrl || !checkout.cancelUrl)
-      throw new Error('STRIPE_SECRET_KEY requires STREAMING_CHECKOUT_SUCCESS_URL and STREAMING_CHECKOUT_CANCEL_URL');
+      throw new Error(
+        'STRIPE_SECRET_KEY requires STREAMING_CHECKOUT_SUCCESS_URL and STREAMING_CHECKOUT_CANCEL_URL',
+      );
     const unpriced = STREAMING_PRODUCTS.filter((product) => !stripePrices[product.slug]);
     if (unpriced.length > 0)
       throw new Error(`STRIPE_PRICES has no price for ${unpriced.map((product) => product.slug).join(', ')}`);

@@ -59,7 +59,10 @@ export function createBuiltinCheckout(db: Knex, settings: StreamingSettings, now
       const redirects = checkoutRedirects(body, {
         allowedPatterns: allowedPatterns(settings, baseUrl),
         // Unset, the browser comes back to the page, which then shows the outcome.
-        defaults: { success_url: settings.checkout.successUrl ?? page, cancel_url: settings.checkout.cancelUrl ?? page },
+        defaults: {
+          success_url: settings.checkout.successUrl ?? page,
+          cancel_url: settings.checkout.cancelUrl ?? page,
+        },
       });
       const session: BuiltinCheckoutRecord = {
         id,
@@ -79,7 +82,10 @@ export function createBuiltinCheckout(db: Knex, settings: StreamingSettings, now
     const session = await findCheckoutSession(db, sessionId);
     if (!session) throw streamingNotFound();
     const store = tenantStore(db, session.tenant_id);
-    const [tenant, user] = await Promise.all([findTenant(db, session.tenant_id), store.findUser(session.user_id)]);
+    const [tenant, user] = await Promise.all([
+      findTenant(db, session.tenant_id),
+      store.findUser(session.user_id),
+    ]);
     if (!tenant || !user) throw streamingNotFound();
     return { session, store, tenant, user };
   }
@@ -96,9 +102,15 @@ export function createBuiltinCheckout(db: Knex, settings: StreamingSettings, now
       if (session.status !== 'open' || session.expires_at <= now()) throw checkoutNotOpen();
       const paid = action === 'pay';
       const closed = await store.transaction(async (trx) => {
-        if (!(await store.closeCheckoutSession(session.id, paid ? 'complete' : 'cancelled', trx))) return false;
+        if (!(await store.closeCheckoutSession(session.id, paid ? 'complete' : 'cancelled', trx)))
+          return false;
         if (paid) {
-          await store.updateUser(session.user_id, builtinSubscription(productOf(session.product_slug), now()), now(), trx);
+          await store.updateUser(
+            session.user_id,
+            builtinSubscription(productOf(session.product_slug), now()),
+            now(),
+            trx,
+          );
         }
         return true;
       });

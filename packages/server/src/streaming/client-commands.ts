@@ -29,7 +29,9 @@ export async function createStreamingClientCommand(
   }
   const name = parsed.positionals.join(' ').trim();
   const created = await createStreamingClient(db, { tenant, name: name || undefined });
-  output.log(`Streaming OAuth2 client "${created.name}" of tenant "${created.tenant.slug}" (the secret is shown once, keep it safe):`);
+  output.log(
+    `Streaming OAuth2 client "${created.name}" of tenant "${created.tenant.slug}" (the secret is shown once, keep it safe):`,
+  );
   output.log(`client_id:     ${created.clientId}`);
   output.log(`client_secret: ${created.clientSecret}`);
   return 0;

@@ -59,7 +59,10 @@ export async function createFirstStreamingClient(
     .ignore()
     .returning('name');
   if (claimed.length === 0) return undefined;
-  return createStreamingClient(db, { tenant: settings.tenant, name: 'First client (created at first start)' });
+  return createStreamingClient(db, {
+    tenant: settings.tenant,
+    name: 'First client (created at first start)',
+  });
 }
 
 export type ClientVerifier = (
@@ -77,12 +80,18 @@ const sameHash = (a: string, b: string) => timingSafeEqual(Buffer.from(a, 'hex')
 export async function createClientVerifier(db: Knex, settings: StreamingSettings): Promise<ClientVerifier> {
   const configured =
     settings.clientId && settings.clientSecret
-      ? { clientId: settings.clientId, secretHash: hashSecret(settings.clientSecret), tenant: await tenantForSlug(db, settings.tenant) }
+      ? {
+          clientId: settings.clientId,
+          secretHash: hashSecret(settings.clientSecret),
+          tenant: await tenantForSlug(db, settings.tenant),
+        }
       : undefined;
   return async (clientId, clientSecret) => {
     const presented = hashSecret(clientSecret);
     if (configured && clientId === configured.clientId) {
-      return sameHash(presented, configured.secretHash) ? { tenantId: configured.tenant.id, clientId } : undefined;
+      return sameHash(presented, configured.secretHash)
+        ? { tenantId: configured.tenant.id, clientId }
+        : undefined;
     }
     const client = await findClient(db, clientId);
     if (!client || !sameHash(presented, client.secret_hash)) return undefined;

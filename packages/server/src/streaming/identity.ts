@@ -35,8 +35,8 @@ import {
   findTenant,
   findTenantBySlug,
   findToken,
-  takeOnboardingToken,
   type TenantStore,
+  takeOnboardingToken,
   tenantStore,
 } from './store.js';
 
@@ -72,9 +72,17 @@ export function createStreamingIdentity(options: {
   const limiter = (name: string, limit: number, windowMs: number) =>
     createRateLimiter(db, { name, limit, windowMs, now });
   const limits = {
-    sendsByAddress: limiter('streaming-otp-address', STREAMING_OTP_LIMITS.perAddressPerHour, STREAMING_OTP_LIMITS.hourMs),
+    sendsByAddress: limiter(
+      'streaming-otp-address',
+      STREAMING_OTP_LIMITS.perAddressPerHour,
+      STREAMING_OTP_LIMITS.hourMs,
+    ),
     sendInterval: limiter('streaming-otp-interval', 1, STREAMING_OTP_LIMITS.minIntervalMs),
-    sendsByEmail: limiter('streaming-otp-email', STREAMING_OTP_LIMITS.perEmailPerHour, STREAMING_OTP_LIMITS.hourMs),
+    sendsByEmail: limiter(
+      'streaming-otp-email',
+      STREAMING_OTP_LIMITS.perEmailPerHour,
+      STREAMING_OTP_LIMITS.hourMs,
+    ),
     verifiesByAddress: limiter(
       'streaming-verify-address',
       STREAMING_OTP_LIMITS.verifyPerAddressPerHour,
@@ -154,18 +162,25 @@ export function createStreamingIdentity(options: {
         family_id: null,
         expires_at: now() + STREAMING_CLIENT_TOKEN_SECONDS * 1000,
       });
-      return { access_token: token, token_type: 'Bearer' as const, expires_in: STREAMING_CLIENT_TOKEN_SECONDS };
+      return {
+        access_token: token,
+        token_type: 'Bearer' as const,
+        expires_in: STREAMING_CLIENT_TOKEN_SECONDS,
+      };
     },
 
     /** `OAuth2`: a live client token. A user's token here is the wrong kind. */
     async authenticateTenant(authorization: string | undefined): Promise<TenantCaller> {
       const token = await findToken(db, hashSecret(streamingBearerToken(authorization)), now());
-      if (!token || token.kind !== 'client' || token.client_id === null) throw invalidAuthToken();
+      if (token?.kind !== 'client' || token.client_id === null) throw invalidAuthToken();
       return { tenantId: token.tenant_id, clientId: token.client_id };
     },
 
     /** `UserToken`: a live UDT or session access token of an existing user, on its own device. */
-    async authenticateUser(authorization: string | undefined, deviceHeader: string | undefined): Promise<UserCaller> {
+    async authenticateUser(
+      authorization: string | undefined,
+      deviceHeader: string | undefined,
+    ): Promise<UserCaller> {
       const token = await findToken(db, hashSecret(streamingBearerToken(authorization)), now());
       if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.user_id === null) {
         throw invalidAuthToken();

@@ -54,7 +54,9 @@ export const streamingModule: ApiModule = {
       otpSecret: await getOrCreateSecret(db, 'streaming-otp-codes'),
     });
     const builtin = createBuiltinCheckout(db, settings);
-    const checkout = settings.checkout.stripeSecretKey ? createStripeCheckout(settings, logger) : builtin.provider;
+    const checkout = settings.checkout.stripeSecretKey
+      ? createStripeCheckout(settings, logger)
+      : builtin.provider;
     const baseUrl = (ctx: Context) => linkBase(ctx, config.publicUrl);
     const today = () => new Date();
     const userOf = async (caller: UserCaller) => {
@@ -69,10 +71,12 @@ export const streamingModule: ApiModule = {
 
     const api: ServerApi<operations, typeof streamingSpec.operations, StreamingPrincipals> = {
       spec: streamingSpec,
-      errorReply: (error, { operation }) => streamingErrorReply(error, { operationId: operation?.operationId }),
+      errorReply: (error, { operation }) =>
+        streamingErrorReply(error, { operationId: operation?.operationId }),
       authenticate: {
         OAuth2: (request) => identity.authenticateTenant(request.header('authorization')),
-        UserToken: (request) => identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+        UserToken: (request) =>
+          identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
       },
       handlers: {
         issueClientToken: async ({ body }) => ({
@@ -103,7 +107,10 @@ export const streamingModule: ApiModule = {
         },
         createUser: async ({ body, principal }) => {
           const fields = userChanges(body, today()) as Required<ReturnType<typeof userChanges>>;
-          const user = newUserRecord({ id: randomUUID(), tenant_id: principal.tenantId, nowMs: Date.now() }, fields);
+          const user = newUserRecord(
+            { id: randomUUID(), tenant_id: principal.tenantId, nowMs: Date.now() },
+            fields,
+          );
           if (!(await tenantStore(db, principal.tenantId).insertUser(user))) throw streamingEmailTaken();
           return { status: 201, body: userView(user) };
         },
@@ -138,7 +145,11 @@ export const streamingModule: ApiModule = {
           const fields = userChanges({ first_name, last_name, date_of_birth }, today()) as Required<
             Omit<ReturnType<typeof userChanges>, 'email'>
           >;
-          return { status: 200, body: await identity.completeOnboarding(body.onboarding_token, fields), headers: NO_STORE };
+          return {
+            status: 200,
+            body: await identity.completeOnboarding(body.onboarding_token, fields),
+            headers: NO_STORE,
+          };
         },
         refreshSession: async ({ body }) => ({
           status: 200,
@@ -180,7 +191,12 @@ export const streamingModule: ApiModule = {
           return { status: 303, body: undefined, headers: { location } };
         },
         handleStripeWebhook: async ({ headers }, { ctx }) => {
-          const message = await handleStripeWebhook(db, settings, await rawText(ctx), headers['Stripe-Signature']);
+          const message = await handleStripeWebhook(
+            db,
+            settings,
+            await rawText(ctx),
+            headers['Stripe-Signature'],
+          );
           return { status: 200, body: { message } };
         },
         ...pendingHandlers(PENDING_OPERATIONS.streaming),

@@ -203,7 +203,11 @@ export function findClient(
 
 // ——— lookups by a secret (the token's row names its tenant) ———
 
-export async function findToken(db: Knex, tokenHash: string, nowMs: number): Promise<TokenRecord | undefined> {
+export async function findToken(
+  db: Knex,
+  tokenHash: string,
+  nowMs: number,
+): Promise<TokenRecord | undefined> {
   return numbers(
     await db('streaming_tokens').where({ token_hash: tokenHash }).andWhere('expires_at', '>', nowMs).first(),
   );
@@ -211,7 +215,13 @@ export async function findToken(db: Knex, tokenHash: string, nowMs: number): Pro
 
 export async function findRefreshToken(db: Knex, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
   const row = await db('streaming_refresh_tokens').where({ token_hash: tokenHash }).first();
-  return row && { ...row, expires_at: Number(row.expires_at), used_at: row.used_at === null ? null : Number(row.used_at) };
+  return (
+    row && {
+      ...row,
+      expires_at: Number(row.expires_at),
+      used_at: row.used_at === null ? null : Number(row.used_at),
+    }
+  );
 }
 
 /** Consumes an onboarding token (once, even when two requests race for it). */
@@ -240,14 +250,19 @@ export type TenantStore = ReturnType<typeof tenantStore>;
 
 /** Every read and write of one tenant's rows. */
 export function tenantStore(db: Knex, tenantId: string) {
-  const scoped = (table: string, trx: Knex | Knex.Transaction = db) => trx(table).where({ tenant_id: tenantId });
+  const scoped = (table: string, trx: Knex | Knex.Transaction = db) =>
+    trx(table).where({ tenant_id: tenantId });
 
   return {
     tenantId,
 
     async listUsers(offset: number, limit: number): Promise<{ users: StreamingUserRecord[]; total: number }> {
       const [rows, counted] = await Promise.all([
-        scoped('streaming_users').select(USER_COLUMNS).orderBy([{ column: 'created_at' }, { column: 'id' }]).offset(offset).limit(limit),
+        scoped('streaming_users')
+          .select(USER_COLUMNS)
+          .orderBy([{ column: 'created_at' }, { column: 'id' }])
+          .offset(offset)
+          .limit(limit),
         scoped('streaming_users').count({ total: '*' }).first(),
       ]);
       return { users: rows.map(userOf), total: Number(counted?.total ?? 0) };
@@ -278,7 +293,9 @@ export function tenantStore(db: Knex, tenantId: string) {
     /** The updated user; undefined when there is none; `'email-taken'` when the new email is another user's. */
     async updateUser(
       id: string,
-      changes: UserFieldChanges | Partial<Pick<StreamingUserRecord, 'status' | 'subscription_ends_at' | 'pm_type' | 'pm_last_four'>>,
+      changes:
+        | UserFieldChanges
+        | Partial<Pick<StreamingUserRecord, 'status' | 'subscription_ends_at' | 'pm_type' | 'pm_last_four'>>,
       nowMs: number,
       trx: Knex | Knex.Transaction = db,
     ): Promise<StreamingUserRecord | undefined | 'email-taken'> {
@@ -294,11 +311,17 @@ export function tenantStore(db: Knex, tenantId: string) {
       return this.findUser(id, trx);
     },
 
-    async insertToken(token: Omit<TokenRecord, 'tenant_id'>, trx: Knex | Knex.Transaction = db): Promise<void> {
+    async insertToken(
+      token: Omit<TokenRecord, 'tenant_id'>,
+      trx: Knex | Knex.Transaction = db,
+    ): Promise<void> {
       await trx('streaming_tokens').insert({ ...token, tenant_id: tenantId });
     },
 
-    async insertRefreshToken(token: Omit<RefreshTokenRecord, 'tenant_id' | 'used_at'>, trx: Knex | Knex.Transaction = db) {
+    async insertRefreshToken(
+      token: Omit<RefreshTokenRecord, 'tenant_id' | 'used_at'>,
+      trx: Knex | Knex.Transaction = db,
+    ) {
       await trx('streaming_refresh_tokens').insert({ ...token, tenant_id: tenantId, used_at: null });
     },
 
@@ -326,13 +349,22 @@ export function tenantStore(db: Knex, tenantId: string) {
     /** Replaces the email's pending code (a new send makes the previous code useless). */
     async saveOtpCode(email: string, codeHash: string, expiresAt: number): Promise<void> {
       await db('streaming_otp_codes')
-        .insert({ tenant_id: tenantId, email, code_hash: codeHash, device_id: null, attempts: 0, expires_at: expiresAt })
+        .insert({
+          tenant_id: tenantId,
+          email,
+          code_hash: codeHash,
+          device_id: null,
+          attempts: 0,
+          expires_at: expiresAt,
+        })
         .onConflict(['tenant_id', 'email'])
         .merge(['code_hash', 'device_id', 'attempts', 'expires_at']);
     },
 
     async findOtpCode(email: string) {
-      const row = await scoped('streaming_otp_codes').andWhere({ email }).first('code_hash', 'device_id', 'attempts', 'expires_at');
+      const row = await scoped('streaming_otp_codes')
+        .andWhere({ email })
+        .first('code_hash', 'device_id', 'attempts', 'expires_at');
       return row && { ...row, attempts: Number(row.attempts), expires_at: Number(row.expires_at) };
     },
 
@@ -343,7 +375,10 @@ export function tenantStore(db: Knex, tenantId: string) {
     async failOtpAttempt(email: string, codeHash: string, deviceId: string): Promise<boolean> {
       const updated = await scoped('streaming_otp_codes')
         .andWhere({ email, code_hash: codeHash })
-        .update({ attempts: db.raw('attempts + 1'), device_id: db.raw('coalesce(device_id, ?)', [deviceId]) });
+        .update({
+          attempts: db.raw('attempts + 1'),
+          device_id: db.raw('coalesce(device_id, ?)', [deviceId]),
+        });
       return updated === 1;
     },
 
@@ -354,7 +389,12 @@ export function tenantStore(db: Knex, tenantId: string) {
       return (await query.delete()) === 1;
     },
 
-    async insertOnboardingToken(token: { token_hash: string; email: string; device_id: string; expires_at: number }) {
+    async insertOnboardingToken(token: {
+      token_hash: string;
+      email: string;
+      device_id: string;
+      expires_at: number;
+    }) {
       await db('streaming_onboarding_tokens').insert({ ...token, tenant_id: tenantId });
     },
 
@@ -364,8 +404,14 @@ export function tenantStore(db: Knex, tenantId: string) {
     },
 
     /** Moves an open session to `status`, once; false when it was not open any more. */
-    async closeCheckoutSession(id: string, status: 'complete' | 'cancelled', trx: Knex.Transaction): Promise<boolean> {
-      const updated = await scoped('streaming_checkout_sessions', trx).andWhere({ id, status: 'open' }).update({ status });
+    async closeCheckoutSession(
+      id: string,
+      status: 'complete' | 'cancelled',
+      trx: Knex.Transaction,
+    ): Promise<boolean> {
+      const updated = await scoped('streaming_checkout_sessions', trx)
+        .andWhere({ id, status: 'open' })
+        .update({ status });
       return updated === 1;
     },
 

@@ -925,10 +925,9 @@ export interface components {
             email: components["schemas"]["Email"];
             /**
              * @description Preferred language for the OTP email (en, nl, fr). Defaults to en if omitted.
-             * @default en
              * @enum {string}
              */
-            locale: "en" | "nl" | "fr";
+            locale?: "en" | "nl" | "fr";
         };
         VerifyOtpRequest: {
             tenant: components["schemas"]["TenantSlug"];

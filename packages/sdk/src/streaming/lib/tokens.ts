@@ -87,8 +87,14 @@ export interface SessionTokenProvider extends Required<TokenProvider> {
  * rotates either way, and dropping its answer would lose the only valid pair.
  */
 export function createSessionTokenProvider(options: SessionTokenProviderOptions): SessionTokenProvider {
-  const { session: initial, accessTokenExpiresAt, onTokens, refreshSkewSeconds = 30, now = Date.now, ...connection } =
-    options;
+  const {
+    session: initial,
+    accessTokenExpiresAt,
+    onTokens,
+    refreshSkewSeconds = 30,
+    now = Date.now,
+    ...connection
+  } = options;
   const methods = publicMethods(connection);
   let session: Pick<AuthSession, 'access_token' | 'refresh_token'> | undefined = initial;
   let expiresAt = accessTokenExpiresAt ?? now() + initial.expires_in * 1000;
@@ -162,9 +168,9 @@ export function createUdtTokenProvider(options: UdtTokenProviderOptions): Requir
  * A UDT provider per user and device, made on first use and reused: a tenant backend serving many
  * devices keeps one of these.
  */
-export function createUdtTokenProviders(
-  options: Omit<UdtTokenProviderOptions, 'userId' | 'deviceId'>,
-): { forDevice(userId: string, deviceId: string): Required<TokenProvider> } {
+export function createUdtTokenProviders(options: Omit<UdtTokenProviderOptions, 'userId' | 'deviceId'>): {
+  forDevice(userId: string, deviceId: string): Required<TokenProvider>;
+} {
   const providers = new Map<string, Required<TokenProvider>>();
   return {
     forDevice(userId, deviceId) {
