@@ -7,6 +7,7 @@ import {
   createStreamingClient,
   type OAuthErrorBody,
   type StreamingErrorBody,
+  type StreamingUser,
   type StreamingValidationErrorBody,
 } from '@music-apis/sdk/streaming';
 import { expect } from 'vitest';
@@ -24,7 +25,10 @@ const TENANT = STREAMING_MOCK_CLIENT.tenant;
 const unique = () => randomUUID().slice(0, 8);
 const device = () => randomUUID();
 
-const tenantClient = ({ baseUrl }: ScenarioContext, credentials = STREAMING_MOCK_CLIENT) =>
+const tenantClient = (
+  { baseUrl }: ScenarioContext,
+  credentials: { clientId: string; clientSecret: string } = STREAMING_MOCK_CLIENT,
+) =>
   createStreamingClient({
     baseUrl,
     retry: 0,
@@ -230,13 +234,17 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       expect(first.links.next).toBe(`${context.baseUrl}/api/v1/users?page=2`);
       const last = await tenant.listUsers({ page: first.meta.last_page });
       expect(last.links.next).toBeNull();
-      expect(last.data.at(-1)!.email).toMatch(/^jane-/);
+      // Users of the paginator's `data` (typed as its items and the generic page's).
+      const lastUsers: StreamingUser[] = last.data;
+      expect(lastUsers.at(-1)!.email).toMatch(/^jane-/);
       const beyond = await tenant.listUsers({ page: first.meta.last_page + 1 });
       expect(beyond.data).toEqual([]);
       expect(beyond.meta).toMatchObject({ from: null, to: null });
-      const everyone = [];
-      for (let page = 1; page <= first.meta.last_page; page++)
-        everyone.push(...(await tenant.listUsers({ page })).data);
+      const everyone: StreamingUser[] = [];
+      for (let page = 1; page <= first.meta.last_page; page++) {
+        const users: StreamingUser[] = (await tenant.listUsers({ page })).data;
+        everyone.push(...users);
+      }
       expect(everyone.map((user) => user.id)).toEqual(expect.arrayContaining([created.id, other.id]));
       await expectValidation(tenant.listUsers({ page: 0 }), { page: 'The page must be at least 1.' });
 
@@ -248,8 +256,8 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         stranger.mintUserDelegationToken({ user_id: created.id, body: { deviceId: device() } }),
         404,
       );
-      const theirs = await stranger.listUsers();
-      expect(theirs.data.map((user) => user.id)).not.toContain(created.id);
+      const theirs: StreamingUser[] = (await stranger.listUsers()).data;
+      expect(theirs.map((user) => user.id)).not.toContain(created.id);
       const twin = await stranger.createUser({ body: fields });
       expect(twin.id).not.toBe(created.id);
       expect((await tenant.getUser({ user_id: created.id })).first_name).toBe('Jane');
