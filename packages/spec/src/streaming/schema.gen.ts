@@ -154,7 +154,9 @@ export interface paths {
          * @description Sends a one-time verification code to the given email address. If the address is valid, a
          *     code is sent; the response does not reveal whether the address exists. Rate limits apply
          *     per IP (throttle) and per email (min interval between sends, max sends per hour); both
-         *     answer 429 with `Retry-After`.
+         *     answer 429 with `Retry-After`. Here: 30 sends an hour per client address; per email one a
+         *     minute and 5 an hour. A new code replaces the previous one. A new address of the tenant gets
+         *     a code too (it signs up through `completeOnboarding`); an unknown tenant gets no mail.
          */
         post: operations["sendEmailOtp"];
         delete?: never;
@@ -177,7 +179,10 @@ export interface paths {
          * @description Verifies an email OTP in a tenant context and returns a user session. Existing users
          *     receive access and refresh tokens. If no user exists for that tenant/email, an onboarding
          *     token is returned instead, to pass to `completeOnboarding`. A code is single-use; a wrong,
-         *     expired or used code answers 422 on the `code` field.
+         *     expired or used code answers 422 on the `code` field. A code (6 digits, 10 minutes) is bound
+         *     to the device of the first attempt to use it: from any other `device_id` it is refused, and
+         *     after 5 refused attempts it is gone. Attempts are limited per client address too (429).
+         *     The session (or the onboarding token, and so the session it becomes) is bound to `device_id`.
          */
         post: operations["verifyEmailOtp"];
         delete?: never;
