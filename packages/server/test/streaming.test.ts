@@ -6,7 +6,8 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/core/config.js';
+import { createScratchDatabase } from '../../../tests/contract/postgres.js';
+import { describeConfig, loadConfig } from '../src/core/config.js';
 import type { MailMessage, MailProvider } from '../src/core/mail.js';
 import { startBanner } from '../src/start-banner.js';
 import { createStreamingClientCommand } from '../src/streaming/client-commands.js';
@@ -543,5 +544,90 @@ describe('streaming operators', () => {
         .checkout.allowedRedirects,
     ).toEqual([]);
     expect(loadConfig({}).streaming.checkout.allowedRedirects).toContain('http://localhost:*');
+  });
+});
+
+const postgres = await createScratchDatabase('streaming');
+afterAll(async () => postgres?.drop());
+
+describe.skipIf(!postgres)('streaming on two instances sharing one PostgreSQL', () => {
+  it('a code sent through one is verified through the other; sessions, limits and clients are shared', async () => {
+    const settings = loadConfig({
+      STREAMING_CLIENT_ID: 'shared-client',
+      STREAMING_CLIENT_SECRET: 'shared-secret',
+    }).streaming;
+    const first = await startTestServer({ databaseUrl: postgres!.url, streaming: settings });
+    const second = await startTestServer({ databaseUrl: postgres!.url, streaming: settings });
+    try {
+      const [a, b] = [first, second].map((test) =>
+        createStreamingClient({ baseUrl: test.baseUrl, retry: 0 }),
+      );
+      await a!.sendEmailOtp({ body: { tenant: 'acme', email: 'two@example.com' } });
+      // The per-email interval is counted in the database: the other instance refuses too.
+      await expect(
+        b!.sendEmailOtp({ body: { tenant: 'acme', email: 'two@example.com' } }),
+      ).rejects.toMatchObject({
+        status: 429,
+      });
+      const outbox = (await (await fetch(`${second.baseUrl}/dev/mail`)).json()) as {
+        recipient: string;
+        text: string;
+      }[];
+      const code = /(\d{6})/.exec(outbox.find((mail) => mail.recipient === 'two@example.com')!.text)![1]!;
+      const verified = await b!.verifyEmailOtp({
+        body: { tenant: 'acme', email: 'two@example.com', code, device_id: DEVICE },
+      });
+      if (!('onboarding_token' in verified)) throw new Error('expected onboarding');
+      const session = await a!.completeOnboarding({
+        body: {
+          onboarding_token: verified.onboarding_token,
+          first_name: 'T',
+          last_name: 'Wo',
+          date_of_birth: '1990-01-01',
+        },
+      });
+      const rotated = await b!.refreshSession({ body: { refresh_token: session.refresh_token } });
+      // Reuse detected on the other instance: the family is gone everywhere.
+      await expect(
+        a!.refreshSession({ body: { refresh_token: session.refresh_token } }),
+      ).rejects.toMatchObject({ status: 401 });
+      await expect(
+        createStreamingClient({
+          baseUrl: second.baseUrl,
+          retry: 0,
+          auth: { user: rotated.access_token },
+        }).getMe(),
+      ).rejects.toMatchObject({ status: 401 });
+      // A client token issued by one instance works on the other.
+      const tenant = createStreamingClient({
+        baseUrl: first.baseUrl,
+        retry: 0,
+        auth: { tenant: { clientId: 'shared-client', clientSecret: 'shared-secret' } },
+      });
+      const token = await tenant.tenantTokenProvider!.getToken();
+      const elsewhere = createStreamingClient({ baseUrl: second.baseUrl, retry: 0, auth: { tenant: token } });
+      expect((await elsewhere.listUsers()).data.map((user) => user.email)).toContain('two@example.com');
+    } finally {
+      await first.stop(true);
+      await second.stop(true);
+    }
+  }, 60_000);
+});
+
+describe('streaming configuration', () => {
+  it('masks the client secret and the Stripe keys when printed', () => {
+    const config = loadConfig({
+      STREAMING_CLIENT_ID: 'id',
+      STREAMING_CLIENT_SECRET: 'client-secret-value',
+      STRIPE_SECRET_KEY: 'sk_live_value',
+      STRIPE_WEBHOOK_SECRET: 'whsec_value',
+      STRIPE_PRICES: 'basic=price_1,premium=price_2',
+      STREAMING_CHECKOUT_SUCCESS_URL: 'https://a.example/ok',
+      STREAMING_CHECKOUT_CANCEL_URL: 'https://a.example/no',
+    });
+    const printed = JSON.stringify(describeConfig(config));
+    for (const secret of ['client-secret-value', 'sk_live_value', 'whsec_value'])
+      expect(printed).not.toContain(secret);
+    expect(printed).toContain('"clientId":"id"');
   });
 });
