@@ -234,17 +234,13 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
       expect(first.links.next).toBe(`${context.baseUrl}/api/v1/users?page=2`);
       const last = await tenant.listUsers({ page: first.meta.last_page });
       expect(last.links.next).toBeNull();
-      // Users of the paginator's `data` (typed as its items and the generic page's).
-      const lastUsers: StreamingUser[] = last.data;
-      expect(lastUsers.at(-1)!.email).toMatch(/^jane-/);
+      expect(last.data.at(-1)!.email).toMatch(/^jane-/);
       const beyond = await tenant.listUsers({ page: first.meta.last_page + 1 });
       expect(beyond.data).toEqual([]);
       expect(beyond.meta).toMatchObject({ from: null, to: null });
       const everyone: StreamingUser[] = [];
-      for (let page = 1; page <= first.meta.last_page; page++) {
-        const users: StreamingUser[] = (await tenant.listUsers({ page })).data;
-        everyone.push(...users);
-      }
+      for (let page = 1; page <= first.meta.last_page; page++)
+        everyone.push(...(await tenant.listUsers({ page })).data);
       expect(everyone.map((user) => user.id)).toEqual(expect.arrayContaining([created.id, other.id]));
       await expectValidation(tenant.listUsers({ page: 0 }), { page: 'The page must be at least 1.' });
 
@@ -256,7 +252,7 @@ export const streamingScenarios = defineScenarios('streaming', 'streaming', [
         stranger.mintUserDelegationToken({ user_id: created.id, body: { deviceId: device() } }),
         404,
       );
-      const theirs: StreamingUser[] = (await stranger.listUsers()).data;
+      const theirs = (await stranger.listUsers()).data;
       expect(theirs.map((user) => user.id)).not.toContain(created.id);
       const twin = await stranger.createUser({ body: fields });
       expect(twin.id).not.toBe(created.id);

@@ -852,7 +852,8 @@ export interface components {
          *     }
          */
         Paginated: {
-            data: unknown[];
+            /** @description The page's items, oldest first. */
+            data: unknown;
             links: {
                 /** Format: uri */
                 first: string;
