@@ -9,6 +9,8 @@ export interface ScenarioContext {
   target: 'mock' | 'sqlite' | 'postgres';
   /** A collections API key of a second organization, next to `CONTRACT_COLLECTIONS_API_KEY`'s (the authz matrix). */
   otherOrganizationCollectionsApiKey: string;
+  /** An OAuth2 client of a second streaming tenant, next to `STREAMING_MOCK_CLIENT`'s (tenant isolation). */
+  otherTenantStreamingClient: { tenant: string; clientId: string; clientSecret: string };
 }
 
 export interface Scenario {

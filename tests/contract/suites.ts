@@ -3,6 +3,7 @@ import type { ApiKey } from '@music-apis/spec';
 import type { ScenarioSuite } from './scenario.js';
 import { collectionsScenarios } from './scenarios/collections.js';
 import { songsScenarios } from './scenarios/songs.js';
+import { streamingScenarios } from './scenarios/streaming.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
 
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
@@ -10,7 +11,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   collections: collectionsScenarios,
   downloader: undefined,
   songs: songsScenarios,
-  streaming: undefined,
+  streaming: streamingScenarios,
   trackManager: trackManagerScenarios,
 };
 

@@ -1,8 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { STREAMING_MOCK_CLIENT, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET } from '@music-apis/mock';
 import { setupMockServer } from '@music-apis/mock/node';
-import { createCollectionsApiKey, createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
+import {
+  createCollectionsApiKey,
+  createServer,
+  createStreamingOAuthClient,
+  loadConfig,
+  type MusicApiServer,
+} from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ffmpegAvailable } from './ffmpeg.js';
 import { startTestS3Server } from './s3.js';
@@ -16,6 +23,7 @@ export function runScenarios(
   start: () => Promise<{
     baseUrl: string;
     otherOrganizationCollectionsApiKey: string;
+    otherTenantStreamingClient: ScenarioContext['otherTenantStreamingClient'];
     stop(): Promise<void>;
   }>,
 ) {
@@ -27,6 +35,7 @@ export function runScenarios(
       baseUrl: started.baseUrl,
       target,
       otherOrganizationCollectionsApiKey: started.otherOrganizationCollectionsApiKey,
+      otherTenantStreamingClient: started.otherTenantStreamingClient,
     };
     stop = started.stop;
   });
@@ -53,8 +62,28 @@ export async function startMock() {
     otherOrganizationCollectionsApiKey,
     '0c0ffee0-0000-4000-8000-0000000000aa',
   );
+  const otherTenantStreamingClient = {
+    tenant: 'contract-other-tenant',
+    clientId: 'contract-other-tenant-client',
+    clientSecret: 'contract-other-tenant-secret',
+  };
+  const otherTenantId = '0c0ffee0-0000-4000-8000-0000000000bb';
+  mock.state.streaming.tenants.set(otherTenantStreamingClient.tenant, {
+    id: otherTenantId,
+    slug: otherTenantStreamingClient.tenant,
+    name: 'Contract other tenant',
+  });
+  mock.state.streaming.clients.set(otherTenantStreamingClient.clientId, {
+    tenantId: otherTenantId,
+    secret: otherTenantStreamingClient.clientSecret,
+  });
   server.listen({ onUnhandledRequest: 'error' });
-  return { baseUrl, otherOrganizationCollectionsApiKey, stop: async () => server.close() };
+  return {
+    baseUrl,
+    otherOrganizationCollectionsApiKey,
+    otherTenantStreamingClient,
+    stop: async () => server.close(),
+  };
 }
 
 /**
@@ -73,6 +102,10 @@ export async function startServer(databaseUrl?: string) {
       ...s3?.env,
       COLLECTIONS_API_KEY: CONTRACT_COLLECTIONS_API_KEY,
       COLLECTIONS_MAX_AUDIO_BYTES: String(CONTRACT_MAX_AUDIO_BYTES),
+      // The mock's streaming client and webhook secret, so one scenario runs on every target.
+      STREAMING_CLIENT_ID: STREAMING_MOCK_CLIENT.clientId,
+      STREAMING_CLIENT_SECRET: STREAMING_MOCK_CLIENT.clientSecret,
+      STRIPE_WEBHOOK_SECRET: STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
       // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
       JOB_POLL_INTERVAL_MS: '50',
     },
@@ -90,9 +123,15 @@ export async function startServer(databaseUrl?: string) {
     title: 'Contract suite',
     organization: 'Contract other organization',
   });
+  const otherTenant = await createStreamingOAuthClient(server.db, { tenant: 'contract-other-tenant' });
   return {
     baseUrl,
     otherOrganizationCollectionsApiKey: otherOrganization.key,
+    otherTenantStreamingClient: {
+      tenant: otherTenant.tenant.slug,
+      clientId: otherTenant.clientId,
+      clientSecret: otherTenant.clientSecret,
+    },
     async stop() {
       await server.close();
       await cleanUp();

@@ -7,4 +7,5 @@ export * from './collections-processing.js';
 export * from './collections-variants.js';
 export * from './envelope.js';
 export * from './songs.js';
+export * from './streaming.js';
 export * from './track-manager.js';

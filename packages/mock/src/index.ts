@@ -2,6 +2,7 @@ import { collectionsMockApi } from './collections/index.js';
 import type { StateOf } from './core/api.js';
 import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
 import { songsMockApi } from './songs/index.js';
+import { streamingMockApi } from './streaming/index.js';
 import { trackManagerMockApi } from './track-manager/index.js';
 
 export {
@@ -51,19 +52,29 @@ export {
   songsMockApi,
 } from './songs/index.js';
 export {
+  STREAMING_MOCK_CLIENT,
+  STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
+  type StreamingMockState,
+  type StreamingMockTenantCaller,
+  type StreamingMockUserCaller,
+  type StreamingPrincipals,
+  streamingMockApi,
+} from './streaming/index.js';
+export {
   type TrackManagerMockState,
   type TrackManagerPrincipals,
   trackManagerMockApi,
 } from './track-manager/index.js';
 
 /**
- * The APIs the mock serves, by registry key. Streaming and downloader are not served yet: their
- * paths fall through to MSW's `onUnhandledRequest`.
+ * The APIs the mock serves, by registry key (streaming in part: its part-2 operations answer 501).
+ * The downloader is not served yet: its paths fall through to MSW's `onUnhandledRequest`.
  */
 export const mockApis = {
   trackManager: trackManagerMockApi,
   songs: songsMockApi,
   collections: collectionsMockApi,
+  streaming: streamingMockApi,
 };
 
 export type MockApis = typeof mockApis;

@@ -25,6 +25,7 @@ import { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.j
 import { getOrCreateSecret, secretsMigration } from './core/secrets.js';
 import { createBlobStore } from './core/storage.js';
 import { songsModule } from './songs/module.js';
+import { streamingModule } from './streaming/module.js';
 import { trackManagerModule } from './track-manager/module.js';
 
 /**
@@ -35,7 +36,7 @@ export const API_MODULES: { readonly [Key in ApiKey]: ApiModule | undefined } = 
   collections: collectionsModule,
   downloader: undefined,
   songs: songsModule,
-  streaming: undefined,
+  streaming: streamingModule,
   trackManager: trackManagerModule,
 };
 const servedModules = Object.values(API_MODULES).filter(

@@ -15,12 +15,14 @@ import {
   removeWebhookCommand,
   WEBHOOK_COMMANDS_USAGE,
 } from './collections/webhook-commands.js';
-import { describeConfig, loadConfig } from './core/config.js';
+import { describeConfig, loadConfig, type ServerConfig } from './core/config.js';
 import type { Knex } from './core/db.js';
 import { createDatabase } from './core/db.js';
 import { cliProgram, displayUrl } from './operator-commands.js';
 import { setSongsUserVerified } from './songs/module.js';
 import { startBanner } from './start-banner.js';
+import { createStreamingClientCommand, STREAMING_CLIENT_COMMAND_USAGE } from './streaming/client-commands.js';
+import { createFirstStreamingClient } from './streaming/clients.js';
 
 const usage = (program = cliProgram()) => `Usage: ${program} [start]
        ${program} ${API_KEY_COMMANDS_USAGE.create}   create a collections API key (printed once) of an organization (the default one, or this one, created when new)
@@ -31,6 +33,7 @@ const usage = (program = cliProgram()) => `Usage: ${program} [start]
        ${program} ${WEBHOOK_COMMANDS_USAGE.remove}   remove a collections webhook endpoint
        ${program} ${URL_SIGNING_KEY_USAGE}   print (or replace) an organization's URL signing key, for signed delivery URLs
        ${program} verify-user <email>   mark a songs API user KYC-verified
+       ${program} ${STREAMING_CLIENT_COMMAND_USAGE}   create a streaming API OAuth2 client (its secret printed once) of a tenant (STREAMING_TENANT, or this one, created when new)
 
 Starts the music-apis reference server (all APIs on one port). Configuration comes from
 environment variables (PORT, DATA_DIR, DATABASE_URL, …): the README's configuration table lists
@@ -43,7 +46,8 @@ async function start(): Promise<void> {
   const url = displayUrl(await server.listen(), config);
   // Only the very first start on a database creates (and shows) a key; it is never shown again.
   const firstKey = await createFirstApiKey(server.db, config.collections.apiKey);
-  process.stdout.write(startBanner(url, config, firstKey));
+  const firstStreamingClient = await createFirstStreamingClient(server.db, config.streaming, config.demoData);
+  process.stdout.write(startBanner(url, config, firstKey, undefined, firstStreamingClient));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -85,16 +89,21 @@ async function verifyUser(email: string | undefined): Promise<number> {
 const consoleOutput: CommandOutput = { log: console.log, error: console.error };
 
 /** A command on the server's database, through the server's own start-up path (every migration applied), not listening. */
-async function withServerDatabase(run: (db: Knex, configuredKey: string | undefined) => Promise<number>) {
+async function withServerDatabase(
+  run: (db: Knex, configuredKey: string | undefined, config: ServerConfig) => Promise<number>,
+) {
   const server = await createServer(loadConfig(process.env, { demoData: false, logLevel: 'warn' }));
   try {
-    return await run(server.db, server.config.collections.apiKey);
+    return await run(server.db, server.config.collections.apiKey, server.config);
   } finally {
     await server.close();
   }
 }
 
-const databaseCommands: Record<string, (db: Knex, configuredKey: string | undefined) => Promise<number>> = {
+const databaseCommands: Record<
+  string,
+  (db: Knex, configuredKey: string | undefined, config: ServerConfig) => Promise<number>
+> = {
   'create-api-key': (db) => createApiKeyCommand(db, process.argv.slice(3), consoleOutput),
   'list-api-keys': (db, configuredKey) => listApiKeysCommand(db, configuredKey, consoleOutput),
   'revoke-api-key': (db, configuredKey) =>
@@ -103,6 +112,8 @@ const databaseCommands: Record<string, (db: Knex, configuredKey: string | undefi
   'list-webhooks': (db) => listWebhooksCommand(db, consoleOutput),
   'remove-webhook': (db) => removeWebhookCommand(db, process.argv.slice(3), consoleOutput),
   'url-signing-key': (db) => urlSigningKeyCommand(db, process.argv.slice(3), consoleOutput),
+  'create-streaming-client': (db, _key, config) =>
+    createStreamingClientCommand(db, process.argv.slice(3), config.streaming.tenant, consoleOutput),
 };
 
 const command = process.argv[2] ?? 'start';

@@ -4,6 +4,10 @@ export {
   type CreatedApiKey as CreatedCollectionsApiKey,
   createApiKey as createCollectionsApiKey,
 } from './collections/api-keys.js';
-export { loadConfig, type ServerConfig } from './core/config.js';
+export { loadConfig, type ServerConfig, type StreamingSettings } from './core/config.js';
 export type { CatalogProvider } from './core/providers/catalog.js';
 export { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
+export {
+  type CreatedStreamingClient,
+  createStreamingClient as createStreamingOAuthClient,
+} from './streaming/clients.js';

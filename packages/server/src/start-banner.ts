@@ -1,6 +1,7 @@
 import { SONGS_DEMO_LOGIN } from '@music-apis/catalog';
 import type { ServerConfig } from './core/config.js';
 import { type CliLocation, cliLocation, operatorCommand } from './operator-commands.js';
+import type { CreatedStreamingClient } from './streaming/clients.js';
 
 /** What the start banner shows: where the server is, and commands that run as printed. */
 export function startBanner(
@@ -8,7 +9,9 @@ export function startBanner(
   config: ServerConfig,
   firstKey: { key: string } | undefined,
   location: CliLocation = cliLocation(),
+  firstStreamingClient?: CreatedStreamingClient,
 ): string {
+  const createClient = operatorCommand(config, ['create-streaming-client', '"my app"'], location);
   const createKey = operatorCommand(config, ['create-api-key', '"my app"'], location);
   const verifyUser = operatorCommand(config, ['verify-user', '<email>'], location);
   return [
@@ -26,6 +29,14 @@ export function startBanner(
           `  More collections API keys:  ${createKey.line}`,
         ]
       : [`  Collections API keys:  ${createKey.line}`]),
+    ...(firstStreamingClient
+      ? [
+          `  Streaming API client of tenant "${firstStreamingClient.tenant.slug}" (the secret is shown this once, keep it):`,
+          `    client_id=${firstStreamingClient.clientId}  client_secret=${firstStreamingClient.clientSecret}`,
+          `    curl -X POST ${url}/oauth/token -d grant_type=client_credentials -d client_id=${firstStreamingClient.clientId} -d client_secret=${firstStreamingClient.clientSecret}`,
+          `  More streaming clients:  ${createClient.line}`,
+        ]
+      : [`  Streaming API clients:  ${createClient.line}`]),
     ...(config.demoData
       ? [`  Songs API demo login: ${SONGS_DEMO_LOGIN.email} / ${SONGS_DEMO_LOGIN.password}`]
       : []),

@@ -24,6 +24,7 @@ import { startTestServer } from './helpers.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 9);
 const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 40);
 const API_KEY = 'adn_fuzz_key';
+const STREAMING_CLIENT = { id: 'fuzz-streaming-client', secret: 'fuzz-streaming-secret' };
 
 const SPECS: { readonly [Key in ApiKey]: ApiSpec } = {
   collections: collectionsSpec,
@@ -57,11 +58,44 @@ async function signIn(baseUrl: string) {
     headers: collectionsAuth,
   });
   const catalog = await json('/api/token', { method: 'POST' });
+  const clientToken = await json('/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: STREAMING_CLIENT.id,
+      client_secret: STREAMING_CLIENT.secret,
+    }),
+  });
+  const tenantAuth = { authorization: `Bearer ${clientToken.access_token}` };
+  const streamingUser = await fetch(`${baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers: { ...tenantAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      first_name: 'Fuzz',
+      last_name: 'User',
+      email: 'fuzz@example.com',
+      date_of_birth: '1990-01-15',
+    }),
+  }).then((response) => response.json());
+  const udt = await json(`/api/v1/users/${streamingUser.id}/udt`, {
+    method: 'POST',
+    headers: { ...tenantAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({ deviceId: '8f14e45f-ceea-4672-a9d5-1e4c2f3b6a71' }),
+  });
+  const userAuth = { authorization: `Bearer ${udt.token}` };
+  const checkout = await json('/api/v1/checkout', {
+    method: 'POST',
+    headers: { ...userAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({ product_slug: 'basic' }),
+  });
   const schemes: Record<string, Record<string, string>> = {
     accessJwt: songsAuth,
     refreshJwt: { authorization: `Bearer ${login.refreshToken}` },
     BearerAuth: collectionsAuth,
     catalogToken: { token: `Bearer ${catalog.access_token}` },
+    OAuth2: tenantAuth,
+    UserToken: userAuth,
   };
   const known: Record<string, string> = {
     songId: song.id,
@@ -69,6 +103,8 @@ async function signIn(baseUrl: string) {
     track_id: tracks[0].id,
     isrc: demoCatalog.trackAt(1).isrc,
     Token: `Bearer ${catalog.access_token}`,
+    user_id: streamingUser.id,
+    session_id: checkout.id,
   };
   return { schemes, known };
 }
@@ -109,6 +145,11 @@ describe.each(databases)('fuzz on $name', ({ name, databaseUrl, skip }) => {
       const test = await startTestServer({
         ...(databaseUrl ? { databaseUrl } : {}),
         collections: { ...loadConfig({}).collections, apiKey: API_KEY },
+        streaming: {
+          ...loadConfig({}).streaming,
+          clientId: STREAMING_CLIENT.id,
+          clientSecret: STREAMING_CLIENT.secret,
+        },
       });
       try {
         const { schemes, known } = await signIn(test.baseUrl);

@@ -20,7 +20,7 @@ describe('routing across APIs', () => {
       ['collections', true],
       ['downloader', false],
       ['songs', true],
-      ['streaming', false],
+      ['streaming', true],
       ['trackManager', true],
     ]);
     expect(apis.find((api) => api.key === 'songs')).toMatchObject({
@@ -28,6 +28,13 @@ describe('routing across APIs', () => {
       docs: '/api-docs/songs',
       operations: 16,
     });
+    // Served in parts: part 2 of the streaming API answers 501 for now.
+    const streaming = apis.find((api) => api.key === 'streaming') as unknown as {
+      operations: number;
+      notBuiltYet: string[];
+    };
+    expect(streaming.operations).toBe(41);
+    expect(streaming.notBuiltYet).toHaveLength(24);
     const page = await fetch(`${test.baseUrl}/`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('<a href="/api-docs/track-manager">Track manager API</a>');
@@ -47,6 +54,16 @@ describe('routing across APIs', () => {
     expect(await collections.json()).toMatchObject({
       ok: false,
       message: 'Method PATCH is not allowed on /v1/collection',
+    });
+    const streaming = await fetch(
+      `${test.baseUrl}/api/v1/users/${'0'.repeat(8)}-0000-4000-8000-000000000000/nothing`,
+    );
+    expect(streaming.status).toBe(404);
+    expect(await streaming.json()).toMatchObject({ message: expect.stringContaining('No route') });
+    const pending = await fetch(`${test.baseUrl}/api/v1/heartbeat`);
+    expect(pending.status).toBe(501);
+    expect(await pending.json()).toEqual({
+      message: 'getHeartbeat is documented but not built yet in this reference server',
     });
     const tracks = await fetch(`${test.baseUrl}/api/track/unknown`);
     expect(tracks.status).toBe(404);

@@ -1,6 +1,5 @@
 import type { components } from '@music-apis/spec/streaming';
 import {
-  createCachedTokenProvider,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
@@ -8,18 +7,19 @@ import {
   type TokenSource,
 } from '../core/index.js';
 import { type StreamingMethods, streamingMethods } from './client.gen.js';
+import {
+  type ClientCredentials,
+  createClientCredentialsTokenProvider,
+  streamingErrorMessage,
+} from './lib/tokens.js';
 
 /** Laravel's error body (`{ message, code? }`, plus `errors` on 422), on `ApiError.body`. */
 export type StreamingErrorBody = components['schemas']['ErrorMessage'];
+export type StreamingValidationErrorBody = components['schemas']['ValidationError'];
 /** The token endpoint's RFC 6749 error body. */
 export type OAuthErrorBody = components['schemas']['OAuthError'];
 export type ClientToken = components['schemas']['ClientToken'];
-
-/** A tenant's OAuth2 client, for the client credentials grant. */
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+export type StreamingUser = components['schemas']['User'];
 
 export interface StreamingAuth {
   /**
@@ -28,7 +28,10 @@ export interface StreamingAuth {
    * `POST /oauth/token` and reuse it until it expires.
    */
   tenant?: TokenSource | ClientCredentials;
-  /** The end user's token (`UserToken`): a User Delegation Token or a session access token. */
+  /**
+   * The end user's token (`UserToken`): a User Delegation Token or a session access token; a
+   * `createSessionTokenProvider` or `createUdtTokenProvider` renews it by itself.
+   */
   user?: TokenSource;
 }
 
@@ -36,6 +39,11 @@ export interface StreamingClientOptions
   extends Omit<HttpClientOptions, 'credentials' | 'errorMessage' | 'requestId'> {
   /** Sent per operation as its document says: the user's token first where both are accepted. */
   auth?: StreamingAuth;
+  /**
+   * This device's id, sent as `X-Device-Id` with every request: user tokens are bound to a device,
+   * and the server refuses one sent with another device's id.
+   */
+  deviceId?: string;
 }
 
 export interface StreamingClient extends StreamingMethods {
@@ -45,38 +53,26 @@ export interface StreamingClient extends StreamingMethods {
 }
 
 export function createStreamingClient(options: StreamingClientOptions): StreamingClient {
-  const { auth = {}, ...httpOptions } = options;
+  const { auth = {}, deviceId, ...httpOptions } = options;
   const { tenant, user } = auth;
-  // `issueClientToken` is public, so fetching the tenant token never sends one.
+  const connection = {
+    ...httpOptions,
+    headers:
+      deviceId === undefined ? httpOptions.headers : { ...httpOptions.headers, 'x-device-id': deviceId },
+  };
   const tenantTokenProvider = isClientCredentials(tenant)
-    ? createCachedTokenProvider(async (signal) => {
-        const issued = await methods.issueClientToken(
-          {
-            body: {
-              grant_type: 'client_credentials',
-              client_id: tenant.clientId,
-              client_secret: tenant.clientSecret,
-            },
-          },
-          { signal },
-        );
-        return { token: issued.access_token, expiresInSeconds: issued.expires_in };
-      })
+    ? createClientCredentialsTokenProvider({ ...connection, ...tenant })
     : undefined;
   const tenantToken = isClientCredentials(tenant) ? tenantTokenProvider : tenant;
   const http = createHttpClient({
-    ...httpOptions,
+    ...connection,
     credentials: {
       OAuth2: tenantToken === undefined ? undefined : { token: tenantToken },
       UserToken: user === undefined ? undefined : { token: user },
     },
-    errorMessage: (body) => {
-      const message = (body as Partial<StreamingErrorBody> | undefined)?.message;
-      return typeof message === 'string' ? message : undefined;
-    },
+    errorMessage: streamingErrorMessage,
   });
-  const methods = streamingMethods(http);
-  return { ...methods, tenantTokenProvider, http };
+  return { ...streamingMethods(http), tenantTokenProvider, http };
 }
 
 const isClientCredentials = (tenant: StreamingAuth['tenant']): tenant is ClientCredentials =>

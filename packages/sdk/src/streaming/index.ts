@@ -2,3 +2,4 @@ export type { components, OperationId, operations, paths } from '@music-apis/spe
 export * from '../core/public.js';
 export * from './client.gen.js';
 export * from './client.js';
+export * from './lib/tokens.js';

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { SONG_STREAM_URL_TTL_SECONDS } from '@music-apis/domain';
+import {
+  DEVELOPMENT_REDIRECT_PATTERNS,
+  SONG_STREAM_URL_TTL_SECONDS,
+  STREAMING_DEMO_TENANT,
+  STREAMING_PRODUCTS,
+  TENANT_SLUG,
+} from '@music-apis/domain';
 import { DEFAULT_JOB_LEASE_MS } from './jobs.js';
 import { maskUrlSecrets } from './mask-url.js';
 
@@ -99,6 +105,7 @@ export interface ServerConfig {
      */
     ffmpegPath: string;
   };
+  streaming: StreamingSettings;
   jobs: {
     /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
     pollIntervalMs: number;
@@ -119,6 +126,34 @@ export interface ServerConfig {
     apiUrl: string;
     /** Env `SPOTIFY_ACCOUNTS_URL`, default https://accounts.spotify.com. */
     accountsUrl: string;
+  };
+}
+
+/** The streaming API's tenant client and checkout. */
+export interface StreamingSettings {
+  /** Slug of the demo tenant and of `STREAMING_CLIENT_ID`'s tenant. Env `STREAMING_TENANT`, default `acme`. */
+  tenant: string;
+  /** Env `STREAMING_CLIENT_ID` + `STREAMING_CLIENT_SECRET`: one more OAuth2 client of that tenant (scripted set-ups); when set, no first client is generated. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  checkout: {
+    /** Env `STRIPE_SECRET_KEY`: create Stripe Checkout Sessions instead of using the built-in checkout. */
+    stripeSecretKey: string | undefined;
+    /** Env `STRIPE_WEBHOOK_SECRET` (`whsec_…`): checks the signature of `POST /stripe/webhook`. */
+    stripeWebhookSecret: string | undefined;
+    /** Env `STRIPE_API_URL`, default https://api.stripe.com (tests, proxies). */
+    stripeApiUrl: string;
+    /** Env `STRIPE_PRICES`: `basic=price_…,premium=price_…`, the Stripe price of each product (all of them with a key). */
+    stripePrices: Readonly<Record<string, string>>;
+    /**
+     * Patterns (`*` matches anything, as Laravel's `Str::is`) a custom `success_url`/`cancel_url`
+     * must match. Env `STREAMING_CHECKOUT_REDIRECT_PATTERNS`, a comma list; default in development
+     * `http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`; in production none.
+     */
+    allowedRedirects: readonly string[];
+    /** Env `STREAMING_CHECKOUT_SUCCESS_URL` / `_CANCEL_URL`: where the browser goes after paying or cancelling when the request names no URL. Default: the built-in checkout page itself; required with Stripe. */
+    successUrl: string | undefined;
+    cancelUrl: string | undefined;
   };
 }
 
@@ -196,6 +231,58 @@ function s3From(env: Env): S3Settings | undefined {
     secretAccessKey,
     forcePathStyle: booleanFrom(env.S3_FORCE_PATH_STYLE, endpoint !== undefined),
   };
+}
+
+function httpUrlFrom(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)))
+    throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+function streamingFrom(env: Env, production: boolean): StreamingSettings {
+  const tenant = env.STREAMING_TENANT || STREAMING_DEMO_TENANT.slug;
+  if (!TENANT_SLUG.test(tenant))
+    throw new Error(`STREAMING_TENANT must be a slug (lower-case letters, digits, dashes), got "${tenant}"`);
+  const clientId = env.STREAMING_CLIENT_ID || undefined;
+  const clientSecret = env.STREAMING_CLIENT_SECRET || undefined;
+  if (!clientId !== !clientSecret)
+    throw new Error('STREAMING_CLIENT_ID and STREAMING_CLIENT_SECRET go together: set both or neither');
+  const stripePrices = Object.fromEntries(
+    (env.STRIPE_PRICES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => {
+        const [slug, price] = entry.split('=').map((part) => part.trim());
+        if (!slug || !price) throw new Error(`STRIPE_PRICES entries are slug=price_id, got "${entry}"`);
+        return [slug, price];
+      }),
+  );
+  const patterns = (env.STREAMING_CHECKOUT_REDIRECT_PATTERNS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const checkout = {
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeApiUrl: (env.STRIPE_API_URL || 'https://api.stripe.com').replace(/\/+$/, ''),
+    stripePrices,
+    allowedRedirects: patterns.length > 0 ? patterns : production ? [] : [...DEVELOPMENT_REDIRECT_PATTERNS],
+    successUrl: httpUrlFrom('STREAMING_CHECKOUT_SUCCESS_URL', env.STREAMING_CHECKOUT_SUCCESS_URL),
+    cancelUrl: httpUrlFrom('STREAMING_CHECKOUT_CANCEL_URL', env.STREAMING_CHECKOUT_CANCEL_URL),
+  };
+  if (checkout.stripeSecretKey) {
+    // Stripe redirects to real URLs: the built-in page is not there to fall back on.
+    if (!checkout.successUrl || !checkout.cancelUrl)
+      throw new Error(
+        'STRIPE_SECRET_KEY requires STREAMING_CHECKOUT_SUCCESS_URL and STREAMING_CHECKOUT_CANCEL_URL',
+      );
+    const unpriced = STREAMING_PRODUCTS.filter((product) => !stripePrices[product.slug]);
+    if (unpriced.length > 0)
+      throw new Error(`STRIPE_PRICES has no price for ${unpriced.map((product) => product.slug).join(', ')}`);
+  }
+  return { tenant, clientId, clientSecret, checkout };
 }
 
 function booleanFrom(value: string | undefined, fallback: boolean): boolean {
@@ -324,6 +411,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       },
       ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
     },
+    streaming: streamingFrom(env, production),
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),
       concurrency: positiveIntegerFrom('JOB_CONCURRENCY', env.JOB_CONCURRENCY, 2),
@@ -342,6 +430,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     mail: { ...config.mail, ...overrides.mail },
     songs: { ...config.songs, ...overrides.songs },
     collections: { ...config.collections, ...overrides.collections },
+    streaming: { ...config.streaming, ...overrides.streaming },
     jobs: { ...config.jobs, ...overrides.jobs },
     spotify: { ...config.spotify, ...overrides.spotify },
   };
@@ -371,5 +460,14 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     songs: { ...config.songs, jwtSecret: mask(config.songs.jwtSecret) },
     collections: { ...config.collections, apiKey: mask(config.collections.apiKey) },
     spotify: { ...config.spotify, clientSecret: mask(config.spotify.clientSecret) },
+    streaming: {
+      ...config.streaming,
+      clientSecret: mask(config.streaming.clientSecret),
+      checkout: {
+        ...config.streaming.checkout,
+        stripeSecretKey: mask(config.streaming.checkout.stripeSecretKey),
+        stripeWebhookSecret: mask(config.streaming.checkout.stripeWebhookSecret),
+      },
+    },
   }) as Record<string, unknown>;
 }

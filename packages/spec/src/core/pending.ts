@@ -10,6 +10,33 @@ import { HttpError } from './errors.js';
 export const PENDING_OPERATIONS = {
   // An API built in parts lists here, `as const`, the operationIds of its parts still to build,
   // and spreads `pendingHandlers(PENDING_OPERATIONS.<api>)` after its built handlers.
+  /** Part 2 of the streaming API (issue 17): health, home, playlists, the catalog, HLS. */
+  streaming: [
+    'getHeartbeat',
+    'getAggregatorStatus',
+    'getHomePage',
+    'searchPlaylists',
+    'listMyPlaylists',
+    'createPlaylist',
+    'getPlaylist',
+    'updatePlaylist',
+    'listPlaylistTracks',
+    'addPlaylistTrack',
+    'replacePlaylistTracks',
+    'reorderPlaylistTrack',
+    'searchArtists',
+    'browseArtists',
+    'getArtist',
+    'listArtistReleases',
+    'searchReleases',
+    'getReleasesBatch',
+    'getRelease',
+    'listReleaseTracks',
+    'searchTracks',
+    'getTracksBatch',
+    'getTrack',
+    'getHlsManifest',
+  ],
 } as const satisfies { readonly [Key in ApiKey]?: readonly string[] };
 
 /** The operations of `api` still to build (none for a finished API). */

@@ -154,7 +154,9 @@ export interface paths {
          * @description Sends a one-time verification code to the given email address. If the address is valid, a
          *     code is sent; the response does not reveal whether the address exists. Rate limits apply
          *     per IP (throttle) and per email (min interval between sends, max sends per hour); both
-         *     answer 429 with `Retry-After`.
+         *     answer 429 with `Retry-After`. Here: 30 sends an hour per client address; per email one a
+         *     minute and 5 an hour. A new code replaces the previous one. A new address of the tenant gets
+         *     a code too (it signs up through `completeOnboarding`); an unknown tenant gets no mail.
          */
         post: operations["sendEmailOtp"];
         delete?: never;
@@ -177,7 +179,10 @@ export interface paths {
          * @description Verifies an email OTP in a tenant context and returns a user session. Existing users
          *     receive access and refresh tokens. If no user exists for that tenant/email, an onboarding
          *     token is returned instead, to pass to `completeOnboarding`. A code is single-use; a wrong,
-         *     expired or used code answers 422 on the `code` field.
+         *     expired or used code answers 422 on the `code` field. A code (6 digits, 10 minutes) is bound
+         *     to the device of the first attempt to use it: from any other `device_id` it is refused, and
+         *     after 5 refused attempts it is gone. Attempts are limited per client address too (429).
+         *     The session (or the onboarding token, and so the session it becomes) is bound to `device_id`.
          */
         post: operations["verifyEmailOtp"];
         delete?: never;
@@ -291,6 +296,69 @@ export interface paths {
          *     payment provider confirms it.
          */
         post: operations["createCheckoutSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checkout/builtin/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Built-in checkout page
+         * @description Ours (not in the original): the hosted page of the built-in, offline payment provider, which
+         *     `createCheckoutSession` hands out as `url` when no Stripe key is configured. It shows the
+         *     product and a Pay and a Cancel button (forms posting to `completeBuiltinCheckout`); once
+         *     the session is completed or cancelled, its outcome. Opened by the user's browser: no token.
+         */
+        get: operations["showBuiltinCheckout"];
+        put?: never;
+        /**
+         * Complete a built-in checkout
+         * @description Ours (not in the original): the built-in provider's payment. `action=pay` completes the
+         *     session (once) and subscribes the user: `status` `SUBSCRIBED`, `subscription_ends_at` one
+         *     billing period (30 days) ahead, the test card as payment method; `action=cancel` cancels it.
+         *     Answers 303 to the session's `success_url` or `cancel_url` (with `session_id=` added), as
+         *     Stripe's hosted page redirects. An expired, completed or cancelled session answers 409.
+         */
+        post: operations["completeBuiltinCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook
+         * @description Laravel Cashier's webhook route: Stripe posts its events here. The `Stripe-Signature`
+         *     header (`t=<timestamp>,v1=<HMAC-SHA256 of "<timestamp>.<body>" keyed with the endpoint's
+         *     signing secret>`) is checked against `STRIPE_WEBHOOK_SECRET`, with 300 seconds of tolerance,
+         *     so the body is read as sent (any media type). Handled: `checkout.session.completed` and
+         *     `customer.subscription.created|updated|deleted`, which set the user's `status`,
+         *     `subscription_ends_at` and payment method; other events are acknowledged and ignored.
+         *     Without a configured signing secret every delivery answers 403.
+         */
+        post: operations["handleStripeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -784,7 +852,8 @@ export interface components {
          *     }
          */
         Paginated: {
-            data: unknown[];
+            /** @description The page's items, oldest first. */
+            data: unknown;
             links: {
                 /** Format: uri */
                 first: string;
@@ -862,10 +931,9 @@ export interface components {
             email: components["schemas"]["Email"];
             /**
              * @description Preferred language for the OTP email (en, nl, fr). Defaults to en if omitted.
-             * @default en
              * @enum {string}
              */
-            locale: "en" | "nl" | "fr";
+            locale?: "en" | "nl" | "fr";
         };
         VerifyOtpRequest: {
             tenant: components["schemas"]["TenantSlug"];
@@ -999,6 +1067,13 @@ export interface components {
              *     allowed redirect URL patterns. If not provided, the default cancel_url is used.
              */
             cancel_url?: string;
+        };
+        BuiltinCheckoutAction: {
+            /**
+             * @description Pay (complete the session) or cancel it.
+             * @enum {string}
+             */
+            action: "pay" | "cancel";
         };
         CheckoutSession: {
             /** @description Checkout session id (Stripe `cs_…`). */
@@ -1507,6 +1582,34 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON or form body is larger than 1 MiB. */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorMessage"];
+            };
+        };
+        /** @description The body's `Content-Type` is not one the operation accepts (`application/json`; the token endpoint also takes form data). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Content-Type must be one of application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorMessage"];
+            };
+        };
         /**
          * @description The Authorization header is missing (`UNAUTHENTICATED`), or its token is invalid, expired
          *     or of the wrong kind for this operation (`INVALID_AUTH_TOKEN`).
@@ -1613,6 +1716,13 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+         *     the `device_id` of its verification): a token sent with another device's id answers 401
+         *     `INVALID_AUTH_TOKEN`.
+         * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+         */
+        DeviceIdHeader: string;
         /** @description Page number (1-based). */
         Page: number;
         /** @description Number of items per page */
@@ -1740,6 +1850,8 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     mintUserDelegationToken: {
@@ -1784,6 +1896,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1909,6 +2023,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -1978,6 +2094,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2015,6 +2133,8 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -2049,6 +2169,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthSession"] | components["schemas"]["OnboardingRequired"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -2090,6 +2212,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2127,6 +2251,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2155,6 +2281,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The refresh token is missing or too long. */
             422: {
                 headers: {
@@ -2179,7 +2307,15 @@ export interface operations {
     getMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2200,7 +2336,15 @@ export interface operations {
     updateMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2227,13 +2371,23 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
     createCheckoutSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The calling device. User tokens are bound to a device (a UDT to its `deviceId`, a session to
+                 *     the `device_id` of its verification): a token sent with another device's id answers 401
+                 *     `INVALID_AUTH_TOKEN`.
+                 * @example a9b66a51-3cb6-4e66-bb94-675e83380fe5
+                 */
+                "X-Device-Id"?: components["parameters"]["DeviceIdHeader"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2264,8 +2418,173 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             502: components["responses"]["UpstreamUnavailable"];
+        };
+    };
+    showBuiltinCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkout page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    completeBuiltinCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The checkout session id (`cs_builtin_…`) from `createCheckoutSession`.
+                 * @example cs_builtin_4f9c2a7d1e8b4c6a9d3f0e1b2c5a7d9e
+                 */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "pay"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["BuiltinCheckoutAction"];
+                /**
+                 * @example {
+                 *       "action": "pay"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BuiltinCheckoutAction"];
+            };
+        };
+        responses: {
+            /** @description Done; the browser goes on to the session's success or cancel URL. */
+            303: {
+                headers: {
+                    /** @description The session's `success_url` (paid) or `cancel_url` (cancelled), with `session_id`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The session is no longer open (completed, cancelled or expired). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "This checkout session is no longer open."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    handleStripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The signature of the body; without it the delivery answers 403.
+                 * @example t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+                 */
+                "Stripe-Signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Event received (handled, or not one this API acts on). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Webhook Handled"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+            /** @description The signed body is not a Stripe event. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "The webhook payload is not a Stripe event."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The signature is missing, wrong or too old (or no signing secret is configured). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "No signatures found matching the expected signature for payload"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The body is larger than 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
         };
     };
     getHomePage: {
@@ -2479,6 +2798,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2552,6 +2873,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2629,6 +2952,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2668,6 +2993,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2712,6 +3039,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
