@@ -1632,10 +1632,10 @@ export interface components {
          */
         NaiveDateTime: string;
         /**
-         * @description ISO 3166-1 alpha-2 country code.
+         * @description Account region, meant to be an ISO 3166-1 alpha-2 code but free-form as in the original; the UI sends `""` from an empty "Region (Optional)" field, which is stored as given.
          * @example US
          */
-        CountryCode: string;
+        Region: string;
         /**
          * @description Kind of a download task / history record (an artist download becomes album tasks).
          * @enum {string}
@@ -1726,7 +1726,11 @@ export interface components {
         };
         /**
          * @description Main configuration keys (camelCase). As a request body every key is optional and the body
-         *     is shallow-merged into the saved configuration; unknown keys are stored as given.
+         *     is shallow-merged into the saved configuration; unknown keys are stored as given. Only the
+         *     original's rules are checked (`realTimeMultiplier` an integer 0..10, `fallback` needing
+         *     accounts, watch needing `realTime` or `fallback`), with a 400; everything else is stored
+         *     as sent, so the web UI's values (`convertTo: ""`, `bitrate: ""`, `padNumberWidth: "auto"`,
+         *     a cleared number field sent as 0) are accepted.
          */
         ConfigFields: {
             /**
@@ -1784,11 +1788,13 @@ export interface components {
             /** @default 5 */
             retryDelayIncrease: number;
             /**
+             * @description Conversion target; `""` or null means no conversion (the UI sends `""` for "No Conversion").
              * @default null
              * @enum {string|null}
              */
-            convertTo: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | null;
+            convertTo: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | "" | null;
             /**
+             * @description Conversion bitrate; `""` or null means automatic (the UI sends `""` for "Auto").
              * @default null
              * @example 320k
              */
@@ -1805,10 +1811,16 @@ export interface components {
              */
             separateTracksByUser: boolean;
             watch?: components["schemas"]["WatchConfigFields"];
-            /** @default 0 */
+            /**
+             * @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed".
+             * @default 0
+             */
             realTimeMultiplier: number;
-            /** @default 3 */
-            padNumberWidth: number;
+            /**
+             * @description Track-number padding width, or `auto` (as wide as the track count).
+             * @default 3
+             */
+            padNumberWidth: number | "auto";
             /** @description Hide explicit content in the UI; always taken from the server's `EXPLICIT_FILTER` setting (absent until the first save). */
             readonly explicitFilter?: boolean;
         } & {
@@ -1876,7 +1888,7 @@ export interface components {
         CredentialService: "spotify" | "deezer";
         /** @description Account fields; a Spotify account uses `blob_content`, a Deezer account `arl`. As an update body, any subset. */
         CredentialFields: {
-            region?: components["schemas"]["CountryCode"];
+            region?: components["schemas"]["Region"];
             /** @description Spotify only — the librespot login blob (`credentials.json`), as an object or as a JSON string. Stored verbatim. */
             blob_content?: {
                 [key: string]: unknown;
@@ -1920,8 +1932,8 @@ export interface components {
             };
         };
         CredentialMarkets: {
-            deezer: components["schemas"]["CountryCode"][];
-            spotify: components["schemas"]["CountryCode"][];
+            deezer: components["schemas"]["Region"][];
+            spotify: components["schemas"]["Region"][];
         };
         /** @description Global Spotify Web API app credentials (used for search, info and metadata). */
         SpotifyApiCredentials: {
@@ -2670,6 +2682,34 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON body is larger than 1 MiB (refused by the HTTP layer before the route runs). */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
+        /** @description The body's `Content-Type` is not `application/json` (refused by the HTTP layer before the route runs). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Content-Type must be one of application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
         /** @description Auth is enabled and no valid bearer token was sent (or its user no longer exists) */
         Unauthorized: {
             headers: {
@@ -3342,6 +3382,8 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3394,6 +3436,8 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3496,6 +3540,8 @@ export interface operations {
             400: components["responses"]["DetailBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3576,6 +3622,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3621,6 +3669,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3706,6 +3756,8 @@ export interface operations {
                 };
             };
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3882,6 +3934,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -3898,6 +3952,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -3981,6 +4037,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4020,6 +4078,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4036,6 +4096,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4052,6 +4114,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4120,6 +4184,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4340,6 +4406,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4405,6 +4473,8 @@ export interface operations {
                     "application/json": components["schemas"]["NestedError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5184,6 +5254,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5288,6 +5360,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5324,6 +5398,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5667,6 +5743,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5771,6 +5849,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5807,6 +5887,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -6438,6 +6520,8 @@ export interface operations {
             };
             400: components["responses"]["TopLevelBadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["TopLevelServerError"];
         };
     };
