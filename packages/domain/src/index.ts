@@ -6,3 +6,4 @@ export * from './collections-variants.js';
 export * from './envelope.js';
 export * from './songs.js';
 export * from './track-manager.js';
+export * from './downloader/index.js';
