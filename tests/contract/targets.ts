@@ -2,12 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupMockServer } from '@music-apis/mock/node';
-import { createCollectionsApiKey, createServer, loadConfig, type MusicApiServer } from '@music-apis/server';
+import {
+  createCollectionsApiKey,
+  createFirstDownloaderAdmin,
+  createServer,
+  loadConfig,
+  type MusicApiServer,
+} from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ffmpegAvailable } from './ffmpeg.js';
 import { startTestS3Server } from './s3.js';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
+import { CONTRACT_DOWNLOADER_ADMIN } from './scenarios/downloader.js';
 import { SUITES } from './suites.js';
 
 /** Registers every suite's scenarios against one target. */
@@ -53,6 +60,9 @@ export async function startMock() {
     otherOrganizationCollectionsApiKey,
     '0c0ffee0-0000-4000-8000-0000000000aa',
   );
+  // The downloader's scenarios run with auth on, signed in as this first admin.
+  mock.state.downloader.settings.authEnabled = true;
+  mock.state.downloader.addUser({ ...CONTRACT_DOWNLOADER_ADMIN, role: 'admin' });
   server.listen({ onUnhandledRequest: 'error' });
   return { baseUrl, otherOrganizationCollectionsApiKey, stop: async () => server.close() };
 }
@@ -75,6 +85,9 @@ export async function startServer(databaseUrl?: string) {
       COLLECTIONS_MAX_AUDIO_BYTES: String(CONTRACT_MAX_AUDIO_BYTES),
       // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
       JOB_POLL_INTERVAL_MS: '50',
+      DOWNLOADER_ENABLE_AUTH: 'true',
+      DOWNLOADER_ADMIN_USERNAME: CONTRACT_DOWNLOADER_ADMIN.username,
+      DOWNLOADER_ADMIN_PASSWORD: CONTRACT_DOWNLOADER_ADMIN.password,
     },
     { port: 0, dataDir, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'silent', validateResponses: true },
   );
@@ -86,6 +99,7 @@ export async function startServer(databaseUrl?: string) {
     throw error;
   }
   const baseUrl = await server.listen();
+  await createFirstDownloaderAdmin(server.db, config);
   const otherOrganization = await createCollectionsApiKey(server.db, {
     title: 'Contract suite',
     organization: 'Contract other organization',

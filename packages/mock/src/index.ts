@@ -1,6 +1,7 @@
 import { collectionsMockApi } from './collections/index.js';
 import type { StateOf } from './core/api.js';
 import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
+import { downloaderMockApi } from './downloader/index.js';
 import { songsMockApi } from './songs/index.js';
 import { trackManagerMockApi } from './track-manager/index.js';
 
@@ -42,6 +43,7 @@ export type {
   ResponseBody,
   StatusOverride,
 } from './core/override.js';
+export { type DownloaderMockState, downloaderMockApi } from './downloader/index.js';
 export {
   type SongsCaller,
   type SongsMockSong,
@@ -57,13 +59,14 @@ export {
 } from './track-manager/index.js';
 
 /**
- * The APIs the mock serves, by registry key. Streaming and downloader are not served yet: their
- * paths fall through to MSW's `onUnhandledRequest`.
+ * The APIs the mock serves, by registry key. Streaming is not served yet: its paths fall through
+ * to MSW's `onUnhandledRequest`. The downloader's part 2 operations answer 501 (PENDING_OPERATIONS).
  */
 export const mockApis = {
   trackManager: trackManagerMockApi,
   songs: songsMockApi,
   collections: collectionsMockApi,
+  downloader: downloaderMockApi,
 };
 
 export type MockApis = typeof mockApis;

@@ -7,3 +7,4 @@ export {
 export { loadConfig, type ServerConfig } from './core/config.js';
 export type { CatalogProvider } from './core/providers/catalog.js';
 export { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
+export { createFirstDownloaderAdmin } from './downloader/module.js';

@@ -1815,7 +1815,7 @@ export interface components {
              * @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed".
              * @default 0
              */
-            realTimeMultiplier: number;
+            realTimeMultiplier: unknown & number;
             /**
              * @description Track-number padding width, or `auto` (as wide as the track count).
              * @default 3
