@@ -72,7 +72,22 @@ const INVALID_INPUT: Record<string, string> = {
 export interface DownloaderErrorContext {
   operationId?: string;
   tags?: readonly string[];
+  /** The request path, for a request no operation matched: the envelope of its route family. */
+  path?: string;
 }
+
+/** Route families by path prefix, for paths no operation matched (`/api/credentials/`, say). */
+const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
+  ['/api/config', 'nested'],
+  ['/api/credentials', 'nested'],
+  ['/api/search', 'nested'],
+  ['/api/prgs', 'nested'],
+  ['/api/track', 'topLevel'],
+  ['/api/album', 'topLevel'],
+  ['/api/playlist', 'topLevel'],
+  ['/api/artist', 'topLevel'],
+  ['/api/history', 'topLevel'],
+];
 
 function fastApiIssues(issues: ValidationIssue[]) {
   return issues.map((issue) => {
@@ -90,7 +105,9 @@ function fastApiIssues(issues: ValidationIssue[]) {
 
 function styleOf(context: DownloaderErrorContext): DownloaderErrorStyle {
   const tag = context.tags?.[0];
-  return (tag && TAG_STYLES[tag]) || 'detail';
+  if (tag) return TAG_STYLES[tag] ?? 'detail';
+  const path = context.path ?? '';
+  return PREFIX_STYLES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1] ?? 'detail';
 }
 
 /** The downloader's answer to any error of its pipeline, in the envelope of the route. */
@@ -120,7 +137,7 @@ export function downloaderErrorReply(error: HttpError, context: DownloaderErrorC
     const message = (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
     return reply(style, 400, message, error.message, headers);
   }
-  if (error.status === 404 && !operationId) {
+  if (error.status === 404 && !operationId && styleOf(context) === 'detail') {
     // An unknown path under /api: the original's SPA fallback.
     return { status: 404, body: { detail: 'API endpoint not found' }, headers };
   }

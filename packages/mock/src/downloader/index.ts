@@ -66,9 +66,10 @@ export const downloaderMockApi: MockApiDefinition<
     };
     return state;
   },
-  errorReply: (error, { operationId }) =>
+  errorReply: (error, { operationId, path }) =>
     downloaderErrorReply(error, {
       operationId,
+      path,
       tags: operationId
         ? (downloaderSpec.operations as Record<string, { tags: readonly string[] }>)[operationId]?.tags
         : undefined,

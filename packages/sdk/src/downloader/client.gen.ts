@@ -446,6 +446,7 @@ export type ListAllCredentialsError =
   | ApiError<operations['listAllCredentials']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listAllCredentials']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['listAllCredentials']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['listAllCredentials']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['listAllCredentials']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `listCredentials` (`GET /api/credentials/{service}`). */
@@ -462,6 +463,7 @@ export type ListCredentialsError =
   | ApiError<operations['listCredentials']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listCredentials']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['listCredentials']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['listCredentials']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['listCredentials']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getCredential` (`GET /api/credentials/{service}/{name}`). */
@@ -500,6 +502,7 @@ export type CreateCredentialError =
   | ApiError<operations['createCredential']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCredential']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createCredential']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['createCredential']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createCredential']['responses'][409]['content']['application/json'], 409>
   | ApiError<operations['createCredential']['responses'][413]['content']['application/json'], 413>
   | ApiError<operations['createCredential']['responses'][415]['content']['application/json'], 415>
@@ -1764,7 +1767,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/credentials/all/{service}`
    *
-   * Fails with {@link ListAllCredentialsError} (400, 401, 403, 500).
+   * Fails with {@link ListAllCredentialsError} (400, 401, 403, 404, 500).
    */
   listAllCredentials(args: ListAllCredentialsParams, options?: CallOptions): ApiPromise<ListAllCredentialsResult>;
 
@@ -1775,7 +1778,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/credentials/{service}`
    *
-   * Fails with {@link ListCredentialsError} (400, 401, 403, 500).
+   * Fails with {@link ListCredentialsError} (400, 401, 403, 404, 500).
    */
   listCredentials(args: ListCredentialsParams, options?: CallOptions): ApiPromise<ListCredentialsResult>;
 
@@ -1801,7 +1804,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/credentials/{service}/{name}`
    *
-   * Fails with {@link CreateCredentialError} (400, 401, 403, 409, 413, 415, 500).
+   * Fails with {@link CreateCredentialError} (400, 401, 403, 404, 409, 413, 415, 500).
    */
   createCredential(args: CreateCredentialParams, options?: CallOptions): ApiPromise<CreateCredentialResult>;
 

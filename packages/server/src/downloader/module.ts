@@ -50,7 +50,8 @@ export const downloaderModule: ApiModule = {
     });
     const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
       spec: downloaderSpec,
-      errorReply: (error, env) => downloaderErrorReply(error, env.operation ?? {}),
+      errorReply: (error, env) =>
+        downloaderErrorReply(error, { ...(env.operation ?? {}), path: env.ctx.path }),
       authenticate: downloaderAuthenticators<ServerEnv>(service),
       handlers: {
         ...downloaderHandlers<ServerEnv, ServerRawBody>(service),

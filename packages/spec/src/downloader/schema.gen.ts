@@ -4267,6 +4267,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4303,6 +4304,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4457,6 +4459,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             /** @description An account with this name already exists */
             409: {
                 headers: {
