@@ -8,6 +8,7 @@ export function startBanner(
   config: ServerConfig,
   firstKey: { key: string } | undefined,
   location: CliLocation = cliLocation(),
+  firstDownloaderAdmin?: { username: string; password: string | undefined },
 ): string {
   const createKey = operatorCommand(config, ['create-api-key', '"my app"'], location);
   const verifyUser = operatorCommand(config, ['verify-user', '<email>'], location);
@@ -29,9 +30,30 @@ export function startBanner(
     ...(config.demoData
       ? [`  Songs API demo login: ${SONGS_DEMO_LOGIN.email} / ${SONGS_DEMO_LOGIN.password}`]
       : []),
+    ...downloaderLines(config, firstDownloaderAdmin),
     ...(config.devEndpoints ? [`  Mail outbox (sign-up codes): ${url}/dev/mail`] : []),
     `  Mark a songs API user KYC-verified:  ${verifyUser.line}`,
     ...(createKey.passwordMasked ? ["  (type DATABASE_URL's password where the commands show ***)"] : []),
     '',
   ].join('\n');
+}
+
+/** The downloader's auth mode, and the first admin's password the one time it is generated. */
+function downloaderLines(
+  config: ServerConfig,
+  firstAdmin: { username: string; password: string | undefined } | undefined,
+): string[] {
+  if (!config.downloader.authEnabled)
+    return [
+      '  Downloader auth: off (every request is the admin "system"; DOWNLOADER_ENABLE_AUTH=true turns it on)',
+    ];
+  if (!firstAdmin) return ['  Downloader auth: on'];
+  if (firstAdmin.password === undefined)
+    return [
+      `  Downloader auth: on; first admin "${firstAdmin.username}" created with DOWNLOADER_ADMIN_PASSWORD`,
+    ];
+  return [
+    '  Downloader first admin (the password is shown this once, keep it):',
+    `    ${firstAdmin.username} / ${firstAdmin.password}`,
+  ];
 }
