@@ -32,7 +32,9 @@ async function expectDetail(call: Promise<unknown>, status: number, detail: stri
 }
 
 async function expectNested(call: Promise<unknown>, status: number, error: string | RegExp) {
-  const body = (await expectApiError<DownloaderErrorBody>(call, status)) as { detail: { error: string } };
+  const body = (await expectApiError<DownloaderErrorBody>(call, status)) as {
+    detail: { error: string; details?: string };
+  };
   if (typeof error === 'string') expect(body.detail.error).toBe(error);
   else expect(body.detail.error).toMatch(error);
   return body.detail;

@@ -61,7 +61,12 @@ export function downloaderHandlers<Env, Raw>(
 ): Pick<AllHandlers<Env, Raw>, BuiltDownloaderOperation> {
   return {
     getAuthStatus: async ({ principal }) => ok(await service.authStatus(principal)),
-    login: async ({ body }) => ok(await service.login(body)),
+    // A token is in the answer: no cache may keep it (as every login of the toolkit).
+    login: async ({ body }) => ({
+      status: 200 as const,
+      body: await service.login(body),
+      headers: { 'cache-control': 'no-store' },
+    }),
     register: async ({ body }) => ok(await service.register(body)),
     logout: () => ok(service.logout()),
     listUsers: async () => ok(await service.listUsers()),

@@ -1694,8 +1694,8 @@ export interface components {
             email?: string | null;
         };
         CreateUserRequest: components["schemas"]["RegisterRequest"] & {
-            /** @default user */
-            role: components["schemas"]["Role"];
+            /** @description Default: `user`. */
+            role?: components["schemas"]["Role"];
         };
         RoleUpdateRequest: {
             role: components["schemas"]["Role"];
@@ -1734,93 +1734,63 @@ export interface components {
          */
         ConfigFields: {
             /**
-             * @description Main download service.
-             * @default spotify
+             * @description Main download service. Default: `spotify`.
              * @enum {string}
              */
-            service: "spotify" | "deezer";
+            service?: "spotify" | "deezer";
             /** @example 3.3.0 */
             readonly version?: string;
+            /** @description Active Spotify account name. Default: `""`. */
+            spotify?: string;
+            /** @description Active Deezer account name. Default: `""`. */
+            deezer?: string;
+            /** @description Fall back to the other service when the main one fails (needs both account types). Default: `false`. */
+            fallback?: boolean;
+            /** @description Spotify quality; the downloader understands `NORMAL`, `HIGH`, `VERY_HIGH`. Stored as given. Default: `NORMAL`. */
+            spotifyQuality?: string;
+            /** @description Deezer quality; the downloader understands `MP3_128`, `MP3_320`, `FLAC`. Stored as given. Default: `MP3_128`. */
+            deezerQuality?: string;
+            /** @description Download at playback speed. Default: `false`. */
+            realTime?: boolean;
+            /** @description Default: `%ar_album%/%album%`. */
+            customDirFormat?: string;
+            /** @description Default: `%tracknum%. %music%`. */
+            customTrackFormat?: string;
+            /** @description Default: `true`. */
+            tracknumPadding?: boolean;
+            /** @description Default: `true`. */
+            saveCover?: boolean;
+            /** @description Default: `3`. */
+            maxConcurrentDownloads?: number;
+            /** @description Default: `3`. */
+            maxRetries?: number;
+            /** @description Default: `5`. */
+            retryDelaySeconds?: number;
+            /** @description Default: `5`. */
+            retryDelayIncrease?: number;
             /**
-             * @description Active Spotify account name.
-             * @default
-             */
-            spotify: string;
-            /**
-             * @description Active Deezer account name.
-             * @default
-             */
-            deezer: string;
-            /**
-             * @description Fall back to the other service when the main one fails (needs both account types).
-             * @default false
-             */
-            fallback: boolean;
-            /**
-             * @description Spotify quality; the downloader understands `NORMAL`, `HIGH`, `VERY_HIGH`. Stored as given.
-             * @default NORMAL
-             */
-            spotifyQuality: string;
-            /**
-             * @description Deezer quality; the downloader understands `MP3_128`, `MP3_320`, `FLAC`. Stored as given.
-             * @default MP3_128
-             */
-            deezerQuality: string;
-            /**
-             * @description Download at playback speed.
-             * @default false
-             */
-            realTime: boolean;
-            /** @default %ar_album%/%album% */
-            customDirFormat: string;
-            /** @default %tracknum%. %music% */
-            customTrackFormat: string;
-            /** @default true */
-            tracknumPadding: boolean;
-            /** @default true */
-            saveCover: boolean;
-            /** @default 3 */
-            maxConcurrentDownloads: number;
-            /** @default 3 */
-            maxRetries: number;
-            /** @default 5 */
-            retryDelaySeconds: number;
-            /** @default 5 */
-            retryDelayIncrease: number;
-            /**
-             * @description Conversion target; `""` or null means no conversion (the UI sends `""` for "No Conversion").
-             * @default null
+             * @description Conversion target; `""` or null means no conversion (the UI sends `""` for "No Conversion"). Default: `null`.
              * @enum {string|null}
              */
-            convertTo: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | "" | null;
+            convertTo?: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | "" | null;
             /**
-             * @description Conversion bitrate; `""` or null means automatic (the UI sends `""` for "Auto").
-             * @default null
+             * @description Conversion bitrate; `""` or null means automatic (the UI sends `""` for "Auto"). Default: `null`.
              * @example 320k
              */
-            bitrate: string | null;
-            /** @default ; */
-            artistSeparator: string;
-            /** @default false */
-            recursiveQuality: boolean;
-            /** @default true */
-            spotifyMetadata: boolean;
-            /**
-             * @description Prefix the directory format with the requesting user's name.
-             * @default false
-             */
-            separateTracksByUser: boolean;
+            bitrate?: string | null;
+            /** @description Default: `; `. */
+            artistSeparator?: string;
+            /** @description Default: `false`. */
+            recursiveQuality?: boolean;
+            /** @description Default: `true`. */
+            spotifyMetadata?: boolean;
+            /** @description Prefix the directory format with the requesting user's name. Default: `false`. */
+            separateTracksByUser?: boolean;
             watch?: components["schemas"]["WatchConfigFields"];
-            /**
-             * @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed".
-             * @default 0
-             */
-            realTimeMultiplier: unknown & number;
-            /**
-             * @description Track-number padding width, or `auto` (as wide as the track count).
-             * @default 3
-             */
-            padNumberWidth: number | "auto";
+            /** @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed". Default: `0`. */
+            realTimeMultiplier?: unknown & number;
+            /** @description Track-number padding width, or `auto` (as wide as the track count). Default: `3`. */
+            padNumberWidth?: number | "auto";
             /** @description Hide explicit content in the UI; always taken from the server's `EXPLICIT_FILTER` setting (absent until the first save). */
             readonly explicitFilter?: boolean;
         } & {
@@ -1832,40 +1802,25 @@ export interface components {
         };
         /** @description Watch-scheduler keys. As a request body every key is optional and merged into the saved `watch` block; unknown keys are stored as given. */
         WatchConfigFields: {
-            /**
-             * @description Run the watch scheduler (needs `realTime` or `fallback` in the main configuration).
-             * @default false
-             */
-            enabled: boolean;
-            /**
-             * @description Seconds between two checks; each check handles one watched item, playlists and artists in turn.
-             * @default 3600
-             */
-            watchPollIntervalSeconds: number;
+            /** @description Run the watch scheduler (needs `realTime` or `fallback` in the main configuration). Default: `false`. */
+            enabled?: boolean;
+            /** @description Seconds between two checks; each check handles one watched item, playlists and artists in turn. Default: `3600`. */
+            watchPollIntervalSeconds?: number;
             /**
              * @deprecated
-             * @description Legacy; superseded by `maxItemsPerRun`.
-             * @default 50
+             * @description Legacy; superseded by `maxItemsPerRun`. Default: `50`.
              */
-            maxTracksPerRun: number;
-            /**
-             * @default [
-             *       "album",
-             *       "single"
-             *     ]
-             */
-            watchedArtistAlbumGroup: components["schemas"]["AlbumGroup"][];
-            /** @default 2 */
-            delayBetweenPlaylistsSeconds: number;
-            /** @default 5 */
-            delayBetweenArtistsSeconds: number;
-            /** @default true */
-            useSnapshotIdChecking: boolean;
-            /**
-             * @description Items processed per check; clamped to 1..50 when read.
-             * @default 50
-             */
-            maxItemsPerRun: number;
+            maxTracksPerRun?: number;
+            /** @description Default: `[album, single]`. */
+            watchedArtistAlbumGroup?: components["schemas"]["AlbumGroup"][];
+            /** @description Default: `2`. */
+            delayBetweenPlaylistsSeconds?: number;
+            /** @description Default: `5`. */
+            delayBetweenArtistsSeconds?: number;
+            /** @description Default: `true`. */
+            useSnapshotIdChecking?: boolean;
+            /** @description Items processed per check; clamped to 1..50 when read. Default: `50`. */
+            maxItemsPerRun?: number;
         } & {
             [key: string]: unknown;
         };
