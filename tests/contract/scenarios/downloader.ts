@@ -313,6 +313,11 @@ export const downloaderScenarios = defineScenarios('downloader', 'downloader', [
         convertTo: '',
         bitrate: '',
       });
+      // The UI's Formatting and Downloads tabs post the whole configuration as read, changed
+      // fields included (realTimeMultiplier 0 among them): it round-trips.
+      const roundTrip = await admin.saveConfig({ ...saved, padNumberWidth: 3 });
+      expect(roundTrip).toEqual({ ...saved, padNumberWidth: 3 });
+      await admin.saveConfig({ padNumberWidth: 'auto' });
       // Keys the body did not name are kept.
       expect(saved.customDirFormat).toBe(config.customDirFormat);
       expect(saved.explicitFilter).toBe(false);

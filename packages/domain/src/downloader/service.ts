@@ -87,6 +87,12 @@ export function createDownloaderService({
 }: DownloaderServiceOptions) {
   const sso = () => (settings.authEnabled ? settings.ssoProviders : []);
 
+  let unknownUserHashOnce: Promise<string> | undefined;
+  const unknownUserHash = () => {
+    unknownUserHashOnce ??= crypto.hashPassword('no such user');
+    return unknownUserHashOnce;
+  };
+
   async function principalOfToken(token: string | undefined): Promise<DownloaderPrincipal | undefined> {
     if (!token) return undefined;
     const claims = await crypto.verifyToken(token);
@@ -178,10 +184,10 @@ export function createDownloaderService({
     async login(body: Schemas['LoginRequest']): Promise<Schemas['LoginResponse']> {
       if (!settings.authEnabled) throw authDisabled();
       const user = await store.users.find(body.username);
-      // An SSO-only account has no password: refused like a wrong one (the original crashed).
-      const valid = user?.passwordHash
-        ? await crypto.verifyPassword(body.password, user.passwordHash)
-        : false;
+      // An unknown user costs one hash too, so timing does not tell which usernames exist; an
+      // SSO-only account has no password and is refused like a wrong one (the original crashed).
+      const hash = user?.passwordHash ?? (await unknownUserHash());
+      const valid = (await crypto.verifyPassword(body.password, hash)) && !!user?.passwordHash;
       if (!user || !valid) throw new HttpError(401, 'Invalid username or password');
       const lastLogin = naiveUtc(now());
       await store.users.update(user.username, { lastLogin });

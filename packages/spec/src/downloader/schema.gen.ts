@@ -1787,8 +1787,8 @@ export interface components {
             /** @description Prefix the directory format with the requesting user's name. Default: `false`. */
             separateTracksByUser?: boolean;
             watch?: components["schemas"]["WatchConfigFields"];
-            /** @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed". Default: `0`. */
-            realTimeMultiplier?: unknown & number;
+            /** @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed". No schema type on purpose: the request validators coerce types, and would turn `true` into 1 (and 0 into false under `not`), so the route checks the value as sent. Default: `0`. */
+            realTimeMultiplier?: unknown;
             /** @description Track-number padding width, or `auto` (as wide as the track count). Default: `3`. */
             padNumberWidth?: number | "auto";
             /** @description Hide explicit content in the UI; always taken from the server's `EXPLICIT_FILTER` setting (absent until the first save). */
@@ -1799,6 +1799,7 @@ export interface components {
         /** @description The saved main configuration with defaults applied. */
         Config: WithRequired<components["schemas"]["ConfigFields"], "service" | "version" | "spotify" | "deezer" | "fallback" | "spotifyQuality" | "deezerQuality" | "realTime" | "customDirFormat" | "customTrackFormat" | "tracknumPadding" | "saveCover" | "maxConcurrentDownloads" | "maxRetries" | "retryDelaySeconds" | "retryDelayIncrease" | "convertTo" | "bitrate" | "artistSeparator" | "recursiveQuality" | "spotifyMetadata" | "separateTracksByUser" | "watch" | "realTimeMultiplier" | "padNumberWidth"> & {
             watch: components["schemas"]["WatchConfig"];
+            realTimeMultiplier: number;
         };
         /** @description Watch-scheduler keys. As a request body every key is optional and merged into the saved `watch` block; unknown keys are stored as given. */
         WatchConfigFields: {
