@@ -2,6 +2,7 @@ import { API_MODULES } from '@music-apis/server';
 import type { ApiKey } from '@music-apis/spec';
 import type { ScenarioSuite } from './scenario.js';
 import { collectionsScenarios } from './scenarios/collections.js';
+import { downloaderScenarios } from './scenarios/downloader.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
@@ -9,7 +10,7 @@ import { trackManagerScenarios } from './scenarios/track-manager.js';
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
 export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefined } = {
   collections: collectionsScenarios,
-  downloader: undefined,
+  downloader: downloaderScenarios,
   songs: songsScenarios,
   streaming: streamingScenarios,
   trackManager: trackManagerScenarios,

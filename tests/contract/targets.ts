@@ -5,6 +5,7 @@ import { STREAMING_MOCK_CLIENT, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET } from '@mu
 import { setupMockServer } from '@music-apis/mock/node';
 import {
   createCollectionsApiKey,
+  createFirstDownloaderAdmin,
   createServer,
   createStreamingOAuthClient,
   loadConfig,
@@ -15,6 +16,7 @@ import { ffmpegAvailable } from './ffmpeg.js';
 import { startTestS3Server } from './s3.js';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
+import { CONTRACT_DOWNLOADER_ADMIN } from './scenarios/downloader.js';
 import { SUITES } from './suites.js';
 
 /** Registers every suite's scenarios against one target. */
@@ -77,6 +79,9 @@ export async function startMock() {
     tenantId: otherTenantId,
     secret: otherTenantStreamingClient.clientSecret,
   });
+  // The downloader's scenarios run with auth on, signed in as this first admin.
+  mock.state.downloader.settings.authEnabled = true;
+  mock.state.downloader.addUser({ ...CONTRACT_DOWNLOADER_ADMIN, role: 'admin' });
   server.listen({ onUnhandledRequest: 'error' });
   return {
     baseUrl,
@@ -108,6 +113,9 @@ export async function startServer(databaseUrl?: string) {
       STRIPE_WEBHOOK_SECRET: STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
       // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
       JOB_POLL_INTERVAL_MS: '50',
+      DOWNLOADER_ENABLE_AUTH: 'true',
+      DOWNLOADER_ADMIN_USERNAME: CONTRACT_DOWNLOADER_ADMIN.username,
+      DOWNLOADER_ADMIN_PASSWORD: CONTRACT_DOWNLOADER_ADMIN.password,
     },
     { port: 0, dataDir, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'silent', validateResponses: true },
   );
@@ -119,6 +127,7 @@ export async function startServer(databaseUrl?: string) {
     throw error;
   }
   const baseUrl = await server.listen();
+  await createFirstDownloaderAdmin(server.db, config);
   const otherOrganization = await createCollectionsApiKey(server.db, {
     title: 'Contract suite',
     organization: 'Contract other organization',

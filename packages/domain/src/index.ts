@@ -5,6 +5,7 @@ export * from './collections.js';
 export * from './collections-playback.js';
 export * from './collections-processing.js';
 export * from './collections-variants.js';
+export * from './downloader/index.js';
 export * from './envelope.js';
 export * from './songs.js';
 export * from './streaming.js';

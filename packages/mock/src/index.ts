@@ -1,6 +1,7 @@
 import { collectionsMockApi } from './collections/index.js';
 import type { StateOf } from './core/api.js';
 import { type CreateMockOptions, createMockCore, type MusicApiMock } from './core/mock.js';
+import { downloaderMockApi } from './downloader/index.js';
 import { songsMockApi } from './songs/index.js';
 import { streamingMockApi } from './streaming/index.js';
 import { trackManagerMockApi } from './track-manager/index.js';
@@ -43,6 +44,7 @@ export type {
   ResponseBody,
   StatusOverride,
 } from './core/override.js';
+export { type DownloaderMockState, downloaderMockApi } from './downloader/index.js';
 export {
   type SongsCaller,
   type SongsMockSong,
@@ -67,13 +69,14 @@ export {
 } from './track-manager/index.js';
 
 /**
- * The APIs the mock serves, by registry key (streaming in part: its part-2 operations answer 501).
- * The downloader is not served yet: its paths fall through to MSW's `onUnhandledRequest`.
+ * The APIs the mock serves, by registry key. Streaming and the downloader are served in part: their
+ * operations not built yet answer 501 (PENDING_OPERATIONS).
  */
 export const mockApis = {
   trackManager: trackManagerMockApi,
   songs: songsMockApi,
   collections: collectionsMockApi,
+  downloader: downloaderMockApi,
   streaming: streamingMockApi,
 };
 

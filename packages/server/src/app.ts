@@ -24,6 +24,7 @@ import type { CatalogProvider } from './core/providers/catalog.js';
 import { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
 import { getOrCreateSecret, secretsMigration } from './core/secrets.js';
 import { createBlobStore } from './core/storage.js';
+import { downloaderModule } from './downloader/module.js';
 import { songsModule } from './songs/module.js';
 import { streamingModule } from './streaming/module.js';
 import { trackManagerModule } from './track-manager/module.js';
@@ -34,7 +35,7 @@ import { trackManagerModule } from './track-manager/module.js';
  */
 export const API_MODULES: { readonly [Key in ApiKey]: ApiModule | undefined } = {
   collections: collectionsModule,
-  downloader: undefined,
+  downloader: downloaderModule,
   songs: songsModule,
   streaming: streamingModule,
   trackManager: trackManagerModule,

@@ -18,6 +18,7 @@ import {
 import { describeConfig, loadConfig, type ServerConfig } from './core/config.js';
 import type { Knex } from './core/db.js';
 import { createDatabase } from './core/db.js';
+import { createFirstDownloaderAdmin } from './downloader/module.js';
 import { cliProgram, displayUrl } from './operator-commands.js';
 import { setSongsUserVerified } from './songs/module.js';
 import { startBanner } from './start-banner.js';
@@ -47,7 +48,14 @@ async function start(): Promise<void> {
   // Only the very first start on a database creates (and shows) a key; it is never shown again.
   const firstKey = await createFirstApiKey(server.db, config.collections.apiKey);
   const firstStreamingClient = await createFirstStreamingClient(server.db, config.streaming, config.demoData);
-  process.stdout.write(startBanner(url, config, firstKey, undefined, firstStreamingClient));
+  // With downloader auth on, the first start on an empty database makes (and shows) the first admin.
+  const firstAdmin = await createFirstDownloaderAdmin(server.db, config);
+  process.stdout.write(
+    startBanner(url, config, firstKey, undefined, {
+      streamingClient: firstStreamingClient,
+      downloaderAdmin: firstAdmin,
+    }),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -7,6 +7,7 @@ export {
 export { loadConfig, type ServerConfig, type StreamingSettings } from './core/config.js';
 export type { CatalogProvider } from './core/providers/catalog.js';
 export { createSpotifyCatalogProvider } from './core/providers/spotify-catalog.js';
+export { createFirstDownloaderAdmin } from './downloader/module.js';
 export {
   type CreatedStreamingClient,
   createStreamingClient as createStreamingOAuthClient,

@@ -11,6 +11,7 @@ import { createScratchDatabase } from '../../../tests/contract/postgres.js';
 import { API_MODULES } from '../src/app.js';
 import { loadConfig } from '../src/core/config.js';
 import { createResponseChecker } from '../src/core/http/response-check.js';
+import { createFirstDownloaderAdmin } from '../src/downloader/module.js';
 import { type FuzzCase, fuzzCases, seededRandom } from './fuzz-cases.js';
 import { startTestServer } from './helpers.js';
 
@@ -25,6 +26,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 9);
 const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 40);
 const API_KEY = 'adn_fuzz_key';
 const STREAMING_CLIENT = { id: 'fuzz-streaming-client', secret: 'fuzz-streaming-secret' };
+const DOWNLOADER_ADMIN = { username: 'admin', password: 'fuzz-admin-password' };
 
 const SPECS: { readonly [Key in ApiKey]: ApiSpec } = {
   collections: collectionsSpec,
@@ -89,6 +91,12 @@ async function signIn(baseUrl: string) {
     headers: { ...userAuth, 'content-type': 'application/json' },
     body: JSON.stringify({ product_slug: 'basic' }),
   });
+  const downloader = await json('/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DOWNLOADER_ADMIN),
+  });
+  const downloaderAuth = { authorization: `Bearer ${downloader.access_token}` };
   const schemes: Record<string, Record<string, string>> = {
     accessJwt: songsAuth,
     refreshJwt: { authorization: `Bearer ${login.refreshToken}` },
@@ -96,6 +104,9 @@ async function signIn(baseUrl: string) {
     catalogToken: { token: `Bearer ${catalog.access_token}` },
     OAuth2: tenantAuth,
     UserToken: userAuth,
+    // The downloader runs with auth on, as its admin (config and credentials are admin-only).
+    bearerAuth: downloaderAuth,
+    streamToken: downloaderAuth,
   };
   const known: Record<string, string> = {
     songId: song.id,
@@ -150,7 +161,14 @@ describe.each(databases)('fuzz on $name', ({ name, databaseUrl, skip }) => {
           clientId: STREAMING_CLIENT.id,
           clientSecret: STREAMING_CLIENT.secret,
         },
+        downloader: {
+          ...loadConfig({}).downloader,
+          authEnabled: true,
+          adminUsername: DOWNLOADER_ADMIN.username,
+          adminPassword: DOWNLOADER_ADMIN.password,
+        },
       });
+      await createFirstDownloaderAdmin(test.server.db, test.server.config);
       try {
         const { schemes, known } = await signIn(test.baseUrl);
         const random = seededRandom(SEED);

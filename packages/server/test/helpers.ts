@@ -53,7 +53,7 @@ export async function startTestServer(
     {},
     {
       port: 0,
-      logLevel: 'silent',
+      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       validateResponses: true,
       sharedDataDir: overrides.databaseUrl !== undefined,
       ...overrides,

@@ -480,7 +480,9 @@ describe('streaming operators', () => {
       const first = await createFirstStreamingClient(test.server.db, config.streaming, true);
       expect(first?.tenant.slug).toBe('acme');
       expect(await createFirstStreamingClient(test.server.db, config.streaming, true)).toBeUndefined();
-      const banner = startBanner('http://localhost:8080', config, undefined, undefined, first);
+      const banner = startBanner('http://localhost:8080', config, undefined, undefined, {
+        streamingClient: first,
+      });
       expect(banner).toContain(`client_id=${first!.clientId}  client_secret=${first!.clientSecret}`);
       expect(banner).toContain(
         'curl -X POST http://localhost:8080/oauth/token -d grant_type=client_credentials',

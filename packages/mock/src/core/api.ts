@@ -83,6 +83,8 @@ export interface MockApiDefinition<
 export interface MockErrorContext {
   /** Undefined for a path no operation matched. */
   operationId?: string;
+  /** The request path below the base URL, when no operation matched (its API may choose an envelope by it). */
+  path?: string;
   pathParams: Record<string, string>;
   context: MockContext;
 }

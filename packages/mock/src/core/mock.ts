@@ -163,9 +163,14 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
   const base = options.baseUrl ? new URL(options.baseUrl) : undefined;
   const basePath = base?.pathname.replace(/\/$/, '') ?? '';
 
-  const errorContext = (operationId: string | undefined, pathParams: Record<string, string>) => ({
+  const errorContext = (
+    operationId: string | undefined,
+    pathParams: Record<string, string>,
+    path?: string,
+  ) => ({
     operationId,
     pathParams,
+    path,
     context,
   });
 
@@ -188,7 +193,7 @@ export function createMockCore<Apis extends Record<string, AnyMockApiDefinition>
               headers: { allow: match.allowed.join(', ') },
             })
           : new HttpError(404, `No route for ${request.method} ${pathname}`);
-      return errorResponse(api.errorReply(error, errorContext(undefined, {})));
+      return errorResponse(api.errorReply(error, errorContext(undefined, {}, pathname)));
     }
 
     const { key, api, operation } = match.value;

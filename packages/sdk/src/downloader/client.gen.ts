@@ -28,6 +28,8 @@ export type LoginResult = operations['login']['responses'][200]['content']['appl
 export type LoginError =
   | ApiError<operations['login']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['login']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['login']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['login']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['login']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `register` (`POST /api/auth/register`). */
@@ -42,6 +44,8 @@ export type RegisterResult = operations['register']['responses'][200]['content']
 export type RegisterError =
   | ApiError<operations['register']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['register']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['register']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['register']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['register']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `logout` (`POST /api/auth/logout`). */
@@ -78,6 +82,8 @@ export type CreateUserError =
   | ApiError<operations['createUser']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createUser']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createUser']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['createUser']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createUser']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createUser']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `deleteUser` (`DELETE /api/auth/users/{username}`). */
@@ -112,6 +118,8 @@ export type UpdateUserRoleError =
   | ApiError<operations['updateUserRole']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateUserRole']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateUserRole']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateUserRole']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateUserRole']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateUserRole']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `resetUserPassword` (`PUT /api/auth/users/{username}/password`). */
@@ -130,6 +138,8 @@ export type ResetUserPasswordError =
   | ApiError<operations['resetUserPassword']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['resetUserPassword']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['resetUserPassword']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['resetUserPassword']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['resetUserPassword']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['resetUserPassword']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `getProfile` (`GET /api/auth/profile`). */
@@ -155,6 +165,8 @@ export type ChangePasswordError =
   | ApiError<operations['changePassword']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['changePassword']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['changePassword']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['changePassword']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['changePassword']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['changePassword']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `getSsoStatus` (`GET /api/auth/sso/status`). */
@@ -261,6 +273,8 @@ export type UpdateConfigError =
   | ApiError<operations['updateConfig']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateConfig']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateConfig']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['updateConfig']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateConfig']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateConfig']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `updateConfigViaPut` (`PUT /api/config`). */
@@ -277,6 +291,8 @@ export type UpdateConfigViaPutError =
   | ApiError<operations['updateConfigViaPut']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateConfigViaPut']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateConfigViaPut']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['updateConfigViaPut']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateConfigViaPut']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateConfigViaPut']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `checkConfig` (`GET /api/config/check`). */
@@ -305,6 +321,8 @@ export type ValidateConfigError =
   | ApiError<operations['validateConfig']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['validateConfig']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['validateConfig']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['validateConfig']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['validateConfig']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['validateConfig']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getWatchConfig` (`GET /api/config/watch`). */
@@ -333,6 +351,8 @@ export type UpdateWatchConfigError =
   | ApiError<operations['updateWatchConfig']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateWatchConfig']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateWatchConfig']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['updateWatchConfig']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateWatchConfig']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateWatchConfig']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `updateWatchConfigViaPut` (`PUT /api/config/watch`). */
@@ -349,6 +369,8 @@ export type UpdateWatchConfigViaPutError =
   | ApiError<operations['updateWatchConfigViaPut']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateWatchConfigViaPut']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateWatchConfigViaPut']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['updateWatchConfigViaPut']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateWatchConfigViaPut']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateWatchConfigViaPut']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `validateWatchConfig` (`POST /api/config/watch/validate`). */
@@ -365,6 +387,8 @@ export type ValidateWatchConfigError =
   | ApiError<operations['validateWatchConfig']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['validateWatchConfig']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['validateWatchConfig']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['validateWatchConfig']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['validateWatchConfig']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['validateWatchConfig']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getSpotifyApiConfig` (`GET /api/credentials/spotify_api_config`). */
@@ -392,6 +416,8 @@ export type UpdateSpotifyApiConfigError =
   | ApiError<operations['updateSpotifyApiConfig']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['updateSpotifyApiConfig']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateSpotifyApiConfig']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['updateSpotifyApiConfig']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateSpotifyApiConfig']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateSpotifyApiConfig']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getCredentialMarkets` (`GET /api/credentials/markets`). */
@@ -420,6 +446,7 @@ export type ListAllCredentialsError =
   | ApiError<operations['listAllCredentials']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listAllCredentials']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['listAllCredentials']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['listAllCredentials']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['listAllCredentials']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `listCredentials` (`GET /api/credentials/{service}`). */
@@ -436,6 +463,7 @@ export type ListCredentialsError =
   | ApiError<operations['listCredentials']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['listCredentials']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['listCredentials']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['listCredentials']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['listCredentials']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getCredential` (`GET /api/credentials/{service}/{name}`). */
@@ -474,7 +502,10 @@ export type CreateCredentialError =
   | ApiError<operations['createCredential']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['createCredential']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['createCredential']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['createCredential']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['createCredential']['responses'][409]['content']['application/json'], 409>
+  | ApiError<operations['createCredential']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['createCredential']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['createCredential']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `updateCredential` (`PUT /api/credentials/{service}/{name}`). */
@@ -495,6 +526,8 @@ export type UpdateCredentialError =
   | ApiError<operations['updateCredential']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['updateCredential']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['updateCredential']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['updateCredential']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['updateCredential']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['updateCredential']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteCredential` (`DELETE /api/credentials/{service}/{name}`). */
@@ -863,6 +896,8 @@ export type AddPlaylistToWatchlistError =
   | ApiError<operations['addPlaylistToWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['addPlaylistToWatchlist']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['addPlaylistToWatchlist']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `removePlaylistFromWatchlist` (`DELETE /api/playlist/watch/{playlist_spotify_id}`). */
@@ -912,6 +947,8 @@ export type MarkPlaylistTracksKnownError =
   | ApiError<operations['markPlaylistTracksKnown']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['markPlaylistTracksKnown']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['markPlaylistTracksKnown']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['markPlaylistTracksKnown']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['markPlaylistTracksKnown']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['markPlaylistTracksKnown']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `unmarkPlaylistTracks` (`DELETE /api/playlist/watch/{playlist_spotify_id}/tracks`). */
@@ -931,6 +968,8 @@ export type UnmarkPlaylistTracksError =
   | ApiError<operations['unmarkPlaylistTracks']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['unmarkPlaylistTracks']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['unmarkPlaylistTracks']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['unmarkPlaylistTracks']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['unmarkPlaylistTracks']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['unmarkPlaylistTracks']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `cancelArtistDownload` (`GET /api/artist/download/cancel`). */
@@ -1041,6 +1080,8 @@ export type AddArtistToWatchlistError =
   | ApiError<operations['addArtistToWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['addArtistToWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['addArtistToWatchlist']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['addArtistToWatchlist']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['addArtistToWatchlist']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['addArtistToWatchlist']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `removeArtistFromWatchlist` (`DELETE /api/artist/watch/{artist_spotify_id}`). */
@@ -1090,6 +1131,8 @@ export type MarkArtistAlbumsKnownError =
   | ApiError<operations['markArtistAlbumsKnown']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['markArtistAlbumsKnown']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['markArtistAlbumsKnown']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['markArtistAlbumsKnown']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['markArtistAlbumsKnown']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['markArtistAlbumsKnown']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `unmarkArtistAlbums` (`DELETE /api/artist/watch/{artist_spotify_id}/albums`). */
@@ -1109,6 +1152,8 @@ export type UnmarkArtistAlbumsError =
   | ApiError<operations['unmarkArtistAlbums']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['unmarkArtistAlbums']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['unmarkArtistAlbums']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['unmarkArtistAlbums']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['unmarkArtistAlbums']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['unmarkArtistAlbums']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `listTasks` (`GET /api/prgs/list`). */
@@ -1309,6 +1354,8 @@ export type CleanupHistoryResult = operations['cleanupHistory']['responses'][200
 export type CleanupHistoryError =
   | ApiError<operations['cleanupHistory']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['cleanupHistory']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['cleanupHistory']['responses'][413]['content']['application/json'], 413>
+  | ApiError<operations['cleanupHistory']['responses'][415]['content']['application/json'], 415>
   | ApiError<operations['cleanupHistory']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `getHistoryEntry` (`GET /api/history/{task_id}`). */
@@ -1369,7 +1416,7 @@ export interface DownloaderMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link LoginError} (400, 401, 422).
+   * Fails with {@link LoginError} (400, 401, 413, 415, 422).
    */
   login(args: LoginParams, options?: CallOptions): ApiPromise<LoginResult>;
 
@@ -1384,7 +1431,7 @@ export interface DownloaderMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link RegisterError} (400, 403, 422).
+   * Fails with {@link RegisterError} (400, 403, 413, 415, 422).
    */
   register(args: RegisterParams, options?: CallOptions): ApiPromise<RegisterResult>;
 
@@ -1420,7 +1467,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/auth/users/create`
    *
-   * Fails with {@link CreateUserError} (400, 401, 403, 422).
+   * Fails with {@link CreateUserError} (400, 401, 403, 413, 415, 422).
    */
   createUser(args: CreateUserParams, options?: CallOptions): ApiPromise<CreateUserResult>;
 
@@ -1442,7 +1489,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/auth/users/{username}/role`
    *
-   * Fails with {@link UpdateUserRoleError} (400, 401, 403, 404, 422).
+   * Fails with {@link UpdateUserRoleError} (400, 401, 403, 404, 413, 415, 422).
    */
   updateUserRole(args: UpdateUserRoleParams, options?: CallOptions): ApiPromise<UpdateUserRoleResult>;
 
@@ -1454,7 +1501,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/auth/users/{username}/password`
    *
-   * Fails with {@link ResetUserPasswordError} (400, 401, 403, 404, 422).
+   * Fails with {@link ResetUserPasswordError} (400, 401, 403, 404, 413, 415, 422).
    */
   resetUserPassword(args: ResetUserPasswordParams, options?: CallOptions): ApiPromise<ResetUserPasswordResult>;
 
@@ -1478,7 +1525,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/auth/profile/password`
    *
-   * Fails with {@link ChangePasswordError} (400, 401, 404, 422).
+   * Fails with {@link ChangePasswordError} (400, 401, 404, 413, 415, 422).
    */
   changePassword(args: ChangePasswordParams, options?: CallOptions): ApiPromise<ChangePasswordResult>;
 
@@ -1594,7 +1641,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/config`
    *
-   * Fails with {@link UpdateConfigError} (400, 401, 403, 500).
+   * Fails with {@link UpdateConfigError} (400, 401, 403, 413, 415, 500).
    */
   updateConfig(args: UpdateConfigParams, options?: CallOptions): ApiPromise<UpdateConfigResult>;
 
@@ -1605,7 +1652,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/config`
    *
-   * Fails with {@link UpdateConfigViaPutError} (400, 401, 403, 500).
+   * Fails with {@link UpdateConfigViaPutError} (400, 401, 403, 413, 415, 500).
    */
   updateConfigViaPut(args: UpdateConfigViaPutParams, options?: CallOptions): ApiPromise<UpdateConfigViaPutResult>;
 
@@ -1628,7 +1675,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/config/validate`
    *
-   * Fails with {@link ValidateConfigError} (400, 401, 403, 500).
+   * Fails with {@link ValidateConfigError} (400, 401, 403, 413, 415, 500).
    */
   validateConfig(args: ValidateConfigParams, options?: CallOptions): ApiPromise<ValidateConfigResult>;
 
@@ -1652,7 +1699,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/config/watch`
    *
-   * Fails with {@link UpdateWatchConfigError} (400, 401, 403, 500).
+   * Fails with {@link UpdateWatchConfigError} (400, 401, 403, 413, 415, 500).
    */
   updateWatchConfig(args: UpdateWatchConfigParams, options?: CallOptions): ApiPromise<UpdateWatchConfigResult>;
 
@@ -1663,7 +1710,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/config/watch`
    *
-   * Fails with {@link UpdateWatchConfigViaPutError} (400, 401, 403, 500).
+   * Fails with {@link UpdateWatchConfigViaPutError} (400, 401, 403, 413, 415, 500).
    */
   updateWatchConfigViaPut(args: UpdateWatchConfigViaPutParams, options?: CallOptions): ApiPromise<UpdateWatchConfigViaPutResult>;
 
@@ -1674,7 +1721,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/config/watch/validate`
    *
-   * Fails with {@link ValidateWatchConfigError} (400, 401, 403, 500).
+   * Fails with {@link ValidateWatchConfigError} (400, 401, 403, 413, 415, 500).
    */
   validateWatchConfig(args: ValidateWatchConfigParams, options?: CallOptions): ApiPromise<ValidateWatchConfigResult>;
 
@@ -1697,7 +1744,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/credentials/spotify_api_config`
    *
-   * Fails with {@link UpdateSpotifyApiConfigError} (400, 401, 403, 500).
+   * Fails with {@link UpdateSpotifyApiConfigError} (400, 401, 403, 413, 415, 500).
    */
   updateSpotifyApiConfig(args: UpdateSpotifyApiConfigParams, options?: CallOptions): ApiPromise<UpdateSpotifyApiConfigResult>;
 
@@ -1720,7 +1767,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/credentials/all/{service}`
    *
-   * Fails with {@link ListAllCredentialsError} (400, 401, 403, 500).
+   * Fails with {@link ListAllCredentialsError} (400, 401, 403, 404, 500).
    */
   listAllCredentials(args: ListAllCredentialsParams, options?: CallOptions): ApiPromise<ListAllCredentialsResult>;
 
@@ -1731,7 +1778,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/credentials/{service}`
    *
-   * Fails with {@link ListCredentialsError} (400, 401, 403, 500).
+   * Fails with {@link ListCredentialsError} (400, 401, 403, 404, 500).
    */
   listCredentials(args: ListCredentialsParams, options?: CallOptions): ApiPromise<ListCredentialsResult>;
 
@@ -1757,7 +1804,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/credentials/{service}/{name}`
    *
-   * Fails with {@link CreateCredentialError} (400, 401, 403, 409, 500).
+   * Fails with {@link CreateCredentialError} (400, 401, 403, 404, 409, 413, 415, 500).
    */
   createCredential(args: CreateCredentialParams, options?: CallOptions): ApiPromise<CreateCredentialResult>;
 
@@ -1768,7 +1815,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/credentials/{service}/{name}`
    *
-   * Fails with {@link UpdateCredentialError} (400, 401, 403, 404, 500).
+   * Fails with {@link UpdateCredentialError} (400, 401, 403, 404, 413, 415, 500).
    */
   updateCredential(args: UpdateCredentialParams, options?: CallOptions): ApiPromise<UpdateCredentialResult>;
 
@@ -1991,7 +2038,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/playlist/watch/{playlist_spotify_id}`
    *
-   * Fails with {@link AddPlaylistToWatchlistError} (401, 403, 404, 500).
+   * Fails with {@link AddPlaylistToWatchlistError} (401, 403, 404, 413, 415, 500).
    */
   addPlaylistToWatchlist(args: AddPlaylistToWatchlistParams, options?: CallOptions): ApiPromise<AddPlaylistToWatchlistResult>;
 
@@ -2026,7 +2073,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/playlist/watch/{playlist_spotify_id}/tracks`
    *
-   * Fails with {@link MarkPlaylistTracksKnownError} (400, 401, 403, 404, 500).
+   * Fails with {@link MarkPlaylistTracksKnownError} (400, 401, 403, 404, 413, 415, 500).
    */
   markPlaylistTracksKnown(args: MarkPlaylistTracksKnownParams, options?: CallOptions): ApiPromise<MarkPlaylistTracksKnownResult>;
 
@@ -2038,7 +2085,7 @@ export interface DownloaderMethods {
    *
    * `DELETE /api/playlist/watch/{playlist_spotify_id}/tracks`
    *
-   * Fails with {@link UnmarkPlaylistTracksError} (400, 401, 403, 404, 500).
+   * Fails with {@link UnmarkPlaylistTracksError} (400, 401, 403, 404, 413, 415, 500).
    */
   unmarkPlaylistTracks(args: UnmarkPlaylistTracksParams, options?: CallOptions): ApiPromise<UnmarkPlaylistTracksResult>;
 
@@ -2128,7 +2175,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/artist/watch/{artist_spotify_id}`
    *
-   * Fails with {@link AddArtistToWatchlistError} (401, 403, 404, 500).
+   * Fails with {@link AddArtistToWatchlistError} (401, 403, 404, 413, 415, 500).
    */
   addArtistToWatchlist(args: AddArtistToWatchlistParams, options?: CallOptions): ApiPromise<AddArtistToWatchlistResult>;
 
@@ -2163,7 +2210,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/artist/watch/{artist_spotify_id}/albums`
    *
-   * Fails with {@link MarkArtistAlbumsKnownError} (400, 401, 403, 404, 500).
+   * Fails with {@link MarkArtistAlbumsKnownError} (400, 401, 403, 404, 413, 415, 500).
    */
   markArtistAlbumsKnown(args: MarkArtistAlbumsKnownParams, options?: CallOptions): ApiPromise<MarkArtistAlbumsKnownResult>;
 
@@ -2175,7 +2222,7 @@ export interface DownloaderMethods {
    *
    * `DELETE /api/artist/watch/{artist_spotify_id}/albums`
    *
-   * Fails with {@link UnmarkArtistAlbumsError} (400, 401, 403, 404, 500).
+   * Fails with {@link UnmarkArtistAlbumsError} (400, 401, 403, 404, 413, 415, 500).
    */
   unmarkArtistAlbums(args: UnmarkArtistAlbumsParams, options?: CallOptions): ApiPromise<UnmarkArtistAlbumsResult>;
 
@@ -2347,7 +2394,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/history/cleanup`
    *
-   * Fails with {@link CleanupHistoryError} (400, 401, 500).
+   * Fails with {@link CleanupHistoryError} (400, 401, 413, 415, 500).
    */
   cleanupHistory(args?: CleanupHistoryParams, options?: CallOptions): ApiPromise<CleanupHistoryResult>;
 

@@ -106,6 +106,7 @@ export interface ServerConfig {
     ffmpegPath: string;
   };
   streaming: StreamingSettings;
+  downloader: DownloaderSettingsConfig;
   jobs: {
     /** How often idle job workers poll the queue. Env `JOB_POLL_INTERVAL_MS`, default 1000. */
     pollIntervalMs: number;
@@ -155,6 +156,26 @@ export interface StreamingSettings {
     successUrl: string | undefined;
     cancelUrl: string | undefined;
   };
+}
+
+/** The downloader API (Spotizerr-compatible); names follow the original's variables, prefixed. */
+export interface DownloaderSettingsConfig {
+  /** Env `DOWNLOADER_ENABLE_AUTH` (upstream `ENABLE_AUTH`): accounts and tokens. Default false: every request is the admin `system`. */
+  authEnabled: boolean;
+  /** HS256 secret of the downloader's tokens. Env `DOWNLOADER_JWT_SECRET`; generated and kept in the database when unset. */
+  jwtSecret: string | undefined;
+  /** Token lifetime in hours. Env `DOWNLOADER_JWT_EXPIRATION_HOURS`, default 24. */
+  tokenLifetimeHours: number;
+  /** Env `DOWNLOADER_DISABLE_REGISTRATION`: refuse public sign-up (admins still create users). Default false. */
+  registrationDisabled: boolean;
+  /** The first admin, created when auth is on and there is no user. Env `DOWNLOADER_ADMIN_USERNAME`, default `admin`. */
+  adminUsername: string;
+  /** Its password. Env `DOWNLOADER_ADMIN_PASSWORD`; unset, a random one is generated and printed once at start. */
+  adminPassword: string | undefined;
+  /** Env `DOWNLOADER_EXPLICIT_FILTER`: the configuration's `explicitFilter` (hide explicit content in the UI). Default false. */
+  explicitFilter: boolean;
+  /** Key that encrypts the stored account secrets. Env `DOWNLOADER_SECRETS_KEY`; generated and kept in the database when unset. */
+  secretsKey: string | undefined;
 }
 
 /** An S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, … */
@@ -412,6 +433,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       ffmpegPath: env.FFMPEG_PATH || 'ffmpeg',
     },
     streaming: streamingFrom(env, production),
+    downloader: {
+      authEnabled: booleanFrom(env.DOWNLOADER_ENABLE_AUTH, false),
+      jwtSecret: env.DOWNLOADER_JWT_SECRET || undefined,
+      tokenLifetimeHours: positiveIntegerFrom(
+        'DOWNLOADER_JWT_EXPIRATION_HOURS',
+        env.DOWNLOADER_JWT_EXPIRATION_HOURS,
+        24,
+      ),
+      registrationDisabled: booleanFrom(env.DOWNLOADER_DISABLE_REGISTRATION, false),
+      adminUsername: env.DOWNLOADER_ADMIN_USERNAME || 'admin',
+      adminPassword: env.DOWNLOADER_ADMIN_PASSWORD || undefined,
+      explicitFilter: booleanFrom(env.DOWNLOADER_EXPLICIT_FILTER, false),
+      secretsKey: env.DOWNLOADER_SECRETS_KEY || undefined,
+    },
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),
       concurrency: positiveIntegerFrom('JOB_CONCURRENCY', env.JOB_CONCURRENCY, 2),
@@ -431,6 +466,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
     songs: { ...config.songs, ...overrides.songs },
     collections: { ...config.collections, ...overrides.collections },
     streaming: { ...config.streaming, ...overrides.streaming },
+    downloader: { ...config.downloader, ...overrides.downloader },
     jobs: { ...config.jobs, ...overrides.jobs },
     spotify: { ...config.spotify, ...overrides.spotify },
   };
@@ -468,6 +504,12 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
         stripeSecretKey: mask(config.streaming.checkout.stripeSecretKey),
         stripeWebhookSecret: mask(config.streaming.checkout.stripeWebhookSecret),
       },
+    },
+    downloader: {
+      ...config.downloader,
+      jwtSecret: mask(config.downloader.jwtSecret),
+      adminPassword: mask(config.downloader.adminPassword),
+      secretsKey: mask(config.downloader.secretsKey),
     },
   }) as Record<string, unknown>;
 }

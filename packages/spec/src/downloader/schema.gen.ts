@@ -1632,10 +1632,10 @@ export interface components {
          */
         NaiveDateTime: string;
         /**
-         * @description ISO 3166-1 alpha-2 country code.
+         * @description Account region, meant to be an ISO 3166-1 alpha-2 code but free-form as in the original; the UI sends `""` from an empty "Region (Optional)" field, which is stored as given.
          * @example US
          */
-        CountryCode: string;
+        Region: string;
         /**
          * @description Kind of a download task / history record (an artist download becomes album tasks).
          * @enum {string}
@@ -1694,8 +1694,8 @@ export interface components {
             email?: string | null;
         };
         CreateUserRequest: components["schemas"]["RegisterRequest"] & {
-            /** @default user */
-            role: components["schemas"]["Role"];
+            /** @description Default: `user`. */
+            role?: components["schemas"]["Role"];
         };
         RoleUpdateRequest: {
             role: components["schemas"]["Role"];
@@ -1726,89 +1726,71 @@ export interface components {
         };
         /**
          * @description Main configuration keys (camelCase). As a request body every key is optional and the body
-         *     is shallow-merged into the saved configuration; unknown keys are stored as given.
+         *     is shallow-merged into the saved configuration; unknown keys are stored as given. Only the
+         *     original's rules are checked (`realTimeMultiplier` an integer 0..10, `fallback` needing
+         *     accounts, watch needing `realTime` or `fallback`), with a 400; everything else is stored
+         *     as sent, so the web UI's values (`convertTo: ""`, `bitrate: ""`, `padNumberWidth: "auto"`,
+         *     a cleared number field sent as 0) are accepted.
          */
         ConfigFields: {
             /**
-             * @description Main download service.
-             * @default spotify
+             * @description Main download service. Default: `spotify`.
              * @enum {string}
              */
-            service: "spotify" | "deezer";
+            service?: "spotify" | "deezer";
             /** @example 3.3.0 */
             readonly version?: string;
+            /** @description Active Spotify account name. Default: `""`. */
+            spotify?: string;
+            /** @description Active Deezer account name. Default: `""`. */
+            deezer?: string;
+            /** @description Fall back to the other service when the main one fails (needs both account types). Default: `false`. */
+            fallback?: boolean;
+            /** @description Spotify quality; the downloader understands `NORMAL`, `HIGH`, `VERY_HIGH`. Stored as given. Default: `NORMAL`. */
+            spotifyQuality?: string;
+            /** @description Deezer quality; the downloader understands `MP3_128`, `MP3_320`, `FLAC`. Stored as given. Default: `MP3_128`. */
+            deezerQuality?: string;
+            /** @description Download at playback speed. Default: `false`. */
+            realTime?: boolean;
+            /** @description Default: `%ar_album%/%album%`. */
+            customDirFormat?: string;
+            /** @description Default: `%tracknum%. %music%`. */
+            customTrackFormat?: string;
+            /** @description Default: `true`. */
+            tracknumPadding?: boolean;
+            /** @description Default: `true`. */
+            saveCover?: boolean;
+            /** @description Default: `3`. */
+            maxConcurrentDownloads?: number;
+            /** @description Default: `3`. */
+            maxRetries?: number;
+            /** @description Default: `5`. */
+            retryDelaySeconds?: number;
+            /** @description Default: `5`. */
+            retryDelayIncrease?: number;
             /**
-             * @description Active Spotify account name.
-             * @default
-             */
-            spotify: string;
-            /**
-             * @description Active Deezer account name.
-             * @default
-             */
-            deezer: string;
-            /**
-             * @description Fall back to the other service when the main one fails (needs both account types).
-             * @default false
-             */
-            fallback: boolean;
-            /**
-             * @description Spotify quality; the downloader understands `NORMAL`, `HIGH`, `VERY_HIGH`. Stored as given.
-             * @default NORMAL
-             */
-            spotifyQuality: string;
-            /**
-             * @description Deezer quality; the downloader understands `MP3_128`, `MP3_320`, `FLAC`. Stored as given.
-             * @default MP3_128
-             */
-            deezerQuality: string;
-            /**
-             * @description Download at playback speed.
-             * @default false
-             */
-            realTime: boolean;
-            /** @default %ar_album%/%album% */
-            customDirFormat: string;
-            /** @default %tracknum%. %music% */
-            customTrackFormat: string;
-            /** @default true */
-            tracknumPadding: boolean;
-            /** @default true */
-            saveCover: boolean;
-            /** @default 3 */
-            maxConcurrentDownloads: number;
-            /** @default 3 */
-            maxRetries: number;
-            /** @default 5 */
-            retryDelaySeconds: number;
-            /** @default 5 */
-            retryDelayIncrease: number;
-            /**
-             * @default null
+             * @description Conversion target; `""` or null means no conversion (the UI sends `""` for "No Conversion"). Default: `null`.
              * @enum {string|null}
              */
-            convertTo: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | null;
+            convertTo?: "MP3" | "AAC" | "OGG" | "OPUS" | "FLAC" | "WAV" | "ALAC" | "" | null;
             /**
-             * @default null
+             * @description Conversion bitrate; `""` or null means automatic (the UI sends `""` for "Auto"). Default: `null`.
              * @example 320k
              */
-            bitrate: string | null;
-            /** @default ; */
-            artistSeparator: string;
-            /** @default false */
-            recursiveQuality: boolean;
-            /** @default true */
-            spotifyMetadata: boolean;
-            /**
-             * @description Prefix the directory format with the requesting user's name.
-             * @default false
-             */
-            separateTracksByUser: boolean;
+            bitrate?: string | null;
+            /** @description Default: `; `. */
+            artistSeparator?: string;
+            /** @description Default: `false`. */
+            recursiveQuality?: boolean;
+            /** @description Default: `true`. */
+            spotifyMetadata?: boolean;
+            /** @description Prefix the directory format with the requesting user's name. Default: `false`. */
+            separateTracksByUser?: boolean;
             watch?: components["schemas"]["WatchConfigFields"];
-            /** @default 0 */
-            realTimeMultiplier: number;
-            /** @default 3 */
-            padNumberWidth: number;
+            /** @description Playback-speed multiplier for real-time downloads, an integer 0..10: anything else (booleans included) is a 400 "Configuration validation failed". No schema type on purpose: the request validators coerce types, and would turn `true` into 1 (and 0 into false under `not`), so the route checks the value as sent. Default: `0`. */
+            realTimeMultiplier?: unknown;
+            /** @description Track-number padding width, or `auto` (as wide as the track count). Default: `3`. */
+            padNumberWidth?: number | "auto";
             /** @description Hide explicit content in the UI; always taken from the server's `EXPLICIT_FILTER` setting (absent until the first save). */
             readonly explicitFilter?: boolean;
         } & {
@@ -1817,43 +1799,29 @@ export interface components {
         /** @description The saved main configuration with defaults applied. */
         Config: WithRequired<components["schemas"]["ConfigFields"], "service" | "version" | "spotify" | "deezer" | "fallback" | "spotifyQuality" | "deezerQuality" | "realTime" | "customDirFormat" | "customTrackFormat" | "tracknumPadding" | "saveCover" | "maxConcurrentDownloads" | "maxRetries" | "retryDelaySeconds" | "retryDelayIncrease" | "convertTo" | "bitrate" | "artistSeparator" | "recursiveQuality" | "spotifyMetadata" | "separateTracksByUser" | "watch" | "realTimeMultiplier" | "padNumberWidth"> & {
             watch: components["schemas"]["WatchConfig"];
+            realTimeMultiplier: number;
         };
         /** @description Watch-scheduler keys. As a request body every key is optional and merged into the saved `watch` block; unknown keys are stored as given. */
         WatchConfigFields: {
-            /**
-             * @description Run the watch scheduler (needs `realTime` or `fallback` in the main configuration).
-             * @default false
-             */
-            enabled: boolean;
-            /**
-             * @description Seconds between two checks; each check handles one watched item, playlists and artists in turn.
-             * @default 3600
-             */
-            watchPollIntervalSeconds: number;
+            /** @description Run the watch scheduler (needs `realTime` or `fallback` in the main configuration). Default: `false`. */
+            enabled?: boolean;
+            /** @description Seconds between two checks; each check handles one watched item, playlists and artists in turn. Default: `3600`. */
+            watchPollIntervalSeconds?: number;
             /**
              * @deprecated
-             * @description Legacy; superseded by `maxItemsPerRun`.
-             * @default 50
+             * @description Legacy; superseded by `maxItemsPerRun`. Default: `50`.
              */
-            maxTracksPerRun: number;
-            /**
-             * @default [
-             *       "album",
-             *       "single"
-             *     ]
-             */
-            watchedArtistAlbumGroup: components["schemas"]["AlbumGroup"][];
-            /** @default 2 */
-            delayBetweenPlaylistsSeconds: number;
-            /** @default 5 */
-            delayBetweenArtistsSeconds: number;
-            /** @default true */
-            useSnapshotIdChecking: boolean;
-            /**
-             * @description Items processed per check; clamped to 1..50 when read.
-             * @default 50
-             */
-            maxItemsPerRun: number;
+            maxTracksPerRun?: number;
+            /** @description Default: `[album, single]`. */
+            watchedArtistAlbumGroup?: components["schemas"]["AlbumGroup"][];
+            /** @description Default: `2`. */
+            delayBetweenPlaylistsSeconds?: number;
+            /** @description Default: `5`. */
+            delayBetweenArtistsSeconds?: number;
+            /** @description Default: `true`. */
+            useSnapshotIdChecking?: boolean;
+            /** @description Items processed per check; clamped to 1..50 when read. Default: `50`. */
+            maxItemsPerRun?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1876,7 +1844,7 @@ export interface components {
         CredentialService: "spotify" | "deezer";
         /** @description Account fields; a Spotify account uses `blob_content`, a Deezer account `arl`. As an update body, any subset. */
         CredentialFields: {
-            region?: components["schemas"]["CountryCode"];
+            region?: components["schemas"]["Region"];
             /** @description Spotify only — the librespot login blob (`credentials.json`), as an object or as a JSON string. Stored verbatim. */
             blob_content?: {
                 [key: string]: unknown;
@@ -1920,8 +1888,8 @@ export interface components {
             };
         };
         CredentialMarkets: {
-            deezer: components["schemas"]["CountryCode"][];
-            spotify: components["schemas"]["CountryCode"][];
+            deezer: components["schemas"]["Region"][];
+            spotify: components["schemas"]["Region"][];
         };
         /** @description Global Spotify Web API app credentials (used for search, info and metadata). */
         SpotifyApiCredentials: {
@@ -2670,6 +2638,34 @@ export interface components {
         };
     };
     responses: {
+        /** @description The JSON body is larger than 1 MiB (refused by the HTTP layer before the route runs). */
+        BodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Request body is too large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
+        /** @description The body's `Content-Type` is not `application/json` (refused by the HTTP layer before the route runs). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "Content-Type must be one of application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DetailError"];
+            };
+        };
         /** @description Auth is enabled and no valid bearer token was sent (or its user no longer exists) */
         Unauthorized: {
             headers: {
@@ -3342,6 +3338,8 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3394,6 +3392,8 @@ export interface operations {
                     "application/json": components["schemas"]["DetailError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3496,6 +3496,8 @@ export interface operations {
             400: components["responses"]["DetailBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3576,6 +3578,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3621,6 +3625,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3706,6 +3712,8 @@ export interface operations {
                 };
             };
             404: components["responses"]["DetailNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["RequestValidationFailed"];
         };
     };
@@ -3882,6 +3890,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -3898,6 +3908,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -3981,6 +3993,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4020,6 +4034,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4036,6 +4052,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4052,6 +4070,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4120,6 +4140,8 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4201,6 +4223,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4237,6 +4260,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4340,6 +4364,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -4389,6 +4415,7 @@ export interface operations {
             400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["AdminRequired"];
+            404: components["responses"]["NestedNotFound"];
             /** @description An account with this name already exists */
             409: {
                 headers: {
@@ -4405,6 +4432,8 @@ export interface operations {
                     "application/json": components["schemas"]["NestedError"];
                 };
             };
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5184,6 +5213,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5288,6 +5319,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5324,6 +5357,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5667,6 +5702,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5771,6 +5808,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5807,6 +5846,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -6438,6 +6479,8 @@ export interface operations {
             };
             400: components["responses"]["TopLevelBadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["BodyTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["TopLevelServerError"];
         };
     };

@@ -1,0 +1,165 @@
+import { HttpError, isHttpError, RequestValidationError, type ValidationIssue } from '@music-apis/spec';
+import type { ErrorReply } from '../envelope.js';
+
+/**
+ * The downloader's error bodies. The original (FastAPI) answers in several envelopes, chosen by
+ * route, and clients read them per route, so the style is picked from the operation:
+ * - E1 `{detail: string}`: auth and SSO routes, and every error raised before a route runs;
+ * - E2 `{detail: {error, details?}}`: config, credentials, search (and, in part 2, watch and task lists);
+ * - E3 `{error, details?}` at top level: `*\/info`, playlist metadata and tracks (and downloads, history);
+ * - E5 FastAPI's 422 `{detail: [{loc, msg, type}]}` for malformed auth bodies and `/artist/info` paging;
+ * - E6 the auth guard's 401 `{detail: "Authentication required", auth_enabled: true}` and 403.
+ */
+export type DownloaderErrorStyle = 'detail' | 'nested' | 'topLevel';
+
+/** Codes of the guard's errors, which look the same on every route. */
+const AUTH_REQUIRED = 'AUTH_REQUIRED';
+
+/** The auth guard's 401 (E6), with the `WWW-Authenticate: Bearer` challenge. */
+export const downloaderAuthRequired = () =>
+  new HttpError(401, 'Authentication required', {
+    code: AUTH_REQUIRED,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
+
+/** The auth guard's 403 for a signed-in non-admin on an admin route. */
+export const downloaderAdminRequired = () => new HttpError(403, 'Admin access required');
+
+/** E2 errors carry `details` next to `error`; pass it here. */
+export const downloaderError = (status: number, message: string, details?: string) =>
+  new HttpError(status, message, details === undefined ? {} : { details });
+
+const TAG_STYLES: Record<string, DownloaderErrorStyle> = {
+  Auth: 'detail',
+  SSO: 'detail',
+  Config: 'nested',
+  Credentials: 'nested',
+  Search: 'nested',
+  'Playlist watch': 'nested',
+  'Artist watch': 'nested',
+  Track: 'topLevel',
+  Album: 'topLevel',
+  Playlist: 'topLevel',
+  Artist: 'topLevel',
+  History: 'topLevel',
+  Progress: 'nested',
+};
+
+/** Operations that validate their input with FastAPI models (422), not by hand (400). */
+const FASTAPI_VALIDATED = new Set([
+  'login',
+  'register',
+  'createUser',
+  'updateUserRole',
+  'resetUserPassword',
+  'changePassword',
+  'getArtistInfo',
+]);
+
+/** What a route says when its input does not fit (the text the original's own checks use). */
+const INVALID_INPUT: Record<string, string> = {
+  updateConfig: 'Configuration validation failed',
+  updateConfigViaPut: 'Configuration validation failed',
+  validateConfig: 'Configuration validation failed',
+  updateWatchConfig: 'Watch configuration validation failed',
+  updateWatchConfigViaPut: 'Watch configuration validation failed',
+  validateWatchConfig: 'Watch configuration validation failed',
+  updateSpotifyApiConfig: "Request body must contain 'client_id' and 'client_secret'",
+  createCredential: 'Could not create credential',
+  updateCredential: 'Could not update credential',
+};
+
+export interface DownloaderErrorContext {
+  operationId?: string;
+  tags?: readonly string[];
+  /** The request path, for a request no operation matched: the envelope of its route family. */
+  path?: string;
+}
+
+/** Route families by path prefix, for paths no operation matched (`/api/credentials/`, say). */
+const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
+  ['/api/config', 'nested'],
+  ['/api/credentials', 'nested'],
+  ['/api/search', 'nested'],
+  ['/api/prgs', 'nested'],
+  ['/api/track', 'topLevel'],
+  ['/api/album', 'topLevel'],
+  ['/api/playlist', 'topLevel'],
+  ['/api/artist', 'topLevel'],
+  ['/api/history', 'topLevel'],
+];
+
+function fastApiIssues(issues: ValidationIssue[]) {
+  return issues.map((issue) => {
+    const missing = issue.keyword === 'required';
+    const field = missing ? String(issue.params.missingProperty ?? '') : issue.field;
+    const loc = [issue.location, ...field.split('.').filter((part) => part !== '')];
+    return {
+      loc,
+      msg: missing ? 'Field required' : issue.message,
+      type: missing ? 'missing' : issue.keyword,
+      ...(issue.value === undefined ? {} : { input: issue.value }),
+    };
+  });
+}
+
+function styleOf(context: DownloaderErrorContext): DownloaderErrorStyle {
+  const tag = context.tags?.[0];
+  if (tag) return TAG_STYLES[tag] ?? 'detail';
+  const path = context.path ?? '';
+  return PREFIX_STYLES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1] ?? 'detail';
+}
+
+/** The downloader's answer to any error of its pipeline, in the envelope of the route. */
+export function downloaderErrorReply(error: HttpError, context: DownloaderErrorContext): ErrorReply {
+  const headers = error.options.headers;
+  if (error.options.code === AUTH_REQUIRED) {
+    return { status: 401, body: { detail: error.message, auth_enabled: true }, headers };
+  }
+  if (error.status === 403 && error.message === 'Admin access required') {
+    return { status: 403, body: { detail: error.message }, headers };
+  }
+  // Refused by the HTTP layer before the route runs: FastAPI's plain `{detail}`.
+  if (error.status === 413 || error.status === 415 || error.status === 405 || error.status === 501) {
+    return { status: error.status, body: { detail: error.message }, headers };
+  }
+  const operationId = context.operationId;
+  if (
+    error instanceof RequestValidationError ||
+    (isHttpError(error) && error.name === 'RequestValidationError')
+  ) {
+    const issues = (error as RequestValidationError).issues ?? [];
+    if (operationId && FASTAPI_VALIDATED.has(operationId)) {
+      return { status: 422, body: { detail: fastApiIssues(issues) }, headers };
+    }
+    const style = styleOf(context);
+    if (style === 'detail') return { status: 400, body: { detail: error.message }, headers };
+    const message = (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
+    return reply(style, 400, message, error.message, headers);
+  }
+  if (error.status === 404 && !operationId && styleOf(context) === 'detail') {
+    // An unknown path under /api: the original's SPA fallback.
+    return { status: 404, body: { detail: 'API endpoint not found' }, headers };
+  }
+  const details = error.options.details;
+  return reply(
+    styleOf(context),
+    error.status,
+    error.message,
+    typeof details === 'string' ? details : undefined,
+    headers,
+  );
+}
+
+function reply(
+  style: DownloaderErrorStyle,
+  status: number,
+  message: string,
+  details: string | undefined,
+  headers: Record<string, string> | undefined,
+): ErrorReply {
+  const info = details === undefined ? { error: message } : { error: message, details };
+  if (style === 'nested') return { status, body: { detail: info }, headers };
+  if (style === 'topLevel') return { status, body: info, headers };
+  return { status, body: { detail: message }, headers };
+}

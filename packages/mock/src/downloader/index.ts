@@ -1,0 +1,97 @@
+import {
+  createDownloaderService,
+  type DownloaderPrincipals,
+  type DownloaderSettings,
+  downloaderAuthenticators,
+  downloaderErrorReply,
+  downloaderHandlers,
+  naiveUtc,
+  offlineAccountLoginCheck,
+} from '@music-apis/domain';
+import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
+import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
+import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
+import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
+import { createMockDownloaderTokens } from './tokens.js';
+
+/**
+ * The downloader in memory, through the same service as the server (`@music-apis/domain`): only
+ * the store (maps) and the crypto differ. Auth is off by default, as on the server; a test turns
+ * it on with `mock.state.downloader.settings.authEnabled = true` and signs in as
+ * `mock.state.downloader.addUser(…)`'s user (or registers one).
+ */
+
+export interface DownloaderMockState extends DownloaderMockData {
+  /** The deployment settings the server reads from its environment; change them in a test. */
+  settings: DownloaderSettings;
+  /** Adds an account directly (say the first admin), as the server's start does. */
+  addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
+}
+
+/** The mock keeps passwords tagged, not hashed: it is a test double whose data never leaves memory. */
+const MOCK_HASH_PREFIX = 'mock-plain:';
+
+export const downloaderMockApi: MockApiDefinition<
+  operations,
+  typeof downloaderSpec.operations,
+  DownloaderMockState,
+  DownloaderPrincipals
+> = {
+  spec: downloaderSpec,
+  createState: ({ now }: MockContext) => {
+    const state: DownloaderMockState = {
+      users: new Map(),
+      config: undefined,
+      accounts: new Map(),
+      spotifyApi: undefined,
+      settings: {
+        authEnabled: false,
+        registrationEnabled: true,
+        tokenLifetimeHours: 24,
+        explicitFilter: false,
+        ssoProviders: [],
+      },
+      addUser({ username, password, role = 'user', email }) {
+        state.users.set(username, {
+          username,
+          email: email ?? null,
+          role,
+          createdAt: naiveUtc(now()),
+          lastLogin: null,
+          ssoProvider: null,
+          ssoId: null,
+          passwordHash: `${MOCK_HASH_PREFIX}${password}`,
+        });
+      },
+    };
+    return state;
+  },
+  errorReply: (error, { operationId, path }) =>
+    downloaderErrorReply(error, {
+      operationId,
+      path,
+      tags: operationId
+        ? (downloaderSpec.operations as Record<string, { tags: readonly string[] }>)[operationId]?.tags
+        : undefined,
+    }),
+  implement: (state, { now }) => {
+    const service = createDownloaderService({
+      store: createMockDownloaderStore(state),
+      settings: state.settings,
+      crypto: {
+        hashPassword: async (password) => `${MOCK_HASH_PREFIX}${password}`,
+        verifyPassword: async (password, hash) => hash === `${MOCK_HASH_PREFIX}${password}`,
+        ...createMockDownloaderTokens('music-apis mock downloader', now),
+      },
+      accountCheck: offlineAccountLoginCheck,
+      now,
+    });
+    return {
+      authenticate: downloaderAuthenticators<MockEnv>(service),
+      handlers: {
+        ...downloaderHandlers<MockEnv, BinaryBody>(service),
+        ...pendingHandlers(PENDING_OPERATIONS.downloader),
+      },
+    };
+  },
+};

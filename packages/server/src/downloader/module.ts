@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createDownloaderService,
+  type DownloaderPrincipals,
+  downloaderAuthenticators,
+  downloaderErrorReply,
+  downloaderHandlers,
+  naiveUtc,
+  offlineAccountLoginCheck,
+} from '@music-apis/domain';
+import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
+import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
+import { hashPassword, verifyPassword } from '../core/auth/index.js';
+import type { ServerConfig } from '../core/config.js';
+import type { Knex } from '../core/db.js';
+import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
+import type { ApiModule } from '../core/module.js';
+import { getOrCreateSecret } from '../core/secrets.js';
+import { createDownloaderRepository, downloaderMigrations } from './repository.js';
+import { createSecretBox } from './secret-box.js';
+import { createDownloaderTokens } from './tokens.js';
+
+async function openRepository(db: Knex, config: ServerConfig) {
+  const key = await getOrCreateSecret(db, 'downloader-secrets-key', config.downloader.secretsKey);
+  return createDownloaderRepository(db, createSecretBox(key));
+}
+
+export const downloaderModule: ApiModule = {
+  key: 'downloader',
+  migrations: downloaderMigrations,
+  async createApi({ db, config }) {
+    const settings = config.downloader;
+    const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
+    const service = createDownloaderService({
+      store: await openRepository(db, config),
+      settings: {
+        authEnabled: settings.authEnabled,
+        registrationEnabled: !settings.registrationDisabled,
+        tokenLifetimeHours: settings.tokenLifetimeHours,
+        explicitFilter: settings.explicitFilter,
+        ssoProviders: [],
+      },
+      crypto: {
+        hashPassword: (password) => hashPassword(password),
+        verifyPassword,
+        ...createDownloaderTokens(secret),
+      },
+      accountCheck: offlineAccountLoginCheck,
+      now: () => new Date(),
+    });
+    const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
+      spec: downloaderSpec,
+      errorReply: (error, env) =>
+        downloaderErrorReply(error, { ...(env.operation ?? {}), path: env.ctx.path }),
+      authenticate: downloaderAuthenticators<ServerEnv>(service),
+      handlers: {
+        ...downloaderHandlers<ServerEnv, ServerRawBody>(service),
+        ...pendingHandlers(PENDING_OPERATIONS.downloader),
+      },
+    };
+    return api;
+  },
+};
+
+/**
+ * With auth enabled and no user yet, creates the first admin: `DOWNLOADER_ADMIN_PASSWORD`, or a
+ * random password returned (to be printed this once; only its hash is kept). Undefined when a user
+ * exists already, when auth is off, or when another instance created the admin first.
+ */
+export async function createFirstDownloaderAdmin(
+  db: Knex,
+  config: ServerConfig,
+): Promise<{ username: string; password: string | undefined } | undefined> {
+  const settings = config.downloader;
+  if (!settings.authEnabled) return undefined;
+  const store = await openRepository(db, config);
+  if ((await store.users.count()) > 0) return undefined;
+  const password = settings.adminPassword ?? randomBytes(12).toString('base64url');
+  const created = await store.users.insert({
+    username: settings.adminUsername,
+    email: null,
+    role: 'admin',
+    createdAt: naiveUtc(new Date()),
+    lastLogin: null,
+    ssoProvider: null,
+    ssoId: null,
+    passwordHash: await hashPassword(password),
+  });
+  if (!created) return undefined;
+  return { username: settings.adminUsername, password: settings.adminPassword ? undefined : password };
+}
