@@ -161,8 +161,9 @@ function webhookSuite(name: string, databaseUrl: () => string | undefined) {
       // One per file: the good track's six variant files, the bad upload (no variant was made of it).
       expect(files).toHaveLength(7);
       const ofGood = files.filter((delivery) => delivery.payload.track_id === good.track_id);
-      expect(ofGood.map((delivery) => (delivery.payload.file as { id: string }).id)).toEqual(
-        listed.map((file) => (file as unknown as { id: string }).id),
+      // Deliveries are jobs of their own: they may arrive in any order.
+      expect(ofGood.map((delivery) => (delivery.payload.file as { id: string }).id).sort()).toEqual(
+        listed.map((file) => (file as unknown as { id: string }).id).sort(),
       );
       for (const delivery of ofGood) {
         const file = delivery.payload.file as { is_success: boolean; id: string };

@@ -1688,6 +1688,7 @@ export interface components {
             user: components["schemas"]["User"];
         };
         RegisterRequest: {
+            /** @description At most 100 characters (ours; the original has no bound), as the user paths take. */
             username: string;
             password: string;
             /** Format: email */
