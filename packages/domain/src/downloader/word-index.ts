@@ -25,6 +25,10 @@ export function wordsOf(text: string): string[] {
 export function createWordIndex(count: number, textOf: (index: number) => string): WordIndex {
   let built: { postings: Map<string, number[]>; vocabulary: string[] } | undefined;
   // Built on the first search: the demo catalog is a pure function of its size, so the index is too.
+  const ready = () => {
+    built ??= build();
+    return built;
+  };
   const build = () => {
     const postings = new Map<string, number[]>();
     for (let index = 0; index < count; index++) {
@@ -39,7 +43,7 @@ export function createWordIndex(count: number, textOf: (index: number) => string
 
   /** The posting lists of the words that start with `prefix` (binary search in the sorted vocabulary). */
   function prefixPostings(prefix: string): number[][] {
-    const { postings, vocabulary } = (built ??= build());
+    const { postings, vocabulary } = ready();
     let low = 0;
     let high = vocabulary.length;
     while (low < high) {
@@ -57,7 +61,7 @@ export function createWordIndex(count: number, textOf: (index: number) => string
     search(query, limit) {
       const terms = wordsOf(query);
       if (terms.length === 0 || limit < 1) return [];
-      const { postings } = (built ??= build());
+      const { postings } = ready();
       const last = terms.length - 1;
       const perTerm = terms.map((term, i) =>
         i === last ? prefixPostings(term) : [postings.get(term) ?? []],

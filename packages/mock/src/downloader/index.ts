@@ -36,8 +36,8 @@ export interface DownloaderMockState extends DownloaderMockData {
 /** One source per catalog, kept across `reset()`: its search indexes are built once. */
 const spotifySources = new WeakMap<Catalog, SpotifyCatalogSource>();
 function spotifySourceOf(catalog: Catalog): SpotifyCatalogSource {
-  let source = spotifySources.get(catalog);
-  if (!source) spotifySources.set(catalog, (source = createDemoSpotifyCatalog(catalog)));
+  const source = spotifySources.get(catalog) ?? createDemoSpotifyCatalog(catalog);
+  spotifySources.set(catalog, source);
   return source;
 }
 
