@@ -5,7 +5,8 @@
  *     read at random (each server in its own process; autocannon loads it from here);
  *  2. the mock's cost for the first- vs the last-registered operation, next to a naive MSW set-up
  *     with one handler per operation (whose cost grows with the handler's position);
- *  3. songs: phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts).
+ *  3. songs: phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts);
+ *  4. downloader-search: `/api/search` over the demo catalog at 100k vs 1M tracks (downloader-search.ts).
  * `pnpm bench songs` (or `http`, `mock`) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
  */
@@ -24,6 +25,7 @@ import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
+import { downloaderSearchBench } from './downloader-search.js';
 import { songsBench } from './songs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -292,6 +294,11 @@ async function mockBench() {
 }
 
 // `pnpm bench` runs every section; `pnpm bench songs` (or `http`, `mock`, several) only those.
-const sections: Record<string, () => Promise<void>> = { http: httpBench, mock: mockBench, songs: songsBench };
+const sections: Record<string, () => Promise<void>> = {
+  http: httpBench,
+  mock: mockBench,
+  songs: songsBench,
+  'downloader-search': downloaderSearchBench,
+};
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) await sections[name]!();

@@ -3,6 +3,7 @@ import type { ApiKey } from '@music-apis/spec';
 import type { ScenarioSuite } from './scenario.js';
 import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
+import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
@@ -10,7 +11,10 @@ import { trackManagerScenarios } from './scenarios/track-manager.js';
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
 export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefined } = {
   collections: collectionsScenarios,
-  downloader: downloaderScenarios,
+  downloader: {
+    ...downloaderScenarios,
+    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios],
+  },
   songs: songsScenarios,
   streaming: streamingScenarios,
   trackManager: trackManagerScenarios,

@@ -66,6 +66,14 @@ export interface Catalog {
   findTrackByIsrc(isrc: string): CatalogTrack | undefined;
   findAlbumById(id: string): CatalogAlbum | undefined;
   findAlbumByCoverUrl(url: string): CatalogAlbum | undefined;
+  /** By Spotify-style id (an index of ids is built on first use). */
+  findTrackById(id: string): CatalogTrack | undefined;
+  findArtistById(id: string): CatalogArtist | undefined;
+  findPlaylistById(id: string): CatalogPlaylist | undefined;
+  /** An artist's albums in catalog order (empty for an unknown artist). */
+  albumsOfArtist(artistId: string): CatalogAlbum[];
+  /** An album's tracks by track number (empty for an unknown album). */
+  tracksOfAlbum(albumId: string): CatalogTrack[];
   /** Tracks lazily, in index order: for seeding and benchmarks without holding them all. */
   tracks(): Generator<CatalogTrack>;
   albums(): Generator<CatalogAlbum>;
@@ -255,6 +263,14 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
   };
 
   let albumIdIndex: Map<string, number> | undefined;
+  let trackIdIndex: Map<string, number> | undefined;
+  let artistIdIndex: Map<string, number> | undefined;
+  let playlistList: CatalogPlaylist[] | undefined;
+  const albumIndexOf = (id: string) => {
+    // Built on first use: ids are random-looking, so they need an index.
+    albumIdIndex ??= new Map(Array.from(catalog.albums(), (album, index) => [album.id, index]));
+    return albumIdIndex.get(id);
+  };
   const catalog: Catalog = {
     trackCount: generatedTracks + 2,
     albumCount: generatedAlbums + 2,
@@ -271,10 +287,45 @@ export function createCatalog(options: CatalogOptions = {}): Catalog {
       return Number.isInteger(index) && index >= 1 && index <= generatedTracks ? trackAt(index) : undefined;
     },
     findAlbumById(id) {
-      // Built on first use: album ids are random-looking, so they need an index.
-      albumIdIndex ??= new Map(Array.from(catalog.albums(), (album, index) => [album.id, index]));
-      const index = albumIdIndex.get(id);
+      const index = albumIndexOf(id);
       return index === undefined ? undefined : albumAt(index);
+    },
+    findTrackById(id) {
+      trackIdIndex ??= new Map(Array.from(catalog.tracks(), (track, index) => [track.id, index]));
+      const index = trackIdIndex.get(id);
+      return index === undefined ? undefined : trackAt(index);
+    },
+    findArtistById(id) {
+      artistIdIndex ??= new Map(Array.from(catalog.artists(), (artist, index) => [artist.id, index]));
+      const index = artistIdIndex.get(id);
+      return index === undefined ? undefined : artistAt(index);
+    },
+    findPlaylistById(id) {
+      playlistList ??= catalog.playlists();
+      return playlistList.find((playlist) => playlist.id === id);
+    },
+    albumsOfArtist(artistId) {
+      catalog.findArtistById(artistId);
+      const index = artistIdIndex?.get(artistId);
+      if (index === undefined) return [];
+      // The examples have one album each; generated artist k has generated albums 2k and 2k+1.
+      if (index === 0) return [albumAt(0)];
+      if (index === generatedArtists + 1) return [albumAt(generatedAlbums + 1)];
+      const first = (index - 1) * ALBUMS_PER_ARTIST;
+      const albums: CatalogAlbum[] = [];
+      for (let g = first; g < Math.min(first + ALBUMS_PER_ARTIST, generatedAlbums); g++)
+        albums.push(albumAt(g + 1));
+      return albums;
+    },
+    tracksOfAlbum(albumId) {
+      const index = albumIndexOf(albumId);
+      if (index === undefined) return [];
+      if (index === 0) return [trackAt(0)];
+      if (index === generatedAlbums + 1) return [trackAt(generatedTracks + 1)];
+      // Generated album g holds generated tracks g*10 … g*10+9 (fewer in the last one).
+      const album = albumAt(index);
+      const first = (index - 1) * TRACKS_PER_ALBUM;
+      return Array.from({ length: album.trackCount }, (_, n) => trackAt(first + n + 1));
     },
     findAlbumByCoverUrl(url) {
       if (url === SEED_EXAMPLE_ALBUM.coverImageUrl) return SEED_EXAMPLE_ALBUM;

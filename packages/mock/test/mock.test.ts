@@ -189,10 +189,10 @@ describe('mock', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET');
     expect(await wrongMethod.json()).toMatchObject({ status: 405, error: 'Method Not Allowed' });
     // The downloader's /api/track/info is not the track manager's: the downloader answers it, in
-    // its own top-level envelope (without `id`, a 400; with one, 501 until part 2 builds it).
+    // its own top-level envelope (without `id`, the original's 400 "Missing parameter: id").
     const trackInfo = await get('/api/track/info');
     expect(trackInfo.status).toBe(400);
-    expect(await trackInfo.json()).toEqual({ error: 'Invalid request', details: 'id: is required' });
+    expect(await trackInfo.json()).toEqual({ error: 'Missing parameter: id', details: 'id: is required' });
     // A path of the downloader's namespace that no operation has: its route family's envelope.
     const unknownConfig = await get('/api/config/nothing/here');
     expect(unknownConfig.status).toBe(404);

@@ -69,6 +69,22 @@ const INVALID_INPUT: Record<string, string> = {
   updateCredential: 'Could not update credential',
 };
 
+/** What the original says of a paging parameter that is not an integer (by operation). */
+const INVALID_PAGING: Record<string, string> = {
+  searchSpotify: 'limit must be an integer',
+  getAlbumInfo: 'Invalid limit/offset',
+  getPlaylistTracks: 'Invalid limit/offset',
+};
+
+/** The route's own text for a request that does not fit: a missing query parameter is named. */
+function invalidInputMessage(operationId: string | undefined, issues: ValidationIssue[]): string {
+  const missing = issues.find((issue) => issue.keyword === 'required' && issue.location === 'query');
+  if (missing) return `Missing parameter: ${missing.field}`;
+  const paging = operationId ? INVALID_PAGING[operationId] : undefined;
+  if (paging && issues.some((issue) => issue.field === 'limit' || issue.field === 'offset')) return paging;
+  return (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
+}
+
 export interface DownloaderErrorContext {
   operationId?: string;
   tags?: readonly string[];
@@ -129,13 +145,16 @@ export function downloaderErrorReply(error: HttpError, context: DownloaderErrorC
     (isHttpError(error) && error.name === 'RequestValidationError')
   ) {
     const issues = (error as RequestValidationError).issues ?? [];
-    if (operationId && FASTAPI_VALIDATED.has(operationId)) {
+    // `/artist/info` reads `id` by hand (400 "Missing parameter: id"); FastAPI checks only its paging.
+    const idReadByHand =
+      operationId === 'getArtistInfo' &&
+      issues.some((issue) => issue.field === 'id' && issue.location === 'query');
+    if (operationId && FASTAPI_VALIDATED.has(operationId) && !idReadByHand) {
       return { status: 422, body: { detail: fastApiIssues(issues) }, headers };
     }
     const style = styleOf(context);
     if (style === 'detail') return { status: 400, body: { detail: error.message }, headers };
-    const message = (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
-    return reply(style, 400, message, error.message, headers);
+    return reply(style, 400, invalidInputMessage(operationId, issues), error.message, headers);
   }
   if (error.status === 404 && !operationId && styleOf(context) === 'detail') {
     // An unknown path under /api: the original's SPA fallback.

@@ -1,12 +1,17 @@
+import type { Catalog } from '@music-apis/catalog';
 import {
+  createDemoSpotifyCatalog,
+  createDownloaderCatalog,
   createDownloaderService,
   type DownloaderPrincipals,
   type DownloaderSettings,
   downloaderAuthenticators,
+  downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
   naiveUtc,
   offlineAccountLoginCheck,
+  type SpotifyCatalogSource,
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
@@ -26,6 +31,14 @@ export interface DownloaderMockState extends DownloaderMockData {
   settings: DownloaderSettings;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
+}
+
+/** One source per catalog, kept across `reset()`: its search indexes are built once. */
+const spotifySources = new WeakMap<Catalog, SpotifyCatalogSource>();
+function spotifySourceOf(catalog: Catalog): SpotifyCatalogSource {
+  const source = spotifySources.get(catalog) ?? createDemoSpotifyCatalog(catalog);
+  spotifySources.set(catalog, source);
+  return source;
 }
 
 /** The mock keeps passwords tagged, not hashed: it is a test double whose data never leaves memory. */
@@ -74,7 +87,7 @@ export const downloaderMockApi: MockApiDefinition<
         ? (downloaderSpec.operations as Record<string, { tags: readonly string[] }>)[operationId]?.tags
         : undefined,
     }),
-  implement: (state, { now }) => {
+  implement: (state, { now, catalog }) => {
     const service = createDownloaderService({
       store: createMockDownloaderStore(state),
       settings: state.settings,
@@ -90,6 +103,8 @@ export const downloaderMockApi: MockApiDefinition<
       authenticate: downloaderAuthenticators<MockEnv>(service),
       handlers: {
         ...downloaderHandlers<MockEnv, BinaryBody>(service),
+        // The demo catalog, as the server's built-in provider serves it; nothing is watched yet.
+        ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

@@ -553,11 +553,15 @@ export type DeleteCredentialError =
 export interface SearchSpotifyParams {
   /** Search query. */
   q: NonNullable<operations['searchSpotify']['parameters']['query']>['q'];
-  /** Kind of item to search for. */
+  /**
+   * Kind of item to search for: `track`, `album`, `artist`, `playlist`, `episode` or `show`.
+   * Any other value is searched as `track`, as the original does (so it is a free string
+   * here). Without it (and without `type`), `track`.
+   */
   search_type?: NonNullable<operations['searchSpotify']['parameters']['query']>['search_type'];
   /** Synonym of `search_type` (used when `search_type` is absent). */
   type?: NonNullable<operations['searchSpotify']['parameters']['query']>['type'];
-  /** Maximum number of results (Spotify allows at most 50). */
+  /** Maximum number of results, clamped to 1–50 (Spotify's range), not refused. */
   limit?: NonNullable<operations['searchSpotify']['parameters']['query']>['limit'];
   /** Account context (an account name); accepted and logged only. */
   main?: NonNullable<operations['searchSpotify']['parameters']['query']>['main'];
@@ -712,9 +716,9 @@ export type DownloadAlbumError =
 export interface GetAlbumInfoParams {
   /** Spotify ID of the item. */
   id: NonNullable<operations['getAlbumInfo']['parameters']['query']>['id'];
-  /** Tracks page size. */
+  /** Tracks page size, clamped to 1–50 (Spotify's range), not refused. */
   limit?: NonNullable<operations['getAlbumInfo']['parameters']['query']>['limit'];
-  /** Tracks page offset. */
+  /** Tracks page offset; a negative one counts as 0. */
   offset?: NonNullable<operations['getAlbumInfo']['parameters']['query']>['offset'];
 }
 
@@ -826,9 +830,9 @@ export type GetPlaylistMetadataError =
 export interface GetPlaylistTracksParams {
   /** Spotify ID of the item. */
   id: NonNullable<operations['getPlaylistTracks']['parameters']['query']>['id'];
-  /** Page size (capped at 100). */
+  /** Page size, clamped to 1–100 (the original caps it at 100). */
   limit?: NonNullable<operations['getPlaylistTracks']['parameters']['query']>['limit'];
-  /** Page offset. */
+  /** Page offset; a negative one counts as 0. */
   offset?: NonNullable<operations['getPlaylistTracks']['parameters']['query']>['offset'];
 }
 
@@ -1009,7 +1013,7 @@ export type DownloadArtistDiscographyError =
 export interface GetArtistInfoParams {
   /** Spotify ID of the item. */
   id: NonNullable<operations['getArtistInfo']['parameters']['query']>['id'];
-  /** Albums page size. */
+  /** Albums page size (at least 1, as FastAPI checks it upstream; above 50, Spotify's maximum, it is clamped to 50). */
   limit?: NonNullable<operations['getArtistInfo']['parameters']['query']>['limit'];
   /** Albums page offset. */
   offset?: NonNullable<operations['getArtistInfo']['parameters']['query']>['offset'];
@@ -1835,9 +1839,12 @@ export interface DownloaderMethods {
    *
    * Returns the `items` of Spotify's result page for the requested type (raw Spotify objects;
    * entries can be `null`, as Spotify does for playlists). `search_type` and `type` are
-   * synonyms; when both are given `search_type` wins. Also served at `/api/search/`.
-   * 400 "Missing parameter: q" / "limit must be an integer"; 500 (with `traceback`) e.g. when
-   * the global Spotify API credentials are missing.
+   * synonyms; when both are given `search_type` wins, and an unknown type searches tracks (as
+   * upstream). `limit` is clamped to 1–50. Also served at `/api/search/`. Served from the
+   * catalog provider: the built-in demo catalog searches a word index (every word of the query
+   * must start a word of the item's name, its artists' or its album's), so its cost follows the
+   * matches, not the catalog's size. 400 "Missing parameter: q" / "limit must be an integer";
+   * 500 (with `traceback`) when the catalog cannot be reached.
    *
    * `GET /api/search`
    *

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
+  createDownloaderCatalog,
   createDownloaderService,
   type DownloaderPrincipals,
   downloaderAuthenticators,
+  downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
   naiveUtc,
@@ -28,7 +30,7 @@ async function openRepository(db: Knex, config: ServerConfig) {
 export const downloaderModule: ApiModule = {
   key: 'downloader',
   migrations: downloaderMigrations,
-  async createApi({ db, config }) {
+  async createApi({ db, config, catalogProvider }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const service = createDownloaderService({
@@ -55,6 +57,10 @@ export const downloaderModule: ApiModule = {
       authenticate: downloaderAuthenticators<ServerEnv>(service),
       handlers: {
         ...downloaderHandlers<ServerEnv, ServerRawBody>(service),
+        // Nothing is watched until the watch lists are built (issue 15): no `is_locally_known` yet.
+        ...downloaderCatalogHandlers<ServerEnv, ServerRawBody>(
+          createDownloaderCatalog(catalogProvider.spotify),
+        ),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

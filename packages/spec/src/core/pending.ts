@@ -38,20 +38,13 @@ export const PENDING_OPERATIONS = {
     'getHlsManifest',
   ],
   downloader: [
-    // Part 1 (issue 14) not built yet: SSO, catalog views and search.
+    // Part 1 (issue 14) not built yet: SSO.
     'getSsoStatus',
     'startGoogleLogin',
     'startGithubLogin',
     'completeGoogleLogin',
     'completeGithubLogin',
     'unlinkSsoProvider',
-    'searchSpotify',
-    'getTrackInfo',
-    'getAlbumInfo',
-    'getPlaylistInfo',
-    'getPlaylistMetadata',
-    'getPlaylistTracks',
-    'getArtistInfo',
     // Part 2 (issue 15): downloads, progress and its SSE stream, history, watch lists.
     'cancelTrackDownload',
     'downloadTrack',

@@ -623,9 +623,12 @@ export interface paths {
          * Search the Spotify catalogue
          * @description Returns the `items` of Spotify's result page for the requested type (raw Spotify objects;
          *     entries can be `null`, as Spotify does for playlists). `search_type` and `type` are
-         *     synonyms; when both are given `search_type` wins. Also served at `/api/search/`.
-         *     400 "Missing parameter: q" / "limit must be an integer"; 500 (with `traceback`) e.g. when
-         *     the global Spotify API credentials are missing.
+         *     synonyms; when both are given `search_type` wins, and an unknown type searches tracks (as
+         *     upstream). `limit` is clamped to 1–50. Also served at `/api/search/`. Served from the
+         *     catalog provider: the built-in demo catalog searches a word index (every word of the query
+         *     must start a word of the item's name, its artists' or its album's), so its cost follows the
+         *     matches, not the catalog's size. 400 "Missing parameter: q" / "limit must be an integer";
+         *     500 (with `traceback`) when the catalog cannot be reached.
          */
         get: operations["searchSpotify"];
         put?: never;
@@ -2089,11 +2092,6 @@ export interface components {
             uri?: string;
             external_urls?: components["schemas"]["SpotifyExternalUrls"];
         };
-        /**
-         * @default track
-         * @enum {string}
-         */
-        SearchType: "track" | "album" | "artist" | "playlist" | "episode" | "show";
         SearchResults: {
             /** @description Spotify objects of the requested type; may contain `null` entries. */
             items: (components["schemas"]["SpotifyTrack"] | components["schemas"]["SpotifyAlbumSimplified"] | components["schemas"]["SpotifyArtist"] | components["schemas"]["SpotifyPlaylistSimplified"] | components["schemas"]["SpotifyShowOrEpisode"] | null)[];
@@ -4493,13 +4491,15 @@ export interface operations {
                  */
                 q: string;
                 /**
-                 * @description Kind of item to search for.
+                 * @description Kind of item to search for: `track`, `album`, `artist`, `playlist`, `episode` or `show`.
+                 *     Any other value is searched as `track`, as the original does (so it is a free string
+                 *     here). Without it (and without `type`), `track`.
                  * @example track
                  */
-                search_type?: components["schemas"]["SearchType"];
+                search_type?: string;
                 /** @description Synonym of `search_type` (used when `search_type` is absent). */
-                type?: components["schemas"]["SearchType"];
-                /** @description Maximum number of results (Spotify allows at most 50). */
+                type?: string;
+                /** @description Maximum number of results, clamped to 1–50 (Spotify's range), not refused. */
                 limit?: number;
                 /** @description Account context (an account name); accepted and logged only. */
                 main?: string;
@@ -4767,9 +4767,9 @@ export interface operations {
                  * @example 4iV5W9uYEdYUVa79Axb7Rh
                  */
                 id: components["parameters"]["SpotifyIdQuery"];
-                /** @description Tracks page size. */
+                /** @description Tracks page size, clamped to 1–50 (Spotify's range), not refused. */
                 limit?: number;
-                /** @description Tracks page offset. */
+                /** @description Tracks page offset; a negative one counts as 0. */
                 offset?: number;
             };
             header?: never;
@@ -5006,9 +5006,9 @@ export interface operations {
                  * @example 4iV5W9uYEdYUVa79Axb7Rh
                  */
                 id: components["parameters"]["SpotifyIdQuery"];
-                /** @description Page size (capped at 100). */
+                /** @description Page size, clamped to 1–100 (the original caps it at 100). */
                 limit?: number;
-                /** @description Page offset. */
+                /** @description Page offset; a negative one counts as 0. */
                 offset?: number;
             };
             header?: never;
@@ -5484,7 +5484,7 @@ export interface operations {
                  * @example 4iV5W9uYEdYUVa79Axb7Rh
                  */
                 id: components["parameters"]["SpotifyIdQuery"];
-                /** @description Albums page size. */
+                /** @description Albums page size (at least 1, as FastAPI checks it upstream; above 50, Spotify's maximum, it is clamped to 50). */
                 limit?: number;
                 /** @description Albums page offset. */
                 offset?: number;

@@ -1,4 +1,5 @@
 import { type Catalog, coverJpeg } from '@music-apis/catalog';
+import { createDemoSpotifyCatalog } from '@music-apis/domain';
 import { jwtVerify, SignJWT } from 'jose';
 import { type CatalogProvider, CatalogUnavailableError, InvalidCatalogTokenError } from './catalog.js';
 
@@ -9,6 +10,7 @@ const AUDIENCE = 'music-apis:catalog';
 export function createBuiltinCatalogProvider(catalog: Catalog, secret: Uint8Array): CatalogProvider {
   return {
     name: 'builtin',
+    spotify: createDemoSpotifyCatalog(catalog),
     async issueAccessToken() {
       const token = await new SignJWT({ scope: 'catalog:read' })
         .setProtectedHeader({ alg: 'HS256' })

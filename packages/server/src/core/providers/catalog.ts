@@ -1,7 +1,8 @@
 import type { CatalogTrack } from '@music-apis/catalog';
+import type { SpotifyCatalogSource } from '@music-apis/domain';
 
 /**
- * The music catalog behind the track manager (Spotify in the original). The built-in demo catalog is
+ * The music catalog behind the track manager and the downloader's views (Spotify in the originals). The built-in demo catalog is
  * the default; the Spotify adapter is used when Spotify credentials are configured.
  */
 export interface CatalogAccessToken {
@@ -22,6 +23,8 @@ export interface CatalogProvider {
   findTrackByIsrc(isrc: string, accessToken: string): Promise<CatalogTrack | undefined>;
   /** Image bytes at a cover URL this catalog returned. Throws `CatalogUnavailableError` when unreachable. */
   fetchCoverImage(url: string): Promise<Uint8Array>;
+  /** Tracks, albums, artists, playlists and search in Spotify's shapes (the downloader's views). */
+  readonly spotify: SpotifyCatalogSource;
 }
 
 export class InvalidCatalogTokenError extends Error {

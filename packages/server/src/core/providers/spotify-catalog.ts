@@ -1,4 +1,5 @@
 import type { CatalogTrack } from '@music-apis/catalog';
+import type { SpotifyCatalogSource } from '@music-apis/domain';
 import {
   type CatalogAccessToken,
   type CatalogProvider,
@@ -51,8 +52,63 @@ export function createSpotifyCatalogProvider(options: SpotifyOptions): CatalogPr
     }
   }
 
-  return {
+  /**
+   * A Web API read with our client-credentials token (the original used only the global app
+   * credentials for these): undefined on 404 (and 400, Spotify's answer to an id that is not one).
+   */
+  async function read<Value>(
+    path: string,
+    query: Record<string, string | number> = {},
+  ): Promise<Value | undefined> {
+    const { access_token } = await provider.issueAccessToken();
+    const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+    const response = await call(`${options.apiUrl}/v1/${path}${search.size > 0 ? `?${search}` : ''}`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    if (response.status === 404 || response.status === 400) return undefined;
+    if (!response.ok)
+      throw new CatalogUnavailableError(`Spotify answered ${response.status} for /v1/${path}`);
+    return (await response.json()) as Value;
+  }
+  const id = (value: string) => encodeURIComponent(value);
+
+  const spotify: SpotifyCatalogSource = {
+    track: (trackId) => read(`tracks/${id(trackId)}`),
+    async album(albumId, page) {
+      const album = await read<Awaited<ReturnType<SpotifyCatalogSource['album']>>>(`albums/${id(albumId)}`);
+      if (!album) return undefined;
+      // As the original: the album's own first page is replaced by the requested one.
+      const tracks = await read<NonNullable<typeof album>['tracks']>(`albums/${id(albumId)}/tracks`, {
+        ...page,
+      });
+      return tracks ? { ...album, tracks } : undefined;
+    },
+    artist: (artistId) => read(`artists/${id(artistId)}`),
+    artistAlbums: (artistId, page) =>
+      read(`artists/${id(artistId)}/albums`, { include_groups: 'single,album,appears_on', ...page }),
+    playlist: (playlistId) =>
+      read(`playlists/${id(playlistId)}`, {
+        fields: 'id,name,description,owner,images,snapshot_id,public,followers,tracks.total',
+      }),
+    playlistItems: (playlistId, page) =>
+      read(`playlists/${id(playlistId)}/tracks`, {
+        fields:
+          'items(added_at,is_local,track(id,name,type,artists,album,external_urls,preview_url,duration_ms,explicit,popularity)),total,limit,offset',
+        ...page,
+      }),
+    async search(q, type, limit) {
+      const result = await read<Record<string, { items?: unknown[] } | undefined>>('search', {
+        q,
+        type,
+        limit,
+      });
+      return (result?.[`${type}s`]?.items ?? []) as Awaited<ReturnType<SpotifySearchSource>>;
+    },
+  };
+
+  const provider: CatalogProvider = {
     name: 'spotify',
+    spotify,
     async issueAccessToken() {
       // Reuse the token until a minute before it expires (the original refetched on every call).
       if (cached && cached.expiresAt - 60_000 > Date.now()) {
@@ -105,4 +161,7 @@ export function createSpotifyCatalogProvider(options: SpotifyOptions): CatalogPr
       return new Uint8Array(await response.arrayBuffer());
     },
   };
+  return provider;
 }
+
+type SpotifySearchSource = SpotifyCatalogSource['search'];
