@@ -9,12 +9,9 @@
  * `pnpm bench songs` (or `http`, `mock`) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createCatalog } from '@music-apis/catalog';
 import { toTrackManagerRecord } from '@music-apis/domain';
 import { createMockCore, type MockApiDefinition } from '@music-apis/mock';
@@ -24,44 +21,15 @@ import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
+import { blockingBench } from './blocking.js';
+import { freePort, startProcess, stopProcess } from './processes.js';
 import { songsBench } from './songs.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Saved tracks in the benchmarked database (the demo catalog, scaled); requests pick them at random. */
 const trackCount = Number(process.env.BENCH_TRACKS ?? 100_000);
 const catalog = createCatalog({ trackCount });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
-  return child;
-}
 
 /** req/s against `url`; with `randomPath`, each request asks for another path. */
 async function load(url: string, randomPath?: () => string): Promise<number> {
@@ -123,8 +91,7 @@ async function measureProcess(
   try {
     return await load(`http://127.0.0.1:${port}/api/track/metadata/${catalog.trackAt(1).isrc}`, randomPath);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stopProcess(child);
   }
 }
 
@@ -292,6 +259,11 @@ async function mockBench() {
 }
 
 // `pnpm bench` runs every section; `pnpm bench songs` (or `http`, `mock`, several) only those.
-const sections: Record<string, () => Promise<void>> = { http: httpBench, mock: mockBench, songs: songsBench };
+const sections: Record<string, () => Promise<void>> = {
+  http: httpBench,
+  mock: mockBench,
+  songs: songsBench,
+  blocking: blockingBench,
+};
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) await sections[name]!();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
 import type { ServerConfig } from './config.js';
+import { createSqliteReadPool, type SqliteReadPool } from './sqlite-read-pool.js';
 
 export type { Knex };
 
@@ -105,8 +106,7 @@ export function prepareRead<Row>(
       if (!statement) {
         let reader = sqliteReaders.get(db);
         if (!reader) {
-          const { filename } = db.client.config.connection as { filename: string };
-          reader = new Database(filename, { readonly: true, fileMustExist: true });
+          reader = new Database(sqliteFilename(db), { readonly: true, fileMustExist: true });
           sqliteReaders.set(db, reader);
         }
         statement = reader.prepare(compiled.sql);
@@ -116,9 +116,36 @@ export function prepareRead<Row>(
   };
 }
 
-/** Closes the pool and any prepared-read connection. */
+const readPools = new WeakMap<Knex, SqliteReadPool>();
+
+/**
+ * The rows of a read that may take longer than a millisecond (a search, a count over a filter, a
+ * large page). On SQLite it runs in the read pool (sqlite-read-pool.ts), so the main thread goes
+ * on serving other requests meanwhile; PostgreSQL runs it on its own server already. Only for
+ * reads outside a transaction: the pool's connections see committed writes only.
+ */
+export async function readRows<Row>(db: Knex, query: Knex.QueryBuilder): Promise<Row[]> {
+  if (isPostgres(db)) return (await query) as Row[];
+  let pool = readPools.get(db);
+  if (!pool) {
+    pool = createSqliteReadPool(sqliteFilename(db));
+    readPools.set(db, pool);
+  }
+  const { sql, bindings } = query.toSQL().toNative();
+  return pool.all<Row>(sql, bindings.map(toSqliteValue));
+}
+
+/** What knex's better-sqlite3 client binds for a value (the driver refuses booleans and dates). */
+const toSqliteValue = (value: unknown) =>
+  typeof value === 'boolean' ? Number(value) : value instanceof Date ? value.valueOf() : value;
+
+const sqliteFilename = (db: Knex) => (db.client.config.connection as { filename: string }).filename;
+
+/** Closes the pool and any prepared-read or read-pool connection. */
 export async function closeDatabase(db: Knex): Promise<void> {
   sqliteReaders.get(db)?.close();
   sqliteReaders.delete(db);
+  await readPools.get(db)?.close();
+  readPools.delete(db);
   await db.destroy();
 }
