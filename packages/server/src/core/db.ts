@@ -62,13 +62,16 @@ export async function migrate(db: Knex, migrations: readonly Migration[]): Promi
  * A read query compiled once and run with new parameter values: the hot path of GET-by-key
  * endpoints. Knex builds the SQL and better-sqlite3 would prepare it again on every call (half the
  * cost of a metadata GET); here SQLite runs a statement prepared once on a read-only connection
- * (WAL: it sees every committed write), and PostgreSQL skips the query builder.
+ * (WAL: it sees every committed write), and PostgreSQL runs a named statement (prepared once per
+ * connection) without the query builder.
  */
 export interface PreparedRead<Row> {
   first(...values: unknown[]): Promise<Row | undefined>;
 }
 
 const sqliteReaders = new WeakMap<Knex, Database.Database>();
+/** Numbers the PostgreSQL statement names: one name per prepared read, never reused for other SQL. */
+let preparedReads = 0;
 
 /**
  * `build` receives placeholders for the values: `(q, isrc) => q.from(T).where({ isrc })`; the
@@ -93,9 +96,12 @@ export function prepareRead<Row>(
     slots.map((slot) => (slot.index >= 0 ? values[slot.index] : slot.binding));
 
   if (isPostgres(db)) {
+    // A named statement: pg prepares it once per pooled connection, then only binds and executes
+    // (knex hands `options` to pg's query config).
+    const name = `music_apis_read_${++preparedReads}`;
     return {
       async first(...values) {
-        const result = await db.raw(compiled.sql, valuesFor(values) as Knex.RawBinding[]);
+        const result = await db.raw(compiled.sql, valuesFor(values) as Knex.RawBinding[]).options({ name });
         return result.rows[0] as Row | undefined;
       },
     };
