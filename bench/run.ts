@@ -26,6 +26,7 @@ import { blockingBench } from './blocking.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
 import { sdkBench } from './sdk.js';
 import { songsBench } from './songs.js';
+import { startupBench } from './startup.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -302,6 +303,7 @@ const sections: Record<string, () => Promise<void>> = {
   songs: songsBench,
   blocking: blockingBench,
   sdk: sdkBench,
+  startup: startupBench,
 };
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) await sections[name]!();
