@@ -1,12 +1,13 @@
 /**
- * `pnpm bench`: prints, in one run, side by side and as ratios:
- *  1. HTTP throughput (req/s) of raw node:http vs the reference server's trackManager metadata GET,
- *     on SQLite and on PostgreSQL, with BENCH_TRACKS (default 100,000; try 1,000,000) saved tracks
- *     read at random (each server in its own process; autocannon loads it from here);
- *  2. the mock's cost for the first- vs the last-registered operation, next to a naive MSW set-up
- *     with one handler per operation (whose cost grows with the handler's position);
- *  3. songs: phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts).
- * `pnpm bench songs` (or `http`, `mock`) runs only the sections named.
+ * `pnpm bench`: prints, in one run, side by side and as ratios (README, "Benchmarks"):
+ *  http      req/s of raw node:http, Koa references and the server's trackManager metadata GET on
+ *            SQLite and PostgreSQL, BENCH_TRACKS (default 100,000) saved tracks read at random;
+ *  mock      the mock's cost for the first- vs the last-registered operation vs a naive MSW set-up;
+ *  songs     phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts);
+ *  blocking  a cheap GET alone vs while one client loops on the heaviest songs query (blocking.ts);
+ *  sdk       SDK getTrackMetadata vs fetch + res.json() per call (sdk.ts);
+ *  startup   cold and warm start to the first /healthz vs a raw node:http start (startup.ts).
+ * `pnpm bench songs` (or any of the names above, several) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
  */
 import type { ChildProcess } from 'node:child_process';
