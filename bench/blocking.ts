@@ -4,7 +4,7 @@
  * the heaviest songs query at BENCH_BLOCKING_SONGS (default 1M) songs, in interleaved rounds; the
  * medians are compared (target on SQLite: loaded >= 0.5x alone). On SQLite that query runs in the
  * server's read pool (core/sqlite-read-pool.ts); PostgreSQL is there for comparison. The server
- * is the build (packages/server/dist/cli.js), in its own process.
+ * is the build (packages/server/dist/cli.js, or BENCH_SERVER_CLI), in its own process.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
     const filled = await addBenchSongs(setup.db, SONGS).finally(() => setup.close());
     const port = await freePort();
     const child = await startProcess(
-      ['packages/server/dist/cli.js', 'start'],
+      [process.env.BENCH_SERVER_CLI ?? 'packages/server/dist/cli.js', 'start'],
       { ...env, PORT: String(port) },
       /listening on/,
     );
@@ -103,6 +103,8 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
             heavyCalls++;
           }
         })();
+        // Let the first heavy call reach the server before the cheap GETs flood it.
+        await new Promise((resolve) => setTimeout(resolve, 250));
         rates[1].push(await cheapRate(base));
         looping = false;
         await loop;
@@ -131,7 +133,9 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
   }
 }
 
+/** BENCH_BLOCKING_ENGINES=SQLite (or PostgreSQL) runs one engine only. */
 export async function blockingBench() {
-  await benchEngine('SQLite');
-  await benchEngine('PostgreSQL');
+  const engines = (process.env.BENCH_BLOCKING_ENGINES ?? 'SQLite,PostgreSQL').split(',');
+  for (const engine of ['SQLite', 'PostgreSQL'] as const)
+    if (engines.includes(engine)) await benchEngine(engine);
 }
