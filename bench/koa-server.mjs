@@ -1,24 +1,28 @@
 // Reference points built from the server's own parts, no music-apis code:
-//   Koa + @koa/router answering a fixed TrackDTO, or (with SQLITE_FILE) the row read by one
-//   prepared better-sqlite3 statement: the framework's ceiling, and that ceiling plus the database.
+//   Koa + @koa/router answering a fixed TrackDTO; with SQLITE_FILE, the row read by one prepared
+//   better-sqlite3 statement; with DATABASE_URL, the row read by one prepared (named) pg statement
+//   through a pg pool as large as the server's. The framework's ceiling, and that ceiling plus the database.
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { FIXED_TRACK } from './fixed-track.mjs';
 
+// The database drivers are the server's dependencies; load them from there.
+const requireFromServer = createRequire(new URL('../packages/server/package.json', import.meta.url));
+const SQL = 'select * from track_manager_tracks where isrc = ? limit 1';
 let read = (isrc) => ({ ...FIXED_TRACK, isrc });
 if (process.env.SQLITE_FILE) {
-  // better-sqlite3 is the server's dependency; load it from there.
-  const Database = createRequire(new URL('../packages/server/package.json', import.meta.url))(
-    'better-sqlite3',
-  );
-  const statement = new Database(process.env.SQLITE_FILE, { readonly: true }).prepare(
-    'select * from track_manager_tracks where isrc = ? limit 1',
-  );
+  const Database = requireFromServer('better-sqlite3');
+  const statement = new Database(process.env.SQLITE_FILE, { readonly: true }).prepare(SQL);
   read = (isrc) => statement.get(isrc);
+} else if (process.env.DATABASE_URL) {
+  const { Pool } = requireFromServer('pg');
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+  const text = SQL.replace('?', '$1');
+  read = async (isrc) => (await pool.query({ name: 'track_by_isrc', text, values: [isrc] })).rows[0];
 }
 const router = new Router();
-router.get('/api/track/metadata/:isrc', (ctx) => {
-  ctx.body = read(ctx.params.isrc);
+router.get('/api/track/metadata/:isrc', async (ctx) => {
+  ctx.body = await read(ctx.params.isrc);
 });
 new Koa().use(router.routes()).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('ready'));

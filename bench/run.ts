@@ -1,21 +1,20 @@
 /**
- * `pnpm bench`: prints, in one run, side by side and as ratios:
- *  1. HTTP throughput (req/s) of raw node:http vs the reference server's trackManager metadata GET,
- *     on SQLite and on PostgreSQL, with BENCH_TRACKS (default 100,000; try 1,000,000) saved tracks
- *     read at random (each server in its own process; autocannon loads it from here);
- *  2. the mock's cost for the first- vs the last-registered operation, next to a naive MSW set-up
- *     with one handler per operation (whose cost grows with the handler's position);
- *  3. songs: phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts);
- *  4. downloader-search: `/api/search` over the demo catalog at 100k vs 1M tracks (downloader-search.ts).
- * `pnpm bench songs` (or `http`, `mock`) runs only the sections named.
+ * `pnpm bench`: prints, in one run, side by side and as ratios (README, "Benchmarks"):
+ *  http      req/s of raw node:http, Koa references and the server's trackManager metadata GET on
+ *            SQLite and PostgreSQL, BENCH_TRACKS (default 100,000) saved tracks read at random;
+ *  mock      the mock's cost for the first- vs the last-registered operation vs a naive MSW set-up;
+ *  songs     phrase search and counts at 100k vs 1M songs, SQLite and PostgreSQL (songs.ts);
+ *  blocking  a cheap GET alone vs while one client loops on the heaviest songs query (blocking.ts);
+ *  sdk       SDK getTrackMetadata vs fetch + res.json() per call (sdk.ts);
+ *  downloader-search  `/api/search` over the demo catalog at 100k vs 1M tracks (downloader-search.ts);
+ *  startup   cold and warm start to the first /healthz vs a raw node:http start (startup.ts).
+ * `pnpm bench songs` (or any of the names above, several) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createCatalog } from '@music-apis/catalog';
 import { toTrackManagerRecord } from '@music-apis/domain';
 import { createMockCore, type MockApiDefinition } from '@music-apis/mock';
@@ -25,58 +24,33 @@ import autocannon from 'autocannon';
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
+import { blockingBench } from './blocking.js';
 import { downloaderSearchBench } from './downloader-search.js';
+import { freePort, startProcess, stopProcess } from './processes.js';
+import { sdkBench } from './sdk.js';
 import { songsBench } from './songs.js';
+import { startupBench } from './startup.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Saved tracks in the benchmarked database (the demo catalog, scaled); requests pick them at random. */
 const trackCount = Number(process.env.BENCH_TRACKS ?? 100_000);
 const catalog = createCatalog({ trackCount });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-async function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-/** req/s against `url`; with `randomPath`, each request asks for another path. */
-async function load(url: string, randomPath?: () => string): Promise<number> {
+/** req/s of one autocannon run against `url`; with `randomPath`, each request asks for another path. */
+async function load(url: string, duration: number, randomPath?: () => string): Promise<number> {
   const requests = randomPath
     ? [{ setupRequest: (request: object) => ({ ...request, path: randomPath() }) }]
     : undefined;
-  // A short warm-up (JIT, connection pools, SQLite page cache), then the measured run.
-  await autocannon({ url, connections, duration: 1, requests });
-  const result = await autocannon({ url, connections, duration: seconds, requests });
+  const result = await autocannon({ url, connections, duration, requests });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Migrates the database and saves `trackCount` catalog tracks in the track manager, streaming them in batches. */
 async function seedTracks(dataDir: string, databaseUrl: string | undefined): Promise<void> {
@@ -113,78 +87,110 @@ async function seedTracks(dataDir: string, databaseUrl: string | undefined): Pro
 const randomTrackPath = () =>
   `/api/track/metadata/${catalog.trackAt(1 + Math.floor(Math.random() * (catalog.trackCount - 1))).isrc}`;
 
-/** Starts `args` on a free port, loads it, stops it: req/s. */
-async function measureProcess(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-  randomPath?: () => string,
-) {
-  const port = await freePort();
-  const child = await startProcess(args, { PORT: String(port), ...env }, ready);
-  try {
-    return await load(`http://127.0.0.1:${port}/api/track/metadata/${catalog.trackAt(1).isrc}`, randomPath);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+interface Target {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  ready: RegExp;
+  /** Saved tracks read at random (else one fixed path). */
+  random: boolean;
+  /** The row this one is compared with (the hand-written reference on the same database). */
+  reference?: string;
+  port?: number;
+  child?: ChildProcess;
+  rates: number[];
 }
 
-const measureServer = (env: Record<string, string>) =>
-  measureProcess(
-    ['packages/server/dist/cli.js', 'start'],
-    { LOG_LEVEL: 'warn', ...env },
-    /listening on/,
-    randomTrackPath,
-  );
+/** BENCH_SERVER_CLI: another build of the server's CLI, to compare two builds with the same bench. */
+const SERVER = [process.env.BENCH_SERVER_CLI ?? 'packages/server/dist/cli.js', 'start'];
+const reference = (name: string, env: Record<string, string>, random: boolean): Target => ({
+  name,
+  args: ['bench/koa-server.mjs'],
+  env,
+  ready: /ready/,
+  random,
+  rates: [],
+});
+const server = (name: string, env: Record<string, string>, referenceName: string): Target => ({
+  name,
+  args: SERVER,
+  env: { LOG_LEVEL: 'warn', ...env },
+  ready: /listening on/,
+  random: true,
+  reference: referenceName,
+  rates: [],
+});
 
+/**
+ * Every target runs at once, each in its own process, and is loaded in turn, round after round
+ * (the order reversed every other round), so the machine's background load falls on all of them
+ * alike; each row is the median of its rounds.
+ */
 async function httpBench() {
-  const rows: [string, number | undefined][] = [];
-  rows.push(['raw node:http (fixed JSON)', await measureProcess(['bench/raw-server.mjs'], {}, /ready/)]);
-  rows.push([
-    'Koa + @koa/router (fixed JSON, no database)',
-    await measureProcess(['bench/koa-server.mjs'], {}, /ready/),
-  ]);
-
+  const RAW = 'raw node:http (fixed JSON)';
+  const KOA_SQLITE = 'Koa + @koa/router + one prepared SQLite read (no validation, no envelope)';
+  const KOA_PG = 'Koa + @koa/router + one prepared (named) pg read (no validation, no envelope)';
   const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
+  const pgDataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
+  const database = await createScratchDatabase('bench');
+  const targets: Target[] = [
+    { name: RAW, args: ['bench/raw-server.mjs'], env: {}, ready: /ready/, random: false, rates: [] },
+    reference('Koa + @koa/router (fixed JSON, no database)', {}, false),
+    reference(KOA_SQLITE, { SQLITE_FILE: join(dataDir, 'music-apis.sqlite') }, true),
+    server('server, trackManager metadata GET, SQLite', { DATA_DIR: dataDir }, KOA_SQLITE),
+  ];
   try {
     await seedTracks(dataDir, undefined);
-    const sqliteFile = join(dataDir, 'music-apis.sqlite');
-    rows.push([
-      'Koa + @koa/router + one prepared SQLite read (no validation, no envelope)',
-      await measureProcess(['bench/koa-server.mjs'], { SQLITE_FILE: sqliteFile }, /ready/, randomTrackPath),
-    ]);
-    rows.push(['server, trackManager metadata GET, SQLite', await measureServer({ DATA_DIR: dataDir })]);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-
-  const database = await createScratchDatabase('bench');
-  if (database) {
-    const pgDataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
-    try {
+    if (database) {
       await seedTracks(pgDataDir, database.url);
-      rows.push([
-        'server, trackManager metadata GET, PostgreSQL',
-        await measureServer({ DATA_DIR: pgDataDir, DATABASE_URL: database.url, SHARED_DATA_DIR: '1' }),
-      ]);
-    } finally {
-      await database.drop();
-      await rm(pgDataDir, { recursive: true, force: true });
+      targets.push(
+        reference(KOA_PG, { DATABASE_URL: database.url }, true),
+        server(
+          'server, trackManager metadata GET, PostgreSQL',
+          { DATA_DIR: pgDataDir, DATABASE_URL: database.url, SHARED_DATA_DIR: '1' },
+          KOA_PG,
+        ),
+      );
     }
-  } else {
-    rows.push(['server, trackManager metadata GET, PostgreSQL (not reachable: skipped)', undefined]);
+    for (const target of targets) {
+      target.port = await freePort();
+      target.child = await startProcess(
+        target.args,
+        { PORT: String(target.port), ...target.env },
+        target.ready,
+      );
+    }
+    const urlOf = (target: Target) =>
+      `http://127.0.0.1:${target.port}/api/track/metadata/${catalog.trackAt(1).isrc}`;
+    // A short warm-up each (JIT, connection pools, page cache), then the measured rounds.
+    for (const target of targets) await load(urlOf(target), 1, target.random ? randomTrackPath : undefined);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+        target.rates.push(await load(urlOf(target), seconds, target.random ? randomTrackPath : undefined));
+      }
+    }
+  } finally {
+    for (const target of targets) if (target.child) await stopProcess(target.child);
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(pgDataDir, { recursive: true, force: true });
+    await database?.drop();
   }
-  const rawRate = rows[0]![1]!;
+  const rateOf = (name: string) => median(targets.find((target) => target.name === name)!.rates);
   console.log(
-    `\nHTTP throughput (${connections} connections, ${seconds} s each; ${trackCount} saved tracks read at random; target: server on SQLite >= 0.45x raw)`,
+    `\nHTTP throughput (${connections} connections; median of ${ROUNDS} interleaved rounds of ${seconds} s; ` +
+      `${trackCount} saved tracks read at random; targets: server >= 0.9x its reference on SQLite, >= 0.8x on PostgreSQL)`,
   );
+  if (!database) console.log('PostgreSQL not reachable: its rows are skipped.');
   console.table(
-    rows.map(([target, rate]) => ({
-      target,
-      'req/s': rate === undefined ? '-' : Math.round(rate),
-      'x raw': rate === undefined ? '-' : (rate / rawRate).toFixed(2),
-    })),
+    targets.map((target) => {
+      const rate = median(target.rates);
+      return {
+        target: target.name,
+        'req/s': Math.round(rate),
+        'x raw': (rate / rateOf(RAW)).toFixed(2),
+        'x reference': target.reference ? (rate / rateOf(target.reference)).toFixed(2) : '',
+      };
+    }),
   );
 }
 
@@ -298,6 +304,9 @@ const sections: Record<string, () => Promise<void>> = {
   http: httpBench,
   mock: mockBench,
   songs: songsBench,
+  blocking: blockingBench,
+  sdk: sdkBench,
+  startup: startupBench,
   'downloader-search': downloaderSearchBench,
 };
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);

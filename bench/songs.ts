@@ -81,10 +81,11 @@ async function fill(db: Knex, first: number, last: number) {
   }
 }
 
-async function openDatabase(size: number, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-songs-'));
-  const db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
-  await migrate(db, songsMigrations);
+/**
+ * Adds `size` bench songs (seq 1..size, owned by a bench user) to a migrated database, and
+ * analyzes it: the seconds it took. Also used by the blocking bench (blocking.ts).
+ */
+export async function addBenchSongs(db: Knex, size: number): Promise<number> {
   await db('songs_users').insert({
     id: OWNER,
     email: 'bench@example.com',
@@ -100,7 +101,14 @@ async function openDatabase(size: number, databaseUrl: string | undefined) {
   await fill(db, 1, size);
   if (isPostgres(db)) await db.raw('vacuum analyze');
   else await db.raw('analyze');
-  const seconds = (performance.now() - started) / 1000;
+  return (performance.now() - started) / 1000;
+}
+
+async function openDatabase(size: number, databaseUrl: string | undefined) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-songs-'));
+  const db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
+  await migrate(db, songsMigrations);
+  const seconds = await addBenchSongs(db, size);
   return { db, dataDir, seconds };
 }
 

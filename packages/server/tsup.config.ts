@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entry: {
+    index: 'src/index.ts',
+    cli: 'src/cli.ts',
+    // Started by path as a worker thread (core/sqlite-read-pool.ts finds it next to the bundle).
+    'sqlite-read-worker': 'src/core/sqlite-read-worker.js',
+  },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -73,7 +73,7 @@ export async function createServer(
 ): Promise<MusicApiServer> {
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   // First: a configuration that would lose files stops the start before anything is opened.
-  const blobs = createBlobStore(config, logger);
+  const blobs = await createBlobStore(config, logger);
   const db = createDatabase(config);
   try {
     await migrate(db, [
@@ -137,7 +137,11 @@ export async function createServer(
   app.use(createCors({ origins: config.corsOrigins, documents: Object.values(documents) }));
   app.use(createFallbackErrors());
 
-  app.use(createApiRouter(apis, { logger, validateResponses: config.validateResponses }));
+  // The response checker (Ajv, compiling schemas as it meets them) is loaded only where it runs.
+  const createResponseChecker = config.validateResponses
+    ? (await import('./core/http/response-check.js')).createResponseChecker
+    : undefined;
+  app.use(createApiRouter(apis, { logger, createResponseChecker }));
   const served = new Set(servedModules.map((module) => module.key));
   app.use(createApiDocsRouter(served, { publicUrl: config.publicUrl }).routes());
   app.use(createApiIndex(served));

@@ -16,7 +16,7 @@ function captureLog(level: string, format: 'json' | 'pretty' = 'json') {
   return { logger, lines, entries: requests };
 }
 
-/** pino-http writes the line when the response has finished, which can be just after the client has it. */
+/** The line is written when the response has finished, which can be just after the client has it. */
 const linesWritten = (log: { entries(): unknown[] }, count: number) =>
   vi.waitFor(() => expect(log.entries().length).toBeGreaterThanOrEqual(count), {
     timeout: 5000,
@@ -141,6 +141,29 @@ describe('request log', () => {
     expect(text).not.toContain(uploadUrl.searchParams.get('nonce')!);
     expect(text).not.toContain('abc123secret');
     expect(text).not.toContain(API_KEY);
+  });
+
+  it('logs a request whose client went away before the answer as aborted', async () => {
+    const client = new AbortController();
+    // A JSON body that never ends: the server is still reading it when the client goes away.
+    const body = new ReadableStream({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{')),
+    });
+    const sent = fetch(`${test.baseUrl}/v1/collection`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+      signal: client.signal,
+    } as RequestInit).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.abort();
+    await sent;
+    await linesWritten(log, 1);
+    expect(log.entries()).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/v1/collection', aborted: true, level: 30 }),
+    ]);
+    expect(log.entries()[0]!.msg).toMatch(/\(aborted\)$/);
   });
 
   it("logs preflights and namespace 404s with the path's API, and health probes only at debug", async () => {

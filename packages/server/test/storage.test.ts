@@ -161,7 +161,10 @@ describe('blob store choice at start-up', () => {
     );
     // Either of the other two set-ups is accepted.
     for (const extra of [{ SHARED_DATA_DIR: '1' }, s3.env]) {
-      const store = createBlobStore(loadConfig({ ...env, ...extra }, { dataDir }), createLogger('silent'));
+      const store = await createBlobStore(
+        loadConfig({ ...env, ...extra }, { dataDir }),
+        createLogger('silent'),
+      );
       await store.close();
     }
   });

@@ -138,7 +138,24 @@ function pickCredentials(options: HttpClientOptions, security: Security = []): C
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const fetchWithNetworkErrors = wrapNetworkErrors(options.fetch);
+  // One ky instance per client: what every call shares (base URL, transport, hooks, the client's
+  // retry and timeout) is merged once here; a call passes only what it sets itself.
+  const clientRetry: KyRetryOptions = {
+    limit: 2,
+    statusCodes: RETRY_STATUS_CODES,
+    // ky waits for any Retry-After by default, even an hour; a client call should not.
+    maxRetryAfter: 60_000,
+    ...retryOptions(options.retry),
+    methods: IDEMPOTENT_METHODS,
+  };
+  const clientTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const api = ky.create({
+    prefixUrl: options.baseUrl,
+    retry: clientRetry,
+    timeout: clientTimeout,
+    hooks: options.hooks,
+    fetch: wrapNetworkErrors(options.fetch),
+  });
 
   /** `sent` receives the token sent for each credential, by index. */
   async function sendOnce(
@@ -146,47 +163,37 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     credentials: Credential[],
     sent: string[] = [],
   ): Promise<Response> {
-    const timeout = spec.timeout ?? options.timeout ?? DEFAULT_TIMEOUT_MS;
+    const timeout = spec.timeout ?? clientTimeout;
     const format = spec.response ?? 'json';
-    const headers = new Headers(options.headers);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
     for (const [name, value] of Object.entries(spec.headers ?? {})) {
-      if (value !== undefined) headers.set(name, value);
+      if (value !== undefined) headers[name.toLowerCase()] = value;
     }
     const accept = spec.accept ?? (format === 'json' ? 'application/json' : undefined);
-    if (accept && !headers.has('accept')) headers.set('accept', accept);
+    if (accept && headers.accept === undefined) headers.accept = accept;
     const searchParams = toSearchParams(spec.query);
     for (const credential of credentials) {
       const token = await resolveToken(credential.token, spec.signal);
       sent.push(token);
       const scheme = credential.scheme ?? 'Bearer';
-      const header = credential.header ?? 'Authorization';
+      const header = (credential.header ?? 'Authorization').toLowerCase();
       if (credential.query) searchParams.set(credential.query, token);
-      else if (!headers.has(header)) headers.set(header, scheme ? `${scheme} ${token}` : token);
+      else if (headers[header] === undefined) headers[header] = scheme ? `${scheme} ${token}` : token;
     }
+    // The query is written into the URL here: given as `searchParams`, ky builds the Request twice more.
+    const query = searchParams.toString();
+    const path = spec.path.replace(/^\/+/, '') + (query ? `?${query}` : '');
+    const perCall: KyOptions = { method: spec.method, headers };
+    if (spec.json !== undefined) perCall.json = spec.json;
+    if (spec.body !== undefined) perCall.body = spec.body;
+    if (spec.signal) perCall.signal = spec.signal;
+    if (spec.timeout !== undefined) perCall.timeout = spec.timeout;
+    if (spec.retry !== undefined) perCall.retry = { ...clientRetry, ...retryOptions(spec.retry) };
+    if (spec.onUploadProgress) perCall.onUploadProgress = spec.onUploadProgress;
+    if (spec.onDownloadProgress) perCall.onDownloadProgress = spec.onDownloadProgress;
     try {
-      return await ky(spec.path.replace(/^\/+/, ''), {
-        prefixUrl: options.baseUrl,
-        method: spec.method,
-        headers,
-        searchParams,
-        json: spec.json,
-        body: spec.body,
-        signal: spec.signal,
-        timeout,
-        retry: {
-          limit: 2,
-          statusCodes: RETRY_STATUS_CODES,
-          // ky waits for any Retry-After by default, even an hour; a client call should not.
-          maxRetryAfter: 60_000,
-          ...retryOptions(options.retry),
-          ...retryOptions(spec.retry),
-          methods: IDEMPOTENT_METHODS,
-        },
-        hooks: options.hooks,
-        fetch: fetchWithNetworkErrors,
-        onUploadProgress: spec.onUploadProgress,
-        onDownloadProgress: spec.onDownloadProgress,
-      });
+      return await api(path, perCall);
     } catch (error) {
       if (error instanceof HTTPError) {
         throw await toApiError(error.response, spec, error.request.url, options);

@@ -55,7 +55,6 @@ import {
 } from '@music-apis/domain';
 import { badRequest, notFound } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
-import { parseFile } from 'music-metadata';
 import type { AudioEncoder } from '../core/audio-encoder.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
@@ -320,6 +319,7 @@ export function createCollectionsService(options: {
       if (!(await downloadBlob(blobs, audioKey, path))) return await use('missing', workDir);
       let probed: SourceAudio | undefined;
       try {
+        const { parseFile } = await import('music-metadata'); // loaded with the first upload, not at start
         const metadata = await parseFile(path, { duration: true });
         const duration = metadata.format.duration;
         if (duration !== undefined && Number.isFinite(duration) && duration > 0) {

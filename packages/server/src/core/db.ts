@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
 import type { ServerConfig } from './config.js';
+import { createSqliteReadPool, type SqliteReadPool } from './sqlite-read-pool.js';
 
 export type { Knex };
 
@@ -61,13 +62,16 @@ export async function migrate(db: Knex, migrations: readonly Migration[]): Promi
  * A read query compiled once and run with new parameter values: the hot path of GET-by-key
  * endpoints. Knex builds the SQL and better-sqlite3 would prepare it again on every call (half the
  * cost of a metadata GET); here SQLite runs a statement prepared once on a read-only connection
- * (WAL: it sees every committed write), and PostgreSQL skips the query builder.
+ * (WAL: it sees every committed write), and PostgreSQL runs a named statement (prepared once per
+ * connection) without the query builder.
  */
 export interface PreparedRead<Row> {
   first(...values: unknown[]): Promise<Row | undefined>;
 }
 
 const sqliteReaders = new WeakMap<Knex, Database.Database>();
+/** Numbers the PostgreSQL statement names: one name per prepared read, never reused for other SQL. */
+let preparedReads = 0;
 
 /**
  * `build` receives placeholders for the values: `(q, isrc) => q.from(T).where({ isrc })`; the
@@ -92,9 +96,12 @@ export function prepareRead<Row>(
     slots.map((slot) => (slot.index >= 0 ? values[slot.index] : slot.binding));
 
   if (isPostgres(db)) {
+    // A named statement: pg prepares it once per pooled connection, then only binds and executes
+    // (knex hands `options` to pg's query config).
+    const name = `music_apis_read_${++preparedReads}`;
     return {
       async first(...values) {
-        const result = await db.raw(compiled.sql, valuesFor(values) as Knex.RawBinding[]);
+        const result = await db.raw(compiled.sql, valuesFor(values) as Knex.RawBinding[]).options({ name });
         return result.rows[0] as Row | undefined;
       },
     };
@@ -105,8 +112,7 @@ export function prepareRead<Row>(
       if (!statement) {
         let reader = sqliteReaders.get(db);
         if (!reader) {
-          const { filename } = db.client.config.connection as { filename: string };
-          reader = new Database(filename, { readonly: true, fileMustExist: true });
+          reader = new Database(sqliteFilename(db), { readonly: true, fileMustExist: true });
           sqliteReaders.set(db, reader);
         }
         statement = reader.prepare(compiled.sql);
@@ -116,9 +122,36 @@ export function prepareRead<Row>(
   };
 }
 
-/** Closes the pool and any prepared-read connection. */
+const readPools = new WeakMap<Knex, SqliteReadPool>();
+
+/**
+ * The rows of a read that may take longer than a millisecond (a search, a count over a filter, a
+ * large page). On SQLite it runs in the read pool (sqlite-read-pool.ts), so the main thread goes
+ * on serving other requests meanwhile; PostgreSQL runs it on its own server already. Only for
+ * reads outside a transaction: the pool's connections see committed writes only.
+ */
+export async function readRows<Row>(db: Knex, query: Knex.QueryBuilder): Promise<Row[]> {
+  if (isPostgres(db)) return (await query) as Row[];
+  let pool = readPools.get(db);
+  if (!pool) {
+    pool = createSqliteReadPool(sqliteFilename(db));
+    readPools.set(db, pool);
+  }
+  const { sql, bindings } = query.toSQL().toNative();
+  return pool.all<Row>(sql, bindings.map(toSqliteValue));
+}
+
+/** What knex's better-sqlite3 client binds for a value (the driver refuses booleans and dates). */
+const toSqliteValue = (value: unknown) =>
+  typeof value === 'boolean' ? Number(value) : value instanceof Date ? value.valueOf() : value;
+
+const sqliteFilename = (db: Knex) => (db.client.config.connection as { filename: string }).filename;
+
+/** Closes the pool and any prepared-read or read-pool connection. */
 export async function closeDatabase(db: Knex): Promise<void> {
   sqliteReaders.get(db)?.close();
   sqliteReaders.delete(db);
+  await readPools.get(db)?.close();
+  readPools.delete(db);
   await db.destroy();
 }

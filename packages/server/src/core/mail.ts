@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ServerConfig } from './config.js';
 import type { Knex, Migration } from './db.js';
 import type { Logger } from './logger.js';
@@ -91,10 +91,12 @@ export function createOutboxMailProvider(db: Knex, logger: Logger): MailProvider
 }
 
 export function createSmtpMailProvider(options: { url: string; from: string }, logger: Logger): MailProvider {
-  const transport = nodemailer.createTransport(options.url);
+  // nodemailer is loaded with the first message, not at start (where the outbox needs none of it).
+  let transport: Transporter | undefined;
   return {
     name: 'smtp',
     async send(message) {
+      transport ??= (await import('nodemailer')).default.createTransport(options.url);
       const info = await transport.sendMail({ from: options.from, ...message });
       logger.info(
         { to: message.to, subject: message.subject, messageId: info.messageId },

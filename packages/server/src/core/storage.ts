@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
-import { createS3BlobStore } from './s3-storage.js';
 
 /**
  * Where uploaded and fetched files live: the local filesystem (one machine) or an S3-compatible
@@ -30,8 +29,9 @@ export interface BlobStore {
  * The store the configuration asks for. Refuses PostgreSQL with files on this machine's disk: other
  * instances on the same database would run jobs on, and serve, files they cannot see.
  */
-export function createBlobStore(config: ServerConfig, logger: Logger): BlobStore {
-  if (config.s3) return createS3BlobStore(config.s3, logger);
+export async function createBlobStore(config: ServerConfig, logger: Logger): Promise<BlobStore> {
+  // Loaded only for a bucket: the AWS SDK is a quarter of a second of a start on local disk.
+  if (config.s3) return (await import('./s3-storage.js')).createS3BlobStore(config.s3, logger);
   const directory = join(config.dataDir, 'blobs');
   if (config.databaseUrl && !config.sharedDataDir) {
     throw new Error(

@@ -1,6 +1,5 @@
 import { type Readable, Transform } from 'node:stream';
 import { audioTooLarge, checkAudioFile, checkAudioFormat } from '@music-apis/domain';
-import { parseStream } from 'music-metadata';
 
 /**
  * The server's half of the audio checks: streaming and music-metadata. The limits, the sniffing
@@ -47,6 +46,8 @@ export async function inspectAudio(
   const stream = await openStream();
   let format: { durationSeconds?: number; sampleRate?: number } | undefined;
   try {
+    // Loaded with the first upload, not at start.
+    const { parseStream } = await import('music-metadata');
     const parsed = await parseStream(stream, { mimeType, size }, { skipCovers: true });
     format = { durationSeconds: parsed.format.duration, sampleRate: parsed.format.sampleRate };
   } catch {

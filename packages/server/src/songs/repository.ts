@@ -1,5 +1,5 @@
 import type { Knex, Migration } from '../core/db.js';
-import { isPostgres } from '../core/db.js';
+import { isPostgres, readRows } from '../core/db.js';
 import type { SongFilters } from './filters.js';
 import type { SongChanges, SongRecord, UserRecord } from './model.js';
 import { GENRE_COUNTS, phraseLength, SONG_COUNTS, SONGS_FTS, songsSearchMigration } from './search-index.js';
@@ -492,14 +492,19 @@ export function createSongsRepository(db: Knex): SongsRepository {
     async deleteSong(id) {
       return (await db(SONGS).where({ id }).delete()) > 0;
     },
+    // Lists and counts over filters go through readRows (the SQLite read pool): with a phrase, a
+    // rare filter or a large page they can take far longer than a millisecond.
     async listSongs(filters, page, order) {
-      const rows = await applyFilters(db(`${SONGS} as s`).select('s.*'), filters)
-        .orderBy([
-          { column: 's.created_at', order },
-          { column: 's.seq', order },
-        ])
-        .limit(page.limit)
-        .offset(page.offset);
+      const rows = await readRows<Row>(
+        db,
+        applyFilters(db(`${SONGS} as s`).select('s.*'), filters)
+          .orderBy([
+            { column: 's.created_at', order },
+            { column: 's.seq', order },
+          ])
+          .limit(page.limit)
+          .offset(page.offset),
+      );
       return rows.map(fromRow);
     },
     async countSongs(filters) {
@@ -510,7 +515,7 @@ export function createSongsRepository(db: Knex): SongsRepository {
         if (include.length === 1 && exclude.length === 0)
           return counter(GENRE_COUNTS, { archived: filters.archived, genre: include[0] });
       }
-      const row = await applyFilters(db(`${SONGS} as s`).count({ count: '*' }), filters).first();
+      const [row] = await readRows<Row>(db, applyFilters(db(`${SONGS} as s`).count({ count: '*' }), filters));
       return Number(row?.count ?? 0);
     },
     async listGenres(filters, page, order) {
@@ -520,11 +525,11 @@ export function createSongsRepository(db: Knex): SongsRepository {
             .where('g.archived', filters.archived)
             .andWhere('g.songs', '>', 0)
         : genreUsage(filters);
-      const rows = await usage
-        .orderByRaw(`uses ${order}, ${byName} asc`)
-        .limit(page.limit)
-        .offset(page.offset);
-      return rows.map((row: Row) => String(row.genre));
+      const rows = await readRows<Row>(
+        db,
+        usage.orderByRaw(`uses ${order}, ${byName} asc`).limit(page.limit).offset(page.offset),
+      );
+      return rows.map((row) => String(row.genre));
     },
     async countGenres(filters) {
       if (onlyArchived(filters, false)) {
@@ -535,12 +540,15 @@ export function createSongsRepository(db: Knex): SongsRepository {
           .first();
         return Number(row?.count ?? 0);
       }
-      const row = await applyFilters(
-        db(`${SONG_GENRES} as g`)
-          .join(`${SONGS} as s`, 's.id', 'g.song_id')
-          .countDistinct({ count: 'g.genre' }),
-        filters,
-      ).first();
+      const [row] = await readRows<Row>(
+        db,
+        applyFilters(
+          db(`${SONG_GENRES} as g`)
+            .join(`${SONGS} as s`, 's.id', 'g.song_id')
+            .countDistinct({ count: 'g.genre' }),
+          filters,
+        ),
+      );
       return Number(row?.count ?? 0);
     },
   };

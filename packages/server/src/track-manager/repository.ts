@@ -1,5 +1,5 @@
 import type { TrackManagerRecord } from '@music-apis/domain';
-import { type Knex, type Migration, prepareRead } from '../core/db.js';
+import { type Knex, type Migration, prepareRead, readRows } from '../core/db.js';
 
 const TABLE = 'track_manager_tracks';
 
@@ -83,11 +83,12 @@ export function createTrackRepository(db: Knex): TrackRepository {
       if (tracks.length > 0) await db(TABLE).insert(tracks.map(toRow)).onConflict('isrc').ignore();
     },
     async page(offset, limit) {
-      const [rows, [{ total }]] = await Promise.all([
-        db<TrackRow>(TABLE).select().orderBy('isrc').offset(offset).limit(limit),
-        db(TABLE).count({ total: '*' }) as unknown as Promise<[{ total: number | string }]>,
+      // In the read pool: the total counts every saved track, and a page may be deep.
+      const [rows, [count]] = await Promise.all([
+        readRows<TrackRow>(db, db(TABLE).select().orderBy('isrc').offset(offset).limit(limit)),
+        readRows<{ total: number | string }>(db, db(TABLE).count({ total: '*' })),
       ]);
-      return { tracks: rows.map(fromRow), total: Number(total) };
+      return { tracks: rows.map(fromRow), total: Number(count?.total ?? 0) };
     },
   };
 }

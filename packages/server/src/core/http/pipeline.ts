@@ -19,7 +19,7 @@ import {
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../logger.js';
 import { readStructuredBody } from './request-body.js';
-import { BINARY_BODY, createResponseChecker, type ResponseChecker } from './response-check.js';
+import type { createResponseChecker, ResponseChecker } from './response-check.js';
 
 /**
  * The server's side of the shared pipeline: one route table over every API (ownership by path
@@ -56,7 +56,8 @@ export type AnyServerApi = ServerApi<any, any, any>;
 
 export interface PipelineOptions {
   logger: Logger;
-  validateResponses: boolean;
+  /** VALIDATE_RESPONSES: checks every response against its document (see response-check.ts). */
+  createResponseChecker?: typeof createResponseChecker;
 }
 
 interface Route {
@@ -72,7 +73,7 @@ export function createApiRouter(
   const table = new RouteTable<Route>();
   for (const { api, document } of apis) {
     assertComplete(api as unknown as AnyApiImplementation<unknown, unknown>);
-    const checkResponse = options.validateResponses ? createResponseChecker(document) : undefined;
+    const checkResponse = options.createResponseChecker?.(document);
     for (const operation of Object.values(api.spec.operations) as OperationSpec[]) {
       table.add(
         operation.method,
@@ -205,8 +206,7 @@ function toHttpError(caught: unknown, ctx: Context, logger: Logger): HttpError {
 
 function checkResponse(ctx: Context, route: Route, replied: unknown, logger: Logger): void {
   const contentType = ctx.response.get('content-type') || undefined;
-  const body = replied instanceof Uint8Array || isStream(replied) ? BINARY_BODY : replied;
-  const problems = route.checkResponse!(route.operation.operationId, ctx.status, contentType, body);
+  const problems = route.checkResponse!(route.operation.operationId, ctx.status, contentType, replied);
   if (problems.length === 0) return;
   logger.error(
     { operationId: route.operation.operationId, status: ctx.status, problems },

@@ -5,7 +5,8 @@ import addFormatsPlugin from 'ajv-formats';
 /**
  * VALIDATE_RESPONSES (on in tests): checks every response against its document — status and
  * content type documented, JSON body matching its schema. A diagnostic, so its schemas are
- * compiled on first use rather than at start-up, and never coerced or filled in.
+ * compiled on first use rather than at start-up, and never coerced or filled in; the server loads
+ * this module only when the check is on. Bytes and streams (and `BINARY_BODY`) are not checked.
  */
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -54,7 +55,7 @@ export function createResponseChecker(document: OpenApiDocument): ResponseChecke
     if (Object.keys(content).length === 0) return [];
     const media = mediaTypeFor(content, contentType);
     if (!media) return [`content-type ${contentType} is not documented for ${operationId} ${status}`];
-    if (body === BINARY_BODY || !media.schema) return [];
+    if (isBinary(body) || !media.schema) return [];
     const key = `${operationId} ${status} ${contentType}`;
     if (!compiled.has(key)) compiled.set(key, ajv.compile(absolutizeRefs(media.schema, id) as JsonObject));
     const validate = compiled.get(key)!;
@@ -70,6 +71,14 @@ export function createResponseChecker(document: OpenApiDocument): ResponseChecke
       ? []
       : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`);
   };
+}
+
+function isBinary(body: unknown): boolean {
+  return (
+    body === BINARY_BODY ||
+    body instanceof Uint8Array ||
+    (!!body && typeof (body as { pipe?: unknown }).pipe === 'function')
+  );
 }
 
 function resolve(document: OpenApiDocument, value: unknown): JsonObject | undefined {
