@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { PLAY_SESSION_MAX_TRACKS, type PlaySessionRecord } from '@music-apis/domain';
+import { newUrlSigningKey, PLAY_SESSION_MAX_TRACKS, type PlaySessionRecord } from '@music-apis/domain';
 import type { Knex, Migration } from '../core/db.js';
 import { TABLES, TRACK_COLUMNS, type TrackRecord, trackFromRow } from './repository.js';
 
@@ -89,9 +88,6 @@ const sessionFromRow = (row: Row): PlaySessionRecord => ({
   expires_at: Number(row.expires_at),
   created_at: Number(row.created_at),
 });
-
-/** A new URL signing key: 32 random bytes, `adnsk_` and base64url. */
-export const newUrlSigningKey = () => `adnsk_${randomBytes(32).toString('base64url')}`;
 
 export function createPlaybackRepository(db: Knex) {
   async function existingUrlSigningKey(organizationId: string): Promise<string | undefined> {
