@@ -3,6 +3,7 @@ import type { components } from '@music-apis/spec/collections';
 import { type ByteRange, byteRangeAnswer } from './byte-ranges.js';
 import type { CollectionsCaller, CollectionsKeyScope, CollectionsTrackStatus } from './collections.js';
 import { type CollectionsVariantRecord, variantNotFound } from './collections-variants.js';
+import { hmacSha256Hex, sameHex } from './hmac.js';
 
 /**
  * Playback of the collections API (the original's playback guide): play sessions, the signed
@@ -307,20 +308,6 @@ export function newUrlSigningKey(): string {
   return `adnsk_${base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
-/** Lowercase hex HMAC-SHA256 of `text`, keyed with the UTF-8 bytes of `key` (Web Crypto: browser-safe). */
-export async function hmacSha256Hex(key: string, text: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text)));
-  return Array.from(signature, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * Signs a delivery URL (the Delivery tag of openapi/collections.yaml): `expires` (and `params`) are
  * appended to its query, then `verify`, last, the HMAC of the path and query string so far.
@@ -359,18 +346,10 @@ export async function verifyDeliveryUrl(
   const unsigned = query.slice(0, match.index);
   const signed = unsigned === '' ? path : `${path}?${unsigned}`;
   const expected = signingKey === undefined ? '' : await hmacSha256Hex(signingKey, signed);
-  if (!sameText(expected, match[1] as string)) throw new HttpError(403, 'Delivery URL signature is invalid');
+  if (!sameHex(expected, match[1] as string)) throw new HttpError(403, 'Delivery URL signature is invalid');
   const params = new URLSearchParams(unsigned);
   const expires = Number(params.get('expires') ?? Number.NaN);
   if (!Number.isInteger(expires)) throw new HttpError(403, 'Delivery URL has no expires');
   if (expires * 1000 <= now) throw new HttpError(403, 'Delivery URL has expired');
   return { download: params.get('download') === '1' };
-}
-
-/** Compares in time independent of where the texts differ (they are signatures). */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
-  return difference === 0;
 }
