@@ -34,6 +34,7 @@ import type { VariantRepository } from './variant-repository.js';
 
 type PlaySessionInput = components['schemas']['PlaySessionInput'];
 type PlayVariant = components['schemas']['PlayVariant'];
+type Track = components['schemas']['Track'];
 
 /**
  * Play sessions and signed delivery (the original's playback guide): sessions in the database, the
@@ -148,7 +149,10 @@ export function createPlaybackService(options: {
       return {
         session: playSessionView(session),
         tracks: views,
-        firstTrack: first ? await playTrack(session, first, baseUrl) : null,
+        // Its view is the one listed (the collection is read once).
+        firstTrack: first
+          ? playTrackView(views[0] as Track, first.levels, await playVariantsOf(session, first, baseUrl))
+          : null,
       };
     },
 
