@@ -1,7 +1,9 @@
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
-import type { CollectionsKeyScope, CollectionsTrackStatus } from './collections.js';
-import type { CollectionsVariantRecord } from './collections-variants.js';
+import { type ByteRange, byteRangeAnswer } from './byte-ranges.js';
+import type { CollectionsCaller, CollectionsKeyScope, CollectionsTrackStatus } from './collections.js';
+import { type CollectionsVariantRecord, variantNotFound } from './collections-variants.js';
+import { hmacSha256Hex, sameHex } from './hmac.js';
 
 /**
  * Playback of the collections API (the original's playback guide): play sessions, the signed
@@ -98,6 +100,46 @@ export function playSessionVariants(
   return wanted;
 }
 
+/**
+ * A new session of `target` (its collection, and its track for a `track` session) for the caller:
+ * its variants by `playSessionVariants` of the `available` ones, downloads for an API Access key
+ * only (client-side keys never hand them out), expiring `expires_in` (default an hour) from `now`.
+ */
+export function newPlaySession(
+  caller: CollectionsCaller,
+  scope: PlayScope,
+  body: PlaySessionInput,
+  target: { collectionId: string; trackId: string | null },
+  available: Pick<CollectionsVariantRecord, 'index' | 'type' | 'track_id'>[],
+  now: number,
+): PlaySessionRecord {
+  return {
+    id: crypto.randomUUID(),
+    organization_id: caller.organizationId,
+    scope,
+    collection_id: target.collectionId,
+    track_id: target.trackId,
+    creator_id: caller.scope.creator_id,
+    organization_index: body.organization_index ?? null,
+    metadata: body.metadata ?? {},
+    variants: playSessionVariants(body.variants, caller.variants, available),
+    is_downloadable: caller.type === 'api' && body.is_downloadable === true,
+    expires_at: now + (body.expires_in ?? PLAY_SESSION_DEFAULT_EXPIRES_IN) * 1000,
+    created_at: now,
+  };
+}
+
+/**
+ * When (epoch s) a download URL of the session's variant `index` expires: `DOWNLOAD_URL_TTL_SECONDS`
+ * from `now`, never past the session. 403 when the session allows no downloads, 404 when it does
+ * not play that variant.
+ */
+export function downloadUrlExpires(session: PlaySessionRecord, index: string, now: number): number {
+  if (!session.is_downloadable) throw downloadsNotAllowed();
+  if (!session.variants.includes(index)) throw variantNotFound();
+  return Math.min(Math.floor(now / 1000) + DOWNLOAD_URL_TTL_SECONDS, Math.floor(session.expires_at / 1000));
+}
+
 /** Whether a session of the caller's organization is in its key's scope (another one: 404). */
 export function playSessionInScope(scope: CollectionsKeyScope, session: PlaySessionRecord): boolean {
   return (
@@ -179,18 +221,91 @@ export function deliveryDownloadName(trackFileName: string, index: string, exten
   return `${stem}_${index}.${extension}`;
 }
 
-/** Lowercase hex HMAC-SHA256 of `text`, keyed with the UTF-8 bytes of `key` (Web Crypto: browser-safe). */
-export async function hmacSha256Hex(key: string, text: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text)));
-  return Array.from(signature, (byte) => byte.toString(16).padStart(2, '0')).join('');
+/** A track's file of a variant as the server and the mock keep it: `key` is its stored file's. */
+export interface DeliveryFile {
+  key: string | null;
+  is_success: boolean | null;
+  content_type: string | null;
+  size: number | null;
+}
+
+/**
+ * The signed delivery URLs of a track's files of the variants `indexes` (of its `configured` ones),
+ * each signed until `expires` (epoch s) with `params`; a variant with no file made is left out.
+ */
+export async function playVariants(options: {
+  basePath: string;
+  baseUrl: string;
+  indexes: string[];
+  configured: Pick<CollectionsVariantRecord, 'id' | 'index'>[];
+  fileOf: (variantId: string) => DeliveryFile | undefined;
+  signingKey: string;
+  expires: number;
+  params?: Record<string, string>;
+}): Promise<PlayVariant[]> {
+  const result: PlayVariant[] = [];
+  for (const index of options.indexes) {
+    const variant = options.configured.find((candidate) => candidate.index === index);
+    const file = variant && options.fileOf(variant.id);
+    if (!variant || !file?.is_success || !file.key) continue;
+    const path = deliveryFilePath(options.basePath, index, fileExtension(file.key));
+    result.push({
+      index,
+      variant_id: variant.id,
+      path,
+      url: await signDeliveryUrl(
+        `${options.baseUrl}${DELIVERY_PREFIX}${path}`,
+        options.signingKey,
+        options.expires,
+        options.params,
+      ),
+      content_type: file.content_type ?? 'application/octet-stream',
+      size: file.size,
+      expires_at: new Date(options.expires * 1000).toISOString(),
+    });
+  }
+  return result;
+}
+
+/**
+ * The file a delivery `file_name` names among a track's `configured` variants: made, and stored with
+ * the extension asked. 404 otherwise.
+ */
+export function deliveryFileOf<File extends Pick<DeliveryFile, 'key' | 'is_success'>>(
+  name: { index: string; extension: string },
+  configured: Pick<CollectionsVariantRecord, 'id' | 'index'>[],
+  fileOf: (variantId: string) => File | undefined,
+): File & { key: string } {
+  const variant = configured.find((candidate) => candidate.index === name.index);
+  const file = variant && fileOf(variant.id);
+  if (!file?.is_success || !file.key || fileExtension(file.key) !== name.extension) {
+    throw deliveryFileNotFound();
+  }
+  return file as File & { key: string };
+}
+
+/**
+ * Status, range and headers of serving a delivery file of `size` bytes: whole or the range asked,
+ * and, for a download URL, saved as the track's file name with the variant's index and extension.
+ */
+export function deliveryAnswer(
+  size: number,
+  rangeHeader: string | undefined,
+  download: { trackFileName: string; index: string; extension: string } | undefined,
+): { status: 200 | 206; range: ByteRange | undefined; headers: Record<string, string> } {
+  const answer = byteRangeAnswer(size, rangeHeader);
+  if (download) {
+    const fileName = deliveryDownloadName(download.trackFileName, download.index, download.extension);
+    answer.headers['content-disposition'] = `attachment; filename="${fileName}"`;
+  }
+  return answer;
+}
+
+/** A new URL signing key of an organization: 32 random bytes, `adnsk_` and base64url (Web Crypto). */
+export function newUrlSigningKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return `adnsk_${base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
 /**
@@ -231,18 +346,10 @@ export async function verifyDeliveryUrl(
   const unsigned = query.slice(0, match.index);
   const signed = unsigned === '' ? path : `${path}?${unsigned}`;
   const expected = signingKey === undefined ? '' : await hmacSha256Hex(signingKey, signed);
-  if (!sameText(expected, match[1] as string)) throw new HttpError(403, 'Delivery URL signature is invalid');
+  if (!sameHex(expected, match[1] as string)) throw new HttpError(403, 'Delivery URL signature is invalid');
   const params = new URLSearchParams(unsigned);
   const expires = Number(params.get('expires') ?? Number.NaN);
   if (!Number.isInteger(expires)) throw new HttpError(403, 'Delivery URL has no expires');
   if (expires * 1000 <= now) throw new HttpError(403, 'Delivery URL has expired');
   return { download: params.get('download') === '1' };
-}
-
-/** Compares in time independent of where the texts differ (they are signatures). */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
-  return difference === 0;
 }

@@ -7,6 +7,7 @@ export * from './collections-processing.js';
 export * from './collections-variants.js';
 export * from './downloader/index.js';
 export * from './envelope.js';
+export * from './hmac.js';
 export * from './songs.js';
 export * from './streaming.js';
 export * from './track-manager.js';

@@ -1,32 +1,27 @@
 import {
   assertPlaySessionOpen,
-  byteRangeAnswer,
   type CollectionTrackRecord,
   collectionsOk,
   collectionTrackNotFound,
-  DELIVERY_PREFIX,
-  DOWNLOAD_URL_TTL_SECONDS,
-  deliveryDownloadName,
+  deliveryAnswer,
   deliveryFileNotFound,
-  deliveryFilePath,
-  downloadsNotAllowed,
-  fileExtension,
+  deliveryFileOf,
+  downloadUrlExpires,
   isPlayable,
-  PLAY_SESSION_DEFAULT_EXPIRES_IN,
+  newPlaySession,
+  newUrlSigningKey,
   PLAY_SESSION_MAX_TRACKS,
   type PlaySessionRecord,
   parseDeliveryFileName,
   playSessionInScope,
   playSessionNotFound,
   playSessionTarget,
-  playSessionVariants,
   playSessionView,
   playTrackView,
-  signDeliveryUrl,
+  playVariants,
   trackInPlaySession,
   trackNotPlayable,
   trackView,
-  variantNotFound,
   verifyDeliveryUrl,
 } from '@music-apis/domain';
 import type { components } from '@music-apis/spec/collections';
@@ -54,11 +49,7 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
   function signingKey(organizationId: string): string {
     let key = state.urlSigningKeys.get(organizationId);
     if (!key) {
-      const bytes = crypto.getRandomValues(new Uint8Array(32));
-      key = `adnsk_${btoa(String.fromCharCode(...bytes))
-        .replace(/\+/g, '-')
-        .replace(/\//g, '_')
-        .replace(/=+$/, '')}`;
+      key = newUrlSigningKey();
       state.urlSigningKeys.set(organizationId, key);
     }
     return key;
@@ -85,7 +76,7 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
   const viewOf = (track: CollectionTrackRecord, baseUrl: string) =>
     trackView(track, state.collections.get(track.collection_id), baseUrl);
 
-  async function playVariants(
+  function playVariantsOf(
     session: PlaySessionRecord,
     track: CollectionTrackRecord,
     baseUrl: string,
@@ -93,34 +84,24 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
     expires = Math.floor(session.expires_at / 1000),
     params: Record<string, string> = {},
   ): Promise<PlayVariant[]> {
-    const configured = variantsOfTrack(state, track);
     const files = state.trackFiles.get(track.id);
-    const result: PlayVariant[] = [];
-    for (const index of indexes) {
-      const variant = configured.find((candidate) => candidate.index === index);
-      const file = variant && files?.get(variant.id);
-      if (!variant || !file?.is_success || !file.key) continue;
-      const path = deliveryFilePath(track.base_path, index, fileExtension(file.key));
-      result.push({
-        index,
-        variant_id: variant.id,
-        path,
-        url: await signDeliveryUrl(
-          `${baseUrl}${DELIVERY_PREFIX}${path}`,
-          signingKey(track.organization_id),
-          expires,
-          params,
-        ),
-        content_type: file.content_type ?? 'application/octet-stream',
-        size: file.bytes?.length ?? null,
-        expires_at: new Date(expires * 1000).toISOString(),
-      });
-    }
-    return result;
+    return playVariants({
+      basePath: track.base_path,
+      baseUrl,
+      indexes,
+      configured: variantsOfTrack(state, track),
+      fileOf: (variantId) => {
+        const file = files?.get(variantId);
+        return file && { ...file, size: file.bytes?.length ?? null };
+      },
+      signingKey: signingKey(track.organization_id),
+      expires,
+      params,
+    });
   }
 
   const playTrack = async (session: PlaySessionRecord, track: CollectionTrackRecord, baseUrl: string) =>
-    playTrackView(viewOf(track, baseUrl), track.levels, await playVariants(session, track, baseUrl));
+    playTrackView(viewOf(track, baseUrl), track.levels, await playVariantsOf(session, track, baseUrl));
 
   /** An open session and one of its tracks, by the capability ids: 404 unknown, 401 expired. */
   function sessionTrack(sessionId: string, trackId: string) {
@@ -149,21 +130,14 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
         trackId === null
           ? organizationVariantsOf(state, organizationId)
           : variantsOfTrack(state, { id: trackId, organization_id: organizationId });
-      const createdAt = now();
-      const session: PlaySessionRecord = {
-        id: crypto.randomUUID(),
-        organization_id: organizationId,
-        scope: path.scope,
-        collection_id: collectionId,
-        track_id: trackId,
-        creator_id: scope.creator_id,
-        organization_index: body.organization_index ?? null,
-        metadata: body.metadata ?? {},
-        variants: playSessionVariants(body.variants, principal.variants, available),
-        is_downloadable: principal.type === 'api' && body.is_downloadable === true,
-        expires_at: createdAt + (body.expires_in ?? PLAY_SESSION_DEFAULT_EXPIRES_IN) * 1000,
-        created_at: createdAt,
-      };
+      const session = newPlaySession(
+        principal,
+        path.scope,
+        body,
+        { collectionId, trackId },
+        available,
+        now(),
+      );
       state.playSessions.set(session.id, session);
       const tracks = playableTracks(session);
       const first = tracks[0];
@@ -212,13 +186,8 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
     },
     async downloadPlayTrackVariant({ path }, { baseUrl }) {
       const { session, track } = sessionTrack(path.play_session_id, path.play_track_id);
-      if (!session.is_downloadable) throw downloadsNotAllowed();
-      if (!session.variants.includes(path.variant_index)) throw variantNotFound();
-      const expires = Math.min(
-        Math.floor(now() / 1000) + DOWNLOAD_URL_TTL_SECONDS,
-        Math.floor(session.expires_at / 1000),
-      );
-      const [variant] = await playVariants(session, track, baseUrl, [path.variant_index], expires, {
+      const expires = downloadUrlExpires(session, path.variant_index, now());
+      const [variant] = await playVariantsOf(session, track, baseUrl, [path.variant_index], expires, {
         download: '1',
       });
       if (!variant) throw deliveryFileNotFound();
@@ -239,22 +208,20 @@ export function playbackHandlers(state: CollectionsMockState, context: MockConte
       const name = parseDeliveryFileName(path.file_name);
       const track = name && state.tracks.get(name.trackId);
       if (!name || !track || track.organization_id !== organizationId) throw deliveryFileNotFound();
-      const variant = variantsOfTrack(state, track).find((candidate) => candidate.index === name.index);
-      const file = variant && state.trackFiles.get(track.id)?.get(variant.id);
-      const bytes =
-        file?.is_success && file.key && fileExtension(file.key) === name.extension ? file.bytes : null;
-      if (!file || !bytes) throw deliveryFileNotFound();
-      const answer = byteRangeAnswer(bytes.length, headers.Range);
-      const extra: Record<string, string> = {};
-      if (download) {
-        extra['content-disposition'] =
-          `attachment; filename="${deliveryDownloadName(track.file_name, name.index, name.extension)}"`;
-      }
+      const files = state.trackFiles.get(track.id);
+      const file = deliveryFileOf(name, variantsOfTrack(state, track), (variantId) => files?.get(variantId));
+      const bytes = file.bytes;
+      if (!bytes) throw deliveryFileNotFound();
+      const answer = deliveryAnswer(
+        bytes.length,
+        headers.Range,
+        download ? { trackFileName: track.file_name, ...name } : undefined,
+      );
       return {
         status: answer.status,
         body: answer.range ? bytes.subarray(answer.range.start, answer.range.end + 1) : bytes,
         contentType: file.content_type ?? 'application/octet-stream',
-        headers: { ...answer.headers, ...extra },
+        headers: answer.headers,
       };
     },
   };

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { PLAY_SESSION_MAX_TRACKS, type PlaySessionRecord } from '@music-apis/domain';
+import { newUrlSigningKey, PLAY_SESSION_MAX_TRACKS, type PlaySessionRecord } from '@music-apis/domain';
 import type { Knex, Migration } from '../core/db.js';
 import { TABLES, TRACK_COLUMNS, type TrackRecord, trackFromRow } from './repository.js';
 
@@ -90,10 +89,14 @@ const sessionFromRow = (row: Row): PlaySessionRecord => ({
   created_at: Number(row.created_at),
 });
 
-/** A new URL signing key: 32 random bytes, `adnsk_` and base64url. */
-export const newUrlSigningKey = () => `adnsk_${randomBytes(32).toString('base64url')}`;
-
 export function createPlaybackRepository(db: Knex) {
+  async function existingUrlSigningKey(organizationId: string): Promise<string | undefined> {
+    const row = await db(PLAYBACK_TABLES.urlSigningKeys)
+      .where({ organization_id: organizationId })
+      .first('signing_key');
+    return (row?.signing_key as string | undefined) ?? undefined;
+  }
+
   return {
     async insertPlaySession(session: PlaySessionRecord): Promise<void> {
       await db(PLAYBACK_TABLES.playSessions).insert({
@@ -125,27 +128,22 @@ export function createPlaybackRepository(db: Knex) {
     },
 
     /**
-     * The organization's URL signing key, made the first time it is needed (concurrent first uses
-     * agree: the first insert wins, the others read it).
+     * The organization's URL signing key, made the first time it is needed: read, and written only
+     * when there is none yet (every play call signs, so no write on each). Concurrent first uses
+     * agree: the first insert wins, the others read it.
      */
     async urlSigningKey(organizationId: string): Promise<string> {
+      const existing = await existingUrlSigningKey(organizationId);
+      if (existing !== undefined) return existing;
       await db(PLAYBACK_TABLES.urlSigningKeys)
         .insert({ organization_id: organizationId, signing_key: newUrlSigningKey(), created_at: Date.now() })
         .onConflict('organization_id')
         .ignore();
-      const row = await db(PLAYBACK_TABLES.urlSigningKeys)
-        .where({ organization_id: organizationId })
-        .first('signing_key');
-      return row.signing_key as string;
+      return (await existingUrlSigningKey(organizationId)) as string;
     },
 
     /** The key of an organization that has one; undefined otherwise (a URL naming no organization). */
-    async existingUrlSigningKey(organizationId: string): Promise<string | undefined> {
-      const row = await db(PLAYBACK_TABLES.urlSigningKeys)
-        .where({ organization_id: organizationId })
-        .first('signing_key');
-      return (row?.signing_key as string | undefined) ?? undefined;
-    },
+    existingUrlSigningKey,
 
     /** Replaces the organization's key: every URL signed with the old one answers 403 from now on. */
     async rotateUrlSigningKey(organizationId: string): Promise<string> {

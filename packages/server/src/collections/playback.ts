@@ -1,36 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   assertPlaySessionOpen,
-  byteRangeAnswer,
   type CollectionsCaller,
   collectionInScope,
   collectionNotFound,
   collectionTrackNotFound,
-  DELIVERY_PREFIX,
-  DOWNLOAD_URL_TTL_SECONDS,
-  deliveryDownloadName,
+  deliveryAnswer,
   deliveryFileNotFound,
-  deliveryFilePath,
-  downloadsNotAllowed,
-  fileExtension,
+  deliveryFileOf,
+  downloadUrlExpires,
   isPlayable,
-  PLAY_SESSION_DEFAULT_EXPIRES_IN,
+  newPlaySession,
   type PlayScope,
   type PlaySessionRecord,
   parseDeliveryFileName,
   playSessionInScope,
   playSessionNotFound,
   playSessionTarget,
-  playSessionVariants,
   playSessionView,
   playTrackView,
-  signDeliveryUrl,
+  playVariants,
   trackInPlaySession,
   trackInScope,
   trackNotPlayable,
   trackView,
-  variantNotFound,
   verifyDeliveryUrl,
 } from '@music-apis/domain';
 import type { components } from '@music-apis/spec/collections';
@@ -41,6 +34,7 @@ import type { VariantRepository } from './variant-repository.js';
 
 type PlaySessionInput = components['schemas']['PlaySessionInput'];
 type PlayVariant = components['schemas']['PlayVariant'];
+type Track = components['schemas']['Track'];
 
 /**
  * Play sessions and signed delivery (the original's playback guide): sessions in the database, the
@@ -58,7 +52,7 @@ export function createPlaybackService(options: {
   const now = options.now ?? Date.now;
 
   /** The session's variants the track has a file of, each with its URL signed until `expires` (epoch s). */
-  async function playVariants(
+  async function playVariantsOf(
     session: PlaySessionRecord,
     track: TrackRecord,
     baseUrl: string,
@@ -71,24 +65,17 @@ export function createPlaybackService(options: {
       variants.filesOfTrack(track.id),
       playback.urlSigningKey(track.organization_id),
     ]);
-    const made = new Map(files.map((file) => [file.variant_id, file]));
-    const result: PlayVariant[] = [];
-    for (const index of indexes) {
-      const variant = configured.find((candidate) => candidate.index === index);
-      const file = variant && made.get(variant.id);
-      if (!variant || !file?.is_success || !file.blob_key) continue;
-      const path = deliveryFilePath(track.base_path, index, fileExtension(file.blob_key));
-      result.push({
-        index,
-        variant_id: variant.id,
-        path,
-        url: await signDeliveryUrl(`${baseUrl}${DELIVERY_PREFIX}${path}`, signingKey, expires, params),
-        content_type: file.content_type ?? 'application/octet-stream',
-        size: file.size,
-        expires_at: new Date(expires * 1000).toISOString(),
-      });
-    }
-    return result;
+    const made = new Map(files.map((file) => [file.variant_id, { ...file, key: file.blob_key }]));
+    return playVariants({
+      basePath: track.base_path,
+      baseUrl,
+      indexes,
+      configured,
+      fileOf: (variantId) => made.get(variantId),
+      signingKey,
+      expires,
+      params,
+    });
   }
 
   async function playTrack(session: PlaySessionRecord, track: TrackRecord, baseUrl: string) {
@@ -96,7 +83,7 @@ export function createPlaybackService(options: {
     return playTrackView(
       trackView(track, collection, baseUrl),
       track.levels,
-      await playVariants(session, track, baseUrl),
+      await playVariantsOf(session, track, baseUrl),
     );
   }
 
@@ -146,22 +133,7 @@ export function createPlaybackService(options: {
         trackId === null
           ? (await variants.listOrganizationVariants(organizationId, 1000, 0)).items
           : await variants.variantsOfTrack(organizationId, trackId);
-      const createdAt = now();
-      const session: PlaySessionRecord = {
-        id: randomUUID(),
-        organization_id: organizationId,
-        scope,
-        collection_id: collectionId,
-        track_id: trackId,
-        creator_id: caller.scope.creator_id,
-        organization_index: body.organization_index ?? null,
-        metadata: body.metadata ?? {},
-        variants: playSessionVariants(body.variants, caller.variants, available),
-        // Only an API Access key may hand out downloads; client-side keys never do.
-        is_downloadable: caller.type === 'api' && body.is_downloadable === true,
-        expires_at: createdAt + (body.expires_in ?? PLAY_SESSION_DEFAULT_EXPIRES_IN) * 1000,
-        created_at: createdAt,
-      };
+      const session = newPlaySession(caller, scope, body, { collectionId, trackId }, available, now());
       try {
         await playback.insertPlaySession(session);
       } catch (error) {
@@ -177,7 +149,10 @@ export function createPlaybackService(options: {
       return {
         session: playSessionView(session),
         tracks: views,
-        firstTrack: first ? await playTrack(session, first, baseUrl) : null,
+        // Its view is the one listed (the collection is read once).
+        firstTrack: first
+          ? playTrackView(views[0] as Track, first.levels, await playVariantsOf(session, first, baseUrl))
+          : null,
       };
     },
 
@@ -203,13 +178,8 @@ export function createPlaybackService(options: {
     /** A short-lived download URL of one of the session's variants, when the session allows downloads. */
     async downloadPlayTrackVariant(sessionId: string, trackId: string, index: string, baseUrl: string) {
       const { session, track } = await sessionTrack(sessionId, trackId);
-      if (!session.is_downloadable) throw downloadsNotAllowed();
-      if (!session.variants.includes(index)) throw variantNotFound();
-      const expires = Math.min(
-        Math.floor(now() / 1000) + DOWNLOAD_URL_TTL_SECONDS,
-        Math.floor(session.expires_at / 1000),
-      );
-      const [variant] = await playVariants(session, track, baseUrl, [index], expires, { download: '1' });
+      const expires = downloadUrlExpires(session, index, now());
+      const [variant] = await playVariantsOf(session, track, baseUrl, [index], expires, { download: '1' });
       if (!variant) throw deliveryFileNotFound();
       return { url: variant.url, expires_at: variant.expires_at };
     },
@@ -231,29 +201,28 @@ export function createPlaybackService(options: {
       const name = parseDeliveryFileName(request.fileName);
       const track = name && (await repository.findTrack(organizationId, name.trackId));
       if (!name || !track) throw deliveryFileNotFound();
-      const variant = (await variants.variantsOfTrack(organizationId, track.id)).find(
-        (candidate) => candidate.index === name.index,
-      );
-      const file =
-        variant && (await variants.filesOfTrack(track.id)).find((made) => made.variant_id === variant.id);
-      if (!file?.is_success || !file.blob_key || fileExtension(file.blob_key) !== name.extension) {
-        throw deliveryFileNotFound();
-      }
-      const size = await blobs.size(file.blob_key);
+      const [configured, files] = await Promise.all([
+        variants.variantsOfTrack(organizationId, track.id),
+        variants.filesOfTrack(track.id),
+      ]);
+      const file = deliveryFileOf(name, configured, (variantId) => {
+        const made = files.find((candidate) => candidate.variant_id === variantId);
+        return made && { ...made, key: made.blob_key };
+      });
+      const size = await blobs.size(file.key);
       if (size === undefined) throw deliveryFileNotFound();
-      const answer = byteRangeAnswer(size, request.range);
-      const body = await blobs.stream(file.blob_key, answer.range);
+      const answer = deliveryAnswer(
+        size,
+        request.range,
+        download ? { trackFileName: track.file_name, ...name } : undefined,
+      );
+      const body = await blobs.stream(file.key, answer.range);
       if (!body) throw deliveryFileNotFound();
-      const headers = { ...answer.headers };
-      if (download) {
-        const fileName = deliveryDownloadName(track.file_name, name.index, name.extension);
-        headers['content-disposition'] = `attachment; filename="${fileName}"`;
-      }
       return {
         status: answer.status,
         body,
         contentType: file.content_type ?? 'application/octet-stream',
-        headers,
+        headers: answer.headers,
       };
     },
   };

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { wavFile } from '@music-apis/catalog';
 import { createCollectionsClient } from '@music-apis/sdk/collections';
 import { type Browser, chromium } from 'playwright-core';
@@ -6,15 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegAvailable } from '../../../../tests/contract/ffmpeg.js';
 import { loadConfig } from '../../src/core/config.js';
 import { startTestServer, type TestServer } from '../helpers.js';
+import { CHROMIUM, chromiumAvailable } from './chromium.js';
 
 // An `<audio>` element in real Chromium plays a play session's signed hq URL and seeks in it, which
 // takes the byte ranges of the delivery URL. Skipped with a message where Chromium or ffmpeg is
 // missing; CI sets REQUIRE_BROWSER=1 and REQUIRE_FFMPEG=1, so there it fails instead.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.REQUIRE_BROWSER)
-  throw new Error(`REQUIRE_BROWSER is set but ${CHROMIUM} is missing`);
-if (!hasChromium) console.warn(`\n[server] ${CHROMIUM} not found: the <audio> playback test is SKIPPED.\n`);
+const hasChromium = chromiumAvailable('<audio> playback test');
 
 const API_KEY = 'adn_audio_test_key';
 const SECONDS = 6;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { demoCatalog } from '@music-apis/catalog';
@@ -7,16 +6,11 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config.js';
 import { PROCESSED_STATUS, startTestServer, type TestServer } from '../helpers.js';
+import { CHROMIUM, chromiumAvailable } from './chromium.js';
 
-// A browser app on another origin using the SDK against the server, in real Chromium (Debian's,
-// driven by playwright-core). Skipped with a message where Chromium is not installed; CI installs
-// it and sets REQUIRE_BROWSER=1, so there it fails instead.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.REQUIRE_BROWSER)
-  throw new Error(`REQUIRE_BROWSER is set but ${CHROMIUM} is missing`);
-if (!available)
-  console.warn(`\n[server] ${CHROMIUM} not found: the cross-origin browser test of the server is SKIPPED.\n`);
+// A browser app on another origin using the SDK against the server, in real Chromium (`chromium.ts`:
+// skipped with a message where it is not installed, failing under REQUIRE_BROWSER=1).
+const available = chromiumAvailable('cross-origin browser test of the server');
 
 const API_KEY = 'adn_browser_test_key';
 /** A host name that is not local, for the refused origin: Chromium resolves it to 127.0.0.1. */

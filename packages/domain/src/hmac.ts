@@ -1,0 +1,26 @@
+/**
+ * HMAC-SHA256 signatures as lowercase hex, and their comparison, through Web Crypto (browser-safe):
+ * the collections API's signed delivery URLs and Stripe's webhook signatures.
+ */
+
+/** Lowercase hex HMAC-SHA256 of `text`, keyed with the UTF-8 bytes of `key`. */
+export async function hmacSha256Hex(key: string, text: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(key),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text)));
+  return Array.from(signature, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Compares two signatures in time independent of where they differ. */
+export function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
+  return difference === 0;
+}
