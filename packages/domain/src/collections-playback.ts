@@ -2,6 +2,9 @@ import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/collections';
 import type { CollectionsKeyScope, CollectionsTrackStatus } from './collections.js';
 import type { CollectionsVariantRecord } from './collections-variants.js';
+import { hmacSha256Hex, sameText } from './signing.js';
+
+export { hmacSha256Hex } from './signing.js';
 
 /**
  * Playback of the collections API (the original's playback guide): play sessions, the signed
@@ -179,20 +182,6 @@ export function deliveryDownloadName(trackFileName: string, index: string, exten
   return `${stem}_${index}.${extension}`;
 }
 
-/** Lowercase hex HMAC-SHA256 of `text`, keyed with the UTF-8 bytes of `key` (Web Crypto: browser-safe). */
-export async function hmacSha256Hex(key: string, text: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text)));
-  return Array.from(signature, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * Signs a delivery URL (the Delivery tag of openapi/collections.yaml): `expires` (and `params`) are
  * appended to its query, then `verify`, last, the HMAC of the path and query string so far.
@@ -237,12 +226,4 @@ export async function verifyDeliveryUrl(
   if (!Number.isInteger(expires)) throw new HttpError(403, 'Delivery URL has no expires');
   if (expires * 1000 <= now) throw new HttpError(403, 'Delivery URL has expired');
   return { download: params.get('download') === '1' };
-}
-
-/** Compares in time independent of where the texts differ (they are signatures). */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let index = 0; index < a.length; index++) difference |= a.charCodeAt(index) ^ b.charCodeAt(index);
-  return difference === 0;
 }

@@ -2,6 +2,7 @@ import { deterministicUuid } from '@music-apis/catalog';
 import { HttpError, RequestValidationError, type ValidationIssue } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/streaming';
 import type { ErrorReply } from './envelope.js';
+import { hmacSha256Hex, sameText } from './signing.js';
 
 /**
  * The streaming API's (YourMusic, a Laravel application) rules, written once for the server and the
@@ -553,21 +554,6 @@ ${body}
 /** Stripe's default tolerance for a signed timestamp. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
-const toHex = (bytes: ArrayBuffer) =>
-  [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-
-async function hmacSha256Hex(secret: string, payload: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  return toHex(await crypto.subtle.sign('HMAC', key, encoder.encode(payload)));
-}
-
 /** A `Stripe-Signature` header for `payload` (what Stripe sends; tests and the mock sign with it). */
 export async function stripeSignatureHeader(
   payload: string,
@@ -575,14 +561,6 @@ export async function stripeSignatureHeader(
   timestampSeconds: number,
 ): Promise<string> {
   return `t=${timestampSeconds},v1=${await hmacSha256Hex(secret, `${timestampSeconds}.${payload}`)}`;
-}
-
-/** Constant-time comparison of two hex strings. */
-function sameHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }
 
 /** Stripe's webhook signature check (stripe-php `WebhookSignature::verifyHeader`): 403 when it fails. */
@@ -600,7 +578,7 @@ export async function verifyStripeSignature(
     throw new HttpError(403, 'Unable to extract timestamp and signatures from header');
   }
   const expected = await hmacSha256Hex(secret, `${timestamp}.${payload}`);
-  if (!signatures.some((signature) => sameHex(signature, expected))) {
+  if (!signatures.some((signature) => sameText(signature, expected))) {
     throw new HttpError(403, 'No signatures found matching the expected signature for payload');
   }
   if (Math.abs(nowMs / 1000 - timestamp) > STRIPE_SIGNATURE_TOLERANCE_SECONDS) {
