@@ -53,6 +53,8 @@ export interface UserCaller {
   tenantId: string;
   userId: string;
   deviceId: string | null;
+  /** The user as authentication read them (a handler need not read them again). */
+  user: StreamingUserRecord;
   store: TenantStore;
 }
 
@@ -188,8 +190,9 @@ export function createStreamingIdentity(options: {
       checkTokenDevice(token.device_id, deviceHeader);
       const store = tenantStore(db, token.tenant_id);
       // A token outlives nothing it names: a user removed since is not acted for.
-      if (!(await store.findUser(token.user_id))) throw invalidAuthToken();
-      return { tenantId: token.tenant_id, userId: token.user_id, deviceId: token.device_id, store };
+      const user = await store.findUser(token.user_id);
+      if (!user) throw invalidAuthToken();
+      return { tenantId: token.tenant_id, userId: token.user_id, deviceId: token.device_id, user, store };
     },
 
     async mintUserDelegationToken(caller: TenantCaller, userId: string, deviceId: string) {
