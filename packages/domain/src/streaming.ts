@@ -302,6 +302,19 @@ export const sessionUserView = (user: StreamingUserRecord): SessionUser => ({
   date_of_birth: user.date_of_birth,
 });
 
+/** The answer of a sign-in, onboarding or refresh: a new pair with the lifetimes of this API. */
+export const authSessionView = (
+  user: StreamingUserRecord,
+  tokens: { access: string; refresh: string },
+): components['schemas']['AuthSession'] => ({
+  token_type: 'Bearer',
+  access_token: tokens.access,
+  expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
+  refresh_token: tokens.refresh,
+  refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
+  user: sessionUserView(user),
+});
+
 export type UserFieldChanges = Partial<
   Pick<StreamingUserRecord, 'first_name' | 'last_name' | 'email' | 'date_of_birth'>
 >;

@@ -1,5 +1,6 @@
 import { deterministicUuid } from '@music-apis/catalog';
 import {
+  authSessionView,
   BUILTIN_CHECKOUT_PREFIX,
   type BuiltinCheckoutRecord,
   builtinCheckoutPage,
@@ -30,7 +31,6 @@ import {
   STREAMING_REFRESH_TOKEN_SECONDS,
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
-  sessionUserView,
   streamingBearerToken,
   streamingEmailTaken,
   streamingErrorReply,
@@ -159,14 +159,7 @@ export const streamingMockApi: MockApiDefinition<
         expiresAt: nowMs() + STREAMING_REFRESH_TOKEN_SECONDS * 1000,
         usedAt: null,
       });
-      return {
-        token_type: 'Bearer',
-        access_token: access,
-        expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
-        refresh_token: refresh,
-        refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
-        user: sessionUserView(user),
-      };
+      return authSessionView(user, { access, refresh });
     }
     function revokeFamily(familyId: string, kinds: 'all' | 'access' = 'all') {
       for (const [token, issued] of state.tokens)

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  authSessionView,
   checkTokenDevice,
   invalidAuthToken,
   invalidClient,
@@ -19,7 +20,6 @@ import {
   STREAMING_REFRESH_TOKEN_SECONDS,
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
-  sessionUserView,
   streamingBearerToken,
   streamingNotFound,
   tooManyAttempts,
@@ -139,14 +139,7 @@ export function createStreamingIdentity(options: {
       },
       trx,
     );
-    return {
-      token_type: 'Bearer',
-      access_token: access,
-      expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
-      refresh_token: refresh,
-      refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
-      user: sessionUserView(user),
-    };
+    return authSessionView(user, { access, refresh });
   }
 
   return {
