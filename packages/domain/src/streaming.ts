@@ -516,6 +516,52 @@ export interface BuiltinCheckoutRecord {
 /** Stripe's Checkout Sessions last 24 hours; so do ours. */
 export const CHECKOUT_SESSION_SECONDS = 86_400;
 
+/** Where a checkout may send the browser back to: the configured patterns, and this server itself. */
+export const checkoutRedirectPatterns = (allowedRedirects: readonly string[], baseUrl: string) => [
+  ...allowedRedirects,
+  `${baseUrl}/*`,
+];
+
+/**
+ * A new open built-in session for `user`: the product checked, the redirects on the allow-list
+ * (unset, the configured defaults, else the page itself, which then shows the outcome); and the
+ * page's URL. `idSuffix` makes the id unique (`cs_builtin_<suffix>`).
+ */
+export function newBuiltinCheckoutSession(
+  user: Pick<StreamingUserRecord, 'id' | 'tenant_id'>,
+  body: { product_slug: string; success_url?: string; cancel_url?: string },
+  options: {
+    idSuffix: string;
+    baseUrl: string;
+    allowedRedirects: readonly string[];
+    defaults?: { success_url?: string; cancel_url?: string };
+    nowMs: number;
+  },
+): { session: BuiltinCheckoutRecord; url: string } {
+  productOf(body.product_slug);
+  const id = `${BUILTIN_CHECKOUT_PREFIX}${options.idSuffix}`;
+  const url = `${options.baseUrl}${builtinCheckoutPath(id)}`;
+  const redirects = checkoutRedirects(body, {
+    allowedPatterns: checkoutRedirectPatterns(options.allowedRedirects, options.baseUrl),
+    defaults: {
+      success_url: options.defaults?.success_url ?? url,
+      cancel_url: options.defaults?.cancel_url ?? url,
+    },
+  });
+  return {
+    session: {
+      id,
+      tenant_id: user.tenant_id,
+      user_id: user.id,
+      product_slug: body.product_slug,
+      ...redirects,
+      status: 'open',
+      expires_at: options.nowMs + CHECKOUT_SESSION_SECONDS * 1000,
+    },
+    url,
+  };
+}
+
 /** The test card the built-in page "charges". */
 export const BUILTIN_TEST_CARD = { brand: 'visa', last4: '4242' } as const;
 
