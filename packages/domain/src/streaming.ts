@@ -302,6 +302,19 @@ export const sessionUserView = (user: StreamingUserRecord): SessionUser => ({
   date_of_birth: user.date_of_birth,
 });
 
+/** The answer of a sign-in, onboarding or refresh: a new pair with the lifetimes of this API. */
+export const authSessionView = (
+  user: StreamingUserRecord,
+  tokens: { access: string; refresh: string },
+): components['schemas']['AuthSession'] => ({
+  token_type: 'Bearer',
+  access_token: tokens.access,
+  expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
+  refresh_token: tokens.refresh,
+  refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
+  user: sessionUserView(user),
+});
+
 export type UserFieldChanges = Partial<
   Pick<StreamingUserRecord, 'first_name' | 'last_name' | 'email' | 'date_of_birth'>
 >;
@@ -502,6 +515,52 @@ export interface BuiltinCheckoutRecord {
 
 /** Stripe's Checkout Sessions last 24 hours; so do ours. */
 export const CHECKOUT_SESSION_SECONDS = 86_400;
+
+/** Where a checkout may send the browser back to: the configured patterns, and this server itself. */
+export const checkoutRedirectPatterns = (allowedRedirects: readonly string[], baseUrl: string) => [
+  ...allowedRedirects,
+  `${baseUrl}/*`,
+];
+
+/**
+ * A new open built-in session for `user`: the product checked, the redirects on the allow-list
+ * (unset, the configured defaults, else the page itself, which then shows the outcome); and the
+ * page's URL. `idSuffix` makes the id unique (`cs_builtin_<suffix>`).
+ */
+export function newBuiltinCheckoutSession(
+  user: Pick<StreamingUserRecord, 'id' | 'tenant_id'>,
+  body: { product_slug: string; success_url?: string; cancel_url?: string },
+  options: {
+    idSuffix: string;
+    baseUrl: string;
+    allowedRedirects: readonly string[];
+    defaults?: { success_url?: string; cancel_url?: string };
+    nowMs: number;
+  },
+): { session: BuiltinCheckoutRecord; url: string } {
+  productOf(body.product_slug);
+  const id = `${BUILTIN_CHECKOUT_PREFIX}${options.idSuffix}`;
+  const url = `${options.baseUrl}${builtinCheckoutPath(id)}`;
+  const redirects = checkoutRedirects(body, {
+    allowedPatterns: checkoutRedirectPatterns(options.allowedRedirects, options.baseUrl),
+    defaults: {
+      success_url: options.defaults?.success_url ?? url,
+      cancel_url: options.defaults?.cancel_url ?? url,
+    },
+  });
+  return {
+    session: {
+      id,
+      tenant_id: user.tenant_id,
+      user_id: user.id,
+      product_slug: body.product_slug,
+      ...redirects,
+      status: 'open',
+      expires_at: options.nowMs + CHECKOUT_SESSION_SECONDS * 1000,
+    },
+    url,
+  };
+}
 
 /** The test card the built-in page "charges". */
 export const BUILTIN_TEST_CARD = { brand: 'visa', last4: '4242' } as const;

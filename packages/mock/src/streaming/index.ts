@@ -1,13 +1,9 @@
 import { deterministicUuid } from '@music-apis/catalog';
 import {
-  BUILTIN_CHECKOUT_PREFIX,
-  type BuiltinCheckoutRecord,
+  authSessionView,
   builtinCheckoutPage,
-  builtinCheckoutPath,
   builtinSubscription,
-  CHECKOUT_SESSION_SECONDS,
   checkoutNotOpen,
-  checkoutRedirects,
   checkoutReturnUrl,
   checkTokenDevice,
   invalidAuthToken,
@@ -16,6 +12,7 @@ import {
   invalidOtpCode,
   invalidRefreshToken,
   laravelPage,
+  newBuiltinCheckoutSession,
   newUserRecord,
   OTP_SENT_MESSAGE,
   otpAttempt,
@@ -30,7 +27,6 @@ import {
   STREAMING_REFRESH_TOKEN_SECONDS,
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
-  sessionUserView,
   streamingBearerToken,
   streamingEmailTaken,
   streamingErrorReply,
@@ -159,14 +155,7 @@ export const streamingMockApi: MockApiDefinition<
         expiresAt: nowMs() + STREAMING_REFRESH_TOKEN_SECONDS * 1000,
         usedAt: null,
       });
-      return {
-        token_type: 'Bearer',
-        access_token: access,
-        expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
-        refresh_token: refresh,
-        refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
-        user: sessionUserView(user),
-      };
+      return authSessionView(user, { access, refresh });
     }
     function revokeFamily(familyId: string, kinds: 'all' | 'access' = 'all') {
       for (const [token, issued] of state.tokens)
@@ -423,25 +412,18 @@ export const streamingMockApi: MockApiDefinition<
         createCheckoutSession({ body, principal }, { baseUrl }) {
           const user = userOf(principal.tenantId, principal.userId);
           if (!user) throw streamingNotFound();
-          productOf(body.product_slug);
           state.counters.sessions += 1;
-          const id = `${BUILTIN_CHECKOUT_PREFIX}${deterministicUuid(`streaming-checkout:${state.counters.sessions}:${nowMs()}`).replace(/-/g, '')}`;
-          const page = `${baseUrl}${builtinCheckoutPath(id)}`;
-          const redirects = checkoutRedirects(body, {
-            allowedPatterns: [...state.checkout.allowedRedirects, `${baseUrl}/*`],
-            defaults: { success_url: page, cancel_url: page },
+          const { session, url } = newBuiltinCheckoutSession(user, body, {
+            idSuffix: deterministicUuid(`streaming-checkout:${state.counters.sessions}:${nowMs()}`).replace(
+              /-/g,
+              '',
+            ),
+            baseUrl,
+            allowedRedirects: state.checkout.allowedRedirects,
+            nowMs: nowMs(),
           });
-          const session: BuiltinCheckoutRecord = {
-            id,
-            tenant_id: user.tenant_id,
-            user_id: user.id,
-            product_slug: body.product_slug,
-            ...redirects,
-            status: 'open',
-            expires_at: nowMs() + CHECKOUT_SESSION_SECONDS * 1000,
-          };
-          state.checkoutSessions.set(id, session);
-          return { status: 200, body: { id, url: page } };
+          state.checkoutSessions.set(session.id, session);
+          return { status: 200, body: { id: session.id, url } };
         },
         showBuiltinCheckout({ path }) {
           const { session, tenant, user } = openCheckout(path.session_id);

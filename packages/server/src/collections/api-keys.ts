@@ -1,11 +1,13 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   COLLECTIONS_DEFAULT_ORGANIZATION,
   type CollectionsApiKeyGrant,
   type CollectionsOrganization,
   fullAccessGrant,
 } from '@music-apis/domain';
+import { hashToken } from '../core/auth/index.js';
 import type { Knex } from '../core/db.js';
+import { claimOnce } from '../core/secrets.js';
 import { type ApiKeyRecord, createCollectionsRepository } from './repository.js';
 
 /**
@@ -19,7 +21,7 @@ import { type ApiKeyRecord, createCollectionsRepository } from './repository.js'
 const FIRST_KEY_MARKER = 'collections-first-api-key-created';
 const KEY_PREFIX = 'adn_';
 
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashApiKey = hashToken;
 
 export interface CreatedApiKey {
   id: string;
@@ -89,12 +91,7 @@ export async function createFirstApiKey(
   configuredKey: string | undefined,
 ): Promise<CreatedApiKey | undefined> {
   if (configuredKey) return undefined;
-  const claimed = await db('server_secrets')
-    .insert({ name: FIRST_KEY_MARKER, value: new Date().toISOString() })
-    .onConflict('name')
-    .ignore()
-    .returning('name');
-  if (claimed.length === 0) return undefined;
+  if (!(await claimOnce(db, FIRST_KEY_MARKER))) return undefined;
   return createApiKey(db, { title: 'First key (created at first start)' });
 }
 

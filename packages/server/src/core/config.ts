@@ -209,11 +209,16 @@ function logFormatFrom(value: string | undefined): LogFormat {
   throw new Error(`LOG_FORMAT must be auto, json or pretty, got "${value}"`);
 }
 
-function corsOriginsFrom(value: string | undefined, production: boolean): CorsOrigins {
-  const entries = (value ?? '')
+/** The non-empty, trimmed entries of a comma list. */
+function commaListFrom(value: string | undefined): string[] {
+  return (value ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+}
+
+function corsOriginsFrom(value: string | undefined, production: boolean): CorsOrigins {
+  const entries = commaListFrom(value);
   if (entries.length === 0) return production ? { allow: 'list', origins: [] } : { allow: 'localhost' };
   if (entries.includes('*')) return { allow: 'any' };
   const origins = entries.map((entry) => {
@@ -270,20 +275,13 @@ function streamingFrom(env: Env, production: boolean): StreamingSettings {
   if (!clientId !== !clientSecret)
     throw new Error('STREAMING_CLIENT_ID and STREAMING_CLIENT_SECRET go together: set both or neither');
   const stripePrices = Object.fromEntries(
-    (env.STRIPE_PRICES ?? '')
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '')
-      .map((entry) => {
-        const [slug, price] = entry.split('=').map((part) => part.trim());
-        if (!slug || !price) throw new Error(`STRIPE_PRICES entries are slug=price_id, got "${entry}"`);
-        return [slug, price];
-      }),
+    commaListFrom(env.STRIPE_PRICES).map((entry) => {
+      const [slug, price] = entry.split('=').map((part) => part.trim());
+      if (!slug || !price) throw new Error(`STRIPE_PRICES entries are slug=price_id, got "${entry}"`);
+      return [slug, price];
+    }),
   );
-  const patterns = (env.STREAMING_CHECKOUT_REDIRECT_PATTERNS ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const patterns = commaListFrom(env.STREAMING_CHECKOUT_REDIRECT_PATTERNS);
   const checkout = {
     stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
     stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,

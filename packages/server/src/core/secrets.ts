@@ -28,3 +28,16 @@ export async function getOrCreateSecret(db: Knex, name: string, configured?: str
   const row = await db('server_secrets').where({ name }).first('value');
   return new TextEncoder().encode(row.value as string);
 }
+
+/**
+ * Claims a one-time marker (e.g. "the first key was made"): true for the one caller, among all
+ * instances sharing the database, that set it; false on every later or concurrent call.
+ */
+export async function claimOnce(db: Knex, name: string): Promise<boolean> {
+  const claimed = await db('server_secrets')
+    .insert({ name, value: new Date().toISOString() })
+    .onConflict('name')
+    .ignore()
+    .returning('name');
+  return claimed.length > 0;
+}

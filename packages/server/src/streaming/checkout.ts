@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
-  BUILTIN_CHECKOUT_PREFIX,
-  type BuiltinCheckoutRecord,
   builtinCheckoutPage,
-  builtinCheckoutPath,
   builtinSubscription,
-  CHECKOUT_SESSION_SECONDS,
   checkoutNotOpen,
+  checkoutRedirectPatterns,
   checkoutRedirects,
   checkoutReturnUrl,
+  newBuiltinCheckoutSession,
   paymentProviderFailed,
   productOf,
   type StreamingUserRecord,
@@ -43,38 +41,19 @@ export interface CheckoutProvider {
   ): Promise<{ id: string; url: string }>;
 }
 
-/** Redirects may go to the configured patterns and back to this server. */
-const allowedPatterns = (settings: StreamingSettings, baseUrl: string) => [
-  ...settings.checkout.allowedRedirects,
-  `${baseUrl}/*`,
-];
-
 export function createBuiltinCheckout(db: Knex, settings: StreamingSettings, now: () => number = Date.now) {
   const provider: CheckoutProvider = {
     name: 'builtin',
     async createSession(user, body, baseUrl) {
-      productOf(body.product_slug);
-      const id = `${BUILTIN_CHECKOUT_PREFIX}${randomBytes(16).toString('hex')}`;
-      const page = `${baseUrl}${builtinCheckoutPath(id)}`;
-      const redirects = checkoutRedirects(body, {
-        allowedPatterns: allowedPatterns(settings, baseUrl),
-        // Unset, the browser comes back to the page, which then shows the outcome.
-        defaults: {
-          success_url: settings.checkout.successUrl ?? page,
-          cancel_url: settings.checkout.cancelUrl ?? page,
-        },
+      const { session, url } = newBuiltinCheckoutSession(user, body, {
+        idSuffix: randomBytes(16).toString('hex'),
+        baseUrl,
+        allowedRedirects: settings.checkout.allowedRedirects,
+        defaults: { success_url: settings.checkout.successUrl, cancel_url: settings.checkout.cancelUrl },
+        nowMs: now(),
       });
-      const session: BuiltinCheckoutRecord = {
-        id,
-        tenant_id: user.tenant_id,
-        user_id: user.id,
-        product_slug: body.product_slug,
-        ...redirects,
-        status: 'open',
-        expires_at: now() + CHECKOUT_SESSION_SECONDS * 1000,
-      };
       await tenantStore(db, user.tenant_id).insertCheckoutSession(session);
-      return { id, url: page };
+      return { id: session.id, url };
     },
   };
 
@@ -137,7 +116,7 @@ export function createStripeCheckout(
     async createSession(user, body, baseUrl) {
       const product = productOf(body.product_slug);
       const redirects = checkoutRedirects(body, {
-        allowedPatterns: allowedPatterns(settings, baseUrl),
+        allowedPatterns: checkoutRedirectPatterns(settings.checkout.allowedRedirects, baseUrl),
         defaults: { success_url: settings.checkout.successUrl!, cancel_url: settings.checkout.cancelUrl! },
       });
       // The metadata names the user on the session and on the subscription, for the webhook.

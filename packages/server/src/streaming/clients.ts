@@ -1,7 +1,9 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { STREAMING_DEMO_TENANT, streamingTenantId } from '@music-apis/domain';
+import { hashToken } from '../core/auth/index.js';
 import type { StreamingSettings } from '../core/config.js';
 import type { Knex } from '../core/db.js';
+import { claimOnce } from '../core/secrets.js';
 import { ensureTenant, findClient, insertClient, type TenantRecord } from './store.js';
 
 /**
@@ -11,7 +13,7 @@ import { ensureTenant, findClient, insertClient, type TenantRecord } from './sto
  */
 
 /** SHA-256 of a high-entropy secret or token, the form every one of them is stored in. */
-export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const hashSecret = hashToken;
 
 const FIRST_CLIENT_MARKER = 'streaming-first-client-created';
 
@@ -53,12 +55,7 @@ export async function createFirstStreamingClient(
   demoData: boolean,
 ): Promise<CreatedStreamingClient | undefined> {
   if (settings.clientId || !demoData) return undefined;
-  const claimed = await db('server_secrets')
-    .insert({ name: FIRST_CLIENT_MARKER, value: new Date().toISOString() })
-    .onConflict('name')
-    .ignore()
-    .returning('name');
-  if (claimed.length === 0) return undefined;
+  if (!(await claimOnce(db, FIRST_CLIENT_MARKER))) return undefined;
   return createStreamingClient(db, {
     tenant: settings.tenant,
     name: 'First client (created at first start)',

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  authSessionView,
   checkTokenDevice,
   invalidAuthToken,
   invalidClient,
@@ -19,7 +20,6 @@ import {
   STREAMING_REFRESH_TOKEN_SECONDS,
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
-  sessionUserView,
   streamingBearerToken,
   streamingNotFound,
   tooManyAttempts,
@@ -53,6 +53,8 @@ export interface UserCaller {
   tenantId: string;
   userId: string;
   deviceId: string | null;
+  /** The user as authentication read them (a handler need not read them again). */
+  user: StreamingUserRecord;
   store: TenantStore;
 }
 
@@ -137,14 +139,7 @@ export function createStreamingIdentity(options: {
       },
       trx,
     );
-    return {
-      token_type: 'Bearer',
-      access_token: access,
-      expires_in: STREAMING_ACCESS_TOKEN_SECONDS,
-      refresh_token: refresh,
-      refresh_expires_in: STREAMING_REFRESH_TOKEN_SECONDS,
-      user: sessionUserView(user),
-    };
+    return authSessionView(user, { access, refresh });
   }
 
   return {
@@ -188,8 +183,9 @@ export function createStreamingIdentity(options: {
       checkTokenDevice(token.device_id, deviceHeader);
       const store = tenantStore(db, token.tenant_id);
       // A token outlives nothing it names: a user removed since is not acted for.
-      if (!(await store.findUser(token.user_id))) throw invalidAuthToken();
-      return { tenantId: token.tenant_id, userId: token.user_id, deviceId: token.device_id, store };
+      const user = await store.findUser(token.user_id);
+      if (!user) throw invalidAuthToken();
+      return { tenantId: token.tenant_id, userId: token.user_id, deviceId: token.device_id, user, store };
     },
 
     async mintUserDelegationToken(caller: TenantCaller, userId: string, deviceId: string) {

@@ -59,11 +59,6 @@ export const streamingModule: ApiModule = {
       : builtin.provider;
     const baseUrl = (ctx: Context) => linkBase(ctx, config.publicUrl);
     const today = () => new Date();
-    const userOf = async (caller: UserCaller) => {
-      const user = await caller.store.findUser(caller.userId);
-      if (!user) throw streamingNotFound();
-      return user;
-    };
     /** The built-in provider's own routes exist only while it is the provider. */
     const builtinOnly = () => {
       if (checkout.name !== 'builtin') throw streamingNotFound();
@@ -160,21 +155,21 @@ export const streamingModule: ApiModule = {
           await identity.logout(body.refresh_token);
           return { status: 204, body: undefined };
         },
-        getMe: async ({ principal }) => ({ status: 200, body: userView(await userOf(principal)) }),
+        getMe: async ({ principal }) => ({ status: 200, body: userView(principal.user) }),
         updateMe: async ({ body, principal }) => {
           // The email is the sign-in identity: not editable here, whatever the body carries.
           const { first_name, last_name, date_of_birth } = body;
           const changes = userChanges({ first_name, last_name, date_of_birth }, today());
           const user =
             Object.keys(changes).length === 0
-              ? await userOf(principal)
+              ? principal.user
               : await principal.store.updateUser(principal.userId, changes, Date.now());
           if (!user || user === 'email-taken') throw streamingNotFound();
           return { status: 200, body: userView(user) };
         },
         createCheckoutSession: async ({ body, principal }, { ctx }) => ({
           status: 200,
-          body: await checkout.createSession(await userOf(principal), body, baseUrl(ctx)),
+          body: await checkout.createSession(principal.user, body, baseUrl(ctx)),
         }),
         showBuiltinCheckout: async ({ path }) => {
           builtinOnly();
