@@ -25,8 +25,6 @@ export type UserChangeOutcome = 'changed' | 'not-found' | 'last-admin';
 
 export interface DownloaderUserStore {
   find(username: string): Promise<DownloaderUserRecord | undefined>;
-  findByEmail(email: string): Promise<DownloaderUserRecord | undefined>;
-  findBySso(provider: SsoProviderName, ssoId: string): Promise<DownloaderUserRecord | undefined>;
   /** Every user, by username. */
   list(): Promise<DownloaderUserRecord[]>;
   count(): Promise<number>;

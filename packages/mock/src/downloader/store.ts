@@ -31,10 +31,6 @@ export function createMockDownloaderStore(data: DownloaderMockData): DownloaderS
   return {
     users: {
       find: async (username) => clone(data.users.get(username)),
-      findByEmail: async (email) =>
-        clone([...data.users.values()].find((user) => user.email?.toLowerCase() === email.toLowerCase())),
-      findBySso: async (provider, ssoId) =>
-        clone([...data.users.values()].find((user) => user.ssoProvider === provider && user.ssoId === ssoId)),
       list: async () =>
         [...data.users.values()].sort((a, b) => (a.username < b.username ? -1 : 1)).map(clone),
       count: async () => data.users.size,

@@ -139,17 +139,6 @@ export function createDownloaderRepository(db: Knex, box: SecretBox): Downloader
         const row = await db<UserRow>(USERS).where({ username }).first();
         return row && toUser(row);
       },
-      async findByEmail(email) {
-        const row = await db<UserRow>(USERS)
-          .whereRaw('lower(email) = ?', [email.toLowerCase()])
-          .orderBy('created_at')
-          .first();
-        return row && toUser(row);
-      },
-      async findBySso(provider, ssoId) {
-        const row = await db<UserRow>(USERS).where({ sso_provider: provider, sso_id: ssoId }).first();
-        return row && toUser(row);
-      },
       async list() {
         return (await db<UserRow>(USERS).orderBy('username')).map(toUser);
       },
