@@ -14,6 +14,7 @@ export {
   type CachedTokenProviderOptions,
   createCachedTokenProvider,
   type FetchedToken,
+  secondsUntilExpiry,
   type TokenProvider,
   type TokenSource,
 } from './token-provider.js';

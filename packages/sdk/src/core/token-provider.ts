@@ -104,3 +104,16 @@ export async function resolveToken(source: TokenSource, signal?: AbortSignal): P
   if (typeof source === 'function') return source();
   return source.getToken({ signal });
 }
+
+/** Seconds until the JWT's `exp`, read without verifying (the server verifies); undefined if unreadable. */
+export function secondsUntilExpiry(jwt: string, now: number): number | undefined {
+  const payload = jwt.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
+    const json = JSON.parse(atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '=')));
+    return typeof json.exp === 'number' ? json.exp - now / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,9 +3,9 @@ import {
   createCachedTokenProvider,
   createHttpClient,
   type HttpClientOptions,
+  secondsUntilExpiry,
   type TokenProvider,
 } from '../../core/index.js';
-import { secondsUntilExpiry } from '../../songs/lib/session.js';
 import { downloaderMethods } from '../client.gen.js';
 
 export type DownloaderLoginResponse = components['schemas']['LoginResponse'];

@@ -4,6 +4,7 @@ import {
   createHttpClient,
   type HttpClientOptions,
   isApiError,
+  secondsUntilExpiry,
   type TokenProvider,
 } from '../../core/index.js';
 import { songsMethods } from '../client.gen.js';
@@ -35,19 +36,6 @@ export interface SongsSession extends Required<TokenProvider> {
   readonly tokens: LoginResponse | undefined;
   /** Forgets the tokens; the next call logs in again. */
   logout(): void;
-}
-
-/** Seconds until the JWT's `exp`, read without verifying (the server verifies); undefined if unreadable. */
-export function secondsUntilExpiry(jwt: string, now: number): number | undefined {
-  const payload = jwt.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const json = JSON.parse(atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '=')));
-    return typeof json.exp === 'number' ? json.exp - now / 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `refreshToken` with the refresh token as its credential (the `refreshJwt` scheme), for one call. */
