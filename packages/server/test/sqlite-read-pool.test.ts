@@ -38,6 +38,19 @@ describe('readRows on SQLite (the read pool)', () => {
     expect(rows.map((row) => row.name)).toEqual(['a', 'b', 'c']);
   });
 
+  it('runs a read inside a transaction on that transaction, where its own writes are', async () => {
+    await db.transaction(async (trx) => {
+      await trx('items').insert({ name: 'c', flag: true });
+      const built = await readRows<{ name: string }>(trx, trx('items').select('name').orderBy('id'));
+      expect(built.map((row) => row.name)).toEqual(['a', 'b', 'c']);
+      const joined = await readRows<{ name: string }>(
+        db,
+        db('items').select('name').orderBy('id').transacting(trx),
+      );
+      expect(joined.map((row) => row.name)).toEqual(['a', 'b', 'c']);
+    });
+  });
+
   it('leaves the main thread free while a slow query runs', async () => {
     // A query of a few hundred milliseconds; on the main thread, the timer could only fire after it.
     const slow = db
