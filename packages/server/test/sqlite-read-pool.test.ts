@@ -73,6 +73,15 @@ describe('readRows on SQLite (the read pool)', () => {
       message: expect.stringContaining('no such table'),
       code: 'SQLITE_ERROR',
     });
+    // The same error as knex's own (its message names the SQL), so logs and callers see no difference.
+    const missing = () => db('missing').select().where({ name: 'a' });
+    const fromKnex = await missing().then(undefined, (error: Error) => error);
+    const fromPool = await readRows(db, missing()).then(undefined, (error: Error) => error);
+    expect(fromPool).toMatchObject({
+      name: fromKnex!.name,
+      message: fromKnex!.message,
+      code: (fromKnex as { code?: string }).code,
+    });
     // The reader survives an error.
     expect(await readRows(db, db('items').count({ count: '*' }))).toEqual([{ count: 2 }]);
   });

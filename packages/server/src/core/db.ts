@@ -140,7 +140,13 @@ export async function readRows<Row>(db: Knex, query: Knex.QueryBuilder): Promise
     readPools.set(db, pool);
   }
   const { sql, bindings } = query.toSQL().toNative();
-  return pool.all<Row>(sql, bindings.map(toSqliteValue));
+  try {
+    return await pool.all<Row>(sql, bindings.map(toSqliteValue));
+  } catch (error) {
+    // As knex reports a failed query: the SQL with its values, then the driver's message.
+    (error as Error).message = `${query.toQuery()} - ${(error as Error).message}`;
+    throw error;
+  }
 }
 
 /** What knex's better-sqlite3 client binds for a value (the driver refuses booleans and dates). */
