@@ -78,12 +78,18 @@ describe('readRows on SQLite (the read pool)', () => {
     });
     // The same error as knex's own (its message names the SQL), so logs and callers see no difference.
     const missing = () => db('missing').select().where({ name: 'a' });
-    const fromKnex = await missing().then(undefined, (error: Error) => error);
-    const fromPool = await readRows(db, missing()).then(undefined, (error: Error) => error);
+    const failure = (query: Promise<unknown>) =>
+      query.then(
+        () => undefined,
+        (error: Error & { code?: string }) => error,
+      );
+    const fromKnex = await failure(missing());
+    const fromPool = await failure(readRows(db, missing()));
+    expect(fromKnex).toBeInstanceOf(Error);
     expect(fromPool).toMatchObject({
       name: fromKnex!.name,
       message: fromKnex!.message,
-      code: (fromKnex as { code?: string }).code,
+      code: fromKnex!.code,
     });
     // The reader survives an error.
     expect(await readRows(db, db('items').count({ count: '*' }))).toEqual([{ count: 2 }]);
