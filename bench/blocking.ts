@@ -13,7 +13,7 @@ import { demoCatalog } from '@music-apis/catalog';
 import { createServer, loadConfig } from '@music-apis/server';
 import autocannon from 'autocannon';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { freePort, median, startProcess, stopProcess } from './processes.js';
 import { addBenchSongs } from './songs.js';
 
 const SONGS = Number(process.env.BENCH_BLOCKING_SONGS ?? 1_000_000);
@@ -32,8 +32,6 @@ const HEAVY_PATHS = [
   '/v1/songs?phrase=zy&limit=100',
   '/v1/songs/count?genres=Genre%203,-Style%202',
 ];
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function cheapRate(base: string): Promise<number> {
   const result = await autocannon({ url: base + CHEAP_PATH, connections: CONNECTIONS, duration: SECONDS });

@@ -1,4 +1,5 @@
-// Starting and stopping the processes the benchmarks load (each server in its own process).
+// Starting and stopping the processes the benchmarks load (each server in its own process), and
+// the median the benchmarks report.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -41,3 +42,6 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 }
+
+/** The median of a bench's rounds (the upper one of an even count). */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -26,7 +26,7 @@ import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
 import { blockingBench } from './blocking.js';
 import { downloaderSearchBench } from './downloader-search.js';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { freePort, median, startProcess, stopProcess } from './processes.js';
 import { sdkBench } from './sdk.js';
 import { songsBench } from './songs.js';
 import { startupBench } from './startup.js';
@@ -49,8 +49,6 @@ async function load(url: string, duration: number, randomPath?: () => string): P
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** Migrates the database and saves `trackCount` catalog tracks in the track manager, streaming them in batches. */
 async function seedTracks(dataDir: string, databaseUrl: string | undefined): Promise<void> {

@@ -5,14 +5,12 @@
  * of each is the median over the rounds (target: SDK <= 1.15x fetch).
  */
 import { createTrackManagerClient } from '@music-apis/sdk/track-manager';
-import { freePort, startProcess, stopProcess } from './processes.js';
+import { freePort, median, startProcess, stopProcess } from './processes.js';
 
 /** Any ISRC: the raw server answers its one fixed TrackDTO on every path. */
 const ISRC = 'QZMAD0000001';
 const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 21);
 const ROUND = Number(process.env.BENCH_SDK_ROUND ?? 500);
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function sdkBench() {
   const port = await freePort();

@@ -20,6 +20,7 @@ import {
 } from '../packages/server/src/core/db.js';
 import { createSongsRepository, songsMigrations } from '../packages/server/src/songs/repository.js';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
+import { median } from './processes.js';
 
 const OWNER = '00000000-0000-4000-8000-00000000b0b0';
 const BATCH = 100_000;
@@ -154,11 +155,6 @@ const CASES: Case[] = [
     run: (r) => r.listSongs(filters({}), { offset: 0, limit: 25 }, 'asc'),
   },
 ];
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** The plan of each case's statements, captured from knex's query events. */
 async function explain(db: Knex, size: string) {

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './processes.js';
+import { freePort, median, stopProcess } from './processes.js';
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
 const CLI = process.env.BENCH_SERVER_CLI ?? 'packages/server/dist/cli.js';
@@ -36,12 +36,9 @@ async function timeStart(args: string[], env: Record<string, string>): Promise<n
       await new Promise((done) => setTimeout(done, 2));
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((done) => child.once('exit', done));
+    await stopProcess(child);
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function startupBench() {
   const times: Record<'raw' | 'cold' | 'warm', number[]> = { raw: [], cold: [], warm: [] };

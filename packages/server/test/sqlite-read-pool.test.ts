@@ -33,9 +33,25 @@ describe('readRows on SQLite (the read pool)', () => {
   });
 
   it('sees a write committed just before it', async () => {
+    const names = async () =>
+      (await readRows<{ name: string }>(db, db('items').select('name').orderBy('id'))).map((row) => row.name);
+    // A first read starts the reader and prepares the statement: the write comes after both.
+    expect(await names()).toEqual(['a', 'b']);
     await db('items').insert({ name: 'c', flag: true });
-    const rows = await readRows<{ name: string }>(db, db('items').select('name').orderBy('id'));
-    expect(rows.map((row) => row.name)).toEqual(['a', 'b', 'c']);
+    expect(await names()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('runs a read inside a transaction on that transaction, where its own writes are', async () => {
+    await db.transaction(async (trx) => {
+      await trx('items').insert({ name: 'c', flag: true });
+      const built = await readRows<{ name: string }>(trx, trx('items').select('name').orderBy('id'));
+      expect(built.map((row) => row.name)).toEqual(['a', 'b', 'c']);
+      const joined = await readRows<{ name: string }>(
+        db,
+        db('items').select('name').orderBy('id').transacting(trx),
+      );
+      expect(joined.map((row) => row.name)).toEqual(['a', 'b', 'c']);
+    });
   });
 
   it('leaves the main thread free while a slow query runs', async () => {
@@ -59,6 +75,21 @@ describe('readRows on SQLite (the read pool)', () => {
     await expect(readRows(db, db('missing').select())).rejects.toMatchObject({
       message: expect.stringContaining('no such table'),
       code: 'SQLITE_ERROR',
+    });
+    // The same error as knex's own (its message names the SQL), so logs and callers see no difference.
+    const missing = () => db('missing').select().where({ name: 'a' });
+    const failure = (query: Promise<unknown>) =>
+      query.then(
+        () => undefined,
+        (error: Error & { code?: string }) => error,
+      );
+    const fromKnex = await failure(missing());
+    const fromPool = await failure(readRows(db, missing()));
+    expect(fromKnex).toBeInstanceOf(Error);
+    expect(fromPool).toMatchObject({
+      name: fromKnex!.name,
+      message: fromKnex!.message,
+      code: fromKnex!.code,
     });
     // The reader survives an error.
     expect(await readRows(db, db('items').count({ count: '*' }))).toEqual([{ count: 2 }]);

@@ -128,17 +128,25 @@ const readPools = new WeakMap<Knex, SqliteReadPool>();
  * The rows of a read that may take longer than a millisecond (a search, a count over a filter, a
  * large page). On SQLite it runs in the read pool (sqlite-read-pool.ts), so the main thread goes
  * on serving other requests meanwhile; PostgreSQL runs it on its own server already. Only for
- * reads outside a transaction: the pool's connections see committed writes only.
+ * reads outside a transaction: the pool's connections see committed writes only, so a query built
+ * on a transaction (`trx(...)`, `.transacting(trx)`) runs on that transaction's connection instead.
  */
 export async function readRows<Row>(db: Knex, query: Knex.QueryBuilder): Promise<Row[]> {
-  if (isPostgres(db)) return (await query) as Row[];
+  if (isPostgres(db) || (query as unknown as { client: { transacting?: boolean } }).client.transacting)
+    return (await query) as Row[];
   let pool = readPools.get(db);
   if (!pool) {
     pool = createSqliteReadPool(sqliteFilename(db));
     readPools.set(db, pool);
   }
   const { sql, bindings } = query.toSQL().toNative();
-  return pool.all<Row>(sql, bindings.map(toSqliteValue));
+  try {
+    return await pool.all<Row>(sql, bindings.map(toSqliteValue));
+  } catch (error) {
+    // As knex reports a failed query: the SQL with its values, then the driver's message.
+    (error as Error).message = `${query.toQuery()} - ${(error as Error).message}`;
+    throw error;
+  }
 }
 
 /** What knex's better-sqlite3 client binds for a value (the driver refuses booleans and dates). */

@@ -29,7 +29,7 @@ interface Pending {
 interface Answer {
   id: number;
   rows?: unknown[];
-  error?: { message: string; code?: string };
+  error?: { name: string; message: string; code?: string };
 }
 
 interface Reader {
@@ -54,8 +54,10 @@ export function createSqliteReadPool(filename: string): SqliteReadPool {
     worker.on('message', (message: Answer) => {
       const pending = settle(message.id);
       if (!message.error) return pending?.resolve(message.rows!);
-      // The shape knex gives SQLite errors (message and code), so callers handle both alike.
-      pending?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+      // better-sqlite3's SqliteError as the main thread would have it (name, message and code), so
+      // callers handle both alike.
+      const { name, code } = message.error;
+      pending?.reject(Object.assign(new Error(message.error.message), { name, code }));
     });
     // A reader that dies (out of memory, a native crash) fails its queries; the next query starts a new one.
     const fail = (error: Error) => {

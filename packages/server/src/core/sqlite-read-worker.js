@@ -27,6 +27,6 @@ parentPort.on('message', ({ id, sql, bindings }) => {
   try {
     parentPort.postMessage({ id, rows: statementFor(sql).all(bindings) });
   } catch (error) {
-    parentPort.postMessage({ id, error: { message: error.message, code: error.code } });
+    parentPort.postMessage({ id, error: { name: error.name, message: error.message, code: error.code } });
   }
 });
