@@ -6,6 +6,7 @@
  */
 import { createCatalog } from '@music-apis/catalog';
 import { createDemoSpotifyCatalog, type SearchType } from '@music-apis/domain';
+import { median } from './processes.js';
 
 const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 15);
 const [SMALL, LARGE] = (process.env.BENCH_SEARCH_SIZES ?? '100000,1000000').split(',').map(Number) as [
@@ -13,7 +14,6 @@ const [SMALL, LARGE] = (process.env.BENCH_SEARCH_SIZES ?? '100000,1000000').spli
   number,
 ];
 const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** What the UI sends (limit 50): a common word, a word and a prefix, the seed's rare track, albums. */
 function queriesFor(
