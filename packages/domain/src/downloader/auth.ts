@@ -87,6 +87,26 @@ export function systemUserView(now: Date): DownloaderUserView {
   };
 }
 
+/** A new account with a password (registered, created by an admin, or the first admin), as stored. */
+export function passwordUserRecord(user: {
+  username: string;
+  email?: string | null | undefined;
+  role: DownloaderRole;
+  passwordHash: string;
+  now: Date;
+}): DownloaderUserRecord {
+  return {
+    username: user.username,
+    email: user.email ?? null,
+    role: user.role,
+    createdAt: naiveUtc(user.now),
+    lastLogin: null,
+    ssoProvider: null,
+    ssoId: null,
+    passwordHash: user.passwordHash,
+  };
+}
+
 /** Python's `datetime.utcnow().isoformat()`: UTC without an offset, microseconds when non-zero. */
 export function naiveUtc(date: Date): string {
   const iso = date.toISOString().replace('Z', '');

@@ -7,6 +7,7 @@ import {
   type DownloaderTokenClaims,
   guardDownloaderRoute,
   naiveUtc,
+  passwordUserRecord,
   SYSTEM_PRINCIPAL,
   systemUserView,
   toDownloaderUserView,
@@ -135,16 +136,15 @@ export function createDownloaderService({
     email: string | null | undefined,
     role: DownloaderRole,
   ) {
-    const inserted = await store.users.insert({
-      username,
-      email: email ?? null,
-      role,
-      createdAt: naiveUtc(now()),
-      lastLogin: null,
-      ssoProvider: null,
-      ssoId: null,
-      passwordHash: await crypto.hashPassword(password),
-    });
+    const inserted = await store.users.insert(
+      passwordUserRecord({
+        username,
+        email,
+        role,
+        passwordHash: await crypto.hashPassword(password),
+        now: now(),
+      }),
+    );
     if (!inserted) throw new HttpError(400, 'Username already exists');
   }
 

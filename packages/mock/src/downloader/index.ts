@@ -9,8 +9,8 @@ import {
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
-  naiveUtc,
   offlineAccountLoginCheck,
+  passwordUserRecord,
   type SpotifyCatalogSource,
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
@@ -65,16 +65,16 @@ export const downloaderMockApi: MockApiDefinition<
         ssoProviders: [],
       },
       addUser({ username, password, role = 'user', email }) {
-        state.users.set(username, {
+        state.users.set(
           username,
-          email: email ?? null,
-          role,
-          createdAt: naiveUtc(now()),
-          lastLogin: null,
-          ssoProvider: null,
-          ssoId: null,
-          passwordHash: `${MOCK_HASH_PREFIX}${password}`,
-        });
+          passwordUserRecord({
+            username,
+            email,
+            role,
+            passwordHash: `${MOCK_HASH_PREFIX}${password}`,
+            now: now(),
+          }),
+        );
       },
     };
     return state;

@@ -7,8 +7,8 @@ import {
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
-  naiveUtc,
   offlineAccountLoginCheck,
+  passwordUserRecord,
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
@@ -82,16 +82,14 @@ export async function createFirstDownloaderAdmin(
   const store = await openRepository(db, config);
   if ((await store.users.count()) > 0) return undefined;
   const password = settings.adminPassword ?? randomBytes(12).toString('base64url');
-  const created = await store.users.insert({
-    username: settings.adminUsername,
-    email: null,
-    role: 'admin',
-    createdAt: naiveUtc(new Date()),
-    lastLogin: null,
-    ssoProvider: null,
-    ssoId: null,
-    passwordHash: await hashPassword(password),
-  });
+  const created = await store.users.insert(
+    passwordUserRecord({
+      username: settings.adminUsername,
+      role: 'admin',
+      passwordHash: await hashPassword(password),
+      now: new Date(),
+    }),
+  );
   if (!created) return undefined;
   return { username: settings.adminUsername, password: settings.adminPassword ? undefined : password };
 }
