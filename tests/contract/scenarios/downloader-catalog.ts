@@ -1,9 +1,8 @@
 import { demoCatalog, SEED_EXAMPLE_TRACK } from '@music-apis/catalog';
-import { isApiError } from '@music-apis/sdk';
 import { createDownloaderClient, type DownloaderErrorBody } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN } from './downloader.js';
+import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -38,18 +37,6 @@ async function expectTopLevel(call: Promise<unknown>, status: number, error: str
   const body = await expectApiError<DownloaderErrorBody>(call, status);
   expect(body).toMatchObject({ error });
   expect(body).not.toHaveProperty('detail');
-}
-
-async function expectAuthRequired(call: Promise<unknown>) {
-  const error = await call.then(
-    () => {
-      throw new Error('expected 401');
-    },
-    (caught: unknown) => caught,
-  );
-  if (!isApiError(error)) throw error;
-  expect(error.status).toBe(401);
-  expect(error.body).toEqual({ detail: 'Authentication required', auth_enabled: true });
 }
 
 // Demo items with more than one of what they page: a generated album of 10 tracks, its artist

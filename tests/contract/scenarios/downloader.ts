@@ -41,7 +41,7 @@ async function expectNested(call: Promise<unknown>, status: number, error: strin
 }
 
 /** The guard's 401: `{detail, auth_enabled}` with the Bearer challenge. */
-async function expectAuthRequired(call: Promise<unknown>) {
+export async function expectAuthRequired(call: Promise<unknown>) {
   const error = await call.then(
     () => {
       throw new Error('expected 401');
