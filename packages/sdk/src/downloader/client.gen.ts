@@ -245,7 +245,8 @@ export type UnlinkSsoProviderResult = operations['unlinkSsoProvider']['responses
 /** The errors `unlinkSsoProvider` documents, one per status: `isApiError<UnlinkSsoProviderError>(error)`, then `error.status` narrows `error.body`. */
 export type UnlinkSsoProviderError =
   | ApiError<operations['unlinkSsoProvider']['responses'][400]['content']['application/json'], 400>
-  | ApiError<operations['unlinkSsoProvider']['responses'][401]['content']['application/json'], 401>;
+  | ApiError<operations['unlinkSsoProvider']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['unlinkSsoProvider']['responses'][404]['content']['application/json'], 404>;
 
 /** Arguments of `getConfig` (`GET /api/config`). */
 export type GetConfigParams = Record<string, never>;
@@ -1629,7 +1630,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/auth/sso/unlink/{provider}`
    *
-   * Fails with {@link UnlinkSsoProviderError} (400, 401).
+   * Fails with {@link UnlinkSsoProviderError} (400, 401, 404).
    */
   unlinkSsoProvider(args: UnlinkSsoProviderParams, options?: CallOptions): ApiPromise<UnlinkSsoProviderResult>;
 

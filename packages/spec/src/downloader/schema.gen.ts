@@ -3864,6 +3864,20 @@ export interface operations {
             };
             400: components["responses"]["DetailBadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description No such route (an empty provider segment) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "API endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
         };
     };
     getConfig: {
