@@ -35,7 +35,13 @@ export interface SsoIdentity {
 }
 
 /** The provider failed or refused the code; `message` goes to the frontend as `?error=`. */
-export class SsoProviderFailure extends Error {}
+export class SsoProviderFailure extends Error {
+  override name = 'SsoProviderFailure';
+}
+
+/** By name too: a provider client bundled with its own copy of this module still counts. */
+const isSsoProviderFailure = (error: unknown): error is SsoProviderFailure =>
+  error instanceof SsoProviderFailure || (error instanceof Error && error.name === 'SsoProviderFailure');
 
 /** The outside calls of a sign-in: building the authorize URL, and turning a code into an identity. */
 export interface SsoProviderClient {
@@ -239,7 +245,7 @@ export function createDownloaderSso({ store, service, settings, providers, now }
           cookie: `access_token=${token}; HttpOnly; Max-Age=${ACCESS_COOKIE_MAX_AGE}; Path=/; SameSite=Lax`,
         };
       } catch (error) {
-        if (error instanceof SsoProviderFailure) return fail(error.message);
+        if (isSsoProviderFailure(error)) return fail(error.message);
         throw error;
       }
     },
