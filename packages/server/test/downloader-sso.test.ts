@@ -296,6 +296,22 @@ describe('downloader SSO (MSW standing in for Google and GitHub)', () => {
     ).toBeTruthy();
   });
 
+  it('a sign-in started on one instance completes on another (the state is in the database)', async () => {
+    const other = await startTestServer({ dataDir: test.dataDir, downloader: test.server.config.downloader });
+    try {
+      const { state, cookie } = await start('google');
+      people.set('code-elsewhere', { id: 'elsewhere', email: 'elsewhere@example.com' });
+      const response = await fetch(
+        `${other.baseUrl}/api/auth/sso/callback/google?${new URLSearchParams({ code: 'code-elsewhere', state })}`,
+        { redirect: 'manual', headers: { cookie } },
+      );
+      const token = new URL(response.headers.get('location')!).searchParams.get('token');
+      expect((await profile(token!)).username).toBe('elsewhere');
+    } finally {
+      await other.stop(false);
+    }
+  });
+
   it('an expired state is refused', async () => {
     const { state, cookie } = await start('google');
     await test.server
