@@ -35,7 +35,6 @@ export const PENDING_OPERATIONS = {
     'searchTracks',
     'getTracksBatch',
     'getTrack',
-    'getHlsManifest',
   ],
   downloader: [
     // Part 1 (issue 14) not built yet: SSO.
