@@ -76,11 +76,9 @@ export const hlsSegmentUrlInvalid = () => new HttpError(403, 'This segment URL i
 export const hlsSegmentUrlExpired = () => new HttpError(403, 'This segment URL has expired.');
 /** What both stores answer where segments cannot be cut: the server without ffmpeg. */
 export const hlsEncoderUnavailable = () =>
-  new HttpError(
-    503,
-    'The streaming server cannot encode audio: ffmpeg is not installed (set FFMPEG_PATH).',
-    { code: 'ENCODER_UNAVAILABLE' },
-  );
+  new HttpError(503, 'The streaming server cannot encode audio: ffmpeg is not installed (set FFMPEG_PATH).', {
+    code: 'ENCODER_UNAVAILABLE',
+  });
 
 /**
  * Checks a presented segment URL: its raw API `path` and `query` (without `?`), as sent. The

@@ -161,7 +161,8 @@ export function createHlsService(options: HlsServiceOptions) {
       const streamId = request.streamId.toLowerCase();
       const number = hlsSegmentIndex(request.segment);
       // A signature is made for the canonical path only: anything else was not handed out.
-      if (number === undefined || request.path !== hlsSegmentPath(streamId, number)) throw streamingNotFound();
+      if (number === undefined || request.path !== hlsSegmentPath(streamId, number))
+        throw streamingNotFound();
       const bytes = await blobs.get(streamKey(streamId, `${number}.aac`));
       if (!bytes) throw streamingNotFound();
       return bytes;
