@@ -64,8 +64,10 @@ export const streamingModule: ApiModule = {
       urlSecret: new TextDecoder().decode(
         await getOrCreateSecret(db, 'streaming-hls-urls', settings.hlsUrlSecret),
       ),
-      // HOOK POINT (play recording): pass `onPlay` here to record each manifest served as a play
-      // (the home page's "continue listening"); left out, plays are not recorded.
+      // HOOK POINT (play recording): called once per manifest served with { tenantId, userId,
+      // streamId, track }; the home page's "continue listening" (the streaming store's `recordPlay`)
+      // connects here. A no-op until then.
+      onPlay: async () => {},
     });
     const builtin = createBuiltinCheckout(db, settings);
     const checkout = settings.checkout.stripeSecretKey
