@@ -7,6 +7,7 @@ import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
+import { streamingHlsScenarios } from './scenarios/streaming-hls.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
 
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
@@ -17,7 +18,10 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
     scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios, ...downloaderSsoScenarios],
   },
   songs: songsScenarios,
-  streaming: streamingScenarios,
+  streaming: {
+    ...streamingScenarios,
+    scenarios: [...streamingScenarios.scenarios, ...streamingHlsScenarios],
+  },
   trackManager: trackManagerScenarios,
 };
 

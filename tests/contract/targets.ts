@@ -1,7 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STREAMING_MOCK_CLIENT, STREAMING_MOCK_STRIPE_WEBHOOK_SECRET } from '@music-apis/mock';
+import {
+  STREAMING_MOCK_CLIENT,
+  STREAMING_MOCK_HLS_URL_SECRET,
+  STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
+} from '@music-apis/mock';
 import { setupMockServer } from '@music-apis/mock/node';
 import {
   createCollectionsApiKey,
@@ -117,6 +121,8 @@ export async function startServer(databaseUrl?: string) {
       STREAMING_CLIENT_ID: STREAMING_MOCK_CLIENT.clientId,
       STREAMING_CLIENT_SECRET: STREAMING_MOCK_CLIENT.clientSecret,
       STRIPE_WEBHOOK_SECRET: STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
+      // The mock's HLS segment secret, so a scenario can sign an expired segment URI on every target.
+      STREAMING_HLS_URL_SECRET: STREAMING_MOCK_HLS_URL_SECRET,
       // Background jobs (audio processing) are picked up quickly, so scenarios do not wait long.
       JOB_POLL_INTERVAL_MS: '50',
       DOWNLOADER_ENABLE_AUTH: 'true',

@@ -56,7 +56,9 @@ export {
 } from './songs/index.js';
 export {
   STREAMING_MOCK_CLIENT,
+  STREAMING_MOCK_HLS_URL_SECRET,
   STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
+  type StreamingMockPlay,
   type StreamingMockState,
   type StreamingMockTenantCaller,
   type StreamingMockUserCaller,

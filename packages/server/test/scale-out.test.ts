@@ -1,10 +1,13 @@
-import { wavFile } from '@music-apis/catalog';
+import { demoCatalog, wavFile } from '@music-apis/catalog';
+import { streamIdOf } from '@music-apis/domain';
 import { createCollectionsClient } from '@music-apis/sdk/collections';
+import { createStreamingClient } from '@music-apis/sdk/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../../tests/contract/postgres.js';
 import { startTestS3Server } from '../../../tests/contract/s3.js';
 import { loadConfig } from '../src/core/config.js';
-import { PROCESSED_STATUS, startTestServer, type TestServer } from './helpers.js';
+import { createStreamingClient as createOAuthClient } from '../src/streaming/clients.js';
+import { FFMPEG_INSTALLED, PROCESSED_STATUS, startTestServer, type TestServer } from './helpers.js';
 
 // Two instances on one PostgreSQL and one bucket, each with a DATA_DIR of its own (as on two
 // machines): whichever instance a request or a job lands on, it finds every file.
@@ -126,4 +129,47 @@ describe.skipIf(!postgres)('two instances (PostgreSQL + S3)', () => {
     }
     // 40 tracks of 7 files each, made by ffmpeg on whatever the machine shares its cores with.
   }, 90_000);
+
+  it.skipIf(!FFMPEG_INSTALLED)(
+    'cut an HLS stream asked of both at once, and serve each other’s signed segments from the bucket',
+    async () => {
+      const client = await createOAuthClient(instances[0]!.server.db, { tenant: 'acme' });
+      const tenant = createStreamingClient({
+        baseUrl: instances[0]!.baseUrl,
+        retry: 0,
+        auth: { tenant: { clientId: client.clientId, clientSecret: client.clientSecret } },
+      });
+      const user = await tenant.createUser({
+        body: { first_name: 'Hal', last_name: 'Ess', email: 'hls@example.com', date_of_birth: '1990-01-15' },
+      });
+      const { token } = await tenant.mintUserDelegationToken({
+        user_id: user.id,
+        body: { deviceId: '8f14e45f-ceea-4672-a9d5-1e4c2f3b6a71' },
+      });
+      const track = [...demoCatalog.tracks()].sort((x, y) => x.durationMs - y.durationMs)[0]!;
+      const manifests = await Promise.all(
+        instances.map((instance) =>
+          createStreamingClient({
+            baseUrl: instance.baseUrl,
+            retry: 0,
+            auth: { user: token },
+          }).getHlsManifest({
+            stream_id: streamIdOf(track),
+          }),
+        ),
+      );
+      for (const [n, manifest] of manifests.entries()) {
+        const manifestUrl = `${instances[n]!.baseUrl}/api/v1/streams/${streamIdOf(track)}/manifest.m3u8`;
+        const uris = manifest.split('\n').filter((line) => line.startsWith('segments/'));
+        expect(uris.length).toBeGreaterThan(10);
+        for (const uri of [uris[0]!, uris.at(-1)!]) {
+          const other = instances[(n + 1) % 2]!;
+          const response = await fetch(on(other, new URL(uri, manifestUrl).href));
+          expect(response.status, `${uri} via ${other.baseUrl}`).toBe(200);
+          expect(response.headers.get('content-type')).toBe('audio/aac');
+        }
+      }
+    },
+    60_000,
+  );
 });

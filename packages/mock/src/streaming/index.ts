@@ -41,8 +41,10 @@ import {
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { type components, type operations, streamingSpec } from '@music-apis/spec/streaming';
 import type { MockApiDefinition } from '../core/api.js';
+import { hlsHandlers } from './hls.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
+export { STREAMING_MOCK_HLS_URL_SECRET, type StreamingMockPlay } from './hls.js';
 export {
   STREAMING_MOCK_CLIENT,
   STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
@@ -459,6 +461,7 @@ export const streamingMockApi: MockApiDefinition<
           if (user) update(user, change.changes);
           return { status: 200, body: { message: change ? 'Webhook Handled' : 'Webhook Received' } };
         },
+        ...hlsHandlers(context),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

@@ -713,7 +713,35 @@ export type GetHlsManifestResult = string;
 export type GetHlsManifestError =
   | ApiError<operations['getHlsManifest']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['getHlsManifest']['responses'][404]['content']['application/json'], 404>
-  | ApiError<operations['getHlsManifest']['responses'][502]['content']['application/json'], 502>;
+  | ApiError<operations['getHlsManifest']['responses'][502]['content']['application/json'], 502>
+  | ApiError<operations['getHlsManifest']['responses'][503]['content']['application/json'], 503>;
+
+/** Arguments of `getHlsSegment` (`GET /api/v1/streams/{stream_id}/segments/{segment}`). */
+export interface GetHlsSegmentParams {
+  /** The stream the segment belongs to. */
+  stream_id: NonNullable<operations['getHlsSegment']['parameters']['path']>['stream_id'];
+  /** The segment's number (from 0) and extension, as the manifest lists it. */
+  segment: NonNullable<operations['getHlsSegment']['parameters']['path']>['segment'];
+  /**
+   * Unix time in seconds after which the URI no longer works. Part of the signed URI (kept a
+   * string, so that a changed value is a 403 like any other change).
+   */
+  expires?: NonNullable<operations['getHlsSegment']['parameters']['query']>['expires'];
+  /**
+   * The signature, appended last: lowercase hex HMAC-SHA256, keyed with the server's secret,
+   * of the URI's path and query string up to (not including) `&verify=`.
+   */
+  verify?: NonNullable<operations['getHlsSegment']['parameters']['query']>['verify'];
+}
+
+/** What `getHlsSegment` resolves to. */
+export type GetHlsSegmentResult = Uint8Array;
+
+/** The errors `getHlsSegment` documents, one per status: `isApiError<GetHlsSegmentError>(error)`, then `error.status` narrows `error.body`. */
+export type GetHlsSegmentError =
+  | ApiError<operations['getHlsSegment']['responses'][403]['content']['application/json'], 403>
+  | ApiError<operations['getHlsSegment']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getHlsSegment']['responses'][503]['content']['application/json'], 503>;
 
 /** Every operation of YourMusic API, one method each, named by operationId. */
 export interface StreamingMethods {
@@ -1238,11 +1266,34 @@ export interface StreamingMethods {
    * `stream_id`). Segment URIs in the manifest are resolved by the player against the
    * manifest's URL unless they are absolute.
    *
+   * The reference server cuts the track's audio into segments of about 6 s (packed audio:
+   * ADTS AAC with an ID3 timestamp, `audio/aac`, as hls.js, Safari and ffmpeg play them) the
+   * first time its stream is asked for, keeps them in its blob store, and lists them with
+   * relative URIs (`segments/<n>.aac?expires=…&verify=…`) signed for `getHlsSegment`; the
+   * `EXTINF` durations add up to the track's `duration`. A user token is required (the
+   * manifest is what a signed-in listener plays); the segment URIs carry their own signature.
+   *
    * `GET /api/v1/streams/{stream_id}/manifest.m3u8`
    *
-   * Fails with {@link GetHlsManifestError} (401, 404, 502).
+   * Fails with {@link GetHlsManifestError} (401, 404, 502, 503).
    */
   getHlsManifest(args: GetHlsManifestParams, options?: CallOptions): ApiPromise<GetHlsManifestResult>;
+
+  /**
+   * Get an HLS segment
+   *
+   * One audio segment of a stream, as its manifest (`getHlsManifest`) lists it: not part of the
+   * original document (its streaming server hosts the segments), served here so a manifest plays
+   * against this server alone. No token: the URI's signature authorizes it until `expires`.
+   * A missing, changed or expired signature answers 403; a segment the stream does not have, 404.
+   *
+   * `GET /api/v1/streams/{stream_id}/segments/{segment}`
+   *
+   * Public: no credentials are sent.
+   *
+   * Fails with {@link GetHlsSegmentError} (403, 404, 503).
+   */
+  getHlsSegment(args: GetHlsSegmentParams, options?: CallOptions): ApiPromise<GetHlsSegmentResult>;
 }
 
 /** The YourMusic API methods, sending through `http`. */
@@ -1290,5 +1341,6 @@ export function streamingMethods(http: HttpClient): StreamingMethods {
     getTracksBatch: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/tracks', query: { trackids: '&', usageTypes: '&', showErrors: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getTrack: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/tracks/{track_id}', query: { usageTypes: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getHlsManifest: (args, options) => call({ method: 'GET', path: '/api/v1/streams/{stream_id}/manifest.m3u8', security: [['UserToken']], response: 'text', accept: 'application/vnd.apple.mpegurl' }, args, options),
+    getHlsSegment: (args, options) => call({ method: 'GET', path: '/api/v1/streams/{stream_id}/segments/{segment}', query: { expires: '&', verify: '&' }, security: [], response: 'bytes', accept: 'audio/aac' }, args, options),
   };
 }

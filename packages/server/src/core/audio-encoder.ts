@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AudioCodec, AudioSettings } from '@music-apis/domain';
 import type { Logger } from './logger.js';
 
@@ -21,6 +23,16 @@ export interface AudioEncoder {
   decodeSamples(input: string, sampleRate: number, onSamples: (samples: Int16Array) => void): Promise<void>;
   /** The pixels of a `size`×`size` thumbnail of an image, as RGB bytes (for its palette). */
   thumbnailPixels(image: string, size: number): Promise<Uint8Array>;
+  /**
+   * Encodes `input` to mono AAC at `bitrate` kbit/s and cuts it into ADTS files of about
+   * `seconds` each in `directory` (`0.aac`, `1.aac`, …), in one pass: the HLS packed-audio
+   * segments of the streaming API. Each file's name and its start and end (s) on the timeline.
+   */
+  packedAudioSegments(
+    input: string,
+    directory: string,
+    options: { seconds: number; bitrate: number },
+  ): Promise<{ file: string; start: number; end: number }[]>;
 }
 
 const ENCODERS: Readonly<Record<AudioCodec, { encoder: string; format: string }>> = {
@@ -59,13 +71,18 @@ function run(ffmpeg: string, args: string[], onStdout?: (chunk: Buffer) => void)
  * The ffmpeg at `path` when it runs (`ffmpeg -version`), else undefined: the server then marks
  * processed tracks `incomplete` (only the original is kept) and says so at start.
  */
-export async function detectFfmpeg(path: string, logger: Logger): Promise<AudioEncoder | undefined> {
+export async function detectFfmpeg(
+  path: string,
+  logger: Logger,
+  /** What goes missing without it, for the warning (the collections API's by default). */
+  without = 'uploaded tracks will end incomplete (no transcodes, previews or waveforms)',
+): Promise<AudioEncoder | undefined> {
   try {
     await run(path, ['-version']);
   } catch (error) {
     logger.warn(
       { ffmpeg: path, reason: (error as Error).message },
-      'ffmpeg is not available: uploaded tracks will end incomplete (no transcodes, previews or waveforms); install ffmpeg or set FFMPEG_PATH',
+      `ffmpeg is not available: ${without}; install ffmpeg or set FFMPEG_PATH`,
     );
     return undefined;
   }
@@ -150,6 +167,43 @@ export function createFfmpegEncoder(ffmpeg: string): AudioEncoder {
         (chunk) => parts.push(chunk),
       );
       return new Uint8Array(Buffer.concat(parts));
+    },
+    async packedAudioSegments(input, directory, { seconds, bitrate }) {
+      const list = join(directory, 'segments.csv');
+      await run(ffmpeg, [
+        '-i',
+        input,
+        '-map',
+        '0:a:0',
+        '-map_metadata',
+        '-1',
+        '-ac',
+        '1',
+        '-c:a',
+        'aac',
+        '-b:a',
+        `${bitrate}k`,
+        // The segment muxer cuts between AAC frames and lists each file's start and end.
+        '-f',
+        'segment',
+        '-segment_time',
+        String(seconds),
+        '-segment_format',
+        'adts',
+        '-segment_list',
+        list,
+        '-segment_list_type',
+        'csv',
+        '-y',
+        join(directory, '%d.aac'),
+      ]);
+      return (await readFile(list, 'utf8'))
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const [file, start, end] = line.trim().split(',');
+          return { file: join(directory, file as string), start: Number(start), end: Number(end) };
+        });
     },
   };
 }

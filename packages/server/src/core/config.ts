@@ -137,6 +137,8 @@ export interface StreamingSettings {
   /** Env `STREAMING_CLIENT_ID` + `STREAMING_CLIENT_SECRET`: one more OAuth2 client of that tenant (scripted set-ups); when set, no first client is generated. */
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** Env `STREAMING_HLS_URL_SECRET`: signs the HLS segment URIs; generated and kept in the database when unset. */
+  hlsUrlSecret: string | undefined;
   checkout: {
     /** Env `STRIPE_SECRET_KEY`: create Stripe Checkout Sessions instead of using the built-in checkout. */
     stripeSecretKey: string | undefined;
@@ -378,7 +380,8 @@ function streamingFrom(env: Env, production: boolean): StreamingSettings {
     if (unpriced.length > 0)
       throw new Error(`STRIPE_PRICES has no price for ${unpriced.map((product) => product.slug).join(', ')}`);
   }
-  return { tenant, clientId, clientSecret, checkout };
+  const hlsUrlSecret = env.STREAMING_HLS_URL_SECRET || undefined;
+  return { tenant, clientId, clientSecret, hlsUrlSecret, checkout };
 }
 
 function booleanFrom(value: string | undefined, fallback: boolean): boolean {
@@ -575,6 +578,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     streaming: {
       ...config.streaming,
       clientSecret: mask(config.streaming.clientSecret),
+      hlsUrlSecret: mask(config.streaming.hlsUrlSecret),
       checkout: {
         ...config.streaming.checkout,
         stripeSecretKey: mask(config.streaming.checkout.stripeSecretKey),

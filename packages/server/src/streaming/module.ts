@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  HLS_MANIFEST_CONTENT_TYPE,
+  HLS_SEGMENT_CONTENT_TYPE,
   laravelPage,
   newUserRecord,
   STREAMING_PAGE_SIZE,
@@ -20,6 +22,7 @@ import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from './checkout.js';
 import { createClientVerifier, tenantForSlug } from './clients.js';
+import { createHlsService } from './hls.js';
 import { createStreamingIdentity, type TenantCaller, type UserCaller } from './identity.js';
 import { streamingMigrations, tenantStore } from './store.js';
 
@@ -45,13 +48,26 @@ export const streamingModule: ApiModule = {
   async seed({ db, config }) {
     await tenantForSlug(db, config.streaming.tenant);
   },
-  async createApi({ db, config, mail, logger }) {
+  async createApi({ db, config, mail, logger, blobs, catalog }) {
     const settings = config.streaming;
     const identity = createStreamingIdentity({
       db,
       mail,
       verifyClient: await createClientVerifier(db, settings),
       otpSecret: await getOrCreateSecret(db, 'streaming-otp-codes'),
+    });
+    const hls = createHlsService({
+      blobs,
+      catalog,
+      logger,
+      ffmpegPath: config.collections.ffmpegPath,
+      urlSecret: new TextDecoder().decode(
+        await getOrCreateSecret(db, 'streaming-hls-urls', settings.hlsUrlSecret),
+      ),
+      // HOOK POINT (play recording): called once per manifest served with { tenantId, userId,
+      // streamId, track }; the home page's "continue listening" (the streaming store's `recordPlay`)
+      // connects here. A no-op until then.
+      onPlay: async () => {},
     });
     const builtin = createBuiltinCheckout(db, settings);
     const checkout = settings.checkout.stripeSecretKey
@@ -194,6 +210,26 @@ export const streamingModule: ApiModule = {
           );
           return { status: 200, body: { message } };
         },
+        getHlsManifest: async ({ path, principal }) => ({
+          status: 200,
+          body: Buffer.from(await hls.manifest(path.stream_id, principal, Date.now())),
+          contentType: HLS_MANIFEST_CONTENT_TYPE,
+          // Per listener, and its segment URIs expire: never cached.
+          headers: NO_STORE,
+        }),
+        getHlsSegment: async ({ path }, { ctx }) => ({
+          status: 200,
+          // The signature covers the path and query string exactly as sent.
+          body: await hls.segment({
+            streamId: path.stream_id,
+            segment: path.segment,
+            path: ctx.path,
+            query: ctx.querystring,
+            now: Date.now(),
+          }),
+          contentType: HLS_SEGMENT_CONTENT_TYPE,
+          headers: { 'cache-control': 'private, max-age=3600' },
+        }),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

@@ -35,7 +35,6 @@ export const PENDING_OPERATIONS = {
     'searchTracks',
     'getTracksBatch',
     'getTrack',
-    'getHlsManifest',
   ],
   downloader: [
     // Part 2 (issue 15): downloads, progress and its SSE stream, history, watch lists.

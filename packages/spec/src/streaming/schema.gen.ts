@@ -761,8 +761,38 @@ export interface paths {
          * @description Returns an HLS manifest from the streaming server using a stream ID (a catalog track's
          *     `stream_id`). Segment URIs in the manifest are resolved by the player against the
          *     manifest's URL unless they are absolute.
+         *
+         *     The reference server cuts the track's audio into segments of about 6 s (packed audio:
+         *     ADTS AAC with an ID3 timestamp, `audio/aac`, as hls.js, Safari and ffmpeg play them) the
+         *     first time its stream is asked for, keeps them in its blob store, and lists them with
+         *     relative URIs (`segments/<n>.aac?expires=…&verify=…`) signed for `getHlsSegment`; the
+         *     `EXTINF` durations add up to the track's `duration`. A user token is required (the
+         *     manifest is what a signed-in listener plays); the segment URIs carry their own signature.
          */
         get: operations["getHlsManifest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streams/{stream_id}/segments/{segment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an HLS segment
+         * @description One audio segment of a stream, as its manifest (`getHlsManifest`) lists it: not part of the
+         *     original document (its streaming server hosts the segments), served here so a manifest plays
+         *     against this server alone. No token: the URI's signature authorizes it until `expires`.
+         *     A missing, changed or expired signature answers 403; a segment the stream does not have, 404.
+         */
+        get: operations["getHlsSegment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -785,7 +815,7 @@ export interface components {
             /**
              * @description Machine-readable reason, when there is one. Codes used: `UNAUTHENTICATED`,
              *     `INVALID_AUTH_TOKEN`, `INVALID_REFRESH_TOKEN`, `INVALID_ONBOARDING_TOKEN`,
-             *     `TENANT_REQUIRED`, `TENANT_NOT_FOUND`, `UPSTREAM_UNAVAILABLE`.
+             *     `TENANT_REQUIRED`, `TENANT_NOT_FOUND`, `UPSTREAM_UNAVAILABLE`, `ENCODER_UNAVAILABLE`.
              * @example INVALID_AUTH_TOKEN
              */
             code?: string;
@@ -1700,6 +1730,21 @@ export interface components {
                  * @example {
                  *       "message": "The catalog service is unavailable.",
                  *       "code": "UPSTREAM_UNAVAILABLE"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorMessage"];
+            };
+        };
+        /** @description The server cannot cut the stream's segments because its audio encoder (ffmpeg) is not installed. */
+        EncoderUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "The streaming server cannot encode audio: ffmpeg is not installed (set FFMPEG_PATH).",
+                 *       "code": "ENCODER_UNAVAILABLE"
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorMessage"];
@@ -3470,6 +3515,69 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             502: components["responses"]["UpstreamUnavailable"];
+            503: components["responses"]["EncoderUnavailable"];
+        };
+    };
+    getHlsSegment: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Unix time in seconds after which the URI no longer works. Part of the signed URI (kept a
+                 *     string, so that a changed value is a 403 like any other change).
+                 * @example 1767229200
+                 */
+                expires?: string;
+                /**
+                 * @description The signature, appended last: lowercase hex HMAC-SHA256, keyed with the server's secret,
+                 *     of the URI's path and query string up to (not including) `&verify=`.
+                 * @example b7d0f3a6c9e2b5d8f1a4c7e0b3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0
+                 */
+                verify?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The stream the segment belongs to.
+                 * @example 173fd1b7-72c4-44c4-9244-55a0a167a352
+                 */
+                stream_id: string;
+                /**
+                 * @description The segment's number (from 0) and extension, as the manifest lists it.
+                 * @example 0.aac
+                 */
+                segment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The segment (ADTS AAC, led by an ID3 tag with its start time). */
+            200: {
+                headers: {
+                    /** @description The segment's size in bytes. */
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/aac": string;
+                };
+            };
+            /** @description The URI is not signed, its signature does not match (it was changed), or it has expired. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "This segment URL has expired."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["EncoderUnavailable"];
         };
     };
 }
