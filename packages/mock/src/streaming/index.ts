@@ -30,6 +30,7 @@ import {
   streamingBearerToken,
   streamingEmailTaken,
   streamingErrorReply,
+  streamingCatalogHandlers,
   streamingNotFound,
   stripeEventChange,
   tooManyAttempts,
@@ -40,7 +41,8 @@ import {
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { type components, type operations, streamingSpec } from '@music-apis/spec/streaming';
-import type { MockApiDefinition } from '../core/api.js';
+import type { BinaryBody, MockApiDefinition, MockEnv } from '../core/api.js';
+import { memoryCatalogStore } from './catalog.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
 export {
@@ -459,6 +461,9 @@ export const streamingMockApi: MockApiDefinition<
           if (user) update(user, change.changes);
           return { status: 200, body: { message: change ? 'Webhook Handled' : 'Webhook Received' } };
         },
+        ...streamingCatalogHandlers<StreamingPrincipals, MockEnv, BinaryBody>(
+          memoryCatalogStore(context.catalog),
+        ),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

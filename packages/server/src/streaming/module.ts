@@ -4,6 +4,7 @@ import {
   newUserRecord,
   STREAMING_PAGE_SIZE,
   streamingEmailTaken,
+  streamingCatalogHandlers,
   streamingErrorReply,
   streamingNotFound,
   userChanges,
@@ -14,10 +15,11 @@ import { type operations, streamingSpec } from '@music-apis/spec/streaming';
 import coBody from 'co-body';
 import type { Context } from 'koa';
 import { linkBase } from '../core/http/link-base.js';
-import type { ServerApi } from '../core/http/pipeline.js';
+import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
 import { STRUCTURED_BODY_LIMIT } from '../core/http/request-body.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
+import { createStreamingCatalogStore, seedStreamingCatalog, streamingCatalogMigration } from './catalog.js';
 import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from './checkout.js';
 import { createClientVerifier, tenantForSlug } from './clients.js';
 import { createStreamingIdentity, type TenantCaller, type UserCaller } from './identity.js';
@@ -40,12 +42,13 @@ async function rawText(ctx: Context): Promise<string> {
 
 export const streamingModule: ApiModule = {
   key: 'streaming',
-  migrations: streamingMigrations,
+  migrations: [...streamingMigrations, streamingCatalogMigration],
   /** The demo tenant (`STREAMING_TENANT`, default `acme`); its first client is made at the first start. */
-  async seed({ db, config }) {
+  async seed({ db, config, catalog }) {
     await tenantForSlug(db, config.streaming.tenant);
+    await seedStreamingCatalog(db, catalog);
   },
-  async createApi({ db, config, mail, logger }) {
+  async createApi({ db, config, mail, logger, catalog }) {
     const settings = config.streaming;
     const identity = createStreamingIdentity({
       db,
@@ -194,6 +197,9 @@ export const streamingModule: ApiModule = {
           );
           return { status: 200, body: { message } };
         },
+        ...streamingCatalogHandlers<StreamingPrincipals, ServerEnv, ServerRawBody>(
+          createStreamingCatalogStore(db, catalog),
+        ),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

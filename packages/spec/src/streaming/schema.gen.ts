@@ -677,7 +677,8 @@ export interface paths {
         };
         /**
          * Get release tracks
-         * @description Get tracks for a specific release, in disc and track order.
+         * @description Get tracks for a specific release, in disc and track order. With `usageTypes=download`,
+         *     a stream-only release lists no tracks.
          */
         get: operations["listReleaseTracks"];
         put?: never;
@@ -1275,8 +1276,15 @@ export interface components {
             pageSize: number;
             totalItems: number;
         };
-        /** @description Aggregator search envelope. Specialised per result type with `allOf`. */
+        /**
+         * @description Aggregator search envelope. Specialised per result type with `allOf`. A search matches the
+         *     items holding every word of `q` (the last word as a prefix, case and accents ignored), in the
+         *     title, the artist name or (tracks) the release title. Results come best match first (`score`:
+         *     1 when the title is the query, less as fewer query words are in the title) among the first
+         *     500 matches; later matches follow in catalog order.
+         */
         CatalogSearchPage: {
+            /** @description Exact up to 500 matches; beyond, an estimate. A page shorter than `expectedPageSize` is the last. */
             estimatedTotalItems: number;
             page: number;
             expectedPageSize: number;
@@ -1732,7 +1740,11 @@ export interface components {
          * @example kylie
          */
         SearchQuery: string;
-        /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+        /**
+         * @description Usage types (download or stream): only items available for that use are returned (a details
+         *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+         *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+         */
         UsageTypes: "download" | "stream";
         /** @description Release type. Omitted, all types. */
         ReleaseType: "album" | "single" | "video";
@@ -3085,6 +3097,10 @@ export interface operations {
                  * @example k
                  */
                 letter: string;
+                /** @description Page number (1-based). */
+                page?: components["parameters"]["Page"];
+                /** @description Number of items per page */
+                pageSize?: components["parameters"]["PageSize"];
             };
             header?: never;
             path?: never;
@@ -3139,7 +3155,11 @@ export interface operations {
     listArtistReleases: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Release type. Omitted, all types. */
                 type?: components["parameters"]["ReleaseType"];
@@ -3185,7 +3205,11 @@ export interface operations {
                  * @example kylie
                  */
                 q: components["parameters"]["SearchQuery"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Exclude explicit content */
                 excludeExplicitContent?: components["parameters"]["ExcludeExplicitContent"];
@@ -3224,7 +3248,11 @@ export interface operations {
                  * @example 279482,3705234
                  */
                 releaseids: components["schemas"]["CatalogIdList"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Show errors (list the ids that were not found in `items.errors`). */
                 showErrors?: components["parameters"]["ShowErrors"];
@@ -3256,7 +3284,11 @@ export interface operations {
     getRelease: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
@@ -3291,10 +3323,18 @@ export interface operations {
     listReleaseTracks: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
+                /** @description Page number (1-based). */
+                page?: components["parameters"]["Page"];
+                /** @description Number of items per page */
+                pageSize?: components["parameters"]["PageSize"];
             };
             header?: never;
             path: {
@@ -3331,7 +3371,11 @@ export interface operations {
                  * @example kylie
                  */
                 q: components["parameters"]["SearchQuery"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Exclude explicit content */
                 excludeExplicitContent?: components["parameters"]["ExcludeExplicitContent"];
@@ -3370,7 +3414,11 @@ export interface operations {
                  * @example 3192843,3192844
                  */
                 trackids: components["schemas"]["CatalogIdList"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Show errors (list the ids that were not found in `items.errors`). */
                 showErrors?: components["parameters"]["ShowErrors"];
@@ -3400,7 +3448,11 @@ export interface operations {
     getTrack: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
