@@ -1,5 +1,5 @@
 import type { Catalog, CatalogAlbum, CatalogTrack } from '@music-apis/catalog';
-import type { Handlers, Principals } from '@music-apis/spec';
+import type { Handlers, OperationSpec, Principals } from '@music-apis/spec';
 import type { components, operations, streamingSpec } from '@music-apis/spec/streaming';
 import { wordsOf } from './downloader/word-index.js';
 import { streamingNotFound } from './streaming.js';
@@ -204,7 +204,11 @@ function releaseCore(catalog: Catalog, releaseIndex: number, options: CatalogVie
 }
 
 /** A release with details (`getRelease`, batches, a track's `release`). */
-export function streamingReleaseView(catalog: Catalog, releaseIndex: number, options: CatalogViewOptions = {}) {
+export function streamingReleaseView(
+  catalog: Catalog,
+  releaseIndex: number,
+  options: CatalogViewOptions = {},
+) {
   const { facts, core } = releaseCore(catalog, releaseIndex, options);
   const released = dateTime(facts.album.releaseDate);
   return {
@@ -324,8 +328,11 @@ export function streamingReleaseResultView(catalog: Catalog, releaseIndex: numbe
 }
 
 /** Does the release match `type=album|single|video` (none is a video)? */
-export const releaseHasType = (catalog: Catalog, releaseIndex: number, type: CatalogReleaseType | undefined) =>
-  type === undefined || releaseFacts(catalog, releaseIndex).type.toLowerCase() === type;
+export const releaseHasType = (
+  catalog: Catalog,
+  releaseIndex: number,
+  type: CatalogReleaseType | undefined,
+) => type === undefined || releaseFacts(catalog, releaseIndex).type.toLowerCase() === type;
 
 // ——— what a search reads ———
 
@@ -356,11 +363,7 @@ export function trackSearchText(catalog: Catalog, index: number) {
 }
 
 /** Browse key of an artist name: lower case without accents (`letter` is compared as a prefix). */
-export const browseKeyOf = (text: string) =>
-  text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase();
+export const browseKeyOf = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** The words of a query (empty: nothing can match). */
 export const searchWordsOf = (query: string) => wordsOf(query);
@@ -370,7 +373,9 @@ export function matchesSearch(queryWords: readonly string[], itemWords: readonly
   const last = queryWords.length - 1;
   return (
     queryWords.length > 0 &&
-    queryWords.every((term, i) => itemWords.some((word) => (i === last ? word.startsWith(term) : word === term)))
+    queryWords.every((term, i) =>
+      itemWords.some((word) => (i === last ? word.startsWith(term) : word === term)),
+    )
   );
 }
 
@@ -535,6 +540,26 @@ export function catalogSearchFilters(
 
 // ——— the operations, the same in the server and the mock ———
 
+/**
+ * The catalog takes a user's token or the tenant's, both as `Authorization: Bearer`: while the
+ * pipeline tries each scheme in turn (`optional`), a token of the other kind is not this scheme's
+ * error, so the next scheme is tried; when none accepts it, the pipeline asks the first scheme
+ * again (not optional) and its error is the answer. Operations with one scheme (and the home page,
+ * whose other alternative is no token) keep every error as it is.
+ */
+export async function tryBearerScheme<Principal>(
+  options: { optional: boolean; operation: OperationSpec },
+  check: () => Principal | Promise<Principal>,
+): Promise<Principal | undefined> {
+  const schemes = options.operation.security.filter((alternative) => alternative.length > 0);
+  if (!options.optional || schemes.length < 2) return check();
+  try {
+    return await check();
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a storage gives the catalog operations: the searches and the browse by letter. */
 export interface StreamingCatalogStore {
   catalog: Catalog;
@@ -602,7 +627,12 @@ export function streamingCatalogHandlers<Schemes extends Principals, Env, Raw>(
       );
       return ok({
         ...CATALOG_ENVELOPE,
-        artists: { page, pageSize, totalItems: total, artist: ids.map((id) => streamingArtistView(catalog, id - 1)) },
+        artists: {
+          page,
+          pageSize,
+          totalItems: total,
+          artist: ids.map((id) => streamingArtistView(catalog, id - 1)),
+        },
       });
     },
     getArtist: async ({ path }) =>
@@ -659,7 +689,9 @@ export function streamingCatalogHandlers<Schemes extends Principals, Env, Raw>(
     listReleaseTracks: async ({ path, query }) => {
       const { page, pageSize } = paging(query);
       const index = catalogIndexOrNotFound(path.release_id, catalog.albumCount);
-      const tracks = availableFor(catalog, index, query.usageTypes) ? trackIndexesOfRelease(catalog, index) : [];
+      const tracks = availableFor(catalog, index, query.usageTypes)
+        ? trackIndexesOfRelease(catalog, index)
+        : [];
       const list = catalogListPage(tracks, page, pageSize);
       return ok({
         page,

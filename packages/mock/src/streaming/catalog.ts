@@ -81,7 +81,11 @@ function indexedOf(catalog: Catalog): Indexed {
   return indexed;
 }
 
-function source(items: Item[], queryWords: readonly string[], filters?: CatalogSearchFilters): CatalogMatchSource {
+function source(
+  items: Item[],
+  queryWords: readonly string[],
+  filters?: CatalogSearchFilters,
+): CatalogMatchSource {
   const passes = (entry: Item) =>
     matchesSearch(queryWords, entry.words) &&
     (filters?.artistId === undefined || entry.artistId === filters.artistId) &&

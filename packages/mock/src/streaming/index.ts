@@ -28,12 +28,13 @@ import {
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
   streamingBearerToken,
+  streamingCatalogHandlers,
   streamingEmailTaken,
   streamingErrorReply,
-  streamingCatalogHandlers,
   streamingNotFound,
   stripeEventChange,
   tooManyAttempts,
+  tryBearerScheme,
   type UserFieldChanges,
   userChanges,
   userView,
@@ -178,20 +179,22 @@ export const streamingMockApi: MockApiDefinition<
 
     return {
       authenticate: {
-        OAuth2(request) {
-          const token = liveToken(request.header('authorization'));
-          if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
-          return { tenantId: token.tenantId, clientId: token.clientId };
-        },
-        UserToken(request) {
-          const token = liveToken(request.header('authorization'));
-          if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
-            throw invalidAuthToken();
-          }
-          checkTokenDevice(token.deviceId, request.header('x-device-id'));
-          if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
-          return { tenantId: token.tenantId, userId: token.userId };
-        },
+        OAuth2: (request, _env, options) =>
+          tryBearerScheme(options, () => {
+            const token = liveToken(request.header('authorization'));
+            if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
+            return { tenantId: token.tenantId, clientId: token.clientId };
+          }),
+        UserToken: (request, _env, options) =>
+          tryBearerScheme(options, () => {
+            const token = liveToken(request.header('authorization'));
+            if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
+              throw invalidAuthToken();
+            }
+            checkTokenDevice(token.deviceId, request.header('x-device-id'));
+            if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
+            return { tenantId: token.tenantId, userId: token.userId };
+          }),
       },
       handlers: {
         issueClientToken({ body }) {

@@ -37,13 +37,6 @@ type Kind = (typeof KINDS)[number];
 const table = (kind: Kind) => `streaming_catalog_${kind}`;
 const ftsTable = (kind: Kind) => `streaming_catalog_${kind}_fts`;
 
-/** The columns after `id` of each kind, besides `title` and `search_text`. */
-const EXTRA_COLUMNS: Record<Kind, string> = {
-  artists: 'name_key',
-  releases: 'artist_id, explicit, downloadable',
-  tracks: 'artist_id, release_id, explicit, downloadable',
-};
-
 function createTables(pg: boolean): string[] {
   const key = pg ? 'varchar(255) collate "C"' : 'text';
   const vector = pg
@@ -222,7 +215,11 @@ export function createStreamingCatalogStore(db: Knex, catalog: Catalog): Streami
       const [rows, [{ total }]] = await Promise.all([
         readRows<{ id: number }>(
           db,
-          range().select('id').orderBy([{ column: 'name_key' }, { column: 'id' }]).limit(limit).offset(offset),
+          range()
+            .select('id')
+            .orderBy([{ column: 'name_key' }, { column: 'id' }])
+            .limit(limit)
+            .offset(offset),
         ),
         readRows<{ total: number | string }>(db, range().count({ total: '*' })) as Promise<
           [{ total: number | string }]

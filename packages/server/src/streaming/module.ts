@@ -3,10 +3,11 @@ import {
   laravelPage,
   newUserRecord,
   STREAMING_PAGE_SIZE,
-  streamingEmailTaken,
   streamingCatalogHandlers,
+  streamingEmailTaken,
   streamingErrorReply,
   streamingNotFound,
+  tryBearerScheme,
   userChanges,
   userView,
 } from '@music-apis/domain';
@@ -72,9 +73,12 @@ export const streamingModule: ApiModule = {
       errorReply: (error, { operation }) =>
         streamingErrorReply(error, { operationId: operation?.operationId }),
       authenticate: {
-        OAuth2: (request) => identity.authenticateTenant(request.header('authorization')),
-        UserToken: (request) =>
-          identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+        OAuth2: (request, _env, options) =>
+          tryBearerScheme(options, () => identity.authenticateTenant(request.header('authorization'))),
+        UserToken: (request, _env, options) =>
+          tryBearerScheme(options, () =>
+            identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+          ),
       },
       handlers: {
         issueClientToken: async ({ body }) => ({
