@@ -126,6 +126,26 @@ function rowOf(catalog: Catalog, kind: Kind, index: number): Row {
 const countOf = (catalog: Catalog, kind: Kind) =>
   kind === 'artists' ? catalog.artistCount : kind === 'releases' ? catalog.albumCount : catalog.trackCount;
 
+/**
+ * One multi-row INSERT (knex writes SQLite's as a compound SELECT, limited to 500 terms); an id
+ * already there is skipped, so two instances seeding at once do not fail.
+ */
+async function insertRows(db: Knex, kind: Kind, rows: Row[], pg: boolean): Promise<void> {
+  const columns = Object.keys(rows[0] as Row);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  // better-sqlite3 binds no booleans: SQLite stores them as 1/0 anyway.
+  const values = rows.flatMap((row) =>
+    columns.map((column) => {
+      const value = row[column] as string | number | boolean;
+      return typeof value === 'boolean' && !pg ? Number(value) : value;
+    }),
+  );
+  await db.raw(
+    `insert into ${table(kind)} (${columns.join(', ')}) values ${rows.map(() => tuple).join(', ')} on conflict (id) do nothing`,
+    values,
+  );
+}
+
 /** Rows per INSERT: 7 values each, well under SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 1000;
 
@@ -136,6 +156,7 @@ const BATCH = 1000;
  * batches, one transaction per 100 batches, so a million tracks take seconds, not minutes.
  */
 export async function seedStreamingCatalog(db: Knex, catalog: Catalog): Promise<void> {
+  const pg = isPostgres(db);
   for (const kind of KINDS) {
     const count = countOf(catalog, kind);
     const [{ rows }] = (await db(table(kind)).count({ rows: '*' })) as [{ rows: number | string }];
@@ -152,7 +173,7 @@ export async function seedStreamingCatalog(db: Knex, catalog: Catalog): Promise<
           const batch: Row[] = [];
           for (let index = first; index < Math.min(count, first + BATCH); index++)
             batch.push(rowOf(catalog, kind, index));
-          await trx(table(kind)).insert(batch).onConflict('id').ignore();
+          await insertRows(trx, kind, batch, pg);
         }
       });
     }
