@@ -437,7 +437,8 @@ export async function rankedSearchPage(
   const ranked = window.map(scoreOf).sort((a, b) => b.score - a.score || a.id - b.id);
   const offset = (page - 1) * pageSize;
   const results = ranked.slice(offset, offset + pageSize);
-  if (full && results.length < pageSize) {
+  // Past the catalog's size there is nothing to read (and a huge `page` must not reach the SQL).
+  if (full && results.length < pageSize && offset - CATALOG_RANK_WINDOW < source.maxId) {
     const lastId = (window.at(-1) as CatalogSearchMatch).id;
     const beyond = await source.matches(
       lastId,
@@ -622,7 +623,8 @@ export function streamingCatalogHandlers<Schemes extends Principals, Env, Raw>(
       const { page, pageSize } = paging(query);
       const { ids, total } = await store.browseArtists(
         browseKeyOf(query.letter),
-        (page - 1) * pageSize,
+        // No artist lies past the catalog's size, however large `page` is.
+        Math.min((page - 1) * pageSize, catalog.artistCount),
         pageSize,
       );
       return ok({

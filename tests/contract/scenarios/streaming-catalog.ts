@@ -315,6 +315,8 @@ export const streamingCatalogScenarios: Scenario[] = [
       // A page past the last is empty, not an error.
       const past = await api.searchTracks({ q: 'ellington', page: 5 });
       expect(past).toMatchObject({ page: 5, results: [], estimatedTotalItems: 1 });
+      expect((await api.searchTracks({ q: 'hidden', page: 1e12 })).results).toEqual([]);
+      expect((await api.browseArtists({ letter: 'b', page: 1e12 })).artists.artist).toEqual([]);
 
       const anonymous = createStreamingClient({ baseUrl: context.baseUrl, retry: 0 });
       const missing = await expectApiError<StreamingErrorBody>(anonymous.searchTracks({ q: 'hidden' }), 401);
