@@ -133,7 +133,13 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
 }
 
 export async function streamingCatalogBench() {
-  const rows = [...((await benchEngine('SQLite')) ?? []), ...((await benchEngine('PostgreSQL')) ?? [])];
+  // BENCH_CATALOG_ENGINES=PostgreSQL runs one engine only.
+  const engines = (process.env.BENCH_CATALOG_ENGINES ?? 'SQLite,PostgreSQL').split(',') as (
+    | 'SQLite'
+    | 'PostgreSQL'
+  )[];
+  const rows = [];
+  for (const engine of engines) rows.push(...((await benchEngine(engine)) ?? []));
   console.log(
     `\nStreaming catalog track search (pageSize 10): median of ${ROUNDS} interleaved rounds; matches = estimatedTotalItems; target: searches/s ${label(LARGE)} >= 0.3x ${label(SMALL)}`,
   );

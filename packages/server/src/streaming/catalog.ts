@@ -177,6 +177,8 @@ export async function seedStreamingCatalog(db: Knex, catalog: Catalog): Promise<
         }
       });
     }
+    // Table order = id order, which the searches read matches in (postgresMatches).
+    if (pg) await db.raw(`cluster ${table(kind)} using ${table(kind)}_pkey`);
   }
 }
 
@@ -198,26 +200,41 @@ export function createStreamingCatalogStore(db: Knex, catalog: Catalog): Streami
     filters: CatalogSearchFilters | undefined,
     maxId: number,
   ): CatalogMatchSource {
+    const filtered = (query: Knex.QueryBuilder) => {
+      if (filters?.artistId !== undefined) query.where('t.artist_id', filters.artistId);
+      if (filters?.excludeExplicit) query.where('t.explicit', false);
+      if (filters?.downloadOnly) query.where('t.downloadable', true);
+      return query;
+    };
+    if (pg) {
+      return {
+        maxId,
+        matches: (afterId, offset, limit) =>
+          postgresMatches(
+            db,
+            (trx) =>
+              filtered(
+                trx
+                  .select('t.id', 't.title')
+                  .from({ t: table(kind) })
+                  .whereRaw(`t.search_vector @@ to_tsquery('simple', ?)`, [tsQuery(words)]),
+              ),
+            { afterId, need: offset + limit, maxId },
+          ).then((rows) => rows.slice(offset)),
+      };
+    }
     return {
       maxId,
       async matches(afterId, offset, limit) {
-        const query = pg
-          ? db
-              .select('t.id', 't.title')
-              .from({ t: table(kind) })
-              .whereRaw(`t.search_vector @@ to_tsquery('simple', ?)`, [tsQuery(words)])
-              .where('t.id', '>', afterId)
-              .orderBy('t.id')
-          : db
-              .select('t.id', 't.title')
-              .from({ f: ftsTable(kind) })
-              .join({ t: table(kind) }, 't.id', 'f.rowid')
-              .whereRaw('f.search_text match ?', [ftsQuery(words)])
-              .where('f.rowid', '>', afterId)
-              .orderBy('f.rowid');
-        if (filters?.artistId !== undefined) query.where('t.artist_id', filters.artistId);
-        if (filters?.excludeExplicit) query.where('t.explicit', false);
-        if (filters?.downloadOnly) query.where('t.downloadable', true);
+        const query = filtered(
+          db
+            .select('t.id', 't.title')
+            .from({ f: ftsTable(kind) })
+            .join({ t: table(kind) }, 't.id', 'f.rowid')
+            .whereRaw('f.search_text match ?', [ftsQuery(words)])
+            .where('f.rowid', '>', afterId)
+            .orderBy('f.rowid'),
+        );
         query.limit(limit).offset(offset);
         return readRows<CatalogSearchMatch>(db, query);
       },
@@ -249,4 +266,58 @@ export function createStreamingCatalogStore(db: Knex, catalog: Catalog): Streami
       return { ids: rows.map((row) => Number(row.id)), total: Number(total) };
     },
   };
+}
+
+/** Ids read in id order first, to measure how dense the matches are. */
+const PROBE_IDS = 2_000;
+/** The most ids read in id order after the probe; sparser matches are read through the GIN index. */
+const DENSE_SPAN = 50_000;
+
+/**
+ * PostgreSQL's matches in id order, `need` of them after `afterId`. A GIN index returns its matches
+ * unordered, so `ORDER BY id LIMIT n` either reads every match (a common word: 100k at 1M tracks) or
+ * walks the primary key and tests each row (a rare one: the whole table), and the planner's guess
+ * between the two is poor for prefixes. So the choice is made on the data: the first ids are read in
+ * order (the primary key, testing each row); when the matches are dense, that walk goes on for as
+ * many ids as should hold the rest; when sparse, the rest comes from the GIN bitmap in table order,
+ * which is id order (the seed writes the rows in id order and clusters the table on its key; never
+ * updated), so the scan stops at the LIMIT instead of sorting every match. A result out of order
+ * (a table changed by hand) is read again with `ORDER BY`.
+ */
+async function postgresMatches(
+  db: Knex,
+  matching: (trx: Knex.Transaction) => Knex.QueryBuilder,
+  { afterId, need, maxId }: { afterId: number; need: number; maxId: number },
+): Promise<CatalogSearchMatch[]> {
+  return db.transaction(async (trx) => {
+    // A parallel gather costs more than it saves on these short walks.
+    await trx.raw('set local max_parallel_workers_per_gather = 0');
+    await trx.raw('set local enable_bitmapscan = off');
+    const inOrder = (from: number, to: number, limit: number) =>
+      matching(trx).where('t.id', '>', from).andWhere('t.id', '<=', to).orderBy('t.id').limit(limit);
+    const found: CatalogSearchMatch[] = await inOrder(afterId, afterId + PROBE_IDS, need);
+    let scanned = afterId + PROBE_IDS;
+    if (found.length < need && scanned < maxId && found.length > 0) {
+      const span = Math.ceil(((need - found.length) * 2 * PROBE_IDS) / found.length);
+      if (span <= DENSE_SPAN) {
+        found.push(...(await inOrder(scanned, scanned + span, need - found.length)));
+        scanned += span;
+      }
+    }
+    if (found.length < need && scanned < maxId) {
+      await trx.raw('set local enable_bitmapscan = on');
+      await trx.raw('set local enable_indexscan = off');
+      await trx.raw('set local enable_seqscan = off');
+      const rest = matching(trx).where('t.id', '>', scanned);
+      let rows: CatalogSearchMatch[] = await rest.clone().limit(need - found.length);
+      if (rows.some((row, i) => i > 0 && row.id <= (rows[i - 1] as CatalogSearchMatch).id)) {
+        rows = await rest
+          .clone()
+          .orderBy('t.id')
+          .limit(need - found.length);
+      }
+      found.push(...rows);
+    }
+    return found;
+  });
 }
