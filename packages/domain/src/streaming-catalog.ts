@@ -399,7 +399,7 @@ export function catalogSearchScore(queryWords: readonly string[], titleWords: re
  * rather than every match, keeps a search's cost following its page, not the catalog's size
  * (a common word matches tens of thousands of tracks at 1M), as search engines rescore a window.
  */
-export const CATALOG_RANK_WINDOW = 500;
+export const CATALOG_RANK_WINDOW = 200;
 
 export interface CatalogSearchMatch {
   id: number;

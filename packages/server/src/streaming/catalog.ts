@@ -298,7 +298,8 @@ async function postgresMatches(
     const found: CatalogSearchMatch[] = await inOrder(afterId, afterId + PROBE_IDS, need);
     let scanned = afterId + PROBE_IDS;
     if (found.length < need && scanned < maxId && found.length > 0) {
-      const span = Math.ceil(((need - found.length) * 2 * PROBE_IDS) / found.length);
+      // Half as many ids again as the probe's density says should hold the rest.
+      const span = Math.ceil(((need - found.length) * 1.5 * PROBE_IDS) / found.length);
       if (span <= DENSE_SPAN) {
         found.push(...(await inOrder(scanned, scanned + span, need - found.length)));
         scanned += span;

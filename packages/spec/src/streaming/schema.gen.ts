@@ -1281,10 +1281,10 @@ export interface components {
          *     items holding every word of `q` (the last word as a prefix, case and accents ignored), in the
          *     title, the artist name or (tracks) the release title. Results come best match first (`score`:
          *     1 when the title is the query, less as fewer query words are in the title) among the first
-         *     500 matches; later matches follow in catalog order.
+         *     200 matches; later matches follow in catalog order.
          */
         CatalogSearchPage: {
-            /** @description Exact up to 500 matches; beyond, an estimate. A page shorter than `expectedPageSize` is the last. */
+            /** @description Exact up to 200 matches; beyond, an estimate. A page shorter than `expectedPageSize` is the last. */
             estimatedTotalItems: number;
             page: number;
             expectedPageSize: number;

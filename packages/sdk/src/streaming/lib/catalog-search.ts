@@ -18,7 +18,7 @@ interface CatalogSearchPage {
 
 /**
  * Every result of a catalog search, page after page from `query.page` (default 1), `pageSize` at a
- * time (the server's default when unset). `estimatedTotalItems` is an estimate past 500 matches, so
+ * time (the server's default when unset). `estimatedTotalItems` is an estimate past 200 matches, so
  * the pages end at the first one shorter than `expectedPageSize`, not at the estimate.
  */
 export function paginateCatalogSearch<Query extends { page?: number }, Page extends CatalogSearchPage>(
