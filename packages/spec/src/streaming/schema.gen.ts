@@ -1281,14 +1281,13 @@ export interface components {
          *     items holding every word of `q` (the last word as a prefix, case and accents ignored), in the
          *     title, the artist name or (tracks) the release title. Results come best match first (`score`:
          *     1 when the title is the query, less as fewer query words are in the title) among the first
-         *     200 matches; later matches follow in catalog order.
+         *     200 matches; later matches follow in catalog order. Each specialisation adds `results`.
          */
         CatalogSearchPage: {
             /** @description Exact up to 200 matches; beyond, an estimate. A page shorter than `expectedPageSize` is the last. */
             estimatedTotalItems: number;
             page: number;
             expectedPageSize: number;
-            results: unknown[];
         };
         ArtistBio: {
             text: string;
