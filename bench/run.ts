@@ -7,6 +7,7 @@
  *  blocking  a cheap GET alone vs while one client loops on the heaviest songs query (blocking.ts);
  *  sdk       SDK getTrackMetadata vs fetch + res.json() per call (sdk.ts);
  *  downloader-search  `/api/search` over the demo catalog at 100k vs 1M tracks (downloader-search.ts);
+ *  streaming-catalog  the streaming catalog's track search at 100k vs 1M tracks, SQLite and PostgreSQL (streaming-catalog.ts);
  *  startup   cold and warm start to the first /healthz vs a raw node:http start (startup.ts).
  * `pnpm bench songs` (or any of the names above, several) runs only the sections named.
  * Nothing here is asserted: these machines are shared and noisy; read the ratios.
@@ -30,6 +31,7 @@ import { freePort, median, startProcess, stopProcess } from './processes.js';
 import { sdkBench } from './sdk.js';
 import { songsBench } from './songs.js';
 import { startupBench } from './startup.js';
+import { streamingCatalogBench } from './streaming-catalog.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -306,6 +308,7 @@ const sections: Record<string, () => Promise<void>> = {
   sdk: sdkBench,
   startup: startupBench,
   'downloader-search': downloaderSearchBench,
+  'streaming-catalog': streamingCatalogBench,
 };
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);
 for (const name of chosen.length > 0 ? chosen : Object.keys(sections)) await sections[name]!();

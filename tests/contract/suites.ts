@@ -7,6 +7,7 @@ import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
+import { streamingCatalogScenarios } from './scenarios/streaming-catalog.js';
 import { streamingHlsScenarios } from './scenarios/streaming-hls.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
 
@@ -20,7 +21,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   songs: songsScenarios,
   streaming: {
     ...streamingScenarios,
-    scenarios: [...streamingScenarios.scenarios, ...streamingHlsScenarios],
+    scenarios: [...streamingScenarios.scenarios, ...streamingCatalogScenarios, ...streamingHlsScenarios],
   },
   trackManager: trackManagerScenarios,
 };

@@ -10,6 +10,7 @@ export * from './envelope.js';
 export * from './hmac.js';
 export * from './songs.js';
 export * from './streaming.js';
+export * from './streaming-catalog.js';
 export * from './streaming-catalog-ids.js';
 export * from './streaming-hls.js';
 export * from './track-manager.js';

@@ -28,11 +28,13 @@ import {
   STREAMING_UDT_SECONDS,
   type StreamingUserRecord,
   streamingBearerToken,
+  streamingCatalogHandlers,
   streamingEmailTaken,
   streamingErrorReply,
   streamingNotFound,
   stripeEventChange,
   tooManyAttempts,
+  tryBearerScheme,
   type UserFieldChanges,
   userChanges,
   userView,
@@ -40,7 +42,8 @@ import {
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { type components, type operations, streamingSpec } from '@music-apis/spec/streaming';
-import type { MockApiDefinition } from '../core/api.js';
+import type { BinaryBody, MockApiDefinition, MockEnv } from '../core/api.js';
+import { memoryCatalogStore } from './catalog.js';
 import { hlsHandlers } from './hls.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
@@ -178,20 +181,22 @@ export const streamingMockApi: MockApiDefinition<
 
     return {
       authenticate: {
-        OAuth2(request) {
-          const token = liveToken(request.header('authorization'));
-          if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
-          return { tenantId: token.tenantId, clientId: token.clientId };
-        },
-        UserToken(request) {
-          const token = liveToken(request.header('authorization'));
-          if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
-            throw invalidAuthToken();
-          }
-          checkTokenDevice(token.deviceId, request.header('x-device-id'));
-          if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
-          return { tenantId: token.tenantId, userId: token.userId };
-        },
+        OAuth2: (request, _env, options) =>
+          tryBearerScheme(options, () => {
+            const token = liveToken(request.header('authorization'));
+            if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
+            return { tenantId: token.tenantId, clientId: token.clientId };
+          }),
+        UserToken: (request, _env, options) =>
+          tryBearerScheme(options, () => {
+            const token = liveToken(request.header('authorization'));
+            if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
+              throw invalidAuthToken();
+            }
+            checkTokenDevice(token.deviceId, request.header('x-device-id'));
+            if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
+            return { tenantId: token.tenantId, userId: token.userId };
+          }),
       },
       handlers: {
         issueClientToken({ body }) {
@@ -461,6 +466,9 @@ export const streamingMockApi: MockApiDefinition<
           if (user) update(user, change.changes);
           return { status: 200, body: { message: change ? 'Webhook Handled' : 'Webhook Received' } };
         },
+        ...streamingCatalogHandlers<StreamingPrincipals, MockEnv, BinaryBody>(
+          memoryCatalogStore(context.catalog),
+        ),
         ...hlsHandlers(context),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },

@@ -493,6 +493,10 @@ export type SearchArtistsError =
 export interface BrowseArtistsParams {
   /** Letter to browse by (a letter or the first letters of the artist name, case-insensitive). */
   letter: NonNullable<operations['browseArtists']['parameters']['query']>['letter'];
+  /** Page number (1-based). */
+  page?: NonNullable<operations['browseArtists']['parameters']['query']>['page'];
+  /** Number of items per page */
+  pageSize?: NonNullable<operations['browseArtists']['parameters']['query']>['pageSize'];
 }
 
 /** What `browseArtists` resolves to. */
@@ -524,7 +528,11 @@ export type GetArtistError =
 export interface ListArtistReleasesParams {
   /** ID of the artist */
   artist_id: NonNullable<operations['listArtistReleases']['parameters']['path']>['artist_id'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['listArtistReleases']['parameters']['query']>['usageTypes'];
   /** Release type. Omitted, all types. */
   type?: NonNullable<operations['listArtistReleases']['parameters']['query']>['type'];
@@ -550,7 +558,11 @@ export type ListArtistReleasesError =
 export interface SearchReleasesParams {
   /** Search terms */
   q: NonNullable<operations['searchReleases']['parameters']['query']>['q'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['searchReleases']['parameters']['query']>['usageTypes'];
   /** Exclude explicit content */
   excludeExplicitContent?: NonNullable<operations['searchReleases']['parameters']['query']>['excludeExplicitContent'];
@@ -575,7 +587,11 @@ export type SearchReleasesError =
 export interface GetReleasesBatchParams {
   /** Comma-separated list of release IDs (at most 50). */
   releaseids: NonNullable<operations['getReleasesBatch']['parameters']['query']>['releaseids'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['getReleasesBatch']['parameters']['query']>['usageTypes'];
   /** Show errors (list the ids that were not found in `items.errors`). */
   showErrors?: NonNullable<operations['getReleasesBatch']['parameters']['query']>['showErrors'];
@@ -598,7 +614,11 @@ export type GetReleasesBatchError =
 export interface GetReleaseParams {
   /** ID of the release */
   release_id: NonNullable<operations['getRelease']['parameters']['path']>['release_id'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['getRelease']['parameters']['query']>['usageTypes'];
   /** Image size, in pixels (square). Omitted, the aggregator's default size. */
   imageSize?: NonNullable<operations['getRelease']['parameters']['query']>['imageSize'];
@@ -618,10 +638,18 @@ export type GetReleaseError =
 export interface ListReleaseTracksParams {
   /** ID of the release */
   release_id: NonNullable<operations['listReleaseTracks']['parameters']['path']>['release_id'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['listReleaseTracks']['parameters']['query']>['usageTypes'];
   /** Image size, in pixels (square). Omitted, the aggregator's default size. */
   imageSize?: NonNullable<operations['listReleaseTracks']['parameters']['query']>['imageSize'];
+  /** Page number (1-based). */
+  page?: NonNullable<operations['listReleaseTracks']['parameters']['query']>['page'];
+  /** Number of items per page */
+  pageSize?: NonNullable<operations['listReleaseTracks']['parameters']['query']>['pageSize'];
 }
 
 /** What `listReleaseTracks` resolves to. */
@@ -638,7 +666,11 @@ export type ListReleaseTracksError =
 export interface SearchTracksParams {
   /** Search terms */
   q: NonNullable<operations['searchTracks']['parameters']['query']>['q'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['searchTracks']['parameters']['query']>['usageTypes'];
   /** Exclude explicit content */
   excludeExplicitContent?: NonNullable<operations['searchTracks']['parameters']['query']>['excludeExplicitContent'];
@@ -663,7 +695,11 @@ export type SearchTracksError =
 export interface GetTracksBatchParams {
   /** Comma-separated list of track IDs (at most 50). */
   trackids: NonNullable<operations['getTracksBatch']['parameters']['query']>['trackids'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['getTracksBatch']['parameters']['query']>['usageTypes'];
   /** Show errors (list the ids that were not found in `items.errors`). */
   showErrors?: NonNullable<operations['getTracksBatch']['parameters']['query']>['showErrors'];
@@ -684,7 +720,11 @@ export type GetTracksBatchError =
 export interface GetTrackParams {
   /** ID of the track */
   track_id: NonNullable<operations['getTrack']['parameters']['path']>['track_id'];
-  /** Usage types (download or stream). Omitted, items are not filtered by usage type. */
+  /**
+   * Usage types (download or stream): only items available for that use are returned (a details
+   * operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+   * release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+   */
   usageTypes?: NonNullable<operations['getTrack']['parameters']['query']>['usageTypes'];
   /** Image size, in pixels (square). Omitted, the aggregator's default size. */
   imageSize?: NonNullable<operations['getTrack']['parameters']['query']>['imageSize'];
@@ -1217,7 +1257,8 @@ export interface StreamingMethods {
   /**
    * Get release tracks
    *
-   * Get tracks for a specific release, in disc and track order.
+   * Get tracks for a specific release, in disc and track order. With `usageTypes=download`,
+   * a stream-only release lists no tracks.
    *
    * `GET /api/v1/catalog/releases/{release_id}/tracks`
    *
@@ -1330,13 +1371,13 @@ export function streamingMethods(http: HttpClient): StreamingMethods {
     replacePlaylistTracks: (args, options) => call({ method: 'PUT', path: '/api/v1/playlists/{playlist_id}/tracks', security: [['UserToken']], body: 'application/json' }, args, options),
     reorderPlaylistTrack: (args, options) => call({ method: 'PATCH', path: '/api/v1/playlists/{playlist_id}/tracks/{playlistTrackId}', security: [['UserToken']], body: 'application/json' }, args, options),
     searchArtists: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/artists/search', query: { q: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
-    browseArtists: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/artists/browse', query: { letter: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
+    browseArtists: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/artists/browse', query: { letter: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getArtist: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/artists/{artist_id}', security: [['UserToken'],['OAuth2']] }, args, options),
     listArtistReleases: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/artists/{artist_id}/releases', query: { usageTypes: '&', type: '&', imageSize: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     searchReleases: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/releases/search', query: { q: '&', usageTypes: '&', excludeExplicitContent: '&', artistId: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getReleasesBatch: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/releases', query: { releaseids: '&', usageTypes: '&', showErrors: '&', type: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getRelease: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/releases/{release_id}', query: { usageTypes: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
-    listReleaseTracks: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/releases/{release_id}/tracks', query: { usageTypes: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
+    listReleaseTracks: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/releases/{release_id}/tracks', query: { usageTypes: '&', imageSize: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     searchTracks: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/tracks/search', query: { q: '&', usageTypes: '&', excludeExplicitContent: '&', artistId: '&', page: '&', pageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getTracksBatch: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/tracks', query: { trackids: '&', usageTypes: '&', showErrors: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),
     getTrack: (args, options) => call({ method: 'GET', path: '/api/v1/catalog/tracks/{track_id}', query: { usageTypes: '&', imageSize: '&' }, security: [['UserToken'],['OAuth2']] }, args, options),

@@ -7,6 +7,7 @@ import {
   type TokenSource,
 } from '../core/index.js';
 import { type StreamingMethods, streamingMethods } from './client.gen.js';
+import { type CatalogSearchIterators, catalogSearchIterators } from './lib/catalog-search.js';
 import {
   type ClientCredentials,
   createClientCredentialsTokenProvider,
@@ -46,7 +47,7 @@ export interface StreamingClientOptions
   deviceId?: string;
 }
 
-export interface StreamingClient extends StreamingMethods {
+export interface StreamingClient extends StreamingMethods, CatalogSearchIterators {
   /** The provider behind `auth.tenant: { clientId, clientSecret }`: `invalidate()` forces a new token. */
   readonly tenantTokenProvider: TokenProvider | undefined;
   readonly http: HttpClient;
@@ -72,7 +73,8 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
     },
     errorMessage: streamingErrorMessage,
   });
-  return { ...streamingMethods(http), tenantTokenProvider, http };
+  const methods = streamingMethods(http);
+  return { ...methods, ...catalogSearchIterators(methods), tenantTokenProvider, http };
 }
 
 const isClientCredentials = (tenant: StreamingAuth['tenant']): tenant is ClientCredentials =>

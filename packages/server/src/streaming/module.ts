@@ -5,9 +5,11 @@ import {
   laravelPage,
   newUserRecord,
   STREAMING_PAGE_SIZE,
+  streamingCatalogHandlers,
   streamingEmailTaken,
   streamingErrorReply,
   streamingNotFound,
+  tryBearerScheme,
   userChanges,
   userView,
 } from '@music-apis/domain';
@@ -16,10 +18,11 @@ import { type operations, streamingSpec } from '@music-apis/spec/streaming';
 import coBody from 'co-body';
 import type { Context } from 'koa';
 import { linkBase } from '../core/http/link-base.js';
-import type { ServerApi } from '../core/http/pipeline.js';
+import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
 import { STRUCTURED_BODY_LIMIT } from '../core/http/request-body.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
+import { createStreamingCatalogStore, seedStreamingCatalog, streamingCatalogMigration } from './catalog.js';
 import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from './checkout.js';
 import { createClientVerifier, tenantForSlug } from './clients.js';
 import { createHlsService } from './hls.js';
@@ -43,10 +46,11 @@ async function rawText(ctx: Context): Promise<string> {
 
 export const streamingModule: ApiModule = {
   key: 'streaming',
-  migrations: streamingMigrations,
+  migrations: [...streamingMigrations, streamingCatalogMigration],
   /** The demo tenant (`STREAMING_TENANT`, default `acme`); its first client is made at the first start. */
-  async seed({ db, config }) {
+  async seed({ db, config, catalog }) {
     await tenantForSlug(db, config.streaming.tenant);
+    await seedStreamingCatalog(db, catalog);
   },
   async createApi({ db, config, mail, logger, blobs, catalog }) {
     const settings = config.streaming;
@@ -85,9 +89,12 @@ export const streamingModule: ApiModule = {
       errorReply: (error, { operation }) =>
         streamingErrorReply(error, { operationId: operation?.operationId }),
       authenticate: {
-        OAuth2: (request) => identity.authenticateTenant(request.header('authorization')),
-        UserToken: (request) =>
-          identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+        OAuth2: (request, _env, options) =>
+          tryBearerScheme(options, () => identity.authenticateTenant(request.header('authorization'))),
+        UserToken: (request, _env, options) =>
+          tryBearerScheme(options, () =>
+            identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+          ),
       },
       handlers: {
         issueClientToken: async ({ body }) => ({
@@ -210,6 +217,9 @@ export const streamingModule: ApiModule = {
           );
           return { status: 200, body: { message } };
         },
+        ...streamingCatalogHandlers<StreamingPrincipals, ServerEnv, ServerRawBody>(
+          createStreamingCatalogStore(db, catalog),
+        ),
         getHlsManifest: async ({ path, principal }) => ({
           status: 200,
           body: Buffer.from(await hls.manifest(path.stream_id, principal, Date.now())),

@@ -24,17 +24,6 @@ export const PENDING_OPERATIONS = {
     'addPlaylistTrack',
     'replacePlaylistTracks',
     'reorderPlaylistTrack',
-    'searchArtists',
-    'browseArtists',
-    'getArtist',
-    'listArtistReleases',
-    'searchReleases',
-    'getReleasesBatch',
-    'getRelease',
-    'listReleaseTracks',
-    'searchTracks',
-    'getTracksBatch',
-    'getTrack',
   ],
   downloader: [
     // Part 2 (issue 15): downloads, progress and its SSE stream, history, watch lists.

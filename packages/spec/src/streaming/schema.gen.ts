@@ -677,7 +677,8 @@ export interface paths {
         };
         /**
          * Get release tracks
-         * @description Get tracks for a specific release, in disc and track order.
+         * @description Get tracks for a specific release, in disc and track order. With `usageTypes=download`,
+         *     a stream-only release lists no tracks.
          */
         get: operations["listReleaseTracks"];
         put?: never;
@@ -1305,12 +1306,18 @@ export interface components {
             pageSize: number;
             totalItems: number;
         };
-        /** @description Aggregator search envelope. Specialised per result type with `allOf`. */
+        /**
+         * @description Aggregator search envelope. Specialised per result type with `allOf`. A search matches the
+         *     items holding every word of `q` (the last word as a prefix, case and accents ignored), in the
+         *     title, the artist name or (tracks) the release title. Results come best match first (`score`:
+         *     1 when the title is the query, less as fewer query words are in the title) among the first
+         *     200 matches; later matches follow in catalog order. Each specialisation adds `results`.
+         */
         CatalogSearchPage: {
+            /** @description Exact up to 200 matches; beyond, an estimate. A page shorter than `expectedPageSize` is the last. */
             estimatedTotalItems: number;
             page: number;
             expectedPageSize: number;
-            results: unknown[];
         };
         ArtistBio: {
             text: string;
@@ -1777,7 +1784,11 @@ export interface components {
          * @example kylie
          */
         SearchQuery: string;
-        /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+        /**
+         * @description Usage types (download or stream): only items available for that use are returned (a details
+         *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+         *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+         */
         UsageTypes: "download" | "stream";
         /** @description Release type. Omitted, all types. */
         ReleaseType: "album" | "single" | "video";
@@ -3130,6 +3141,10 @@ export interface operations {
                  * @example k
                  */
                 letter: string;
+                /** @description Page number (1-based). */
+                page?: components["parameters"]["Page"];
+                /** @description Number of items per page */
+                pageSize?: components["parameters"]["PageSize"];
             };
             header?: never;
             path?: never;
@@ -3184,7 +3199,11 @@ export interface operations {
     listArtistReleases: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Release type. Omitted, all types. */
                 type?: components["parameters"]["ReleaseType"];
@@ -3230,7 +3249,11 @@ export interface operations {
                  * @example kylie
                  */
                 q: components["parameters"]["SearchQuery"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Exclude explicit content */
                 excludeExplicitContent?: components["parameters"]["ExcludeExplicitContent"];
@@ -3269,7 +3292,11 @@ export interface operations {
                  * @example 279482,3705234
                  */
                 releaseids: components["schemas"]["CatalogIdList"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Show errors (list the ids that were not found in `items.errors`). */
                 showErrors?: components["parameters"]["ShowErrors"];
@@ -3301,7 +3328,11 @@ export interface operations {
     getRelease: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
@@ -3336,10 +3367,18 @@ export interface operations {
     listReleaseTracks: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
+                /** @description Page number (1-based). */
+                page?: components["parameters"]["Page"];
+                /** @description Number of items per page */
+                pageSize?: components["parameters"]["PageSize"];
             };
             header?: never;
             path: {
@@ -3376,7 +3415,11 @@ export interface operations {
                  * @example kylie
                  */
                 q: components["parameters"]["SearchQuery"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Exclude explicit content */
                 excludeExplicitContent?: components["parameters"]["ExcludeExplicitContent"];
@@ -3415,7 +3458,11 @@ export interface operations {
                  * @example 3192843,3192844
                  */
                 trackids: components["schemas"]["CatalogIdList"];
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Show errors (list the ids that were not found in `items.errors`). */
                 showErrors?: components["parameters"]["ShowErrors"];
@@ -3445,7 +3492,11 @@ export interface operations {
     getTrack: {
         parameters: {
             query?: {
-                /** @description Usage types (download or stream). Omitted, items are not filtered by usage type. */
+                /**
+                 * @description Usage types (download or stream): only items available for that use are returned (a details
+                 *     operation answers 404 for an item that is not). Every catalog item streams; a stream-only
+                 *     release shows an empty `download.packages`. Omitted, items are not filtered by usage type.
+                 */
                 usageTypes?: components["parameters"]["UsageTypes"];
                 /** @description Image size, in pixels (square). Omitted, the aggregator's default size. */
                 imageSize?: components["parameters"]["ImageSize"];
