@@ -11,4 +11,5 @@ export * from './hmac.js';
 export * from './songs.js';
 export * from './streaming.js';
 export * from './streaming-catalog-ids.js';
+export * from './streaming-playlists.js';
 export * from './track-manager.js';

@@ -41,8 +41,10 @@ import {
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { type components, type operations, streamingSpec } from '@music-apis/spec/streaming';
 import type { MockApiDefinition } from '../core/api.js';
+import { authenticateOptionalUser, playlistHandlers } from './playlists.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
+export type { StreamingPlaylistsMockState } from './playlists.js';
 export {
   STREAMING_MOCK_CLIENT,
   STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
@@ -181,15 +183,16 @@ export const streamingMockApi: MockApiDefinition<
           if (token?.kind !== 'client' || token.clientId === null) throw invalidAuthToken();
           return { tenantId: token.tenantId, clientId: token.clientId };
         },
-        UserToken(request) {
-          const token = liveToken(request.header('authorization'));
-          if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
-            throw invalidAuthToken();
-          }
-          checkTokenDevice(token.deviceId, request.header('x-device-id'));
-          if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
-          return { tenantId: token.tenantId, userId: token.userId };
-        },
+        UserToken: (request, _env, { optional }) =>
+          authenticateOptionalUser(request.header('authorization'), optional, () => {
+            const token = liveToken(request.header('authorization'));
+            if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
+              throw invalidAuthToken();
+            }
+            checkTokenDevice(token.deviceId, request.header('x-device-id'));
+            if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
+            return { tenantId: token.tenantId, userId: token.userId };
+          }),
       },
       handlers: {
         issueClientToken({ body }) {
@@ -459,6 +462,7 @@ export const streamingMockApi: MockApiDefinition<
           if (user) update(user, change.changes);
           return { status: 200, body: { message: change ? 'Webhook Handled' : 'Webhook Received' } };
         },
+        ...playlistHandlers(state, context),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

@@ -21,6 +21,8 @@ import { getOrCreateSecret } from '../core/secrets.js';
 import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from './checkout.js';
 import { createClientVerifier, tenantForSlug } from './clients.js';
 import { createStreamingIdentity, type TenantCaller, type UserCaller } from './identity.js';
+import { authenticateOptionalUser, createPlaylistHandlers } from './playlists.js';
+import { playlistsMigration } from './playlists-store.js';
 import { streamingMigrations, tenantStore } from './store.js';
 
 type StreamingPrincipals = { OAuth2: TenantCaller; UserToken: UserCaller };
@@ -40,12 +42,12 @@ async function rawText(ctx: Context): Promise<string> {
 
 export const streamingModule: ApiModule = {
   key: 'streaming',
-  migrations: streamingMigrations,
+  migrations: [...streamingMigrations, playlistsMigration],
   /** The demo tenant (`STREAMING_TENANT`, default `acme`); its first client is made at the first start. */
   async seed({ db, config }) {
     await tenantForSlug(db, config.streaming.tenant);
   },
-  async createApi({ db, config, mail, logger }) {
+  async createApi({ db, config, mail, logger, catalog }) {
     const settings = config.streaming;
     const identity = createStreamingIdentity({
       db,
@@ -70,8 +72,10 @@ export const streamingModule: ApiModule = {
         streamingErrorReply(error, { operationId: operation?.operationId }),
       authenticate: {
         OAuth2: (request) => identity.authenticateTenant(request.header('authorization')),
-        UserToken: (request) =>
-          identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+        UserToken: (request, _env, { optional }) =>
+          authenticateOptionalUser(request, optional, () =>
+            identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+          ),
       },
       handlers: {
         issueClientToken: async ({ body }) => ({
@@ -194,6 +198,7 @@ export const streamingModule: ApiModule = {
           );
           return { status: 200, body: { message } };
         },
+        ...createPlaylistHandlers({ db, catalog, baseUrl }),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };
