@@ -6,6 +6,7 @@ import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
+import { streamingPlaylistScenarios } from './scenarios/streaming-playlists.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
 
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
@@ -16,7 +17,10 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
     scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios],
   },
   songs: songsScenarios,
-  streaming: streamingScenarios,
+  streaming: {
+    ...streamingScenarios,
+    scenarios: [...streamingScenarios.scenarios, ...streamingPlaylistScenarios],
+  },
   trackManager: trackManagerScenarios,
 };
 

@@ -229,8 +229,10 @@ export function streamingErrorReply(error: HttpError, request: { operationId?: s
     if (reply) return reply;
   }
   // A body that does not parse is, to Laravel, a request without input: its fields are missing.
+  // (A 400 with a code, such as the home page's TENANT_REQUIRED, is an answer of its own.)
   if (
     error.status === 400 &&
+    error.options.code === undefined &&
     request.operationId !== 'handleStripeWebhook' &&
     !(error instanceof RequestValidationError)
   ) {

@@ -1,12 +1,20 @@
 import type { components } from '@music-apis/spec/streaming';
 import {
+  type CallOptions,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
+  type Paginator,
   type TokenProvider,
   type TokenSource,
 } from '../core/index.js';
-import { type StreamingMethods, streamingMethods } from './client.gen.js';
+import {
+  type SearchPlaylistsParams,
+  type SearchPlaylistsResult,
+  type StreamingMethods,
+  streamingMethods,
+} from './client.gen.js';
+import { paginatePlaylistSearch, type StreamingPlaylist } from './lib/playlists.js';
 import {
   type ClientCredentials,
   createClientCredentialsTokenProvider,
@@ -47,6 +55,11 @@ export interface StreamingClientOptions
 }
 
 export interface StreamingClient extends StreamingMethods {
+  /** Every playlist `searchPlaylists` matches, fetched page by page: `for await` over playlists, `.pages()` over pages. */
+  iteratePlaylistSearch(
+    query: SearchPlaylistsParams,
+    options?: CallOptions,
+  ): Paginator<StreamingPlaylist, SearchPlaylistsResult>;
   /** The provider behind `auth.tenant: { clientId, clientSecret }`: `invalidate()` forces a new token. */
   readonly tenantTokenProvider: TokenProvider | undefined;
   readonly http: HttpClient;
@@ -72,7 +85,13 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
     },
     errorMessage: streamingErrorMessage,
   });
-  return { ...streamingMethods(http), tenantTokenProvider, http };
+  const methods = streamingMethods(http);
+  return {
+    ...methods,
+    iteratePlaylistSearch: (query, call) => paginatePlaylistSearch(methods, query, call),
+    tenantTokenProvider,
+    http,
+  };
 }
 
 const isClientCredentials = (tenant: StreamingAuth['tenant']): tenant is ClientCredentials =>

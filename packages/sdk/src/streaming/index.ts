@@ -2,4 +2,5 @@ export type { components, OperationId, operations, paths } from '@music-apis/spe
 export * from '../core/public.js';
 export * from './client.gen.js';
 export * from './client.js';
+export * from './lib/playlists.js';
 export * from './lib/tokens.js';
