@@ -1,5 +1,13 @@
+import { type ApiKey, type ApiSpec, isPublic, pendingOperations } from '@music-apis/spec';
+import { collectionsSpec } from '@music-apis/spec/collections';
+import { downloaderSpec } from '@music-apis/spec/downloader';
+import { songsSpec } from '@music-apis/spec/songs';
+import { streamingSpec } from '@music-apis/spec/streaming';
+import { trackManagerSpec } from '@music-apis/spec/track-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers.js';
+
+const SPECS: ApiSpec[] = [collectionsSpec, downloaderSpec, songsSpec, streamingSpec, trackManagerSpec];
 
 describe('routing across APIs', () => {
   let test: TestServer;
@@ -73,11 +81,18 @@ describe('routing across APIs', () => {
     );
     expect(streaming.status).toBe(404);
     expect(await streaming.json()).toMatchObject({ message: expect.stringContaining('No route') });
-    const pending = await fetch(`${test.baseUrl}/api/v1/heartbeat`);
-    expect(pending.status).toBe(501);
-    expect(await pending.json()).toEqual({
-      message: 'getHeartbeat is documented but not built yet in this reference server',
-    });
+    // An operation still listed as not built answers 501: shown with a public one without path
+    // parameters, while one is left (parts of APIs get built one after another).
+    const pendingPublic = Object.values(SPECS)
+      .flatMap((spec) => pendingOperations(spec.key as ApiKey).map((id) => spec.operations[id]))
+      .find((operation) => operation && isPublic(operation) && !operation.path.includes('{'));
+    if (pendingPublic) {
+      const pending = await fetch(`${test.baseUrl}${pendingPublic.path}`, { method: pendingPublic.method });
+      expect(pending.status, pendingPublic.operationId).toBe(501);
+      expect(JSON.stringify(await pending.json())).toContain(
+        `${pendingPublic.operationId} is documented but not built yet`,
+      );
+    }
     const tracks = await fetch(`${test.baseUrl}/api/track/unknown`);
     expect(tracks.status).toBe(404);
     expect(await tracks.json()).toMatchObject({ status: 404, error: 'Resource not found' });
