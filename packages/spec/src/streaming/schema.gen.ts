@@ -1182,8 +1182,7 @@ export interface components {
         PlaylistVisibility: boolean;
         CreatePlaylistRequest: components["schemas"]["PlaylistFields"] & {
             playlist_name: components["schemas"]["PlaylistName"];
-            /** @default false */
-            public: components["schemas"]["PlaylistVisibility"];
+            public?: components["schemas"]["PlaylistVisibility"];
         };
         /**
          * @example {
