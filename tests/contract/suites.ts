@@ -19,7 +19,11 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   songs: songsScenarios,
   streaming: {
     ...streamingScenarios,
-    scenarios: [...streamingScenarios.scenarios, ...streamingPlaylistScenarios],
+    scenarios: [
+      ...streamingScenarios.scenarios,
+      // Part 2: heartbeat, aggregator status, home page, playlists.
+      ...streamingPlaylistScenarios,
+    ],
   },
   trackManager: trackManagerScenarios,
 };
