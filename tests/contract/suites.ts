@@ -4,6 +4,7 @@ import type { ScenarioSuite } from './scenario.js';
 import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
+import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { streamingPlaylistScenarios } from './scenarios/streaming-playlists.js';
@@ -14,7 +15,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   collections: collectionsScenarios,
   downloader: {
     ...downloaderScenarios,
-    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios],
+    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios, ...downloaderSsoScenarios],
   },
   songs: songsScenarios,
   streaming: {

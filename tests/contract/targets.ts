@@ -13,6 +13,7 @@ import {
 } from '@music-apis/server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ffmpegAvailable } from './ffmpeg.js';
+import { startOAuthPeer } from './oauth-peer.js';
 import { startTestS3Server } from './s3.js';
 import type { ScenarioContext } from './scenario.js';
 import { CONTRACT_COLLECTIONS_API_KEY, CONTRACT_MAX_AUDIO_BYTES } from './scenarios/collections.js';
@@ -82,6 +83,8 @@ export async function startMock() {
   // The downloader's scenarios run with auth on, signed in as this first admin.
   mock.state.downloader.settings.authEnabled = true;
   mock.state.downloader.addUser({ ...CONTRACT_DOWNLOADER_ADMIN, role: 'admin' });
+  // Both SSO providers configured, as on the server targets (the mock simulates them).
+  mock.state.downloader.settings.ssoProviders = ['google', 'github'];
   server.listen({ onUnhandledRequest: 'error' });
   return {
     baseUrl,
@@ -98,7 +101,10 @@ export async function startMock() {
 export async function startServer(databaseUrl?: string) {
   const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-contract-'));
   const s3 = databaseUrl ? await startTestS3Server() : undefined;
+  // Google and GitHub for the downloader's SSO, on a local port.
+  const oauth = await startOAuthPeer();
   const cleanUp = async () => {
+    await oauth.stop();
     await s3?.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -116,6 +122,7 @@ export async function startServer(databaseUrl?: string) {
       DOWNLOADER_ENABLE_AUTH: 'true',
       DOWNLOADER_ADMIN_USERNAME: CONTRACT_DOWNLOADER_ADMIN.username,
       DOWNLOADER_ADMIN_PASSWORD: CONTRACT_DOWNLOADER_ADMIN.password,
+      ...oauth.env,
     },
     { port: 0, dataDir, databaseUrl, logLevel: process.env.LOG_LEVEL ?? 'silent', validateResponses: true },
   );

@@ -45,6 +45,7 @@ export type {
   StatusOverride,
 } from './core/override.js';
 export { type DownloaderMockState, downloaderMockApi } from './downloader/index.js';
+export { downloaderMockSsoCode } from './downloader/sso.js';
 export {
   type SongsCaller,
   type SongsMockSong,

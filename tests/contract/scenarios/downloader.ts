@@ -68,8 +68,9 @@ export const downloaderScenarios = defineScenarios('downloader', 'downloader', [
         authenticated: false,
         user: null,
         registration_enabled: true,
-        sso_enabled: false,
-        sso_providers: [],
+        // Every target configures both SSO providers (downloader-sso.ts).
+        sso_enabled: true,
+        sso_providers: ['google', 'github'],
       });
       const login = await anonymous(context).login({ body: { ...CONTRACT_DOWNLOADER_ADMIN } });
       expect(login.token_type).toBe('bearer');

@@ -6,4 +6,5 @@ export * from './demo-catalog.js';
 export * from './errors.js';
 export * from './handlers.js';
 export * from './service.js';
+export * from './sso.js';
 export * from './store.js';

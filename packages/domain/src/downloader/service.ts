@@ -52,8 +52,10 @@ export interface DownloaderSettings {
   tokenLifetimeHours: number;
   /** `DOWNLOADER_EXPLICIT_FILTER`, written into the configuration on every save. */
   explicitFilter: boolean;
-  /** The SSO providers whose client id and secret are configured (empty: SSO off). */
+  /** The SSO providers whose client id and secret are configured. */
   ssoProviders: readonly SsoProviderName[];
+  /** `DOWNLOADER_SSO_ENABLED` (upstream `SSO_ENABLED`, default true); SSO also needs auth on. */
+  ssoEnabled: boolean;
 }
 
 /** Password hashing and token signing: scrypt and jose in the server, lighter stand-ins in the mock. */
@@ -86,7 +88,8 @@ export function createDownloaderService({
   accountCheck,
   now,
 }: DownloaderServiceOptions) {
-  const sso = () => (settings.authEnabled ? settings.ssoProviders : []);
+  const ssoOn = () => settings.authEnabled && settings.ssoEnabled;
+  const sso = () => (ssoOn() ? settings.ssoProviders : []);
 
   let unknownUserHashOnce: Promise<string> | undefined;
   const unknownUserHash = () => {
@@ -150,6 +153,8 @@ export function createDownloaderService({
 
   return {
     settings,
+    /** A token as the login route issues it (the SSO callback signs users in with it too). */
+    issueToken,
 
     /**
      * The `bearerAuth` scheme: with auth off every request is the synthetic admin; with auth on
@@ -176,7 +181,7 @@ export function createDownloaderService({
         authenticated: principal?.user !== undefined,
         user: principal?.user ? toDownloaderUserView(principal.user) : null,
         registration_enabled: settings.registrationEnabled,
-        sso_enabled: sso().length > 0,
+        sso_enabled: ssoOn(),
         sso_providers: [...sso()],
       };
     },

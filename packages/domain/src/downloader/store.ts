@@ -3,6 +3,8 @@
  * (secrets encrypted at rest), the mock with maps; the rules around it live once, in `service.ts`.
  */
 
+import type { DownloaderSsoStateStore } from './sso.js';
+
 export type DownloaderRole = 'user' | 'admin';
 export type SsoProviderName = 'google' | 'github';
 export type CredentialService = 'spotify' | 'deezer';
@@ -41,6 +43,14 @@ export interface DownloaderUserStore {
    */
   removeKeepingAnAdmin(username: string): Promise<UserChangeOutcome>;
   setRoleKeepingAnAdmin(username: string, role: DownloaderRole): Promise<UserChangeOutcome>;
+  /** The first user (by username) with this email, compared case-insensitively (SSO sign-in). */
+  findByEmail(email: string): Promise<DownloaderUserRecord | undefined>;
+  /** The user linked to this provider identity. */
+  findBySso(provider: SsoProviderName, ssoId: string): Promise<DownloaderUserRecord | undefined>;
+  /** Links the user to a provider identity; false when the user is gone or the identity is another user's. */
+  linkSso(username: string, provider: SsoProviderName, ssoId: string, lastLogin: string): Promise<boolean>;
+  /** Removes the user's link if it is to this provider (one conditional update); false otherwise. */
+  unlinkSso(username: string, provider: SsoProviderName): Promise<boolean>;
 }
 
 /** The saved main configuration (`main.json` upstream), as stored: keys as the caller sent them. */
@@ -93,4 +103,6 @@ export interface DownloaderStore {
   users: DownloaderUserStore;
   config: DownloaderConfigStore;
   credentials: DownloaderCredentialStore;
+  /** Started SSO sign-ins (their OAuth state). */
+  sso: DownloaderSsoStateStore;
 }

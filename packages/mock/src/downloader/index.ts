@@ -3,12 +3,15 @@ import {
   createDemoSpotifyCatalog,
   createDownloaderCatalog,
   createDownloaderService,
+  createDownloaderSso,
   type DownloaderPrincipals,
   type DownloaderSettings,
+  type DownloaderSsoSettings,
   downloaderAuthenticators,
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
+  downloaderSsoHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   type SpotifyCatalogSource,
@@ -16,6 +19,7 @@ import {
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
+import { createMockSsoProviders } from './sso.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
 import { createMockDownloaderTokens } from './tokens.js';
 
@@ -29,6 +33,11 @@ import { createMockDownloaderTokens } from './tokens.js';
 export interface DownloaderMockState extends DownloaderMockData {
   /** The deployment settings the server reads from its environment; change them in a test. */
   settings: DownloaderSettings;
+  /**
+   * SSO (on with auth; set `settings.ssoProviders` to offer providers): where the flow goes, and
+   * who the simulated provider signs in when the login redirect is followed (see `./sso.ts`).
+   */
+  sso: DownloaderSsoSettings & { consentEmail: string };
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -57,12 +66,19 @@ export const downloaderMockApi: MockApiDefinition<
       config: undefined,
       accounts: new Map(),
       spotifyApi: undefined,
+      ssoStates: new Map(),
+      sso: {
+        redirectBase: undefined,
+        frontendUrl: 'http://localhost:3000',
+        consentEmail: 'sso.user@example.com',
+      },
       settings: {
         authEnabled: false,
         registrationEnabled: true,
         tokenLifetimeHours: 24,
         explicitFilter: false,
         ssoProviders: [],
+        ssoEnabled: true,
       },
       addUser({ username, password, role = 'user', email }) {
         state.users.set(
@@ -88,8 +104,9 @@ export const downloaderMockApi: MockApiDefinition<
         : undefined,
     }),
   implement: (state, { now, catalog }) => {
+    const store = createMockDownloaderStore(state);
     const service = createDownloaderService({
-      store: createMockDownloaderStore(state),
+      store,
       settings: state.settings,
       crypto: {
         hashPassword: async (password) => `${MOCK_HASH_PREFIX}${password}`,
@@ -99,10 +116,22 @@ export const downloaderMockApi: MockApiDefinition<
       accountCheck: offlineAccountLoginCheck,
       now,
     });
+    const sso = createDownloaderSso({
+      store,
+      service,
+      // Read on every request, so a test may change them after start-up.
+      settings: state.sso,
+      providers: createMockSsoProviders(() => state.sso.consentEmail),
+      now,
+    });
     return {
       authenticate: downloaderAuthenticators<MockEnv>(service),
       handlers: {
         ...downloaderHandlers<MockEnv, BinaryBody>(service),
+        ...downloaderSsoHandlers<MockEnv, BinaryBody>(sso, {
+          origin: ({ baseUrl }) => baseUrl,
+          cookie: ({ request }) => request.headers.get('cookie') ?? undefined,
+        }),
         // The demo catalog, as the server's built-in provider serves it; nothing is watched yet.
         ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),

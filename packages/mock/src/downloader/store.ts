@@ -1,10 +1,12 @@
-import type {
-  DownloadAccount,
-  DownloaderStore,
-  DownloaderUserRecord,
-  SpotifyApiCredentials,
-  StoredConfig,
-  UserChangeOutcome,
+import {
+  type DownloadAccount,
+  type DownloaderStore,
+  type DownloaderUserRecord,
+  type SpotifyApiCredentials,
+  SSO_STATE_TTL_SECONDS,
+  type SsoProviderName,
+  type StoredConfig,
+  type UserChangeOutcome,
 } from '@music-apis/domain';
 
 /** The downloader's data in memory: what the server keeps in SQL, in maps. */
@@ -14,6 +16,8 @@ export interface DownloaderMockData {
   /** By `<service>/<name>`. */
   accounts: Map<string, DownloadAccount>;
   spotifyApi: SpotifyApiCredentials | undefined;
+  /** Started SSO sign-ins, by OAuth state. */
+  ssoStates: Map<string, { provider: SsoProviderName; expiresAt: number }>;
 }
 
 const clone = <Value>(value: Value): Value => structuredClone(value);
@@ -51,6 +55,42 @@ export function createMockDownloaderStore(data: DownloaderMockData): DownloaderS
         keepingAnAdmin(username, role !== 'admin', () => {
           data.users.set(username, { ...data.users.get(username)!, role });
         }),
+      findByEmail: async (email) =>
+        clone(
+          [...data.users.values()]
+            .sort((a, b) => (a.username < b.username ? -1 : 1))
+            .find((user) => user.email?.toLowerCase() === email.toLowerCase()),
+        ),
+      findBySso: async (provider, ssoId) =>
+        clone([...data.users.values()].find((user) => user.ssoProvider === provider && user.ssoId === ssoId)),
+      async linkSso(username, provider, ssoId, lastLogin) {
+        const user = data.users.get(username);
+        const taken = [...data.users.values()].some(
+          (other) => other.username !== username && other.ssoProvider === provider && other.ssoId === ssoId,
+        );
+        if (!user || taken) return false;
+        data.users.set(username, { ...user, ssoProvider: provider, ssoId, lastLogin });
+        return true;
+      },
+      async unlinkSso(username, provider) {
+        const user = data.users.get(username);
+        if (user?.ssoProvider !== provider) return false;
+        data.users.set(username, { ...user, ssoProvider: null, ssoId: null });
+        return true;
+      },
+    },
+    sso: {
+      async save({ state, provider, expiresAt }) {
+        // Forget the ones expired by now (the mock's clock: this one was made `SSO_STATE_TTL_SECONDS` ago).
+        const now = expiresAt - SSO_STATE_TTL_SECONDS * 1000;
+        for (const [key, saved] of data.ssoStates) if (saved.expiresAt <= now) data.ssoStates.delete(key);
+        data.ssoStates.set(state, { provider, expiresAt });
+      },
+      async consume(state, provider, now) {
+        const saved = data.ssoStates.get(state);
+        if (!saved || saved.provider !== provider || saved.expiresAt <= now) return false;
+        return data.ssoStates.delete(state);
+      },
     },
     config: {
       read: async () => clone(data.config),

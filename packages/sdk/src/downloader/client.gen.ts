@@ -205,7 +205,7 @@ export type StartGithubLoginError =
 export interface CompleteGoogleLoginParams {
   /** Authorization code from the provider (a missing or invalid code redirects with `?error=`). */
   code?: NonNullable<operations['completeGoogleLogin']['parameters']['query']>['code'];
-  /** OAuth state echoed by the provider, if any. */
+  /** OAuth state echoed by the provider; must match the login route's state cookie. */
   state?: NonNullable<operations['completeGoogleLogin']['parameters']['query']>['state'];
 }
 
@@ -221,7 +221,7 @@ export type CompleteGoogleLoginError =
 export interface CompleteGithubLoginParams {
   /** Authorization code from the provider (a missing or invalid code redirects with `?error=`). */
   code?: NonNullable<operations['completeGithubLogin']['parameters']['query']>['code'];
-  /** OAuth state echoed by the provider, if any. */
+  /** OAuth state echoed by the provider; must match the login route's state cookie. */
   state?: NonNullable<operations['completeGithubLogin']['parameters']['query']>['state'];
 }
 
@@ -245,7 +245,8 @@ export type UnlinkSsoProviderResult = operations['unlinkSsoProvider']['responses
 /** The errors `unlinkSsoProvider` documents, one per status: `isApiError<UnlinkSsoProviderError>(error)`, then `error.status` narrows `error.body`. */
 export type UnlinkSsoProviderError =
   | ApiError<operations['unlinkSsoProvider']['responses'][400]['content']['application/json'], 400>
-  | ApiError<operations['unlinkSsoProvider']['responses'][401]['content']['application/json'], 401>;
+  | ApiError<operations['unlinkSsoProvider']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['unlinkSsoProvider']['responses'][404]['content']['application/json'], 404>;
 
 /** Arguments of `getConfig` (`GET /api/config`). */
 export type GetConfigParams = Record<string, never>;
@@ -1552,7 +1553,9 @@ export interface DownloaderMethods {
    * Redirect to Google sign-in
    *
    * Browser navigation target. Answers 303 to Google's authorize URL (`prompt=consent`,
-   * `access_type=offline`); the provider then calls `/api/auth/sso/callback/google`.
+   * `access_type=offline`) with a random single-use OAuth `state` (kept server-side for 10
+   * minutes) and sets the cookie `downloader_sso_state_google` (HttpOnly, SameSite=Lax) that
+   * binds it to this browser; the provider then calls `/api/auth/sso/callback/google`.
    * 400 "SSO is disabled" / "Google SSO is not configured".
    *
    * `GET /api/auth/sso/login/google`
@@ -1566,7 +1569,9 @@ export interface DownloaderMethods {
   /**
    * Redirect to GitHub sign-in
    *
-   * Browser navigation target. Answers 303 to GitHub's authorize URL; the provider then calls
+   * Browser navigation target. Answers 303 to GitHub's authorize URL (scope `user:email`)
+   * with a single-use OAuth `state`, bound to the browser by the cookie
+   * `downloader_sso_state_github` as for Google; the provider then calls
    * `/api/auth/sso/callback/github`. 400 "SSO is disabled" / "GitHub SSO is not configured".
    *
    * `GET /api/auth/sso/login/github`
@@ -1584,7 +1589,11 @@ export interface DownloaderMethods {
    * creates one (username = the email's local part, plus a numeric suffix if taken; role
    * `user`; no password) unless registration is disabled, then redirects (307) to the
    * frontend with `?token=<jwt>` and sets an `access_token` cookie. Any failure redirects to
-   * the frontend with `?error=<message>`. 400 when SSO is disabled or not configured.
+   * the frontend with `?error=<message>` (URL-encoded). Unlike the original, the OAuth `state`
+   * is checked first: it must equal the `downloader_sso_state_google` cookie set by the login
+   * route and be unused and unexpired, else `?error=Invalid or missing OAuth state` /
+   * `Invalid or expired OAuth state`, before the provider is called. Only a verified email
+   * links or creates an account. 400 when SSO is disabled or not configured.
    *
    * `GET /api/auth/sso/callback/google`
    *
@@ -1597,8 +1606,9 @@ export interface DownloaderMethods {
   /**
    * GitHub OAuth callback
    *
-   * Same as the Google callback, for GitHub: finds or creates the user by email, then
-   * redirects (307) to the frontend with `?token=<jwt>` (or `?error=<message>`).
+   * Same as the Google callback, for GitHub (state cookie `downloader_sso_state_github`):
+   * finds or creates the user by email (the profile's, else the primary verified one of
+   * `/user/emails`), then redirects (307) to the frontend with `?token=<jwt>` (or `?error=<message>`).
    * 400 when SSO is disabled or not configured.
    *
    * `GET /api/auth/sso/callback/github`
@@ -1613,12 +1623,14 @@ export interface DownloaderMethods {
    * Unlink an SSO provider from the current account
    *
    * Removes the provider link from the signed-in user. 400 for an unknown provider, a provider
-   * that is not linked, or when SSO is disabled. (Upstream this route is unreachable — it
-   * always answers 401 with auth on; here it works as documented and needs a signed-in user.)
+   * that is not linked, when SSO (or auth) is disabled, or for an account without a password
+   * (its provider is its only way to sign in: "Cannot unlink the only sign-in method of an
+   * account without a password"). (Upstream this route is unreachable — it always answers 401
+   * with auth on; here it works as documented and needs a signed-in user.)
    *
    * `POST /api/auth/sso/unlink/{provider}`
    *
-   * Fails with {@link UnlinkSsoProviderError} (400, 401).
+   * Fails with {@link UnlinkSsoProviderError} (400, 401, 404).
    */
   unlinkSsoProvider(args: UnlinkSsoProviderParams, options?: CallOptions): ApiPromise<UnlinkSsoProviderResult>;
 

@@ -176,6 +176,40 @@ export interface DownloaderSettingsConfig {
   explicitFilter: boolean;
   /** Key that encrypts the stored account secrets. Env `DOWNLOADER_SECRETS_KEY`; generated and kept in the database when unset. */
   secretsKey: string | undefined;
+  sso: DownloaderSsoConfig;
+}
+
+/** One OAuth app at a provider, and where the provider's endpoints are (overridable for tests). */
+export interface OAuthProviderSettings {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+}
+
+/** Sign-in with Google and GitHub (upstream `SSO_*`, `GOOGLE_*`, `GITHUB_*`, `FRONTEND_URL`). */
+export interface DownloaderSsoConfig {
+  /** Env `DOWNLOADER_SSO_ENABLED`, default true (as upstream); SSO also needs `DOWNLOADER_ENABLE_AUTH`. */
+  enabled: boolean;
+  /**
+   * Env `DOWNLOADER_GOOGLE_CLIENT_ID` + `DOWNLOADER_GOOGLE_CLIENT_SECRET` (both or neither); endpoint
+   * overrides `DOWNLOADER_GOOGLE_AUTHORIZE_URL`, `_TOKEN_URL`, `_USERINFO_URL` (tests, proxies).
+   */
+  google: OAuthProviderSettings | undefined;
+  /**
+   * Env `DOWNLOADER_GITHUB_CLIENT_ID` + `DOWNLOADER_GITHUB_CLIENT_SECRET`; overrides
+   * `DOWNLOADER_GITHUB_AUTHORIZE_URL`, `_TOKEN_URL`, `_USERINFO_URL` (the emails are read at `<userinfo>/emails`).
+   */
+  github: OAuthProviderSettings | undefined;
+  /**
+   * The callback base, to which `/google` or `/github` is added: register those URLs at the
+   * providers. Env `DOWNLOADER_SSO_BASE_REDIRECT_URI` (upstream `SSO_BASE_REDIRECT_URI`); unset,
+   * `PUBLIC_URL` (else the request's origin) + `/api/auth/sso/callback`.
+   */
+  redirectBase: string | undefined;
+  /** Where the callback sends the browser, with `?token=` or `?error=`. Env `DOWNLOADER_FRONTEND_URL` (upstream `FRONTEND_URL`), default http://localhost:3000. */
+  frontendUrl: string;
 }
 
 /** An S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, … */
@@ -264,6 +298,49 @@ function httpUrlFrom(name: string, value: string | undefined): string | undefine
   if (!(URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)))
     throw new Error(`${name} must be an http(s) URL, got "${value}"`);
   return value;
+}
+
+const OAUTH_ENDPOINTS = {
+  GOOGLE: {
+    authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+    tokenUrl: 'https://oauth2.googleapis.com/token',
+    userinfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
+  },
+  GITHUB: {
+    authorizeUrl: 'https://github.com/login/oauth/authorize',
+    tokenUrl: 'https://github.com/login/oauth/access_token',
+    userinfoUrl: 'https://api.github.com/user',
+  },
+} as const;
+
+function oauthProviderFrom(env: Env, name: 'GOOGLE' | 'GITHUB'): OAuthProviderSettings | undefined {
+  const prefix = `DOWNLOADER_${name}`;
+  const clientId = env[`${prefix}_CLIENT_ID`] || undefined;
+  const clientSecret = env[`${prefix}_CLIENT_SECRET`] || undefined;
+  if (!clientId !== !clientSecret)
+    throw new Error(`${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET go together: set both or neither`);
+  if (!clientId || !clientSecret) return undefined;
+  const url = (key: 'AUTHORIZE_URL' | 'TOKEN_URL' | 'USERINFO_URL', fallback: string) =>
+    (httpUrlFrom(`${prefix}_${key}`, env[`${prefix}_${key}`]) ?? fallback).replace(/\/+$/, '');
+  const defaults = OAUTH_ENDPOINTS[name];
+  return {
+    clientId,
+    clientSecret,
+    authorizeUrl: url('AUTHORIZE_URL', defaults.authorizeUrl),
+    tokenUrl: url('TOKEN_URL', defaults.tokenUrl),
+    userinfoUrl: url('USERINFO_URL', defaults.userinfoUrl),
+  };
+}
+
+function downloaderSsoFrom(env: Env): DownloaderSsoConfig {
+  return {
+    enabled: booleanFrom(env.DOWNLOADER_SSO_ENABLED, true),
+    google: oauthProviderFrom(env, 'GOOGLE'),
+    github: oauthProviderFrom(env, 'GITHUB'),
+    redirectBase: httpUrlFrom('DOWNLOADER_SSO_BASE_REDIRECT_URI', env.DOWNLOADER_SSO_BASE_REDIRECT_URI),
+    frontendUrl:
+      httpUrlFrom('DOWNLOADER_FRONTEND_URL', env.DOWNLOADER_FRONTEND_URL) ?? 'http://localhost:3000',
+  };
 }
 
 function streamingFrom(env: Env, production: boolean): StreamingSettings {
@@ -444,6 +521,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       adminPassword: env.DOWNLOADER_ADMIN_PASSWORD || undefined,
       explicitFilter: booleanFrom(env.DOWNLOADER_EXPLICIT_FILTER, false),
       secretsKey: env.DOWNLOADER_SECRETS_KEY || undefined,
+      sso: downloaderSsoFrom(env),
     },
     jobs: {
       pollIntervalMs: positiveIntegerFrom('JOB_POLL_INTERVAL_MS', env.JOB_POLL_INTERVAL_MS, 1000),
@@ -508,6 +586,17 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
       jwtSecret: mask(config.downloader.jwtSecret),
       adminPassword: mask(config.downloader.adminPassword),
       secretsKey: mask(config.downloader.secretsKey),
+      sso: {
+        ...config.downloader.sso,
+        google: config.downloader.sso.google && {
+          ...config.downloader.sso.google,
+          clientSecret: mask(config.downloader.sso.google.clientSecret),
+        },
+        github: config.downloader.sso.github && {
+          ...config.downloader.sso.github,
+          clientSecret: mask(config.downloader.sso.github.clientSecret),
+        },
+      },
     },
   }) as Record<string, unknown>;
 }

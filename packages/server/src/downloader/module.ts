@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import {
   createDownloaderCatalog,
   createDownloaderService,
+  createDownloaderSso,
   type DownloaderPrincipals,
   downloaderAuthenticators,
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
+  downloaderSsoHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
 } from '@music-apis/domain';
@@ -15,11 +17,13 @@ import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import { hashPassword, verifyPassword } from '../core/auth/index.js';
 import type { ServerConfig } from '../core/config.js';
 import type { Knex } from '../core/db.js';
+import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
+import { configuredSsoProviders, createOAuthSsoProviders } from './sso-providers.js';
 import { createDownloaderTokens } from './tokens.js';
 
 async function openRepository(db: Knex, config: ServerConfig) {
@@ -33,14 +37,16 @@ export const downloaderModule: ApiModule = {
   async createApi({ db, config, catalogProvider }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
+    const store = await openRepository(db, config);
     const service = createDownloaderService({
-      store: await openRepository(db, config),
+      store,
       settings: {
         authEnabled: settings.authEnabled,
         registrationEnabled: !settings.registrationDisabled,
         tokenLifetimeHours: settings.tokenLifetimeHours,
         explicitFilter: settings.explicitFilter,
-        ssoProviders: [],
+        ssoProviders: configuredSsoProviders(settings.sso),
+        ssoEnabled: settings.sso.enabled,
       },
       crypto: {
         hashPassword: (password) => hashPassword(password),
@@ -50,6 +56,13 @@ export const downloaderModule: ApiModule = {
       accountCheck: offlineAccountLoginCheck,
       now: () => new Date(),
     });
+    const sso = createDownloaderSso({
+      store,
+      service,
+      settings: { redirectBase: settings.sso.redirectBase, frontendUrl: settings.sso.frontendUrl },
+      providers: createOAuthSsoProviders(settings.sso),
+      now: () => new Date(),
+    });
     const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
       spec: downloaderSpec,
       errorReply: (error, env) =>
@@ -57,6 +70,10 @@ export const downloaderModule: ApiModule = {
       authenticate: downloaderAuthenticators<ServerEnv>(service),
       handlers: {
         ...downloaderHandlers<ServerEnv, ServerRawBody>(service),
+        ...downloaderSsoHandlers<ServerEnv, ServerRawBody>(sso, {
+          origin: ({ ctx }) => linkBase(ctx, config.publicUrl),
+          cookie: ({ ctx }) => ctx.get('cookie') || undefined,
+        }),
         // Nothing is watched until the watch lists are built (issue 15): no `is_locally_known` yet.
         ...downloaderCatalogHandlers<ServerEnv, ServerRawBody>(
           createDownloaderCatalog(catalogProvider.spotify),

@@ -9,6 +9,7 @@ import type {
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration } from '../core/db.js';
 import type { SecretBox } from './secret-box.js';
+import { createDownloaderSsoStateStore, downloaderSsoStatesMigration } from './sso-repository.js';
 
 /**
  * The downloader's data in SQL (upstream: users.json, main.json, accounts.db and the creds/blobs
@@ -57,6 +58,7 @@ export const downloaderMigrations: Migration[] = [
       await db.schema.dropTable(USERS);
     },
   },
+  downloaderSsoStatesMigration,
 ];
 
 interface UserRow {
@@ -134,6 +136,7 @@ export function createDownloaderRepository(db: Knex, box: SecretBox): Downloader
   }
 
   return {
+    sso: createDownloaderSsoStateStore(db),
     users: {
       async find(username) {
         const row = await db<UserRow>(USERS).where({ username }).first();
@@ -178,6 +181,34 @@ export function createDownloaderRepository(db: Knex, box: SecretBox): Downloader
           },
           (user) => user.role === 'admin' && role !== 'admin',
         );
+      },
+      async findByEmail(email) {
+        const row = await db<UserRow>(USERS)
+          .whereRaw('lower(email) = ?', [email.toLowerCase()])
+          .orderBy('username')
+          .first();
+        return row && toUser(row);
+      },
+      async findBySso(provider, ssoId) {
+        const row = await db<UserRow>(USERS).where({ sso_provider: provider, sso_id: ssoId }).first();
+        return row && toUser(row);
+      },
+      async linkSso(username, provider, ssoId, lastLogin) {
+        try {
+          const changed = await db(USERS)
+            .where({ username })
+            .update({ sso_provider: provider, sso_id: ssoId, last_login: lastLogin });
+          return changed > 0;
+        } catch (error) {
+          if (isUniqueViolation(error)) return false;
+          throw error;
+        }
+      },
+      async unlinkSso(username, provider) {
+        const changed = await db(USERS)
+          .where({ username, sso_provider: provider })
+          .update({ sso_provider: null, sso_id: null });
+        return changed > 0;
       },
     },
 

@@ -26,13 +26,6 @@ export const PENDING_OPERATIONS = {
     'getHlsManifest',
   ],
   downloader: [
-    // Part 1 (issue 14) not built yet: SSO.
-    'getSsoStatus',
-    'startGoogleLogin',
-    'startGithubLogin',
-    'completeGoogleLogin',
-    'completeGithubLogin',
-    'unlinkSsoProvider',
     // Part 2 (issue 15): downloads, progress and its SSE stream, history, watch lists.
     'cancelTrackDownload',
     'downloadTrack',

@@ -265,7 +265,9 @@ export interface paths {
         /**
          * Redirect to Google sign-in
          * @description Browser navigation target. Answers 303 to Google's authorize URL (`prompt=consent`,
-         *     `access_type=offline`); the provider then calls `/api/auth/sso/callback/google`.
+         *     `access_type=offline`) with a random single-use OAuth `state` (kept server-side for 10
+         *     minutes) and sets the cookie `downloader_sso_state_google` (HttpOnly, SameSite=Lax) that
+         *     binds it to this browser; the provider then calls `/api/auth/sso/callback/google`.
          *     400 "SSO is disabled" / "Google SSO is not configured".
          */
         get: operations["startGoogleLogin"];
@@ -286,7 +288,9 @@ export interface paths {
         };
         /**
          * Redirect to GitHub sign-in
-         * @description Browser navigation target. Answers 303 to GitHub's authorize URL; the provider then calls
+         * @description Browser navigation target. Answers 303 to GitHub's authorize URL (scope `user:email`)
+         *     with a single-use OAuth `state`, bound to the browser by the cookie
+         *     `downloader_sso_state_github` as for Google; the provider then calls
          *     `/api/auth/sso/callback/github`. 400 "SSO is disabled" / "GitHub SSO is not configured".
          */
         get: operations["startGithubLogin"];
@@ -311,7 +315,11 @@ export interface paths {
          *     creates one (username = the email's local part, plus a numeric suffix if taken; role
          *     `user`; no password) unless registration is disabled, then redirects (307) to the
          *     frontend with `?token=<jwt>` and sets an `access_token` cookie. Any failure redirects to
-         *     the frontend with `?error=<message>`. 400 when SSO is disabled or not configured.
+         *     the frontend with `?error=<message>` (URL-encoded). Unlike the original, the OAuth `state`
+         *     is checked first: it must equal the `downloader_sso_state_google` cookie set by the login
+         *     route and be unused and unexpired, else `?error=Invalid or missing OAuth state` /
+         *     `Invalid or expired OAuth state`, before the provider is called. Only a verified email
+         *     links or creates an account. 400 when SSO is disabled or not configured.
          */
         get: operations["completeGoogleLogin"];
         put?: never;
@@ -331,8 +339,9 @@ export interface paths {
         };
         /**
          * GitHub OAuth callback
-         * @description Same as the Google callback, for GitHub: finds or creates the user by email, then
-         *     redirects (307) to the frontend with `?token=<jwt>` (or `?error=<message>`).
+         * @description Same as the Google callback, for GitHub (state cookie `downloader_sso_state_github`):
+         *     finds or creates the user by email (the profile's, else the primary verified one of
+         *     `/user/emails`), then redirects (307) to the frontend with `?token=<jwt>` (or `?error=<message>`).
          *     400 when SSO is disabled or not configured.
          */
         get: operations["completeGithubLogin"];
@@ -356,8 +365,10 @@ export interface paths {
         /**
          * Unlink an SSO provider from the current account
          * @description Removes the provider link from the signed-in user. 400 for an unknown provider, a provider
-         *     that is not linked, or when SSO is disabled. (Upstream this route is unreachable — it
-         *     always answers 401 with auth on; here it works as documented and needs a signed-in user.)
+         *     that is not linked, when SSO (or auth) is disabled, or for an account without a password
+         *     (its provider is its only way to sign in: "Cannot unlink the only sign-in method of an
+         *     account without a password"). (Upstream this route is unreachable — it always answers 401
+         *     with auth on; here it works as documented and needs a signed-in user.)
          */
         post: operations["unlinkSsoProvider"];
         delete?: never;
@@ -2945,6 +2956,8 @@ export interface components {
         SsoProviderRedirect: {
             headers: {
                 Location: components["headers"]["Location"];
+                /** @description `downloader_sso_state_<provider>=<state>; Path=<callback path>; Max-Age=600; HttpOnly; SameSite=Lax` (plus `Secure` when the callback is https). */
+                "Set-Cookie"?: string;
                 [name: string]: unknown;
             };
             content?: never;
@@ -3073,7 +3086,7 @@ export interface components {
         UsernamePath: string;
         /** @description Authorization code from the provider (a missing or invalid code redirects with `?error=`). */
         OAuthCode: string;
-        /** @description OAuth state echoed by the provider, if any. */
+        /** @description OAuth state echoed by the provider; must match the login route's state cookie. */
         OAuthState: string;
         /**
          * @description Download service of the account.
@@ -3790,7 +3803,7 @@ export interface operations {
             query?: {
                 /** @description Authorization code from the provider (a missing or invalid code redirects with `?error=`). */
                 code?: components["parameters"]["OAuthCode"];
-                /** @description OAuth state echoed by the provider, if any. */
+                /** @description OAuth state echoed by the provider; must match the login route's state cookie. */
                 state?: components["parameters"]["OAuthState"];
             };
             header?: never;
@@ -3809,7 +3822,7 @@ export interface operations {
             query?: {
                 /** @description Authorization code from the provider (a missing or invalid code redirects with `?error=`). */
                 code?: components["parameters"]["OAuthCode"];
-                /** @description OAuth state echoed by the provider, if any. */
+                /** @description OAuth state echoed by the provider; must match the login route's state cookie. */
                 state?: components["parameters"]["OAuthState"];
             };
             header?: never;
@@ -3851,6 +3864,20 @@ export interface operations {
             };
             400: components["responses"]["DetailBadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description No such route (an empty provider segment) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "API endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
         };
     };
     getConfig: {
