@@ -53,6 +53,21 @@ export const playlistsMigration: Migration = {
       table.bigInteger('updated_at').notNullable();
       table.unique(['playlist_id', 'position']);
     });
+    if (isPostgres(db)) {
+      // The name search (`lower(playlist_name) like '%…%'`) by trigrams, where pg_trgm can be had;
+      // in a savepoint, so a refused CREATE EXTENSION does not abort the migration. Without it
+      // (and on SQLite) the search reads the tenant's playlists through the tenant's index.
+      try {
+        await db.transaction(async (savepoint) => {
+          await savepoint.raw('create extension if not exists pg_trgm');
+          await savepoint.raw(
+            'create index streaming_playlists_name_trgm on streaming_playlists using gin (lower(playlist_name) gin_trgm_ops)',
+          );
+        });
+      } catch {
+        // No trigram index: the search still works, by scanning.
+      }
+    }
     // One row per user and track: the newest play and the count (continue listening).
     await db.schema.createTable('streaming_plays', (table) => {
       table.string('tenant_id', 36).notNullable().references('id').inTable('streaming_tenants');
