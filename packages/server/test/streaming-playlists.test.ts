@@ -135,5 +135,17 @@ playlistRules('streaming playlists on SQLite', () => startTestServer());
 
 const postgres = await createScratchDatabase('streaming_playlists');
 afterAll(async () => postgres?.drop());
-if (postgres)
+if (postgres) {
   playlistRules('streaming playlists on PostgreSQL', () => startTestServer({ databaseUrl: postgres.url }));
+  it('PostgreSQL: the playlist name search has its trigram index', async () => {
+    const test = await startTestServer({ databaseUrl: postgres.url });
+    try {
+      const found = await test.server.db.raw('select 1 from pg_indexes where indexname = ?', [
+        'streaming_playlists_name_trgm',
+      ]);
+      expect(found.rows).toHaveLength(1);
+    } finally {
+      await test.stop(true);
+    }
+  });
+}
