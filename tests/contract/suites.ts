@@ -9,6 +9,7 @@ import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { streamingCatalogScenarios } from './scenarios/streaming-catalog.js';
 import { streamingHlsScenarios } from './scenarios/streaming-hls.js';
+import { streamingPlaylistScenarios } from './scenarios/streaming-playlists.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
 
 /** Every API's scenarios, by registry key; `undefined` until an API has some. */
@@ -21,7 +22,13 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   songs: songsScenarios,
   streaming: {
     ...streamingScenarios,
-    scenarios: [...streamingScenarios.scenarios, ...streamingCatalogScenarios, ...streamingHlsScenarios],
+    scenarios: [
+      ...streamingScenarios.scenarios,
+      // Part 2: the catalog, HLS streams, heartbeat, aggregator status, home page, playlists.
+      ...streamingCatalogScenarios,
+      ...streamingHlsScenarios,
+      ...streamingPlaylistScenarios,
+    ],
   },
   trackManager: trackManagerScenarios,
 };

@@ -13,4 +13,5 @@ export * from './streaming.js';
 export * from './streaming-catalog.js';
 export * from './streaming-catalog-ids.js';
 export * from './streaming-hls.js';
+export * from './streaming-playlists.js';
 export * from './track-manager.js';

@@ -220,13 +220,19 @@ const STATUSES_KEPT = new Set([400, 401, 403, 404, 405, 409, 413, 415, 422, 429,
 
 /** Laravel's error bodies for every streaming error: 422 `{message, errors}`, else `{message, code?}`. */
 export function streamingErrorReply(error: HttpError, request: { operationId?: string } = {}): ErrorReply {
+  // The aggregator's status answers its own body when it is down, as when it is up.
+  if (request.operationId === 'getAggregatorStatus' && error.status === 503) {
+    return { status: 503, body: { status: 'down' } };
+  }
   if (request.operationId === 'issueClientToken') {
     const reply = tokenEndpointReply(error);
     if (reply) return reply;
   }
   // A body that does not parse is, to Laravel, a request without input: its fields are missing.
+  // (A 400 with a code, such as the home page's TENANT_REQUIRED, is an answer of its own.)
   if (
     error.status === 400 &&
+    error.options.code === undefined &&
     request.operationId !== 'handleStripeWebhook' &&
     !(error instanceof RequestValidationError)
   ) {

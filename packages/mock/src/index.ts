@@ -62,6 +62,7 @@ export {
   type StreamingMockState,
   type StreamingMockTenantCaller,
   type StreamingMockUserCaller,
+  type StreamingPlaylistsMockState,
   type StreamingPrincipals,
   streamingMockApi,
 } from './streaming/index.js';

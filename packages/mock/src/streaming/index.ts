@@ -32,6 +32,7 @@ import {
   streamingEmailTaken,
   streamingErrorReply,
   streamingNotFound,
+  streamingTrackIdOf,
   stripeEventChange,
   tooManyAttempts,
   tryBearerScheme,
@@ -45,9 +46,11 @@ import { type components, type operations, streamingSpec } from '@music-apis/spe
 import type { BinaryBody, MockApiDefinition, MockEnv } from '../core/api.js';
 import { memoryCatalogStore } from './catalog.js';
 import { hlsHandlers } from './hls.js';
+import { authenticateOptionalUser, playlistHandlers, recordPlay } from './playlists.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
 export { STREAMING_MOCK_HLS_URL_SECRET, type StreamingMockPlay } from './hls.js';
+export type { StreamingPlaylistsMockState } from './playlists.js';
 export {
   STREAMING_MOCK_CLIENT,
   STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
@@ -188,15 +191,17 @@ export const streamingMockApi: MockApiDefinition<
             return { tenantId: token.tenantId, clientId: token.clientId };
           }),
         UserToken: (request, _env, options) =>
-          tryBearerScheme(options, () => {
-            const token = liveToken(request.header('authorization'));
-            if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
-              throw invalidAuthToken();
-            }
-            checkTokenDevice(token.deviceId, request.header('x-device-id'));
-            if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
-            return { tenantId: token.tenantId, userId: token.userId };
-          }),
+          tryBearerScheme(options, () =>
+            authenticateOptionalUser(request.header('authorization'), options.optional, () => {
+              const token = liveToken(request.header('authorization'));
+              if (!token || (token.kind !== 'udt' && token.kind !== 'access') || token.userId === null) {
+                throw invalidAuthToken();
+              }
+              checkTokenDevice(token.deviceId, request.header('x-device-id'));
+              if (!userOf(token.tenantId, token.userId)) throw invalidAuthToken();
+              return { tenantId: token.tenantId, userId: token.userId };
+            }),
+          ),
       },
       handlers: {
         issueClientToken({ body }) {
@@ -469,7 +474,14 @@ export const streamingMockApi: MockApiDefinition<
         ...streamingCatalogHandlers<StreamingPrincipals, MockEnv, BinaryBody>(
           memoryCatalogStore(context.catalog),
         ),
-        ...hlsHandlers(context),
+        ...hlsHandlers(context, ({ tenantId, userId, track }) =>
+          recordPlay(state, context, {
+            tenantId,
+            userId,
+            trackId: streamingTrackIdOf(context.catalog, track) ?? '',
+          }),
+        ),
+        ...playlistHandlers(state, context),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

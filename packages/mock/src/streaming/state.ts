@@ -4,6 +4,7 @@ import {
   STREAMING_DEMO_TENANT,
   type StreamingUserRecord,
 } from '@music-apis/domain';
+import { createPlaylistsState, type StreamingPlaylistsMockState } from './playlists.js';
 
 /**
  * The streaming store: the server's tables as maps. Tokens, secrets and codes are kept in clear
@@ -68,6 +69,8 @@ export interface StreamingMockState {
     stripeWebhookSecret: string;
   };
   counters: { tokens: number; users: number; codes: number; sessions: number };
+  /** Playlists, their entries and the users' plays (playlists.ts). */
+  playlists: StreamingPlaylistsMockState;
 }
 
 export function createStreamingState(): StreamingMockState {
@@ -89,5 +92,6 @@ export function createStreamingState(): StreamingMockState {
       stripeWebhookSecret: STREAMING_MOCK_STRIPE_WEBHOOK_SECRET,
     },
     counters: { tokens: 0, users: 0, codes: 0, sessions: 0 },
+    playlists: createPlaylistsState(),
   };
 }

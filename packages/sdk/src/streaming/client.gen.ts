@@ -316,7 +316,8 @@ export type GetHomePageResult = operations['getHomePage']['responses'][200]['con
 export type GetHomePageError =
   | ApiError<operations['getHomePage']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getHomePage']['responses'][401]['content']['application/json'], 401>
-  | ApiError<operations['getHomePage']['responses'][404]['content']['application/json'], 404>;
+  | ApiError<operations['getHomePage']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getHomePage']['responses'][422]['content']['application/json'], 422>;
 
 /** Arguments of `searchPlaylists` (`GET /api/v1/playlists/search`). */
 export interface SearchPlaylistsParams {
@@ -1062,9 +1063,16 @@ export interface StreamingMethods {
    * is present but token is invalid or expired, returns 401 INVALID_AUTH_TOKEN (the request is
    * not downgraded to a guest request).
    *
+   * Modules: `featured-playlists` (a `playlist_carousel` of the tenant's editorial playlists,
+   * public playlists anyone of the tenant can open with `getPlaylist`), and for a signed-in
+   * user `continue-listening`, whose items are the tracks the user played last (a play is a
+   * served HLS manifest), newest first, at most 20. `page.revision` changes whenever the
+   * composed content changes and only then (it is derived from the content, the same on every
+   * instance); `page.schema_version` is the version of the page format.
+   *
    * `GET /api/v1/home`
    *
-   * Fails with {@link GetHomePageError} (400, 401, 404).
+   * Fails with {@link GetHomePageError} (400, 401, 404, 422).
    */
   getHomePage(args?: GetHomePageParams, options?: CallOptions): ApiPromise<GetHomePageResult>;
 
@@ -1072,8 +1080,9 @@ export interface StreamingMethods {
    * Search playlists
    *
    * Returns a listing of playlists matching the given keyword (case-insensitive substring of
-   * `playlist_name`). Includes the caller's own playlists and the public playlists of the
-   * caller's tenant. 15 a page.
+   * `playlist_name`; `%` and `_` are plain characters). Includes the caller's own playlists and
+   * the public playlists of the caller's tenant (its editorial playlists among them), newest
+   * first, 15 a page. The page links keep the keyword.
    *
    * `GET /api/v1/playlists/search`
    *
@@ -1141,7 +1150,8 @@ export interface StreamingMethods {
    * Add track to playlist
    *
    * Adds a single track to the end of the owned playlist (`order` = current count + 1).
-   * `track_id` must be an existing catalog track; the same track may appear more than once.
+   * `track_id` must be an existing catalog track (422 otherwise); the same track may appear
+   * more than once. A playlist holds at most 1000 tracks (422 beyond).
    *
    * `POST /api/v1/playlists/{playlist_id}/tracks`
    *

@@ -1,13 +1,21 @@
 import type { components } from '@music-apis/spec/streaming';
 import {
+  type CallOptions,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
+  type Paginator,
   type TokenProvider,
   type TokenSource,
 } from '../core/index.js';
-import { type StreamingMethods, streamingMethods } from './client.gen.js';
+import {
+  type SearchPlaylistsParams,
+  type SearchPlaylistsResult,
+  type StreamingMethods,
+  streamingMethods,
+} from './client.gen.js';
 import { type CatalogSearchIterators, catalogSearchIterators } from './lib/catalog-search.js';
+import { paginatePlaylistSearch, type StreamingPlaylist } from './lib/playlists.js';
 import {
   type ClientCredentials,
   createClientCredentialsTokenProvider,
@@ -48,6 +56,11 @@ export interface StreamingClientOptions
 }
 
 export interface StreamingClient extends StreamingMethods, CatalogSearchIterators {
+  /** Every playlist `searchPlaylists` matches, fetched page by page: `for await` over playlists, `.pages()` over pages. */
+  iteratePlaylistSearch(
+    query: SearchPlaylistsParams,
+    options?: CallOptions,
+  ): Paginator<StreamingPlaylist, SearchPlaylistsResult>;
   /** The provider behind `auth.tenant: { clientId, clientSecret }`: `invalidate()` forces a new token. */
   readonly tenantTokenProvider: TokenProvider | undefined;
   readonly http: HttpClient;
@@ -74,7 +87,13 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
     errorMessage: streamingErrorMessage,
   });
   const methods = streamingMethods(http);
-  return { ...methods, ...catalogSearchIterators(methods), tenantTokenProvider, http };
+  return {
+    ...methods,
+    ...catalogSearchIterators(methods),
+    iteratePlaylistSearch: (query, call) => paginatePlaylistSearch(methods, query, call),
+    tenantTokenProvider,
+    http,
+  };
 }
 
 const isClientCredentials = (tenant: StreamingAuth['tenant']): tenant is ClientCredentials =>

@@ -3,5 +3,6 @@ export * from '../core/public.js';
 export * from './client.gen.js';
 export * from './client.js';
 export * from './lib/catalog-search.js';
+export * from './lib/playlists.js';
 export * from './lib/streams.js';
 export * from './lib/tokens.js';

@@ -9,6 +9,7 @@ import {
   streamingEmailTaken,
   streamingErrorReply,
   streamingNotFound,
+  streamingTrackIdOf,
   tryBearerScheme,
   userChanges,
   userView,
@@ -27,6 +28,8 @@ import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from
 import { createClientVerifier, tenantForSlug } from './clients.js';
 import { createHlsService } from './hls.js';
 import { createStreamingIdentity, type TenantCaller, type UserCaller } from './identity.js';
+import { authenticateOptionalUser, createPlaylistHandlers, recordPlay } from './playlists.js';
+import { playlistsMigration } from './playlists-store.js';
 import { streamingMigrations, tenantStore } from './store.js';
 
 type StreamingPrincipals = { OAuth2: TenantCaller; UserToken: UserCaller };
@@ -46,7 +49,7 @@ async function rawText(ctx: Context): Promise<string> {
 
 export const streamingModule: ApiModule = {
   key: 'streaming',
-  migrations: [...streamingMigrations, streamingCatalogMigration],
+  migrations: [...streamingMigrations, streamingCatalogMigration, playlistsMigration],
   /** The demo tenant (`STREAMING_TENANT`, default `acme`); its first client is made at the first start. */
   async seed({ db, config, catalog }) {
     await tenantForSlug(db, config.streaming.tenant);
@@ -68,10 +71,9 @@ export const streamingModule: ApiModule = {
       urlSecret: new TextDecoder().decode(
         await getOrCreateSecret(db, 'streaming-hls-urls', settings.hlsUrlSecret),
       ),
-      // HOOK POINT (play recording): called once per manifest served with { tenantId, userId,
-      // streamId, track }; the home page's "continue listening" (the streaming store's `recordPlay`)
-      // connects here. A no-op until then.
-      onPlay: async () => {},
+      // Each manifest served is a play: what the home page's "continue listening" is made of.
+      onPlay: ({ tenantId, userId, track }) =>
+        recordPlay(db, catalog, { tenantId, userId, trackId: streamingTrackIdOf(catalog, track) ?? '' }),
     });
     const builtin = createBuiltinCheckout(db, settings);
     const checkout = settings.checkout.stripeSecretKey
@@ -93,7 +95,9 @@ export const streamingModule: ApiModule = {
           tryBearerScheme(options, () => identity.authenticateTenant(request.header('authorization'))),
         UserToken: (request, _env, options) =>
           tryBearerScheme(options, () =>
-            identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+            authenticateOptionalUser(request, options.optional, () =>
+              identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
+            ),
           ),
       },
       handlers: {
@@ -240,6 +244,7 @@ export const streamingModule: ApiModule = {
           contentType: HLS_SEGMENT_CONTENT_TYPE,
           headers: { 'cache-control': 'private, max-age=3600' },
         }),
+        ...createPlaylistHandlers({ db, catalog, baseUrl }),
         ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };

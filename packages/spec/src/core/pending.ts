@@ -12,18 +12,6 @@ export const PENDING_OPERATIONS = {
   // and spreads `pendingHandlers(PENDING_OPERATIONS.<api>)` after its built handlers.
   /** Part 2 of the streaming API (issue 17): health, home, playlists, the catalog, HLS. */
   streaming: [
-    'getHeartbeat',
-    'getAggregatorStatus',
-    'getHomePage',
-    'searchPlaylists',
-    'listMyPlaylists',
-    'createPlaylist',
-    'getPlaylist',
-    'updatePlaylist',
-    'listPlaylistTracks',
-    'addPlaylistTrack',
-    'replacePlaylistTracks',
-    'reorderPlaylistTrack',
   ],
   downloader: [
     // Part 2 (issue 15): downloads, progress and its SSE stream, history, watch lists.

@@ -380,6 +380,13 @@ export interface paths {
          *     derived from the user. Guest — X-Tenant header (tenant slug) is required. If Authorization
          *     is present but token is invalid or expired, returns 401 INVALID_AUTH_TOKEN (the request is
          *     not downgraded to a guest request).
+         *
+         *     Modules: `featured-playlists` (a `playlist_carousel` of the tenant's editorial playlists,
+         *     public playlists anyone of the tenant can open with `getPlaylist`), and for a signed-in
+         *     user `continue-listening`, whose items are the tracks the user played last (a play is a
+         *     served HLS manifest), newest first, at most 20. `page.revision` changes whenever the
+         *     composed content changes and only then (it is derived from the content, the same on every
+         *     instance); `page.schema_version` is the version of the page format.
          */
         get: operations["getHomePage"];
         put?: never;
@@ -400,8 +407,9 @@ export interface paths {
         /**
          * Search playlists
          * @description Returns a listing of playlists matching the given keyword (case-insensitive substring of
-         *     `playlist_name`). Includes the caller's own playlists and the public playlists of the
-         *     caller's tenant. 15 a page.
+         *     `playlist_name`; `%` and `_` are plain characters). Includes the caller's own playlists and
+         *     the public playlists of the caller's tenant (its editorial playlists among them), newest
+         *     first, 15 a page. The page links keep the keyword.
          */
         get: operations["searchPlaylists"];
         put?: never;
@@ -495,7 +503,8 @@ export interface paths {
         /**
          * Add track to playlist
          * @description Adds a single track to the end of the owned playlist (`order` = current count + 1).
-         *     `track_id` must be an existing catalog track; the same track may appear more than once.
+         *     `track_id` must be an existing catalog track (422 otherwise); the same track may appear
+         *     more than once. A playlist holds at most 1000 tracks (422 beyond).
          */
         post: operations["addPlaylistTrack"];
         delete?: never;
@@ -1121,7 +1130,10 @@ export interface components {
                 id: string;
                 /** @description Version of the page/module format. */
                 schema_version: number;
-                /** @description Editorial revision of the page. */
+                /**
+                 * @description Revision of the page's content: changes whenever what the page shows changes, stays
+                 *     the same while nothing does (derived from the content, so every instance agrees).
+                 */
                 revision: number;
                 /** Format: date-time */
                 generated_at: string;
@@ -1163,14 +1175,18 @@ export interface components {
                 strategy_version: string;
                 execution_mode: string | null;
             };
-            /** @description The module's items; absent for modules the client fills itself (e.g. continue listening). */
+            /**
+             * @description The module's items: playlists in a `playlist_carousel`; in `continue_listening`, the
+             *     user's recently played tracks (`type: track`, `id` the stream id, `track_id` the catalog
+             *     track id, `stream_url` its HLS manifest, `metadata.last_played_at` and `play_count`).
+             */
             items?: components["schemas"]["HomeItem"][];
         };
         HomeItem: {
             /** Format: uuid */
             id: string;
             /**
-             * @description Item type, e.g. `playlist`.
+             * @description Item type, e.g. `playlist`, `track`.
              * @example playlist
              */
             type: string;
@@ -1197,8 +1213,7 @@ export interface components {
         PlaylistVisibility: boolean;
         CreatePlaylistRequest: components["schemas"]["PlaylistFields"] & {
             playlist_name: components["schemas"]["PlaylistName"];
-            /** @default false */
-            public: components["schemas"]["PlaylistVisibility"];
+            public?: components["schemas"]["PlaylistVisibility"];
         };
         /**
          * @example {
@@ -2772,6 +2787,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
         };
     };
     searchPlaylists: {
