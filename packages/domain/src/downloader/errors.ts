@@ -67,6 +67,10 @@ const INVALID_INPUT: Record<string, string> = {
   updateSpotifyApiConfig: "Request body must contain 'client_id' and 'client_secret'",
   createCredential: 'Could not create credential',
   updateCredential: 'Could not update credential',
+  markPlaylistTracksKnown: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
+  unmarkPlaylistTracks: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
+  markArtistAlbumsKnown: 'Invalid request body. Expecting a JSON array of album Spotify IDs.',
+  unmarkArtistAlbums: 'Invalid request body. Expecting a JSON array of album Spotify IDs.',
 };
 
 /** What the original says of a paging parameter that is not an integer (by operation). */

@@ -7,3 +7,5 @@ export * from './errors.js';
 export * from './handlers.js';
 export * from './service.js';
 export * from './store.js';
+export * from './watch.js';
+export * from './watch-store.js';

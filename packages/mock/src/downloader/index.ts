@@ -9,6 +9,7 @@ import {
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
+  downloaderWatchHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   type SpotifyCatalogSource,
@@ -18,6 +19,12 @@ import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
 import { createMockDownloaderTokens } from './tokens.js';
+import {
+  createDownloaderWatchMockData,
+  createMockWatch,
+  type DownloaderWatchMockData,
+  withDueWatchChecks,
+} from './watch.js';
 
 /**
  * The downloader in memory, through the same service as the server (`@music-apis/domain`): only
@@ -29,6 +36,8 @@ import { createMockDownloaderTokens } from './tokens.js';
 export interface DownloaderMockState extends DownloaderMockData {
   /** The deployment settings the server reads from its environment; change them in a test. */
   settings: DownloaderSettings;
+  /** The watch lists (issue 15): watched items, known items, what checks queued, the scheduler. */
+  watch: DownloaderWatchMockData;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -57,6 +66,7 @@ export const downloaderMockApi: MockApiDefinition<
       config: undefined,
       accounts: new Map(),
       spotifyApi: undefined,
+      watch: createDownloaderWatchMockData(),
       settings: {
         authEnabled: false,
         registrationEnabled: true,
@@ -99,12 +109,22 @@ export const downloaderMockApi: MockApiDefinition<
       accountCheck: offlineAccountLoginCheck,
       now,
     });
+    const watch = createMockWatch(state.watch, spotifySourceOf(catalog), () => service.watchConfig(), now);
+    const catalogHandlers = downloaderCatalogHandlers<MockEnv, BinaryBody>(
+      createDownloaderCatalog(spotifySourceOf(catalog), watch.service.locallyKnown),
+    );
     return {
       authenticate: downloaderAuthenticators<MockEnv>(service),
       handlers: {
         ...downloaderHandlers<MockEnv, BinaryBody>(service),
-        // The demo catalog, as the server's built-in provider serves it; nothing is watched yet.
-        ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
+        // The demo catalog, as the server's built-in provider serves it; watched items carry
+        // `is_locally_known`, after the scheduled checks that fell due on the mock clock.
+        ...catalogHandlers,
+        ...withDueWatchChecks(
+          { getPlaylistInfo: catalogHandlers.getPlaylistInfo, getArtistInfo: catalogHandlers.getArtistInfo },
+          watch,
+        ),
+        ...withDueWatchChecks(downloaderWatchHandlers<MockEnv, BinaryBody>(watch.service), watch),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

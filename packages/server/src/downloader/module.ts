@@ -7,6 +7,7 @@ import {
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
+  downloaderWatchHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
 } from '@music-apis/domain';
@@ -21,6 +22,7 @@ import { getOrCreateSecret } from '../core/secrets.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
 import { createDownloaderTokens } from './tokens.js';
+import { createServerWatch, downloaderWatchMigration } from './watch.js';
 
 async function openRepository(db: Knex, config: ServerConfig) {
   const key = await getOrCreateSecret(db, 'downloader-secrets-key', config.downloader.secretsKey);
@@ -29,8 +31,8 @@ async function openRepository(db: Knex, config: ServerConfig) {
 
 export const downloaderModule: ApiModule = {
   key: 'downloader',
-  migrations: downloaderMigrations,
-  async createApi({ db, config, catalogProvider }) {
+  migrations: [...downloaderMigrations, downloaderWatchMigration],
+  async createApi({ db, config, catalogProvider, jobs, logger }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const service = createDownloaderService({
@@ -50,6 +52,15 @@ export const downloaderModule: ApiModule = {
       accountCheck: offlineAccountLoginCheck,
       now: () => new Date(),
     });
+    // The watch lists: checks on the job queue, the schedule in the database (watch.ts).
+    const watch = createServerWatch({
+      db,
+      jobs,
+      logger,
+      source: catalogProvider.spotify,
+      watchConfig: () => service.watchConfig(),
+    });
+    watch.startSchedule();
     const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
       spec: downloaderSpec,
       errorReply: (error, env) =>
@@ -57,10 +68,11 @@ export const downloaderModule: ApiModule = {
       authenticate: downloaderAuthenticators<ServerEnv>(service),
       handlers: {
         ...downloaderHandlers<ServerEnv, ServerRawBody>(service),
-        // Nothing is watched until the watch lists are built (issue 15): no `is_locally_known` yet.
+        // Items of watched playlists and artists carry `is_locally_known`.
         ...downloaderCatalogHandlers<ServerEnv, ServerRawBody>(
-          createDownloaderCatalog(catalogProvider.spotify),
+          createDownloaderCatalog(catalogProvider.spotify, watch.service.locallyKnown),
         ),
+        ...downloaderWatchHandlers<ServerEnv, ServerRawBody>(watch.service),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };
