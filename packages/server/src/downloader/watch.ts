@@ -314,7 +314,7 @@ export function createServerWatch({
   }
 
   let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> | undefined;
+  let sweeping = false;
   return {
     service,
     sweep,
@@ -328,10 +328,12 @@ export function createServerWatch({
           return;
         }
         // One sweep at a time: a slow database must not pile them up.
-        sweeping ??= sweep()
+        if (sweeping) return;
+        sweeping = true;
+        sweep()
           .catch((error) => logger.warn({ err: error }, 'watch schedule sweep failed'))
           .finally(() => {
-            sweeping = undefined;
+            sweeping = false;
           });
       }, WATCH_SWEEP_INTERVAL_MS).unref();
     },
