@@ -98,6 +98,9 @@ export interface DownloaderErrorContext {
 
 /** Route families by path prefix, for paths no operation matched (`/api/credentials/`, say). */
 const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
+  // The watch routes answer `{detail: {error}}`, unlike the rest of their families (first match wins).
+  ['/api/playlist/watch', 'nested'],
+  ['/api/artist/watch', 'nested'],
   ['/api/config', 'nested'],
   ['/api/credentials', 'nested'],
   ['/api/search', 'nested'],

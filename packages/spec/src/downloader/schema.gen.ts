@@ -5166,6 +5166,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5211,6 +5212,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5248,6 +5250,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5283,7 +5286,9 @@ export interface operations {
                     "application/json": components["schemas"]["PlaylistWatchStatus"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5652,6 +5657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5700,6 +5706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5737,6 +5744,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5772,7 +5780,9 @@ export interface operations {
                     "application/json": components["schemas"]["ArtistWatchStatus"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
