@@ -224,7 +224,16 @@ export const downloaderWatchScenarios: Scenario[] = [
           404,
           `Playlist ${UNKNOWN_ID} not found in watchlist.`,
         );
-        await expectApiError(user.getPlaylistWatchStatus({ playlist_spotify_id: 'not-an-id!' }), 400);
+        await expectNested(
+          user.getPlaylistWatchStatus({ playlist_spotify_id: 'not-an-id!' }),
+          400,
+          'Invalid request',
+        );
+        await expectNested(
+          user.unmarkPlaylistTracks({ playlist_spotify_id: 'not-an-id!', body: [id] }),
+          400,
+          'Invalid request',
+        );
         expect(await user.listWatchedPlaylists()).toHaveLength(1);
 
         expect(await user.removePlaylistFromWatchlist({ playlist_spotify_id: id })).toEqual({

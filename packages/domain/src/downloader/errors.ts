@@ -67,6 +67,10 @@ const INVALID_INPUT: Record<string, string> = {
   updateSpotifyApiConfig: "Request body must contain 'client_id' and 'client_secret'",
   createCredential: 'Could not create credential',
   updateCredential: 'Could not update credential',
+};
+
+/** What a route says of a body that does not fit, when it differs from a bad path or query. */
+const INVALID_BODY: Record<string, string> = {
   markPlaylistTracksKnown: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
   unmarkPlaylistTracks: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
   markArtistAlbumsKnown: 'Invalid request body. Expecting a JSON array of album Spotify IDs.',
@@ -86,6 +90,8 @@ function invalidInputMessage(operationId: string | undefined, issues: Validation
   if (missing) return `Missing parameter: ${missing.field}`;
   const paging = operationId ? INVALID_PAGING[operationId] : undefined;
   if (paging && issues.some((issue) => issue.field === 'limit' || issue.field === 'offset')) return paging;
+  const body = operationId ? INVALID_BODY[operationId] : undefined;
+  if (body && issues.some((issue) => issue.location === 'body')) return body;
   return (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
 }
 
