@@ -67,4 +67,37 @@ describe('the downloader mock watch lists', () => {
     await call('GET', '/api/playlist/watch/list');
     expect(queued).toHaveLength(playlist.trackIsrcs.length + albums.length);
   });
+
+  it('reads a playlist in batches of maxItemsPerRun, one per check; download_existing false only marks them known', async () => {
+    await call('POST', '/api/config', { realTime: true });
+    await call('POST', '/api/config/watch', { enabled: true, maxItemsPerRun: 5 });
+    const [playlist, other] = demoCatalog.playlists();
+    await call('PUT', `/api/playlist/watch/${playlist!.id}`);
+    await call('PUT', `/api/playlist/watch/${other!.id}`, { download_existing: false });
+    const added = (await call('GET', `/api/playlist/watch/${playlist!.id}/status`)).body.playlist_data;
+
+    advance(10);
+    await call('POST', `/api/playlist/watch/trigger_check/${playlist!.id}`);
+    const status = async (id: string) =>
+      (await call('GET', `/api/playlist/watch/${id}/status`)).body.playlist_data;
+    expect(await status(playlist!.id)).toMatchObject({
+      batch_next_offset: 5,
+      batch_processing_snapshot_id: added.snapshot_id,
+      last_checked: added.last_checked, // the pass is not over yet
+    });
+    expect(mock.state.downloader.watch.queued).toHaveLength(5);
+    await call('POST', `/api/playlist/watch/trigger_check/${playlist!.id}`);
+    await call('POST', `/api/playlist/watch/trigger_check/${playlist!.id}`);
+    expect(await status(playlist!.id)).toMatchObject({
+      batch_next_offset: 0,
+      batch_processing_snapshot_id: null,
+      last_checked: added.last_checked + 10,
+    });
+    expect(mock.state.downloader.watch.queued).toHaveLength(playlist!.trackIsrcs.length);
+
+    // Every playlist, then again: the other one's tracks become known without being queued.
+    for (let run = 0; run < 3; run++) await call('POST', '/api/playlist/watch/trigger_check');
+    expect(mock.state.downloader.watch.knownTracks.get(other!.id)?.size).toBe(other!.trackIsrcs.length);
+    expect(mock.state.downloader.watch.queued).toHaveLength(playlist!.trackIsrcs.length);
+  });
 });
