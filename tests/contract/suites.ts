@@ -5,6 +5,7 @@ import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
+import { downloaderWatchScenarios } from './scenarios/downloader-watch.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { streamingCatalogScenarios } from './scenarios/streaming-catalog.js';
@@ -17,7 +18,12 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   collections: collectionsScenarios,
   downloader: {
     ...downloaderScenarios,
-    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios, ...downloaderSsoScenarios],
+    scenarios: [
+      ...downloaderScenarios.scenarios,
+      ...downloaderCatalogScenarios,
+      ...downloaderSsoScenarios,
+      ...downloaderWatchScenarios,
+    ],
   },
   songs: songsScenarios,
   streaming: {

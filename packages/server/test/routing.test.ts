@@ -46,7 +46,7 @@ describe('routing across APIs', () => {
     expect(streaming.notBuiltYet).toHaveLength(12);
     const downloader = apis.find((api) => api.key === 'downloader');
     expect(downloader?.operations).toBe(81);
-    expect(downloader?.notBuiltYet).toHaveLength(39);
+    expect(downloader?.notBuiltYet).toHaveLength(23);
     expect(downloader?.notBuiltYet).not.toContain('searchSpotify');
     expect(downloader?.notBuiltYet).toContain('streamTaskProgress');
     const page = await fetch(`${test.baseUrl}/`, { headers: { accept: 'text/html' } });

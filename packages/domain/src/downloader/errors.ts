@@ -69,6 +69,14 @@ const INVALID_INPUT: Record<string, string> = {
   updateCredential: 'Could not update credential',
 };
 
+/** What a route says of a body that does not fit, when it differs from a bad path or query. */
+const INVALID_BODY: Record<string, string> = {
+  markPlaylistTracksKnown: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
+  unmarkPlaylistTracks: 'Invalid request body. Expecting a JSON array of track Spotify IDs.',
+  markArtistAlbumsKnown: 'Invalid request body. Expecting a JSON array of album Spotify IDs.',
+  unmarkArtistAlbums: 'Invalid request body. Expecting a JSON array of album Spotify IDs.',
+};
+
 /** What the original says of a paging parameter that is not an integer (by operation). */
 const INVALID_PAGING: Record<string, string> = {
   searchSpotify: 'limit must be an integer',
@@ -82,6 +90,8 @@ function invalidInputMessage(operationId: string | undefined, issues: Validation
   if (missing) return `Missing parameter: ${missing.field}`;
   const paging = operationId ? INVALID_PAGING[operationId] : undefined;
   if (paging && issues.some((issue) => issue.field === 'limit' || issue.field === 'offset')) return paging;
+  const body = operationId ? INVALID_BODY[operationId] : undefined;
+  if (body && issues.some((issue) => issue.location === 'body')) return body;
   return (operationId && INVALID_INPUT[operationId]) || 'Invalid request';
 }
 
@@ -94,6 +104,9 @@ export interface DownloaderErrorContext {
 
 /** Route families by path prefix, for paths no operation matched (`/api/credentials/`, say). */
 const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
+  // The watch routes answer `{detail: {error}}`, unlike the rest of their families (first match wins).
+  ['/api/playlist/watch', 'nested'],
+  ['/api/artist/watch', 'nested'],
   ['/api/config', 'nested'],
   ['/api/credentials', 'nested'],
   ['/api/search', 'nested'],

@@ -8,3 +8,5 @@ export * from './handlers.js';
 export * from './service.js';
 export * from './sso.js';
 export * from './store.js';
+export * from './watch.js';
+export * from './watch-store.js';

@@ -12,6 +12,7 @@ import {
   downloaderErrorReply,
   downloaderHandlers,
   downloaderSsoHandlers,
+  downloaderWatchHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   type SpotifyCatalogSource,
@@ -22,6 +23,12 @@ import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../cor
 import { createMockSsoProviders } from './sso.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
 import { createMockDownloaderTokens } from './tokens.js';
+import {
+  createDownloaderWatchMockData,
+  createMockWatch,
+  type DownloaderWatchMockData,
+  withDueWatchChecks,
+} from './watch.js';
 
 /**
  * The downloader in memory, through the same service as the server (`@music-apis/domain`): only
@@ -38,6 +45,8 @@ export interface DownloaderMockState extends DownloaderMockData {
    * who the simulated provider signs in when the login redirect is followed (see `./sso.ts`).
    */
   sso: DownloaderSsoSettings & { consentEmail: string };
+  /** The watch lists (issue 15): watched items, known items, what checks queued, the scheduler. */
+  watch: DownloaderWatchMockData;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -72,6 +81,7 @@ export const downloaderMockApi: MockApiDefinition<
         frontendUrl: 'http://localhost:3000',
         consentEmail: 'sso.user@example.com',
       },
+      watch: createDownloaderWatchMockData(),
       settings: {
         authEnabled: false,
         registrationEnabled: true,
@@ -124,6 +134,10 @@ export const downloaderMockApi: MockApiDefinition<
       providers: createMockSsoProviders(() => state.sso.consentEmail),
       now,
     });
+    const watch = createMockWatch(state.watch, spotifySourceOf(catalog), () => service.watchConfig(), now);
+    const catalogHandlers = downloaderCatalogHandlers<MockEnv, BinaryBody>(
+      createDownloaderCatalog(spotifySourceOf(catalog), watch.service.locallyKnown),
+    );
     return {
       authenticate: downloaderAuthenticators<MockEnv>(service),
       handlers: {
@@ -132,8 +146,14 @@ export const downloaderMockApi: MockApiDefinition<
           origin: ({ baseUrl }) => baseUrl,
           cookie: ({ request }) => request.headers.get('cookie') ?? undefined,
         }),
-        // The demo catalog, as the server's built-in provider serves it; nothing is watched yet.
-        ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
+        // The demo catalog, as the server's built-in provider serves it; watched items carry
+        // `is_locally_known`, after the scheduled checks that fell due on the mock clock.
+        ...catalogHandlers,
+        ...withDueWatchChecks(
+          { getPlaylistInfo: catalogHandlers.getPlaylistInfo, getArtistInfo: catalogHandlers.getArtistInfo },
+          watch,
+        ),
+        ...withDueWatchChecks(downloaderWatchHandlers<MockEnv, BinaryBody>(watch.service), watch),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

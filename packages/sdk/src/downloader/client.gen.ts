@@ -881,6 +881,7 @@ export type TriggerPlaylistWatchCheckResult = operations['triggerPlaylistWatchCh
 
 /** The errors `triggerPlaylistWatchCheck` documents, one per status: `isApiError<TriggerPlaylistWatchCheckError>(error)`, then `error.status` narrows `error.body`. */
 export type TriggerPlaylistWatchCheckError =
+  | ApiError<operations['triggerPlaylistWatchCheck']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['triggerPlaylistWatchCheck']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['triggerPlaylistWatchCheck']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['triggerPlaylistWatchCheck']['responses'][404]['content']['application/json'], 404>
@@ -898,6 +899,7 @@ export type AddPlaylistToWatchlistResult = operations['addPlaylistToWatchlist'][
 
 /** The errors `addPlaylistToWatchlist` documents, one per status: `isApiError<AddPlaylistToWatchlistError>(error)`, then `error.status` narrows `error.body`. */
 export type AddPlaylistToWatchlistError =
+  | ApiError<operations['addPlaylistToWatchlist']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['addPlaylistToWatchlist']['responses'][404]['content']['application/json'], 404>
@@ -916,6 +918,7 @@ export type RemovePlaylistFromWatchlistResult = operations['removePlaylistFromWa
 
 /** The errors `removePlaylistFromWatchlist` documents, one per status: `isApiError<RemovePlaylistFromWatchlistError>(error)`, then `error.status` narrows `error.body`. */
 export type RemovePlaylistFromWatchlistError =
+  | ApiError<operations['removePlaylistFromWatchlist']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['removePlaylistFromWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['removePlaylistFromWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['removePlaylistFromWatchlist']['responses'][404]['content']['application/json'], 404>
@@ -932,7 +935,9 @@ export type GetPlaylistWatchStatusResult = operations['getPlaylistWatchStatus'][
 
 /** The errors `getPlaylistWatchStatus` documents, one per status: `isApiError<GetPlaylistWatchStatusError>(error)`, then `error.status` narrows `error.body`. */
 export type GetPlaylistWatchStatusError =
+  | ApiError<operations['getPlaylistWatchStatus']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getPlaylistWatchStatus']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getPlaylistWatchStatus']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getPlaylistWatchStatus']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `markPlaylistTracksKnown` (`POST /api/playlist/watch/{playlist_spotify_id}/tracks`). */
@@ -1065,6 +1070,7 @@ export type TriggerArtistWatchCheckResult = operations['triggerArtistWatchCheck'
 
 /** The errors `triggerArtistWatchCheck` documents, one per status: `isApiError<TriggerArtistWatchCheckError>(error)`, then `error.status` narrows `error.body`. */
 export type TriggerArtistWatchCheckError =
+  | ApiError<operations['triggerArtistWatchCheck']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['triggerArtistWatchCheck']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['triggerArtistWatchCheck']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['triggerArtistWatchCheck']['responses'][404]['content']['application/json'], 404>
@@ -1082,6 +1088,7 @@ export type AddArtistToWatchlistResult = operations['addArtistToWatchlist']['res
 
 /** The errors `addArtistToWatchlist` documents, one per status: `isApiError<AddArtistToWatchlistError>(error)`, then `error.status` narrows `error.body`. */
 export type AddArtistToWatchlistError =
+  | ApiError<operations['addArtistToWatchlist']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['addArtistToWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['addArtistToWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['addArtistToWatchlist']['responses'][404]['content']['application/json'], 404>
@@ -1100,6 +1107,7 @@ export type RemoveArtistFromWatchlistResult = operations['removeArtistFromWatchl
 
 /** The errors `removeArtistFromWatchlist` documents, one per status: `isApiError<RemoveArtistFromWatchlistError>(error)`, then `error.status` narrows `error.body`. */
 export type RemoveArtistFromWatchlistError =
+  | ApiError<operations['removeArtistFromWatchlist']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['removeArtistFromWatchlist']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['removeArtistFromWatchlist']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['removeArtistFromWatchlist']['responses'][404]['content']['application/json'], 404>
@@ -1116,7 +1124,9 @@ export type GetArtistWatchStatusResult = operations['getArtistWatchStatus']['res
 
 /** The errors `getArtistWatchStatus` documents, one per status: `isApiError<GetArtistWatchStatusError>(error)`, then `error.status` narrows `error.body`. */
 export type GetArtistWatchStatusError =
+  | ApiError<operations['getArtistWatchStatus']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getArtistWatchStatus']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['getArtistWatchStatus']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['getArtistWatchStatus']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `markArtistAlbumsKnown` (`POST /api/artist/watch/{artist_spotify_id}/albums`). */
@@ -2043,7 +2053,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/playlist/watch/trigger_check/{playlist_spotify_id}`
    *
-   * Fails with {@link TriggerPlaylistWatchCheckError} (401, 403, 404, 500).
+   * Fails with {@link TriggerPlaylistWatchCheckError} (400, 401, 403, 404, 500).
    */
   triggerPlaylistWatchCheck(args: TriggerPlaylistWatchCheckParams, options?: CallOptions): ApiPromise<TriggerPlaylistWatchCheckResult>;
 
@@ -2057,7 +2067,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/playlist/watch/{playlist_spotify_id}`
    *
-   * Fails with {@link AddPlaylistToWatchlistError} (401, 403, 404, 413, 415, 500).
+   * Fails with {@link AddPlaylistToWatchlistError} (400, 401, 403, 404, 413, 415, 500).
    */
   addPlaylistToWatchlist(args: AddPlaylistToWatchlistParams, options?: CallOptions): ApiPromise<AddPlaylistToWatchlistResult>;
 
@@ -2068,7 +2078,7 @@ export interface DownloaderMethods {
    *
    * `DELETE /api/playlist/watch/{playlist_spotify_id}`
    *
-   * Fails with {@link RemovePlaylistFromWatchlistError} (401, 403, 404, 500).
+   * Fails with {@link RemovePlaylistFromWatchlistError} (400, 401, 403, 404, 500).
    */
   removePlaylistFromWatchlist(args: RemovePlaylistFromWatchlistParams, options?: CallOptions): ApiPromise<RemovePlaylistFromWatchlistResult>;
 
@@ -2079,7 +2089,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/playlist/watch/{playlist_spotify_id}/status`
    *
-   * Fails with {@link GetPlaylistWatchStatusError} (401, 500).
+   * Fails with {@link GetPlaylistWatchStatusError} (400, 401, 404, 500).
    */
   getPlaylistWatchStatus(args: GetPlaylistWatchStatusParams, options?: CallOptions): ApiPromise<GetPlaylistWatchStatusResult>;
 
@@ -2180,7 +2190,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/artist/watch/trigger_check/{artist_spotify_id}`
    *
-   * Fails with {@link TriggerArtistWatchCheckError} (401, 403, 404, 500).
+   * Fails with {@link TriggerArtistWatchCheckError} (400, 401, 403, 404, 500).
    */
   triggerArtistWatchCheck(args: TriggerArtistWatchCheckParams, options?: CallOptions): ApiPromise<TriggerArtistWatchCheckResult>;
 
@@ -2194,7 +2204,7 @@ export interface DownloaderMethods {
    *
    * `PUT /api/artist/watch/{artist_spotify_id}`
    *
-   * Fails with {@link AddArtistToWatchlistError} (401, 403, 404, 413, 415, 500).
+   * Fails with {@link AddArtistToWatchlistError} (400, 401, 403, 404, 413, 415, 500).
    */
   addArtistToWatchlist(args: AddArtistToWatchlistParams, options?: CallOptions): ApiPromise<AddArtistToWatchlistResult>;
 
@@ -2205,7 +2215,7 @@ export interface DownloaderMethods {
    *
    * `DELETE /api/artist/watch/{artist_spotify_id}`
    *
-   * Fails with {@link RemoveArtistFromWatchlistError} (401, 403, 404, 500).
+   * Fails with {@link RemoveArtistFromWatchlistError} (400, 401, 403, 404, 500).
    */
   removeArtistFromWatchlist(args: RemoveArtistFromWatchlistParams, options?: CallOptions): ApiPromise<RemoveArtistFromWatchlistResult>;
 
@@ -2216,7 +2226,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/artist/watch/{artist_spotify_id}/status`
    *
-   * Fails with {@link GetArtistWatchStatusError} (401, 500).
+   * Fails with {@link GetArtistWatchStatusError} (400, 401, 404, 500).
    */
   getArtistWatchStatus(args: GetArtistWatchStatusParams, options?: CallOptions): ApiPromise<GetArtistWatchStatusResult>;
 

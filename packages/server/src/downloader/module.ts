@@ -9,6 +9,7 @@ import {
   downloaderErrorReply,
   downloaderHandlers,
   downloaderSsoHandlers,
+  downloaderWatchHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
 } from '@music-apis/domain';
@@ -25,6 +26,7 @@ import { createDownloaderRepository, downloaderMigrations } from './repository.j
 import { createSecretBox } from './secret-box.js';
 import { configuredSsoProviders, createOAuthSsoProviders } from './sso-providers.js';
 import { createDownloaderTokens } from './tokens.js';
+import { createServerWatch, downloaderWatchMigration } from './watch.js';
 
 async function openRepository(db: Knex, config: ServerConfig) {
   const key = await getOrCreateSecret(db, 'downloader-secrets-key', config.downloader.secretsKey);
@@ -33,8 +35,8 @@ async function openRepository(db: Knex, config: ServerConfig) {
 
 export const downloaderModule: ApiModule = {
   key: 'downloader',
-  migrations: downloaderMigrations,
-  async createApi({ db, config, catalogProvider }) {
+  migrations: [...downloaderMigrations, downloaderWatchMigration],
+  async createApi({ db, config, catalogProvider, jobs, logger }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const store = await openRepository(db, config);
@@ -63,6 +65,15 @@ export const downloaderModule: ApiModule = {
       providers: createOAuthSsoProviders(settings.sso),
       now: () => new Date(),
     });
+    // The watch lists: checks on the job queue, the schedule in the database (watch.ts).
+    const watch = createServerWatch({
+      db,
+      jobs,
+      logger,
+      source: catalogProvider.spotify,
+      watchConfig: () => service.watchConfig(),
+    });
+    watch.startSchedule();
     const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
       spec: downloaderSpec,
       errorReply: (error, env) =>
@@ -74,10 +85,11 @@ export const downloaderModule: ApiModule = {
           origin: ({ ctx }) => linkBase(ctx, config.publicUrl),
           cookie: ({ ctx }) => ctx.get('cookie') || undefined,
         }),
-        // Nothing is watched until the watch lists are built (issue 15): no `is_locally_known` yet.
+        // Items of watched playlists and artists carry `is_locally_known`.
         ...downloaderCatalogHandlers<ServerEnv, ServerRawBody>(
-          createDownloaderCatalog(catalogProvider.spotify),
+          createDownloaderCatalog(catalogProvider.spotify, watch.service.locallyKnown),
         ),
+        ...downloaderWatchHandlers<ServerEnv, ServerRawBody>(watch.service),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

@@ -5193,6 +5193,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5238,6 +5239,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5275,6 +5277,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5310,7 +5313,9 @@ export interface operations {
                     "application/json": components["schemas"]["PlaylistWatchStatus"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
@@ -5679,6 +5684,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5727,6 +5733,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5764,6 +5771,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["WatchDisabled"];
             404: components["responses"]["NestedNotFound"];
@@ -5799,7 +5807,9 @@ export interface operations {
                     "application/json": components["schemas"]["ArtistWatchStatus"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NestedNotFound"];
             500: components["responses"]["NestedServerError"];
         };
     };
