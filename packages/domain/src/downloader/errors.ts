@@ -126,9 +126,22 @@ function styleOf(context: DownloaderErrorContext): DownloaderErrorStyle {
   return PREFIX_STYLES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1] ?? 'detail';
 }
 
+/**
+ * Code of an error whose body is given whole (`details`): the progress and download routes whose
+ * answers are in none of their tag's envelopes (E1 `{detail}` 404s, E4 `{status, message}`, the
+ * 409 with `existing_task`).
+ */
+export const DOWNLOADER_GIVEN_BODY = 'DOWNLOADER_GIVEN_BODY';
+
+export const downloaderErrorWithBody = (status: number, message: string, body: Record<string, unknown>) =>
+  new HttpError(status, message, { code: DOWNLOADER_GIVEN_BODY, details: body });
+
 /** The downloader's answer to any error of its pipeline, in the envelope of the route. */
 export function downloaderErrorReply(error: HttpError, context: DownloaderErrorContext): ErrorReply {
   const headers = error.options.headers;
+  if (error.options.code === DOWNLOADER_GIVEN_BODY) {
+    return { status: error.status, body: error.options.details, headers };
+  }
   if (error.options.code === AUTH_REQUIRED) {
     return { status: 401, body: { detail: error.message, auth_enabled: true }, headers };
   }

@@ -7,3 +7,8 @@ export * from './errors.js';
 export * from './handlers.js';
 export * from './service.js';
 export * from './store.js';
+export * from './download-paths.js';
+export * from './progress-stream.js';
+export * from './task-handlers.js';
+export * from './task-views.js';
+export * from './tasks.js';

@@ -8,6 +8,7 @@ import {
   downloaderAuthenticators,
   downloaderCatalogHandlers,
   downloaderErrorReply,
+  downloadTaskHandlers,
   downloaderHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
@@ -17,6 +18,7 @@ import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
+import { createMockTasks, createTaskMockState, type DownloaderTaskMockState } from './tasks.js';
 import { createMockDownloaderTokens } from './tokens.js';
 
 /**
@@ -29,6 +31,8 @@ import { createMockDownloaderTokens } from './tokens.js';
 export interface DownloaderMockState extends DownloaderMockData {
   /** The deployment settings the server reads from its environment; change them in a test. */
   settings: DownloaderSettings;
+  /** Download tasks and the clock they run on (`downloads.clock.auto = false` to step them by hand). */
+  downloads: DownloaderTaskMockState;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -57,6 +61,7 @@ export const downloaderMockApi: MockApiDefinition<
       config: undefined,
       accounts: new Map(),
       spotifyApi: undefined,
+      downloads: createTaskMockState(),
       settings: {
         authEnabled: false,
         registrationEnabled: true,
@@ -99,12 +104,27 @@ export const downloaderMockApi: MockApiDefinition<
       accountCheck: offlineAccountLoginCheck,
       now,
     });
+    const store = createMockDownloaderStore(state);
+    const tasks = createMockTasks(state.downloads, {
+      source: spotifySourceOf(catalog),
+      readConfig: () => store.config.read(),
+      explicitFilter: () => state.settings.explicitFilter,
+      now,
+    });
     return {
       authenticate: downloaderAuthenticators<MockEnv>(service),
       handlers: {
         ...downloaderHandlers<MockEnv, BinaryBody>(service),
         // The demo catalog, as the server's built-in provider serves it; nothing is watched yet.
         ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
+        ...downloadTaskHandlers<MockEnv, BinaryBody>(tasks.service, (env) => env.baseUrl),
+        // The stream body is a web ReadableStream (MSW passes it through); typed as the text it carries.
+        streamTaskProgress: ({ principal: _principal }, env) => ({
+          status: 200 as const,
+          body: tasks.progressStream(env.baseUrl, env.request.signal) as unknown as string,
+          contentType: 'text/event-stream',
+          headers: { 'cache-control': 'no-cache', connection: 'keep-alive' },
+        }),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };
