@@ -10,6 +10,7 @@ import { createApiIndex } from './core/api-index.js';
 import { rateLimitsMigration } from './core/auth/index.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
+import { createEventBus } from './core/events.js';
 import { createCors } from './core/http/cors.js';
 import { createFallbackErrors } from './core/http/fallback.js';
 import { createApiLookup, createApiRouter } from './core/http/pipeline.js';
@@ -107,6 +108,7 @@ export async function createServer(
     logger,
     blobs,
     jobs: createJobQueue(db, logger, config.jobs),
+    events: createEventBus(db, config.databaseUrl, logger),
     mail: createMailProvider(config, db, logger),
     catalog,
     catalogProvider,
@@ -195,6 +197,7 @@ export async function createServer(
       }
       // Running jobs finish before the database goes away; pending ones wait in the table for the next start.
       await context.jobs.stop();
+      await context.events.close();
       await closeDatabase(db);
       await blobs.close();
     },

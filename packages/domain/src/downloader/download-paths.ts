@@ -28,13 +28,18 @@ const UNSAFE = /[/\\:*?"<>|\u0000-\u001f]/g;
 
 /** One path segment: unsafe characters replaced, no leading dots (no `..`), bounded length. */
 export function safeSegment(text: string): string {
-  const cleaned = text.replace(UNSAFE, '_').replace(/^[.\s]+/, '').trim().slice(0, 180);
+  const cleaned = text
+    .replace(UNSAFE, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 180);
   return cleaned === '' ? '_' : cleaned;
 }
 
 export function paddedNumber(value: number, total: number, settings: DownloadSettings): string {
   if (!settings.tracknumPadding) return String(value);
-  const width = settings.padNumberWidth === 'auto' ? String(Math.max(total, 1)).length : settings.padNumberWidth;
+  const width =
+    settings.padNumberWidth === 'auto' ? String(Math.max(total, 1)).length : settings.padNumberWidth;
   return String(value).padStart(Math.max(1, Math.min(10, Math.trunc(width) || 1)), '0');
 }
 

@@ -3,7 +3,13 @@ import type { downloaderSpec, operations } from '@music-apis/spec/downloader';
 import type { DownloaderPrincipals } from './handlers.js';
 import type { DownloadTaskService } from './tasks.js';
 
-type AllHandlers<Env, Raw> = Handlers<operations, typeof downloaderSpec.operations, DownloaderPrincipals, Env, Raw>;
+type AllHandlers<Env, Raw> = Handlers<
+  operations,
+  typeof downloaderSpec.operations,
+  DownloaderPrincipals,
+  Env,
+  Raw
+>;
 
 /** The download and progress operations served by the shared handlers (the SSE stream is per side). */
 export type DownloadTaskOperation =
@@ -39,12 +45,17 @@ export function downloadTaskHandlers<Env, Raw>(
 ): Pick<AllHandlers<Env, Raw>, DownloadTaskOperation> {
   return {
     downloadTrack: async ({ path, query, principal }) =>
-      accepted({ task_id: (await tasks.queue('track', path.track_id, principal.username, overridesOf(query))).taskId }),
+      accepted({
+        task_id: (await tasks.queue('track', path.track_id, principal.username, overridesOf(query))).taskId,
+      }),
     downloadAlbum: async ({ path, query, principal }) =>
-      accepted({ task_id: (await tasks.queue('album', path.album_id, principal.username, overridesOf(query))).taskId }),
+      accepted({
+        task_id: (await tasks.queue('album', path.album_id, principal.username, overridesOf(query))).taskId,
+      }),
     downloadPlaylist: async ({ path, query, principal }) =>
       accepted({
-        task_id: (await tasks.queue('playlist', path.playlist_id, principal.username, overridesOf(query))).taskId,
+        task_id: (await tasks.queue('playlist', path.playlist_id, principal.username, overridesOf(query)))
+          .taskId,
       }),
     downloadArtistDiscography: async ({ path, query, principal }) =>
       accepted(await tasks.queueArtist(path.artist_id, principal.username, query.album_type?.split(','))),
@@ -63,7 +74,12 @@ export function downloadTaskHandlers<Env, Raw>(
     getTaskUpdates: async ({ query }, env) =>
       ok(
         await tasks.updates(
-          { since: query.since, page: query.page ?? 1, limit: query.limit ?? 20, activeOnly: query.active_only === true },
+          {
+            since: query.since,
+            page: query.page ?? 1,
+            limit: query.limit ?? 20,
+            activeOnly: query.active_only === true,
+          },
           baseUrlOf(env),
         ),
       ),

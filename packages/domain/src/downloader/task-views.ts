@@ -136,7 +136,15 @@ export function taskView(record: DownloadTaskRecord, baseUrl: string): TaskView 
 }
 
 export function taskCounts(records: readonly DownloadTaskRecord[]): TaskCounts {
-  const counts: TaskCounts = { active: 0, queued: 0, completed: 0, error: 0, cancelled: 0, retrying: 0, skipped: 0 };
+  const counts: TaskCounts = {
+    active: 0,
+    queued: 0,
+    completed: 0,
+    error: 0,
+    cancelled: 0,
+    retrying: 0,
+    skipped: 0,
+  };
   for (const { status } of records) {
     if (status === 'queued' || status === 'pending') counts.queued++;
     else if (status === 'retrying') counts.retrying++;
@@ -180,7 +188,13 @@ export function taskListPage(
   if (query.activeOnly) {
     return {
       tasks: active.map(view),
-      pagination: { page: query.page, limit: query.limit, total_items: active.length, total_pages: 1, has_more: false },
+      pagination: {
+        page: query.page,
+        limit: query.limit,
+        total_items: active.length,
+        total_pages: 1,
+        has_more: false,
+      },
       total_tasks,
       ...counters,
       timestamp: now,
@@ -245,7 +259,11 @@ export function taskUpdates(
 export type ProgressFrame = Schemas['ProgressStreamFrame'];
 
 /** The frame sent on connect: the active tasks (since = now), with the counters. */
-export function snapshotFrame(records: readonly DownloadTaskRecord[], baseUrl: string, now: number): ProgressFrame {
+export function snapshotFrame(
+  records: readonly DownloadTaskRecord[],
+  baseUrl: string,
+  now: number,
+): ProgressFrame {
   const { total_tasks: _total, ...counters } = taskCounters(records);
   const tasks = records
     .filter((record) => record.active)

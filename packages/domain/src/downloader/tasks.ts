@@ -123,7 +123,10 @@ export class DuplicateDownloadError extends HttpError {
   }
 }
 
-const OVERRIDE_KEYS: Record<string, keyof DownloadSettings | 'main' | 'fallback' | 'fall_quality' | 'recursive_quality'> = {
+const OVERRIDE_KEYS: Record<
+  string,
+  keyof DownloadSettings | 'main' | 'fallback' | 'fall_quality' | 'recursive_quality'
+> = {
   real_time: 'realTime',
   real_time_multiplier: 'realTimeMultiplier',
   custom_dir_format: 'customDirFormat',
@@ -141,7 +144,10 @@ const OVERRIDE_KEYS: Record<string, keyof DownloadSettings | 'main' | 'fallback'
 };
 
 /** The configuration as one task applies it: the saved keys, then the request's overrides. */
-export function downloadSettingsOf(config: DownloaderConfig, overrides: Record<string, unknown>): DownloadSettings {
+export function downloadSettingsOf(
+  config: DownloaderConfig,
+  overrides: Record<string, unknown>,
+): DownloadSettings {
   const raw = config as Record<string, unknown>;
   const padWidth = raw.padNumberWidth;
   const settings: DownloadSettings = {
@@ -160,12 +166,14 @@ export function downloadSettingsOf(config: DownloaderConfig, overrides: Record<s
   };
   for (const [name, value] of Object.entries(overrides)) {
     const key = OVERRIDE_KEYS[name];
-    if (key && key in settings && value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
+    if (key && key in settings && value !== undefined)
+      (settings as unknown as Record<string, unknown>)[key] = value;
   }
   return settings;
 }
 
-const artistNames = (artists: readonly { name: string }[] | undefined) => (artists ?? []).map((artist) => artist.name);
+const artistNames = (artists: readonly { name: string }[] | undefined) =>
+  (artists ?? []).map((artist) => artist.name);
 
 function releaseDateOf(date: string | undefined): Schemas['ReleaseDate'] {
   const [year, month, day] = (date ?? '').split('-').map((part) => Number.parseInt(part, 10));
@@ -181,7 +189,11 @@ export function callbackTrackOf(track: SpotifyTrackObject): Schemas['CallbackTra
   return {
     type: 'track',
     title: track.name,
-    artists: track.artists.map((artist) => ({ type: 'artistTrack', name: artist.name, ids: { spotify: artist.id } })),
+    artists: track.artists.map((artist) => ({
+      type: 'artistTrack',
+      name: artist.name,
+      ids: { spotify: artist.id },
+    })),
     album: {
       type: 'albumTrack',
       title: track.album.name,
@@ -261,7 +273,10 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
   ): Promise<DownloadTaskRecord> {
     const { name, artist } = await metadataOf(kind, id);
     const config = configView(await options.readConfig(), options.explicitFilter);
-    if (overrides.convertTo !== undefined && !CONVERT_FORMATS.includes(String(overrides.convertTo).toUpperCase()))
+    if (
+      overrides.convertTo !== undefined &&
+      !CONVERT_FORMATS.includes(String(overrides.convertTo).toUpperCase())
+    )
       throw downloaderError(400, `Invalid convertTo: use one of ${CONVERT_FORMATS.join(', ')}`);
     const settings = downloadSettingsOf(config, overrides);
     const taskOptions: DownloadTaskOptions = {
@@ -280,7 +295,15 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       createdAt: at,
       timestamp: at,
       statusCount: 1,
-      lastLine: { status: 'queued', type: kind, name, artist, retry_count: 0, queue_position: active + 1, timestamp: at },
+      lastLine: {
+        status: 'queued',
+        type: kind,
+        name,
+        artist,
+        retry_count: 0,
+        queue_position: active + 1,
+        timestamp: at,
+      },
       status: 'queued',
       active: true,
       options: taskOptions,
@@ -319,7 +342,11 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
           album: {
             type: 'album',
             title: album.name,
-            artists: album.artists.map((artist) => ({ type: 'artistAlbum', name: artist.name, ids: { spotify: artist.id } })),
+            artists: album.artists.map((artist) => ({
+              type: 'artistAlbum',
+              name: artist.name,
+              ids: { spotify: artist.id },
+            })),
             total_tracks: album.total_tracks,
             release_date: releaseDateOf(album.release_date),
             images: album.images,
@@ -343,7 +370,11 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
         playlist: {
           type: 'playlist',
           title: playlist.name,
-          owner: { type: 'user', name: playlist.owner.display_name ?? playlist.owner.id, ids: { spotify: playlist.owner.id } },
+          owner: {
+            type: 'user',
+            name: playlist.owner.display_name ?? playlist.owner.id,
+            ids: { spotify: playlist.owner.id },
+          },
           total_tracks: playlist.tracks.total,
           ids: { spotify: playlist.id },
         },
@@ -351,7 +382,12 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
     };
   }
 
-  function namingOf(track: SpotifyTrackObject, position: number, total: number, item: ResolvedItem): TrackNaming {
+  function namingOf(
+    track: SpotifyTrackObject,
+    position: number,
+    total: number,
+    item: ResolvedItem,
+  ): TrackNaming {
     return {
       title: track.name,
       artists: artistNames(track.artists),
@@ -383,7 +419,14 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
     });
     if (!current) return;
     const fail = (error: string) =>
-      write(current!, { status: 'error', error, can_retry: true, retry_count: 0, max_retries: 0, timestamp: now() });
+      write(current!, {
+        status: 'error',
+        error,
+        can_retry: true,
+        retry_count: 0,
+        max_retries: 0,
+        timestamp: now(),
+      });
     const unavailable = await producer.unavailable();
     if (unavailable) {
       await fail(unavailable);
@@ -399,7 +442,10 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
     const settings = current.options.settings;
     const total = item.tracks.length;
     if (item.parent) {
-      current = await write(current, { ...item.parent, status_info: { status: 'initializing' } } as TaskStatusLine);
+      current = await write(current, {
+        ...item.parent,
+        status_info: { status: 'initializing' },
+      } as TaskStatusLine);
       if (!current) return;
     }
     const children: TaskChild[] = [];
@@ -411,7 +457,13 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       const callbackTrack = callbackTrackOf(track);
       const framed = (status_info: Schemas['StatusInfo']): TaskStatusLine =>
         (parentObject
-          ? { track: callbackTrack, status_info, current_track: position, total_tracks: total, parent: parentObject }
+          ? {
+              track: callbackTrack,
+              status_info,
+              current_track: position,
+              total_tracks: total,
+              parent: parentObject,
+            }
           : { track: callbackTrack, status_info }) as TaskStatusLine;
       const naming = namingOf(track, position, total, item);
       const job: TrackJob = {
@@ -468,7 +520,11 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
         // A single track ends with its own callback.
         await write(
           current,
-          framed(reason === undefined ? { status: 'done', ...common } : { status: 'error', error: reason, ...common }),
+          framed(
+            reason === undefined
+              ? { status: 'done', ...common }
+              : { status: 'error', error: reason, ...common },
+          ),
           children,
         );
         if (current) await events?.trackFinished?.(current, child);
@@ -476,7 +532,11 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       }
       current = await write(
         current,
-        framed(reason === undefined ? { status: 'done', ...common } : { status: 'error', error: reason, ...common }),
+        framed(
+          reason === undefined
+            ? { status: 'done', ...common }
+            : { status: 'error', error: reason, ...common },
+        ),
         children,
       );
       if (!current) return;
@@ -493,7 +553,11 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       quality: settings.quality,
       ...(settings.bitrate ? { bitrate: settings.bitrate } : {}),
     };
-    await write(current, { ...item.parent, status_info: { status: 'done', summary } } as TaskStatusLine, children);
+    await write(
+      current,
+      { ...item.parent, status_info: { status: 'done', summary } } as TaskStatusLine,
+      children,
+    );
   }
 
   async function cancel(taskId: string): Promise<DownloadTaskRecord | undefined> {
@@ -525,7 +589,8 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       if (!task?.active) return;
       await write(task, {
         status: 'error',
-        error: 'Download interrupted: the server running it stopped before it finished. Queue it again to retry.',
+        error:
+          'Download interrupted: the server running it stopped before it finished. Queue it again to retry.',
         can_retry: true,
         retry_count: 0,
         max_retries: 0,
@@ -547,13 +612,15 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       }
       if (!artist) throw statusError(404, `No albums found for artist ${artistId}`);
       const wanted = new Set(
-        groups ?? configView(await options.readConfig(), options.explicitFilter).watch.watchedArtistAlbumGroup,
+        groups ??
+          configView(await options.readConfig(), options.explicitFilter).watch.watchedArtistAlbumGroup,
       );
       const albums: { id: string; group: string }[] = [];
       for (let offset = 0; ; offset += PAGE) {
         const page = await source.artistAlbums(artistId, { limit: PAGE, offset });
         if (!page || page.items.length === 0) break;
-        for (const album of page.items) albums.push({ id: album.id, group: album.album_group ?? album.album_type });
+        for (const album of page.items)
+          albums.push({ id: album.id, group: album.album_group ?? album.album_type });
         if (offset + page.items.length >= page.total) break;
       }
       const matching = albums.filter((album) => wanted.has(album.group));
@@ -586,7 +653,10 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       return taskListPage(await store.all(), query, baseUrl, now());
     },
 
-    async updates(query: { since?: number; page: number; limit: number; activeOnly: boolean }, baseUrl: string) {
+    async updates(
+      query: { since?: number; page: number; limit: number; activeOnly: boolean },
+      baseUrl: string,
+    ) {
       return taskUpdates(await store.all(), query, baseUrl, now());
     },
 

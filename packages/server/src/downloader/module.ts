@@ -7,6 +7,7 @@ import {
   downloaderCatalogHandlers,
   downloaderErrorReply,
   downloaderHandlers,
+  downloadTaskHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
 } from '@music-apis/domain';
@@ -15,11 +16,14 @@ import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import { hashPassword, verifyPassword } from '../core/auth/index.js';
 import type { ServerConfig } from '../core/config.js';
 import type { Knex } from '../core/db.js';
+import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
+import { downloaderTasksMigration } from './task-repository.js';
+import { createServerDownloadTasks } from './tasks.js';
 import { createDownloaderTokens } from './tokens.js';
 
 async function openRepository(db: Knex, config: ServerConfig) {
@@ -29,12 +33,22 @@ async function openRepository(db: Knex, config: ServerConfig) {
 
 export const downloaderModule: ApiModule = {
   key: 'downloader',
-  migrations: downloaderMigrations,
-  async createApi({ db, config, catalogProvider }) {
+  migrations: [...downloaderMigrations, downloaderTasksMigration],
+  async createApi({ db, config, catalogProvider, jobs, events, logger }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
+    const store = await openRepository(db, config);
+    const tasks = createServerDownloadTasks({
+      db,
+      jobs,
+      events,
+      logger,
+      config,
+      source: catalogProvider.spotify,
+      readConfig: () => store.config.read(),
+    });
     const service = createDownloaderService({
-      store: await openRepository(db, config),
+      store,
       settings: {
         authEnabled: settings.authEnabled,
         registrationEnabled: !settings.registrationDisabled,
@@ -61,6 +75,10 @@ export const downloaderModule: ApiModule = {
         ...downloaderCatalogHandlers<ServerEnv, ServerRawBody>(
           createDownloaderCatalog(catalogProvider.spotify),
         ),
+        ...downloadTaskHandlers<ServerEnv, ServerRawBody>(tasks.service, (env) =>
+          linkBase(env.ctx, config.publicUrl),
+        ),
+        streamTaskProgress: (_input, env) => tasks.streamTaskProgress(env),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };
