@@ -4,6 +4,7 @@ import type { ScenarioSuite } from './scenario.js';
 import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
+import { downloaderTaskScenarios } from './scenarios/downloader-tasks.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
 import { trackManagerScenarios } from './scenarios/track-manager.js';
@@ -13,7 +14,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
   collections: collectionsScenarios,
   downloader: {
     ...downloaderScenarios,
-    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios],
+    scenarios: [...downloaderScenarios.scenarios, ...downloaderCatalogScenarios, ...downloaderTaskScenarios],
   },
   songs: songsScenarios,
   streaming: streamingScenarios,

@@ -223,6 +223,8 @@ interface ResolvedItem {
 }
 
 const PAGE = 50;
+/** The longest uninterrupted wait of a paced download (ms). */
+const PACE_PIECE_MS = 1000;
 
 export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
   const { store, source, dispatcher, producer, events, now } = options;
@@ -404,6 +406,21 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
   }
 
   /**
+   * Waits `ms` in pieces of at most a second, looking between them whether the task is still
+   * active: a cancelled realTime download stops within a second, not at the end of its track.
+   */
+  async function pace(ms: number, taskId: string): Promise<boolean> {
+    let left = ms;
+    do {
+      const piece = Math.min(left, PACE_PIECE_MS);
+      await options.sleep(piece);
+      left -= piece;
+      if (left > 0 && !(await store.get(taskId))?.active) return false;
+    } while (left > 0);
+    return true;
+  }
+
+  /**
    * Runs a queued task to its end. Returns early (nothing more written) once the task is no
    * longer active: cancelled or deleted meanwhile, by any instance.
    */
@@ -494,7 +511,10 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
         reason = (error as Error).message;
       }
       for (let step = 1; step <= steps && reason === undefined; step++) {
-        await options.sleep(stepMs);
+        if (!(await pace(stepMs, taskId))) {
+          await producer.discard?.(job);
+          return;
+        }
         current = await write(
           current,
           framed({

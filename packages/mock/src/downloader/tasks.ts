@@ -17,7 +17,7 @@ import {
 
 export interface DownloaderTaskClock {
   auto: boolean;
-  /** Pause between progress steps in auto mode (ms). Default 10; realTime pacing is not waited out. */
+  /** Pause between progress steps in auto mode (ms). Default 10; realTime downloads wait their real pace. */
   stepMs: number;
   /** Seconds without frames before the stream sends a heartbeat (ms). Default 30 000, as the original. */
   heartbeatMs: number;
@@ -38,7 +38,7 @@ const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export function createTaskMockState(): DownloaderTaskMockState {
   const waiters: (() => void)[] = [];
-  const clock: DownloaderTaskClock & { wait(): Promise<void> } = {
+  const clock: DownloaderTaskClock & { wait(ms?: number): Promise<void> } = {
     auto: true,
     stepMs: 10,
     heartbeatMs: 30_000,
@@ -51,8 +51,9 @@ export function createTaskMockState(): DownloaderTaskMockState {
         for (let round = 0; round < 5; round++) await settle();
       }
     },
-    wait() {
-      if (clock.auto) return new Promise((resolve) => setTimeout(resolve, clock.stepMs));
+    wait(ms = 0) {
+      // realTime downloads wait their pace (in pieces of a second); others one step.
+      if (clock.auto) return new Promise((resolve) => setTimeout(resolve, Math.max(ms, clock.stepMs)));
       return new Promise((resolve) => waiters.push(resolve));
     },
   };
@@ -105,7 +106,7 @@ export function createMockTasks(
 ): MockTaskParts {
   const store = createMockTaskStore(state.tasks);
   const listeners = new Set<(taskId: string) => void>();
-  const clock = state.clock as DownloaderTaskClock & { wait(): Promise<void> };
+  const clock = state.clock as DownloaderTaskClock & { wait(ms?: number): Promise<void> };
   const nowSeconds = () => options.now().getTime() / 1000;
   const service: DownloadTaskService = createDownloadTaskService({
     store,
@@ -130,7 +131,7 @@ export function createMockTasks(
     },
     producer: { unavailable: async () => undefined, produce: async () => {} },
     now: nowSeconds,
-    sleep: () => clock.wait(),
+    sleep: (ms) => clock.wait(ms),
     newTaskId: () => crypto.randomUUID(),
   });
 
