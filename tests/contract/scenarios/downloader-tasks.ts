@@ -56,6 +56,8 @@ export const downloaderTaskScenarios: Scenario[] = [
   {
     name: 'track download: 202 with a task id; followed on the stream, it goes queued → processing → initializing → real-time → done; get, list and updates show it',
     covers: ['downloadTrack', 'getTask', 'listTasks', 'getTaskUpdates', 'streamTaskProgress'],
+    // Runs to done: on the server the offline provider writes its files with ffmpeg.
+    needsEncoder: true,
     async run(context) {
       const client = asAdmin(context);
       const track = demoCatalog.tracksOfAlbum(trackAlbum.id)[0]!;
@@ -114,6 +116,8 @@ export const downloaderTaskScenarios: Scenario[] = [
   {
     name: 'album download on the raw stream: data-only frames, the snapshot with counters, per-track callbacks of the parent, done with its summary',
     covers: ['downloadAlbum', 'streamTaskProgress'],
+    // Runs to done: on the server the offline provider writes its files with ffmpeg.
+    needsEncoder: true,
     async run(context) {
       const token = await adminToken(context);
       const response = await fetch(`${context.baseUrl}/api/prgs/stream?token=${encodeURIComponent(token)}`);
@@ -184,6 +188,8 @@ export const downloaderTaskScenarios: Scenario[] = [
   {
     name: 'playlist download runs to done; its task names the playlist and its owner',
     covers: ['downloadPlaylist'],
+    // Runs to done: on the server the offline provider writes its files with ffmpeg.
+    needsEncoder: true,
     async run(context) {
       const client = asAdmin(context);
       const task = await downloadPlaylist(client, smallestPlaylist.id);
