@@ -3,7 +3,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoCatalog } from '@music-apis/catalog';
 import { type DownloadSettings, trackPathOf } from '@music-apis/domain';
-import { createDownloaderClient, downloadAlbum, downloadTrack, taskStatusOf } from '@music-apis/sdk/downloader';
+import {
+  createDownloaderClient,
+  downloadAlbum,
+  downloadTrack,
+  taskStatusOf,
+} from '@music-apis/sdk/downloader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegAvailable } from '../../../tests/contract/ffmpeg.js';
 import { DOWNLOAD_QUEUE } from '../src/downloader/tasks.js';
@@ -64,12 +69,18 @@ describe('download paths', () => {
   };
   it('fills the templates, pads track numbers (a width or "auto"), keeps every segment safe', () => {
     expect(trackPathOf(naming, settings)).toBe('A/Hidden/007. Mood_Indigo_.ogg');
-    expect(trackPathOf(naming, { ...settings, padNumberWidth: 'auto' })).toBe('A/Hidden/07. Mood_Indigo_.ogg');
+    expect(trackPathOf(naming, { ...settings, padNumberWidth: 'auto' })).toBe(
+      'A/Hidden/07. Mood_Indigo_.ogg',
+    );
     expect(trackPathOf(naming, { ...settings, tracknumPadding: false, convertTo: 'flac' })).toBe(
       'A/Hidden/7. Mood_Indigo_.flac',
     );
     expect(
-      trackPathOf(naming, { ...settings, customDirFormat: '%artist%/../%year%', customTrackFormat: '%isrc%%music%' }, 'bob'),
+      trackPathOf(
+        naming,
+        { ...settings, customDirFormat: '%artist%/../%year%', customTrackFormat: '%isrc%%music%' },
+        'bob',
+      ),
     ).toBe('bob/A; B/_/2008/Mood_Indigo_.ogg');
   });
 });
@@ -125,7 +136,10 @@ describe.skipIf(!hasFfmpeg)('downloads on disk (SQLite)', () => {
     const probed = probe(join(directory, files[0]!));
     expect(probed.streams[0]).toMatchObject({ codec_type: 'audio', codec_name: 'vorbis' });
     // Ogg keeps its comments on the stream.
-    expect(lowerKeys(probed.streams[0]!.tags)).toMatchObject({ album: album.name, title: expect.any(String) });
+    expect(lowerKeys(probed.streams[0]!.tags)).toMatchObject({
+      album: album.name,
+      title: expect.any(String),
+    });
   });
 
   it('marks a task whose instance died as interrupted, and queues the same item again', async () => {
@@ -169,6 +183,9 @@ describe('downloads without ffmpeg', () => {
     const task = await downloadTrack(client, demoCatalog.tracksOfAlbum(albums[8]!.id)[0]!.id);
     const finished = await task.finished();
     expect(taskStatusOf(finished)).toBe('error');
-    expect(finished.last_line).toMatchObject({ status: 'error', error: expect.stringContaining('ffmpeg is not available') });
+    expect(finished.last_line).toMatchObject({
+      status: 'error',
+      error: expect.stringContaining('ffmpeg is not available'),
+    });
   });
 });

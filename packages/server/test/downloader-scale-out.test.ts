@@ -2,7 +2,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoCatalog } from '@music-apis/catalog';
-import { createDownloaderClient, type DownloaderTask, sseDataOf, taskStatusOf } from '@music-apis/sdk/downloader';
+import {
+  createDownloaderClient,
+  type DownloaderTask,
+  sseDataOf,
+  taskStatusOf,
+} from '@music-apis/sdk/downloader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegAvailable } from '../../../tests/contract/ffmpeg.js';
 import { createScratchDatabase } from '../../../tests/contract/postgres.js';
@@ -58,9 +63,13 @@ describe.skipIf(!postgres || !hasFfmpeg)('downloads on two instances (PostgreSQL
     // Every status write reached B, in order, and the task was started once.
     const counts = seen.map((task) => task.status_count);
     expect(counts).toEqual([...counts].sort((x, y) => x - y));
-    expect(seen.filter((task) => (task.last_line as { status?: string }).status === 'processing')).toHaveLength(1);
+    expect(
+      seen.filter((task) => (task.last_line as { status?: string }).status === 'processing'),
+    ).toHaveLength(1);
     const done = seen[seen.length - 1]!;
-    expect(done.last_line).toMatchObject({ status_info: { status: 'done', summary: { total_successful: tracks.length } } });
+    expect(done.last_line).toMatchObject({
+      status_info: { status: 'done', summary: { total_successful: tracks.length } },
+    });
 
     // One file per track, written once, in the shared directory.
     const files = await readdir(join(downloadDir, album.artistName, album.name));

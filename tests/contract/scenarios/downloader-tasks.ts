@@ -39,15 +39,12 @@ const artistsWithTwoAlbums = [...demoCatalog.artists()].filter(
 /** Albums no other scenario downloads, by purpose (the artist scenario's artist is kept out). */
 const discographyArtist = artistsWithTwoAlbums[artistsWithTwoAlbums.length - 1]!;
 const freeAlbums = albums.filter((album) => album.artistId !== discographyArtist.id);
-const [trackAlbum, streamAlbum, longAlbum, cancelAllAlbumA, cancelAllAlbumB, authAlbum] = freeAlbums.slice(2) as [
-  CatalogAlbum,
-  CatalogAlbum,
-  CatalogAlbum,
-  CatalogAlbum,
-  CatalogAlbum,
-  CatalogAlbum,
-];
-const smallestPlaylist = [...demoCatalog.playlists()].sort((a, b) => a.trackIsrcs.length - b.trackIsrcs.length)[0]!;
+const [trackAlbum, streamAlbum, longAlbum, cancelAllAlbumA, cancelAllAlbumB, authAlbum] = freeAlbums.slice(
+  2,
+) as [CatalogAlbum, CatalogAlbum, CatalogAlbum, CatalogAlbum, CatalogAlbum, CatalogAlbum];
+const smallestPlaylist = [...demoCatalog.playlists()].sort(
+  (a, b) => a.trackIsrcs.length - b.trackIsrcs.length,
+)[0]!;
 
 /** Statuses seen by a task's progress, in order, without repeats. */
 const distinct = (statuses: string[]) => statuses.filter((status, index) => status !== statuses[index - 1]);
@@ -143,7 +140,10 @@ export const downloaderTaskScenarios: Scenario[] = [
         frames.push(frame);
         if (frames.length === 1) {
           expect(frame).toMatchObject({ initial: true, tasks: expect.any(Array) });
-          expect(frame.task_counts).toMatchObject({ active: expect.any(Number), completed: expect.any(Number) });
+          expect(frame.task_counts).toMatchObject({
+            active: expect.any(Number),
+            completed: expect.any(Number),
+          });
           expect(frame).not.toHaveProperty('change_type');
           const { task_id } = await asAdmin(context).downloadAlbum({ album_id: streamAlbum.id });
           taskId = task_id;
@@ -179,10 +179,17 @@ export const downloaderTaskScenarios: Scenario[] = [
       const done = lines[lines.length - 1]!;
       expect(done).toMatchObject({
         album: { title: streamAlbum.name },
-        status_info: { status: 'done', summary: { total_successful: tracks.length, total_failed: 0, total_skipped: 0 } },
+        status_info: {
+          status: 'done',
+          summary: { total_successful: tracks.length, total_failed: 0, total_skipped: 0 },
+        },
       });
       const task = await asAdmin(context).getTask({ task_id: taskId! });
-      expect(task).toMatchObject({ download_type: 'album', name: streamAlbum.name, artist: streamAlbum.artistName });
+      expect(task).toMatchObject({
+        download_type: 'album',
+        name: streamAlbum.name,
+        artist: streamAlbum.artistName,
+      });
     },
   },
   {
@@ -195,19 +202,34 @@ export const downloaderTaskScenarios: Scenario[] = [
       const task = await downloadPlaylist(client, smallestPlaylist.id);
       const finished = await task.finished();
       expect(taskStatusOf(finished)).toBe('done');
-      expect(finished).toMatchObject({ download_type: 'playlist', name: smallestPlaylist.name, artist: smallestPlaylist.ownerName });
+      expect(finished).toMatchObject({
+        download_type: 'playlist',
+        name: smallestPlaylist.name,
+        artist: smallestPlaylist.ownerName,
+      });
       expect(finished.last_line).toMatchObject({
         playlist: { type: 'playlist', title: smallestPlaylist.name },
         status_info: { status: 'done', summary: { total_successful: smallestPlaylist.trackIsrcs.length } },
       });
-      await expectApiError(client.downloadPlaylist({ playlist_id: 'NoSuchPlaylist000000000' }), 404).then((body) =>
-        expect(body).toEqual({ error: 'Could not retrieve metadata for playlist ID: NoSuchPlaylist000000000' }),
+      await expectApiError(client.downloadPlaylist({ playlist_id: 'NoSuchPlaylist000000000' }), 404).then(
+        (body) =>
+          expect(body).toEqual({
+            error: 'Could not retrieve metadata for playlist ID: NoSuchPlaylist000000000',
+          }),
       );
     },
   },
   {
     name: 'duplicates and cancel: a running download of the same item is a 409 naming it; cancelled (also by the /download/cancel routes) it can be queued again; delete forgets it',
-    covers: ['downloadAlbum', 'cancelAlbumDownload', 'cancelTrackDownload', 'cancelPlaylistDownload', 'cancelTask', 'deleteTask', 'getTask'],
+    covers: [
+      'downloadAlbum',
+      'cancelAlbumDownload',
+      'cancelTrackDownload',
+      'cancelPlaylistDownload',
+      'cancelTask',
+      'deleteTask',
+      'getTask',
+    ],
     async run(context) {
       const client = asAdmin(context);
       const first = await downloadAlbum(client, longAlbum.id, { real_time: true });
@@ -234,16 +256,21 @@ export const downloaderTaskScenarios: Scenario[] = [
         task_id: second.taskId,
       });
       const third = await downloadAlbum(client, longAlbum.id, { real_time: true });
-      expect(await client.cancelTrackDownload({ task_id: third.taskId })).toMatchObject({ status: 'cancelled' });
+      expect(await client.cancelTrackDownload({ task_id: third.taskId })).toMatchObject({
+        status: 'cancelled',
+      });
       const fourth = await downloadAlbum(client, longAlbum.id, { real_time: true });
-      expect(await client.cancelPlaylistDownload({ task_id: fourth.taskId })).toMatchObject({ status: 'cancelled' });
+      expect(await client.cancelPlaylistDownload({ task_id: fourth.taskId })).toMatchObject({
+        status: 'cancelled',
+      });
 
       await expectApiError(client.cancelTrackDownload({ task_id: 'no-such-task' }), 404);
       const unknown = await expectApiError(client.cancelTask({ task_id: 'no-such-task' }), 400);
       expect(unknown).toEqual({
         detail: {
           status: 'error',
-          message: 'Cancellation for old system is not supported in the new API. Please use the new task ID format.',
+          message:
+            'Cancellation for old system is not supported in the new API. Please use the new task ID format.',
         },
       });
       const token = await adminToken(context);
@@ -310,7 +337,10 @@ export const downloaderTaskScenarios: Scenario[] = [
         client.downloadArtistDiscography({ artist_id: 'NoSuchArtist00000000000' }),
         404,
       );
-      expect(unknown).toEqual({ status: 'error', message: 'No albums found for artist NoSuchArtist00000000000' });
+      expect(unknown).toEqual({
+        status: 'error',
+        message: 'No albums found for artist NoSuchArtist00000000000',
+      });
     },
   },
   {
@@ -331,7 +361,9 @@ export const downloaderTaskScenarios: Scenario[] = [
       expect(await stream.json()).toEqual({ detail: 'Authentication required', auth_enabled: true });
       const after = await asAdmin(context).listTasks({ limit: 100 });
       expect(after.all_tasks_count).toBe(before.all_tasks_count);
-      expect(after.tasks.some((task) => task.name === track.name || task.name === authAlbum.name)).toBe(false);
+      expect(after.tasks.some((task) => task.name === track.name || task.name === authAlbum.name)).toBe(
+        false,
+      );
 
       // The stream watcher of the SDK does not retry a refusal.
       const watch = watchTaskProgress(anonymous(context));

@@ -23,7 +23,13 @@ export type DownloaderTaskClient = Pick<
 >;
 
 /** Statuses after which a task changes no more (the original's TERMINAL set). */
-export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set(['complete', 'done', 'error', 'cancelled', 'skipped']);
+export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set([
+  'complete',
+  'done',
+  'error',
+  'cancelled',
+  'skipped',
+]);
 
 /**
  * A task's status as the original's UI reads it from `last_line`: a top-level `status`, else the
@@ -31,13 +37,18 @@ export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set(['complete', 
  * its parent, unless it is the last one.
  */
 export function taskStatusOf(task: Pick<DownloaderTask, 'last_line' | 'download_type'>): string {
-  const line = task.last_line as
-    | { status?: string; status_info?: { status?: string }; track?: unknown; current_track?: number; total_tracks?: number }
-    | null;
+  const line = task.last_line as {
+    status?: string;
+    status_info?: { status?: string };
+    track?: unknown;
+    current_track?: number;
+    total_tracks?: number;
+  } | null;
   if (!line) return 'unknown';
   if (typeof line.status === 'string') return line.status;
   const status = line.status_info?.status ?? 'unknown';
-  if (task.download_type !== 'track' && line.track && TERMINAL_TASK_STATUSES.has(status)) return 'downloading';
+  if (task.download_type !== 'track' && line.track && TERMINAL_TASK_STATUSES.has(status))
+    return 'downloading';
   return status;
 }
 
@@ -108,7 +119,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** The progress stream as frames, with reconnects; break out of the loop or `close()` to stop. */
-export function watchTaskProgress(client: DownloaderTaskClient, options: WatchTaskProgressOptions = {}): TaskProgressWatch {
+export function watchTaskProgress(
+  client: DownloaderTaskClient,
+  options: WatchTaskProgressOptions = {},
+): TaskProgressWatch {
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   const tasks = new Map<string, DownloaderTask>();
@@ -130,7 +144,10 @@ export function watchTaskProgress(client: DownloaderTaskClient, options: WatchTa
       };
       try {
         armIdle();
-        const body = await client.streamTaskProgress({}, { ...options.callOptions, signal: connection.signal });
+        const body = await client.streamTaskProgress(
+          {},
+          { ...options.callOptions, signal: connection.signal },
+        );
         for await (const data of sseDataOf(body)) {
           armIdle();
           failures = 0;
@@ -197,7 +214,8 @@ export interface DownloadTaskHandle {
 }
 
 export function taskHandle(client: DownloaderTaskClient, taskId: string): DownloadTaskHandle {
-  const get = (options?: CallOptions) => client.getTask({ task_id: taskId }, options) as Promise<DownloaderTask>;
+  const get = (options?: CallOptions) =>
+    client.getTask({ task_id: taskId }, options) as Promise<DownloaderTask>;
   async function* progress(options: WatchTaskProgressOptions = {}): AsyncGenerator<DownloaderTask> {
     const watch = watchTaskProgress(client, options);
     try {
@@ -235,13 +253,21 @@ export function taskHandle(client: DownloaderTaskClient, taskId: string): Downlo
 type DownloadOverrides = Omit<DownloadTrackParams, 'track_id'>;
 
 /** `GET /api/track/download/{id}` (202), as a task handle. */
-export async function downloadTrack(client: DownloaderTaskClient, trackId: string, overrides: DownloadOverrides = {}) {
+export async function downloadTrack(
+  client: DownloaderTaskClient,
+  trackId: string,
+  overrides: DownloadOverrides = {},
+) {
   const { task_id } = await client.downloadTrack({ ...overrides, track_id: trackId });
   return taskHandle(client, task_id);
 }
 
 /** `GET /api/album/download/{id}` (202), as a task handle. */
-export async function downloadAlbum(client: DownloaderTaskClient, albumId: string, overrides: DownloadOverrides = {}) {
+export async function downloadAlbum(
+  client: DownloaderTaskClient,
+  albumId: string,
+  overrides: DownloadOverrides = {},
+) {
   const { task_id } = await client.downloadAlbum({ ...overrides, album_id: albumId });
   return taskHandle(client, task_id);
 }
