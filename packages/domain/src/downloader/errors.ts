@@ -10,7 +10,7 @@ import type { ErrorReply } from '../envelope.js';
  * - E5 FastAPI's 422 `{detail: [{loc, msg, type}]}` for malformed auth bodies and `/artist/info` paging;
  * - E6 the auth guard's 401 `{detail: "Authentication required", auth_enabled: true}` and 403.
  */
-export type DownloaderErrorStyle = 'detail' | 'nested' | 'topLevel';
+export type DownloaderErrorStyle = 'detail' | 'nested' | 'topLevel' | 'status' | 'nestedStatus';
 
 /** Codes of the guard's errors, which look the same on every route. */
 const AUTH_REQUIRED = 'AUTH_REQUIRED';
@@ -66,6 +66,8 @@ const INVALID_INPUT: Record<string, string> = {
   validateWatchConfig: 'Watch configuration validation failed',
   updateSpotifyApiConfig: "Request body must contain 'client_id' and 'client_secret'",
   createCredential: 'Could not create credential',
+  downloadArtistDiscography: 'Invalid artist id or album_type',
+  cancelTask: 'Invalid task id',
   updateCredential: 'Could not update credential',
 };
 
@@ -97,10 +99,12 @@ const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
   ['/api/config', 'nested'],
   ['/api/credentials', 'nested'],
   ['/api/search', 'nested'],
-  ['/api/prgs', 'nested'],
+  // The progress routes' unknown paths: FastAPI's plain `{detail}` (their 404s are E1 too).
+  ['/api/prgs', 'detail'],
   ['/api/track', 'topLevel'],
   ['/api/album', 'topLevel'],
   ['/api/playlist', 'topLevel'],
+  ['/api/artist/download', 'status'],
   ['/api/artist', 'topLevel'],
   ['/api/history', 'topLevel'],
 ];
@@ -119,7 +123,18 @@ function fastApiIssues(issues: ValidationIssue[]) {
   });
 }
 
+/**
+ * Operations whose errors are in no envelope of their tag: E4 `{status: "error", message}` (the
+ * artist download), nested in `detail` for the task cancel.
+ */
+const OPERATION_STYLES: Record<string, DownloaderErrorStyle> = {
+  downloadArtistDiscography: 'status',
+  cancelTask: 'nestedStatus',
+};
+
 function styleOf(context: DownloaderErrorContext): DownloaderErrorStyle {
+  const own = context.operationId ? OPERATION_STYLES[context.operationId] : undefined;
+  if (own) return own;
   const tag = context.tags?.[0];
   if (tag) return TAG_STYLES[tag] ?? 'detail';
   const path = context.path ?? '';
@@ -193,5 +208,7 @@ function reply(
   const info = details === undefined ? { error: message } : { error: message, details };
   if (style === 'nested') return { status, body: { detail: info }, headers };
   if (style === 'topLevel') return { status, body: info, headers };
+  if (style === 'status') return { status, body: { status: 'error', message }, headers };
+  if (style === 'nestedStatus') return { status, body: { detail: { status: 'error', message } }, headers };
   return { status, body: { detail: message }, headers };
 }

@@ -1211,6 +1211,7 @@ export type StreamTaskProgressResult = ReadableStream<Uint8Array>;
 
 /** The errors `streamTaskProgress` documents, one per status: `isApiError<StreamTaskProgressError>(error)`, then `error.status` narrows `error.body`. */
 export type StreamTaskProgressError =
+  | ApiError<operations['streamTaskProgress']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['streamTaskProgress']['responses'][401]['content']['application/json'], 401>;
 
 /** Arguments of `cancelAllTasks` (`POST /api/prgs/cancel/all`). */
@@ -1237,6 +1238,7 @@ export type CancelTaskResult = operations['cancelTask']['responses'][200]['conte
 export type CancelTaskError =
   | ApiError<operations['cancelTask']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['cancelTask']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['cancelTask']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['cancelTask']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteTask` (`DELETE /api/prgs/delete/{task_id}`). */
@@ -2279,7 +2281,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/prgs/stream`
    *
-   * Fails with {@link StreamTaskProgressError} (401).
+   * Fails with {@link StreamTaskProgressError} (400, 401).
    */
   streamTaskProgress(args?: StreamTaskProgressParams, options?: CallOptions): ApiPromise<StreamTaskProgressResult>;
 
@@ -2305,7 +2307,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/prgs/cancel/{task_id}`
    *
-   * Fails with {@link CancelTaskError} (400, 401, 500).
+   * Fails with {@link CancelTaskError} (400, 401, 404, 500).
    */
   cancelTask(args: CancelTaskParams, options?: CallOptions): ApiPromise<CancelTaskResult>;
 

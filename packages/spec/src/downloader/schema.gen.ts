@@ -6031,6 +6031,7 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ProgressStreamFrame"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -6112,6 +6113,20 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description No task id in the path (`/api/prgs/cancel/`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "API endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
             /** @description Unexpected failure */
             500: {
                 headers: {
