@@ -119,7 +119,7 @@ export const downloaderMockApi: MockApiDefinition<
         ...downloaderCatalogHandlers<MockEnv, BinaryBody>(createDownloaderCatalog(spotifySourceOf(catalog))),
         ...downloadTaskHandlers<MockEnv, BinaryBody>(tasks.service, (env) => env.baseUrl),
         // The stream body is a web ReadableStream (MSW passes it through); typed as the text it carries.
-        streamTaskProgress: ({ principal: _principal }, env) => ({
+        streamTaskProgress: (_input, env) => ({
           status: 200 as const,
           body: tasks.progressStream(env.baseUrl, env.request.signal) as unknown as string,
           contentType: 'text/event-stream',
