@@ -278,7 +278,7 @@ export const downloaderTaskScenarios: Scenario[] = [
         headers: { authorization: `Bearer ${token}` },
       });
       expect(missing.status).toBe(400);
-      expect(await missing.json()).toMatchObject({ error: expect.any(String) });
+      expect(await missing.json()).toMatchObject({ error: 'Missing process id (task_id) parameter' });
 
       expect(await client.deleteTask({ task_id: first.taskId })).toEqual({
         message: `Task ${first.taskId} deleted successfully`,

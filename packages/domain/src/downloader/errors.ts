@@ -81,6 +81,8 @@ const INVALID_PAGING: Record<string, string> = {
 /** The route's own text for a request that does not fit: a missing query parameter is named. */
 function invalidInputMessage(operationId: string | undefined, issues: ValidationIssue[]): string {
   const missing = issues.find((issue) => issue.keyword === 'required' && issue.location === 'query');
+  // The `/download/cancel` routes' own words for their missing `task_id`.
+  if (missing?.field === 'task_id') return 'Missing process id (task_id) parameter';
   if (missing) return `Missing parameter: ${missing.field}`;
   const paging = operationId ? INVALID_PAGING[operationId] : undefined;
   if (paging && issues.some((issue) => issue.field === 'limit' || issue.field === 'offset')) return paging;

@@ -601,16 +601,18 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
     cancel,
 
     /**
-     * A task whose worker died (its instance stopped): marked as an error that says so. It is
-     * not lost, and queueing the same item again is not refused as a duplicate.
+     * A task whose worker died (its instance stopped), or whose run failed unexpectedly (`reason`):
+     * marked as an error that says so. It is not lost, and queueing the same item again is not
+     * refused as a duplicate.
      */
-    async interrupt(taskId: string): Promise<void> {
+    async interrupt(taskId: string, reason?: string): Promise<void> {
       const task = await store.get(taskId);
       if (!task?.active) return;
       await write(task, {
         status: 'error',
-        error:
-          'Download interrupted: the server running it stopped before it finished. Queue it again to retry.',
+        error: reason
+          ? `Download failed: ${reason}. Queue it again to retry.`
+          : 'Download interrupted: the server running it stopped before it finished. Queue it again to retry.',
         can_retry: true,
         retry_count: 0,
         max_retries: 0,

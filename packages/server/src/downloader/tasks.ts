@@ -117,7 +117,7 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
     },
     async onExhausted(job, error) {
       logger.error({ err: error, taskId: job.payload.taskId }, 'download task failed');
-      await service.interrupt(job.payload.taskId);
+      await service.interrupt(job.payload.taskId, error instanceof Error ? error.message : String(error));
     },
   });
 
