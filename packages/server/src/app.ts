@@ -102,6 +102,7 @@ export async function createServer(
           catalog,
           await getOrCreateSecret(db, 'catalog-token', config.tokenSecret),
         ));
+  const shutdown = new AbortController();
   const context: ModuleContext = {
     config,
     db,
@@ -109,6 +110,7 @@ export async function createServer(
     blobs,
     jobs: createJobQueue(db, logger, config.jobs),
     events: createEventBus(db, config.databaseUrl, logger),
+    shutdown: shutdown.signal,
     mail: createMailProvider(config, db, logger),
     catalog,
     catalogProvider,
@@ -196,6 +198,7 @@ export async function createServer(
         await closing;
       }
       // Running jobs finish before the database goes away; pending ones wait in the table for the next start.
+      shutdown.abort();
       await context.jobs.stop();
       await context.events.close();
       await closeDatabase(db);

@@ -163,6 +163,41 @@ describe.skipIf(!hasFfmpeg)('downloads on disk (SQLite)', () => {
   });
 });
 
+describe.skipIf(!hasFfmpeg)('downloads across a restart (SQLite)', () => {
+  it('a shutdown stops a running realTime download and marks it interrupted; the tasks are there after the restart', async () => {
+    const jobs = { pollIntervalMs: 20, concurrency: 2, leaseMs: 30_000 };
+    const first = await startTestServer({ jobs });
+    const client = createDownloaderClient({ baseUrl: first.baseUrl, retry: 0 });
+    const finished = await downloadTrack(client, demoCatalog.tracksOfAlbum(albums[10]!.id)[0]!.id);
+    expect(taskStatusOf(await finished.finished())).toBe('done');
+    const running = await downloadTrack(client, demoCatalog.tracksOfAlbum(albums[11]!.id)[0]!.id, {
+      real_time: true,
+    });
+    await expect
+      .poll(async () => taskStatusOf(await running.get()), { timeout: 10_000 })
+      .toBe('initializing');
+    // Would wait out the track's length (minutes) if the shutdown did not stop it.
+    await first.stop(false);
+
+    const second = await startTestServer({ jobs, dataDir: first.dataDir });
+    try {
+      const again = createDownloaderClient({ baseUrl: second.baseUrl, retry: 0 });
+      expect(taskStatusOf(await again.getTask({ task_id: finished.taskId }))).toBe('done');
+      const interrupted = await again.getTask({ task_id: running.taskId });
+      expect(interrupted.last_line).toMatchObject({
+        status: 'error',
+        error: expect.stringContaining('interrupted'),
+      });
+      const list = await again.listTasks({ limit: 100 });
+      expect(list.tasks.map((task) => task.task_id)).toEqual(
+        expect.arrayContaining([finished.taskId, running.taskId]),
+      );
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
+
 describe('downloads without ffmpeg', () => {
   let test: TestServer;
   beforeAll(async () => {

@@ -102,6 +102,11 @@ export interface DownloadTaskServiceOptions {
   /** Pause between progress steps when `realTime` is off. Default 0. */
   fastStepMs?: number;
   newTaskId(): string;
+  /**
+   * True once this process is shutting down: a paced download stops at its next step (its task
+   * stays active; the caller marks it interrupted).
+   */
+  stopping?(): boolean;
   /** The deployment's `explicitFilter` (read with the configuration). */
   explicitFilter?: boolean;
 }
@@ -415,6 +420,7 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       const piece = Math.min(left, PACE_PIECE_MS);
       await options.sleep(piece);
       left -= piece;
+      if (options.stopping?.()) return false;
       if (left > 0 && !(await store.get(taskId))?.active) return false;
     } while (left > 0);
     return true;

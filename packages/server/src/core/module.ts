@@ -20,6 +20,11 @@ export interface ModuleContext {
   jobs: JobQueue;
   /** Events between instances (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite): SSE streams listen here. */
   events: EventBus;
+  /**
+   * Aborted when the server starts closing, before it waits for running jobs: a long job (a
+   * realTime download) stops early instead of holding the shutdown.
+   */
+  shutdown: AbortSignal;
   /** Outgoing mail: the database outbox (shown in the log and at `GET /dev/mail`) or SMTP. */
   mail: MailProvider;
   /** The demo catalog: seed data for every API. */

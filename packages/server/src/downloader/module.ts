@@ -34,7 +34,7 @@ async function openRepository(db: Knex, config: ServerConfig) {
 export const downloaderModule: ApiModule = {
   key: 'downloader',
   migrations: [...downloaderMigrations, downloaderTasksMigration],
-  async createApi({ db, config, catalogProvider, jobs, events, logger }) {
+  async createApi({ db, config, catalogProvider, jobs, events, logger, shutdown }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const store = await openRepository(db, config);
@@ -46,6 +46,7 @@ export const downloaderModule: ApiModule = {
       config,
       source: catalogProvider.spotify,
       readConfig: () => store.config.read(),
+      shutdown,
     });
     const service = createDownloaderService({
       store,

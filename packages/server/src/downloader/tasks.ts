@@ -40,6 +40,8 @@ export interface ServerDownloadTasksOptions {
   config: ServerConfig;
   source: SpotifyCatalogSource;
   readConfig(): Promise<StoredConfig | undefined>;
+  /** Aborted when the server closes: running downloads stop and are marked interrupted. */
+  shutdown?: AbortSignal;
   /** More moments to hang on (the download history, when it is built, writes its rows here). */
   taskEvents?: DownloadTaskEvents;
 }
@@ -91,7 +93,18 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
       ffmpegPath: config.collections.ffmpegPath,
     }),
     now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms) =>
+      new Promise((resolve) => {
+        if (options.shutdown?.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          options.shutdown?.removeEventListener('abort', done);
+          resolve();
+        }
+        options.shutdown?.addEventListener('abort', done, { once: true });
+      }),
+    stopping: () => options.shutdown?.aborted === true,
     newTaskId: randomUUID,
   });
 
@@ -114,6 +127,8 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
         return;
       }
       await service.run(taskId);
+      // Stopped by the shutdown midway: said so now, rather than when its lease lapses.
+      if (options.shutdown?.aborted) await service.interrupt(taskId);
     },
     async onExhausted(job, error) {
       logger.error({ err: error, taskId: job.payload.taskId }, 'download task failed');
