@@ -995,7 +995,7 @@ export type CancelArtistDownloadError =
 export interface DownloadArtistDiscographyParams {
   /** Spotify artist ID. */
   artist_id: NonNullable<operations['downloadArtistDiscography']['parameters']['path']>['artist_id'];
-  /** Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`). */
+  /** Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`); default the watch configuration's `watchedArtistAlbumGroup` (`album,single`). */
   album_type?: NonNullable<operations['downloadArtistDiscography']['parameters']['query']>['album_type'];
 }
 
@@ -2116,8 +2116,9 @@ export interface DownloaderMethods {
   /**
    * Queue an artist's discography
    *
-   * Pages through the artist's albums, keeps those whose group is listed in `album_type`,
-   * and queues one album download task per album. Answers **202** with the queued task ids;
+   * Pages through the artist's albums, keeps those whose group is listed in `album_type`
+   * (without it, the watch configuration's `watchedArtistAlbumGroup`, as the original, which
+   * ignores `album_type`), and queues one album download task per album. Answers **202** with the queued task ids;
    * albums already being downloaded are listed in `duplicate_albums` (their existing task ids)
    * instead of failing. Errors use the `StatusError` body: 400 invalid input, 404 when the
    * artist is unknown or no album matches, 500 on other failures.

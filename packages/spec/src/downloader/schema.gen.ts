@@ -1055,8 +1055,9 @@ export interface paths {
         };
         /**
          * Queue an artist's discography
-         * @description Pages through the artist's albums, keeps those whose group is listed in `album_type`,
-         *     and queues one album download task per album. Answers **202** with the queued task ids;
+         * @description Pages through the artist's albums, keeps those whose group is listed in `album_type`
+         *     (without it, the watch configuration's `watchedArtistAlbumGroup`, as the original, which
+         *     ignores `album_type`), and queues one album download task per album. Answers **202** with the queued task ids;
          *     albums already being downloaded are listed in `duplicate_albums` (their existing task ids)
          *     instead of failing. Errors use the `StatusError` body: 400 invalid input, 404 when the
          *     artist is unknown or no album matches, 500 on other failures.
@@ -5388,7 +5389,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`).
+                 * @description Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`); default the watch configuration's `watchedArtistAlbumGroup` (`album,single`).
                  * @example album,single
                  */
                 album_type?: string;
