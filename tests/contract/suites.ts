@@ -5,6 +5,7 @@ import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
+import { downloaderTaskScenarios } from './scenarios/downloader-tasks.js';
 import { downloaderWatchScenarios } from './scenarios/downloader-watch.js';
 import { songsScenarios } from './scenarios/songs.js';
 import { streamingScenarios } from './scenarios/streaming.js';
@@ -23,6 +24,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
       ...downloaderCatalogScenarios,
       ...downloaderSsoScenarios,
       ...downloaderWatchScenarios,
+      ...downloaderTaskScenarios,
     ],
   },
   songs: songsScenarios,

@@ -50,10 +50,10 @@ describe('the downloader mock', () => {
     expect((await json('/api/config', { headers: { authorization } })).status).toBe(401);
   });
 
-  it('answers 501 in the envelope for the operations of part 2', async () => {
-    expect(await json('/api/prgs/list')).toMatchObject({
+  it('answers 501 in the envelope for the operations of part 2 not built yet', async () => {
+    expect(await json('/api/history')).toMatchObject({
       status: 501,
-      body: { detail: 'listTasks is documented but not built yet in this reference server' },
+      body: { detail: 'listHistory is documented but not built yet in this reference server' },
     });
   });
 });

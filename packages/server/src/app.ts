@@ -10,6 +10,7 @@ import { createApiIndex } from './core/api-index.js';
 import { rateLimitsMigration } from './core/auth/index.js';
 import type { ServerConfig } from './core/config.js';
 import { closeDatabase, createDatabase, type Knex, migrate } from './core/db.js';
+import { createEventBus } from './core/events.js';
 import { createCors } from './core/http/cors.js';
 import { createFallbackErrors } from './core/http/fallback.js';
 import { createApiLookup, createApiRouter } from './core/http/pipeline.js';
@@ -101,12 +102,15 @@ export async function createServer(
           catalog,
           await getOrCreateSecret(db, 'catalog-token', config.tokenSecret),
         ));
+  const shutdown = new AbortController();
   const context: ModuleContext = {
     config,
     db,
     logger,
     blobs,
     jobs: createJobQueue(db, logger, config.jobs),
+    events: createEventBus(db, config.databaseUrl, logger),
+    shutdown: shutdown.signal,
     mail: createMailProvider(config, db, logger),
     catalog,
     catalogProvider,
@@ -194,7 +198,9 @@ export async function createServer(
         await closing;
       }
       // Running jobs finish before the database goes away; pending ones wait in the table for the next start.
+      shutdown.abort();
       await context.jobs.stop();
+      await context.events.close();
       await closeDatabase(db);
       await blobs.close();
     },

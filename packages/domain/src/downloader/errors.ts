@@ -10,7 +10,7 @@ import type { ErrorReply } from '../envelope.js';
  * - E5 FastAPI's 422 `{detail: [{loc, msg, type}]}` for malformed auth bodies and `/artist/info` paging;
  * - E6 the auth guard's 401 `{detail: "Authentication required", auth_enabled: true}` and 403.
  */
-export type DownloaderErrorStyle = 'detail' | 'nested' | 'topLevel';
+export type DownloaderErrorStyle = 'detail' | 'nested' | 'topLevel' | 'status' | 'nestedStatus';
 
 /** Codes of the guard's errors, which look the same on every route. */
 const AUTH_REQUIRED = 'AUTH_REQUIRED';
@@ -66,6 +66,8 @@ const INVALID_INPUT: Record<string, string> = {
   validateWatchConfig: 'Watch configuration validation failed',
   updateSpotifyApiConfig: "Request body must contain 'client_id' and 'client_secret'",
   createCredential: 'Could not create credential',
+  downloadArtistDiscography: 'Invalid artist id or album_type',
+  cancelTask: 'Invalid task id',
   updateCredential: 'Could not update credential',
 };
 
@@ -87,6 +89,8 @@ const INVALID_PAGING: Record<string, string> = {
 /** The route's own text for a request that does not fit: a missing query parameter is named. */
 function invalidInputMessage(operationId: string | undefined, issues: ValidationIssue[]): string {
   const missing = issues.find((issue) => issue.keyword === 'required' && issue.location === 'query');
+  // The `/download/cancel` routes' own words for their missing `task_id`.
+  if (missing?.field === 'task_id') return 'Missing process id (task_id) parameter';
   if (missing) return `Missing parameter: ${missing.field}`;
   const paging = operationId ? INVALID_PAGING[operationId] : undefined;
   if (paging && issues.some((issue) => issue.field === 'limit' || issue.field === 'offset')) return paging;
@@ -110,10 +114,12 @@ const PREFIX_STYLES: [string, DownloaderErrorStyle][] = [
   ['/api/config', 'nested'],
   ['/api/credentials', 'nested'],
   ['/api/search', 'nested'],
-  ['/api/prgs', 'nested'],
+  // The progress routes' unknown paths: FastAPI's plain `{detail}` (their 404s are E1 too).
+  ['/api/prgs', 'detail'],
   ['/api/track', 'topLevel'],
   ['/api/album', 'topLevel'],
   ['/api/playlist', 'topLevel'],
+  ['/api/artist/download', 'status'],
   ['/api/artist', 'topLevel'],
   ['/api/history', 'topLevel'],
 ];
@@ -132,16 +138,40 @@ function fastApiIssues(issues: ValidationIssue[]) {
   });
 }
 
+/**
+ * Operations whose errors are in no envelope of their tag: E4 `{status: "error", message}` (the
+ * artist download), nested in `detail` for the task cancel.
+ */
+const OPERATION_STYLES: Record<string, DownloaderErrorStyle> = {
+  downloadArtistDiscography: 'status',
+  cancelTask: 'nestedStatus',
+};
+
 function styleOf(context: DownloaderErrorContext): DownloaderErrorStyle {
+  const own = context.operationId ? OPERATION_STYLES[context.operationId] : undefined;
+  if (own) return own;
   const tag = context.tags?.[0];
   if (tag) return TAG_STYLES[tag] ?? 'detail';
   const path = context.path ?? '';
   return PREFIX_STYLES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1] ?? 'detail';
 }
 
+/**
+ * Code of an error whose body is given whole (`details`): the progress and download routes whose
+ * answers are in none of their tag's envelopes (E1 `{detail}` 404s, E4 `{status, message}`, the
+ * 409 with `existing_task`).
+ */
+export const DOWNLOADER_GIVEN_BODY = 'DOWNLOADER_GIVEN_BODY';
+
+export const downloaderErrorWithBody = (status: number, message: string, body: Record<string, unknown>) =>
+  new HttpError(status, message, { code: DOWNLOADER_GIVEN_BODY, details: body });
+
 /** The downloader's answer to any error of its pipeline, in the envelope of the route. */
 export function downloaderErrorReply(error: HttpError, context: DownloaderErrorContext): ErrorReply {
   const headers = error.options.headers;
+  if (error.options.code === DOWNLOADER_GIVEN_BODY) {
+    return { status: error.status, body: error.options.details, headers };
+  }
   if (error.options.code === AUTH_REQUIRED) {
     return { status: 401, body: { detail: error.message, auth_enabled: true }, headers };
   }
@@ -193,5 +223,7 @@ function reply(
   const info = details === undefined ? { error: message } : { error: message, details };
   if (style === 'nested') return { status, body: { detail: info }, headers };
   if (style === 'topLevel') return { status, body: info, headers };
+  if (style === 'status') return { status, body: { status: 'error', message }, headers };
+  if (style === 'nestedStatus') return { status, body: { detail: { status: 'error', message } }, headers };
   return { status, body: { detail: message }, headers };
 }

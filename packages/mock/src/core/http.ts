@@ -75,7 +75,8 @@ export function replyResponse(reply: AnyReply<BinaryBody>): Response {
   if (reply.contentType) headers.set('content-type', reply.contentType);
   const { status, body } = reply;
   if (body === undefined || body === null) return new HttpResponse(null, { status, headers });
-  if (typeof body === 'string' || isBinary(body))
+  // A ReadableStream is a streamed body (the downloader's progress stream).
+  if (typeof body === 'string' || isBinary(body) || body instanceof ReadableStream)
     return new HttpResponse(body as BodyInit, { status, headers });
   return HttpResponse.json(body as Record<string, unknown>, { status, headers });
 }

@@ -13,15 +13,18 @@ import {
   downloaderHandlers,
   downloaderSsoHandlers,
   downloaderWatchHandlers,
+  downloadTaskHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   type SpotifyCatalogSource,
+  watchDownloadsOf,
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
 import { createMockSsoProviders } from './sso.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
+import { createMockTasks, createTaskMockState, type DownloaderTaskMockState } from './tasks.js';
 import { createMockDownloaderTokens } from './tokens.js';
 import {
   createDownloaderWatchMockData,
@@ -47,6 +50,8 @@ export interface DownloaderMockState extends DownloaderMockData {
   sso: DownloaderSsoSettings & { consentEmail: string };
   /** The watch lists (issue 15): watched items, known items, what checks queued, the scheduler. */
   watch: DownloaderWatchMockData;
+  /** Download tasks and the clock they run on (`downloads.clock.auto = false` to step them by hand). */
+  downloads: DownloaderTaskMockState;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -82,6 +87,7 @@ export const downloaderMockApi: MockApiDefinition<
         consentEmail: 'sso.user@example.com',
       },
       watch: createDownloaderWatchMockData(),
+      downloads: createTaskMockState(),
       settings: {
         authEnabled: false,
         registrationEnabled: true,
@@ -126,6 +132,12 @@ export const downloaderMockApi: MockApiDefinition<
       accountCheck: offlineAccountLoginCheck,
       now,
     });
+    const tasks = createMockTasks(state.downloads, {
+      source: spotifySourceOf(catalog),
+      readConfig: () => store.config.read(),
+      explicitFilter: () => state.settings.explicitFilter,
+      now,
+    });
     const sso = createDownloaderSso({
       store,
       service,
@@ -134,7 +146,13 @@ export const downloaderMockApi: MockApiDefinition<
       providers: createMockSsoProviders(() => state.sso.consentEmail),
       now,
     });
-    const watch = createMockWatch(state.watch, spotifySourceOf(catalog), () => service.watchConfig(), now);
+    const watch = createMockWatch(
+      state.watch,
+      spotifySourceOf(catalog),
+      () => service.watchConfig(),
+      watchDownloadsOf(tasks.service),
+      now,
+    );
     const catalogHandlers = downloaderCatalogHandlers<MockEnv, BinaryBody>(
       createDownloaderCatalog(spotifySourceOf(catalog), watch.service.locallyKnown),
     );
@@ -154,6 +172,14 @@ export const downloaderMockApi: MockApiDefinition<
           watch,
         ),
         ...withDueWatchChecks(downloaderWatchHandlers<MockEnv, BinaryBody>(watch.service), watch),
+        ...downloadTaskHandlers<MockEnv, BinaryBody>(tasks.service, (env) => env.baseUrl),
+        // The stream body is a web ReadableStream (MSW passes it through); typed as the text it carries.
+        streamTaskProgress: (_input, env) => ({
+          status: 200 as const,
+          body: tasks.progressStream(env.baseUrl, env.request.signal) as unknown as string,
+          contentType: 'text/event-stream',
+          headers: { 'cache-control': 'no-cache', connection: 'keep-alive' },
+        }),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

@@ -7,6 +7,7 @@ import {
   type SpotifyCatalogSource,
   type WatchAlbumDownload,
   type WatchCheck,
+  type WatchDownloads,
   type WatchedArtistRecord,
   type WatchedPlaylistRecord,
   type WatchListStore,
@@ -113,6 +114,7 @@ export function createMockWatch(
   data: DownloaderWatchMockData,
   source: SpotifyCatalogSource,
   watchConfig: () => Promise<DownloaderWatchConfig>,
+  downloads: WatchDownloads,
   now: () => Date,
 ): MockWatch {
   const run = async (check: WatchCheck) => service.runCheck(check);
@@ -120,13 +122,15 @@ export function createMockWatch(
     store: createMockWatchStore(data),
     source,
     watchConfig,
-    // Wired to the download queue when the tasks land (issue 15).
+    // Kept in `queued` for a test to read, then handed to the download tasks.
     downloads: {
       queueTrack: async (item) => {
         data.queued.push({ type: 'track', item: clone(item) });
+        await downloads.queueTrack(item);
       },
       queueAlbum: async (item) => {
         data.queued.push({ type: 'album', item: clone(item) });
+        await downloads.queueAlbum(item);
       },
     },
     // A triggered check runs before the answer; the delay between items is the server's concern.

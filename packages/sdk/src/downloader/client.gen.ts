@@ -1001,7 +1001,7 @@ export type CancelArtistDownloadError =
 export interface DownloadArtistDiscographyParams {
   /** Spotify artist ID. */
   artist_id: NonNullable<operations['downloadArtistDiscography']['parameters']['path']>['artist_id'];
-  /** Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`). */
+  /** Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`); default the watch configuration's `watchedArtistAlbumGroup` (`album,single`). */
   album_type?: NonNullable<operations['downloadArtistDiscography']['parameters']['query']>['album_type'];
 }
 
@@ -1222,6 +1222,7 @@ export type StreamTaskProgressResult = ReadableStream<Uint8Array>;
 
 /** The errors `streamTaskProgress` documents, one per status: `isApiError<StreamTaskProgressError>(error)`, then `error.status` narrows `error.body`. */
 export type StreamTaskProgressError =
+  | ApiError<operations['streamTaskProgress']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['streamTaskProgress']['responses'][401]['content']['application/json'], 401>;
 
 /** Arguments of `cancelAllTasks` (`POST /api/prgs/cancel/all`). */
@@ -1248,6 +1249,7 @@ export type CancelTaskResult = operations['cancelTask']['responses'][200]['conte
 export type CancelTaskError =
   | ApiError<operations['cancelTask']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['cancelTask']['responses'][401]['content']['application/json'], 401>
+  | ApiError<operations['cancelTask']['responses'][404]['content']['application/json'], 404>
   | ApiError<operations['cancelTask']['responses'][500]['content']['application/json'], 500>;
 
 /** Arguments of `deleteTask` (`DELETE /api/prgs/delete/{task_id}`). */
@@ -2136,8 +2138,9 @@ export interface DownloaderMethods {
   /**
    * Queue an artist's discography
    *
-   * Pages through the artist's albums, keeps those whose group is listed in `album_type`,
-   * and queues one album download task per album. Answers **202** with the queued task ids;
+   * Pages through the artist's albums, keeps those whose group is listed in `album_type`
+   * (without it, the watch configuration's `watchedArtistAlbumGroup`, as the original, which
+   * ignores `album_type`), and queues one album download task per album. Answers **202** with the queued task ids;
    * albums already being downloaded are listed in `duplicate_albums` (their existing task ids)
    * instead of failing. Errors use the `StatusError` body: 400 invalid input, 404 when the
    * artist is unknown or no album matches, 500 on other failures.
@@ -2301,7 +2304,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/prgs/stream`
    *
-   * Fails with {@link StreamTaskProgressError} (401).
+   * Fails with {@link StreamTaskProgressError} (400, 401).
    */
   streamTaskProgress(args?: StreamTaskProgressParams, options?: CallOptions): ApiPromise<StreamTaskProgressResult>;
 
@@ -2327,7 +2330,7 @@ export interface DownloaderMethods {
    *
    * `POST /api/prgs/cancel/{task_id}`
    *
-   * Fails with {@link CancelTaskError} (400, 401, 500).
+   * Fails with {@link CancelTaskError} (400, 401, 404, 500).
    */
   cancelTask(args: CancelTaskParams, options?: CallOptions): ApiPromise<CancelTaskResult>;
 

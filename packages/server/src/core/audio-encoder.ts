@@ -207,3 +207,6 @@ export function createFfmpegEncoder(ffmpeg: string): AudioEncoder {
     },
   };
 }
+
+/** The ffmpeg runner, for callers whose commands are their own (the downloader's tagged files). */
+export { run as runFfmpeg };

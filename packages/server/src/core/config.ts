@@ -178,6 +178,12 @@ export interface DownloaderSettingsConfig {
   explicitFilter: boolean;
   /** Key that encrypts the stored account secrets. Env `DOWNLOADER_SECRETS_KEY`; generated and kept in the database when unset. */
   secretsKey: string | undefined;
+  /**
+   * Where downloads are written (upstream `./downloads`, the Docker volume). Env
+   * `DOWNLOADER_DOWNLOAD_DIR`, default DATA_DIR/downloads. With several instances, a directory they
+   * all mount: any instance may run a download.
+   */
+  downloadDir: string | undefined;
   sso: DownloaderSsoConfig;
 }
 
@@ -524,6 +530,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<ServerConf
       adminPassword: env.DOWNLOADER_ADMIN_PASSWORD || undefined,
       explicitFilter: booleanFrom(env.DOWNLOADER_EXPLICIT_FILTER, false),
       secretsKey: env.DOWNLOADER_SECRETS_KEY || undefined,
+      downloadDir: env.DOWNLOADER_DOWNLOAD_DIR ? resolve(env.DOWNLOADER_DOWNLOAD_DIR) : undefined,
       sso: downloaderSsoFrom(env),
     },
     jobs: {

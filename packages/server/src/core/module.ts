@@ -2,6 +2,7 @@ import type { Catalog } from '@music-apis/catalog';
 import type { ApiKey } from '@music-apis/spec';
 import type { ServerConfig } from './config.js';
 import type { Knex, Migration } from './db.js';
+import type { EventBus } from './events.js';
 import type { AnyServerApi } from './http/pipeline.js';
 import type { JobQueue } from './jobs.js';
 import type { Logger } from './logger.js';
@@ -17,6 +18,13 @@ export interface ModuleContext {
   blobs: BlobStore;
   /** The durable job queue: register handlers in `createApi`; workers start when the server listens. */
   jobs: JobQueue;
+  /** Events between instances (LISTEN/NOTIFY on PostgreSQL, in-process on SQLite): SSE streams listen here. */
+  events: EventBus;
+  /**
+   * Aborted when the server starts closing, before it waits for running jobs: a long job (a
+   * realTime download) stops early instead of holding the shutdown.
+   */
+  shutdown: AbortSignal;
   /** Outgoing mail: the database outbox (shown in the log and at `GET /dev/mail`) or SMTP. */
   mail: MailProvider;
   /** The demo catalog: seed data for every API. */

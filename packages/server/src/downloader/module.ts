@@ -10,8 +10,10 @@ import {
   downloaderHandlers,
   downloaderSsoHandlers,
   downloaderWatchHandlers,
+  downloadTaskHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
+  watchDownloadsOf,
 } from '@music-apis/domain';
 import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
@@ -25,6 +27,8 @@ import { getOrCreateSecret } from '../core/secrets.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
 import { configuredSsoProviders, createOAuthSsoProviders } from './sso-providers.js';
+import { downloaderTasksMigration } from './task-repository.js';
+import { createServerDownloadTasks } from './tasks.js';
 import { createDownloaderTokens } from './tokens.js';
 import { createServerWatch, downloaderWatchMigration } from './watch.js';
 
@@ -35,11 +39,21 @@ async function openRepository(db: Knex, config: ServerConfig) {
 
 export const downloaderModule: ApiModule = {
   key: 'downloader',
-  migrations: [...downloaderMigrations, downloaderWatchMigration],
-  async createApi({ db, config, catalogProvider, jobs, logger }) {
+  migrations: [...downloaderMigrations, downloaderWatchMigration, downloaderTasksMigration],
+  async createApi({ db, config, catalogProvider, jobs, events, logger, shutdown }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const store = await openRepository(db, config);
+    const tasks = createServerDownloadTasks({
+      db,
+      jobs,
+      events,
+      logger,
+      config,
+      source: catalogProvider.spotify,
+      readConfig: () => store.config.read(),
+      shutdown,
+    });
     const service = createDownloaderService({
       store,
       settings: {
@@ -72,6 +86,7 @@ export const downloaderModule: ApiModule = {
       logger,
       source: catalogProvider.spotify,
       watchConfig: () => service.watchConfig(),
+      downloads: watchDownloadsOf(tasks.service),
     });
     watch.startSchedule();
     const api: ServerApi<operations, typeof downloaderSpec.operations, DownloaderPrincipals> = {
@@ -90,6 +105,10 @@ export const downloaderModule: ApiModule = {
           createDownloaderCatalog(catalogProvider.spotify, watch.service.locallyKnown),
         ),
         ...downloaderWatchHandlers<ServerEnv, ServerRawBody>(watch.service),
+        ...downloadTaskHandlers<ServerEnv, ServerRawBody>(tasks.service, (env) =>
+          linkBase(env.ctx, config.publicUrl),
+        ),
+        streamTaskProgress: (_input, env) => tasks.streamTaskProgress(env),
         ...pendingHandlers(PENDING_OPERATIONS.downloader),
       },
     };

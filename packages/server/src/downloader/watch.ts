@@ -223,25 +223,14 @@ export function createSqlWatchStore(db: Knex): DownloaderWatchStore {
   };
 }
 
-/** Wired to the download queue when the tasks land (issue 15): until then new items are logged. */
-export function loggedWatchDownloads(logger: Logger): WatchDownloads {
-  return {
-    async queueTrack(item) {
-      logger.info({ watch: 'playlist', ...item }, 'watch: new track to download');
-    },
-    async queueAlbum(item) {
-      logger.info({ watch: 'artist', ...item }, 'watch: new album to download');
-    },
-  };
-}
-
 export interface ServerWatchOptions {
   db: Knex;
   jobs: JobQueue;
   logger: Logger;
   source: SpotifyCatalogSource;
   watchConfig(): Promise<DownloaderWatchConfig>;
-  downloads?: WatchDownloads;
+  /** Where new items go: the download tasks (`watchDownloadsOf`). */
+  downloads: WatchDownloads;
   now?: () => Date;
 }
 
@@ -263,7 +252,7 @@ export function createServerWatch({
   logger,
   source,
   watchConfig,
-  downloads = loggedWatchDownloads(logger),
+  downloads,
   now = () => new Date(),
 }: ServerWatchOptions): ServerWatch {
   const service = createDownloaderWatchService({

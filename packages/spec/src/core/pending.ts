@@ -11,25 +11,9 @@ export const PENDING_OPERATIONS = {
   // An API built in parts lists here, `as const`, the operationIds of its parts still to build,
   // and spreads `pendingHandlers(PENDING_OPERATIONS.<api>)` after its built handlers.
   /** Part 2 of the streaming API (issue 17): health, home, playlists, the catalog, HLS. */
-  streaming: [
-  ],
+  streaming: [],
   downloader: [
-    // Part 2 (issue 15): downloads, progress and its SSE stream, history (the watch lists are built).
-    'cancelTrackDownload',
-    'downloadTrack',
-    'cancelAlbumDownload',
-    'downloadAlbum',
-    'cancelPlaylistDownload',
-    'downloadPlaylist',
-    'cancelArtistDownload',
-    'downloadArtistDiscography',
-    'listTasks',
-    'getTaskUpdates',
-    'streamTaskProgress',
-    'cancelAllTasks',
-    'cancelTask',
-    'deleteTask',
-    'getTask',
+    // Part 2 (issue 15): history (downloads, progress and its stream, and the watch lists are built).
     'listHistory',
     'getHistoryStats',
     'searchHistory',

@@ -1066,8 +1066,9 @@ export interface paths {
         };
         /**
          * Queue an artist's discography
-         * @description Pages through the artist's albums, keeps those whose group is listed in `album_type`,
-         *     and queues one album download task per album. Answers **202** with the queued task ids;
+         * @description Pages through the artist's albums, keeps those whose group is listed in `album_type`
+         *     (without it, the watch configuration's `watchedArtistAlbumGroup`, as the original, which
+         *     ignores `album_type`), and queues one album download task per album. Answers **202** with the queued task ids;
          *     albums already being downloaded are listed in `duplicate_albums` (their existing task ids)
          *     instead of failing. Errors use the `StatusError` body: 400 invalid input, 404 when the
          *     artist is unknown or no album matches, 500 on other failures.
@@ -5420,7 +5421,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`).
+                 * @description Comma-separated album groups to include (`album`, `single`, `compilation`, `appears_on`); default the watch configuration's `watchedArtistAlbumGroup` (`album,single`).
                  * @example album,single
                  */
                 album_type?: string;
@@ -6068,6 +6069,7 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ProgressStreamFrame"];
                 };
             };
+            400: components["responses"]["NestedBadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -6149,6 +6151,20 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            /** @description No task id in the path (`/api/prgs/cancel/`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "API endpoint not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DetailError"];
+                };
+            };
             /** @description Unexpected failure */
             500: {
                 headers: {
