@@ -23,8 +23,9 @@ const BUDGETS = {
   './collections': 10_500,
   './songs': 8_500,
   // The three token providers (client credentials, rotating session, UDT per device) beside the
-  // generated methods; like songs' session helper.
-  './streaming': 8_500,
+  // generated methods, the catalog and playlist search iterators (client methods) and the
+  // tree-shakable stream URL resolver.
+  './streaming': 9_000,
   // The session helper, and the download task handles with the progress-stream watcher (SSE parsing,
   // reconnects), tree-shakable: an app that only builds the client does not ship them.
   './downloader': 10_000,
