@@ -146,6 +146,44 @@ describe('job queue (SQLite)', () => {
     expect(finished).toBe(true);
     expect(await jobRows(db)).toEqual([{ status: 'pending', attempts: 0, last_error: null }]);
   });
+
+  it("a queue's maxConcurrent leaves the other workers to the other queues, however many of its jobs wait", async () => {
+    const { db, dataDir } = await sqliteDatabase();
+    cleanups.push(async () => {
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const queue = createJobQueue(db, logger, { pollIntervalMs: 10, concurrency: 3 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let longRunning = 0;
+    let mostLongAtOnce = 0;
+    queue.register('long', {
+      maxConcurrent: 2,
+      async run() {
+        longRunning += 1;
+        mostLongAtOnce = Math.max(mostLongAtOnce, longRunning);
+        await released;
+        longRunning -= 1;
+      },
+    });
+    let quickDone!: () => void;
+    const quickRan = new Promise<void>((resolve) => {
+      quickDone = resolve;
+    });
+    queue.register('quick', { run: async () => quickDone() });
+    for (let index = 0; index < 6; index++) await queue.enqueue('long', index);
+    queue.start();
+    await queue.enqueue('quick', null);
+    // The quick job runs while long ones still wait: only two of them hold workers.
+    await quickRan;
+    expect(longRunning).toBe(2);
+    release();
+    await queue.stop();
+    expect(mostLongAtOnce).toBe(2);
+  });
 });
 
 // Leases: two queues on two connections to one database stand for two server instances.

@@ -60,6 +60,9 @@ async function withWatching(context: ScenarioContext, run: (admin: DownloaderCli
   } finally {
     await admin.updateWatchConfig({ body: { enabled: false } });
     await admin.saveConfig({ realTime: false });
+    // The checks queued real downloads (paced by `realTime`): cancelled, so the next scenarios
+    // find the download queue idle.
+    await admin.cancelAllTasks();
   }
 }
 
@@ -207,6 +210,13 @@ export const downloaderWatchScenarios: Scenario[] = [
         );
         expect(checked.playlist_data).toMatchObject({ snapshot_id: row.snapshot_id, batch_next_offset: 0 });
         expect(allTrue(await knownTracks(user, id))).toBe(true);
+        // Its new tracks became download tasks, as the original queues them.
+        const tasks = await user.listTasks({ page: 1, limit: 100 });
+        const queuedUrls = tasks.tasks.map((task) => task.original_url);
+        for (const trackId of playlistTrackIds(id))
+          expect(queuedUrls).toContainEqual(
+            expect.stringMatching(new RegExp(`/api/track/download/${trackId}$`)),
+          );
 
         // Unknown and malformed ids, in the {detail: {error}} envelope.
         await expectNested(

@@ -41,7 +41,6 @@ import {
   userView,
   verifyStripeSignature,
 } from '@music-apis/domain';
-import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { type components, type operations, streamingSpec } from '@music-apis/spec/streaming';
 import type { BinaryBody, MockApiDefinition, MockEnv } from '../core/api.js';
 import { memoryCatalogStore } from './catalog.js';
@@ -482,7 +481,6 @@ export const streamingMockApi: MockApiDefinition<
           }),
         ),
         ...playlistHandlers(state, context),
-        ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };
   },

@@ -1263,6 +1263,7 @@ export type DeleteTaskResult = operations['deleteTask']['responses'][200]['conte
 
 /** The errors `deleteTask` documents, one per status: `isApiError<DeleteTaskError>(error)`, then `error.status` narrows `error.body`. */
 export type DeleteTaskError =
+  | ApiError<operations['deleteTask']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['deleteTask']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['deleteTask']['responses'][404]['content']['application/json'], 404>;
 
@@ -1277,6 +1278,7 @@ export type GetTaskResult = operations['getTask']['responses'][200]['content']['
 
 /** The errors `getTask` documents, one per status: `isApiError<GetTaskError>(error)`, then `error.status` narrows `error.body`. */
 export type GetTaskError =
+  | ApiError<operations['getTask']['responses'][400]['content']['application/json'], 400>
   | ApiError<operations['getTask']['responses'][401]['content']['application/json'], 401>
   | ApiError<operations['getTask']['responses'][404]['content']['application/json'], 404>;
 
@@ -2343,7 +2345,7 @@ export interface DownloaderMethods {
    *
    * `DELETE /api/prgs/delete/{task_id}`
    *
-   * Fails with {@link DeleteTaskError} (401, 404).
+   * Fails with {@link DeleteTaskError} (400, 401, 404).
    */
   deleteTask(args: DeleteTaskParams, options?: CallOptions): ApiPromise<DeleteTaskResult>;
 
@@ -2356,7 +2358,7 @@ export interface DownloaderMethods {
    *
    * `GET /api/prgs/{task_id}`
    *
-   * Fails with {@link GetTaskError} (401, 404).
+   * Fails with {@link GetTaskError} (400, 401, 404).
    */
   getTask(args: GetTaskParams, options?: CallOptions): ApiPromise<GetTaskResult>;
 

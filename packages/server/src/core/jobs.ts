@@ -63,6 +63,12 @@ export interface JobHandler<Payload = JsonValue> {
    * for work whose failures last longer than a second or a minute (a webhook receiver that is down).
    */
   retryDelayMs?(attempt: number): number;
+  /**
+   * At most this many of this queue's jobs run at once in this process. Long jobs (a download) set
+   * it below the process's concurrency, so they never hold every worker and other queues' jobs (a
+   * watch check, a transcode) still run. Default: no limit but the process's.
+   */
+  maxConcurrent?: number;
 }
 
 export interface EnqueueOptions {
@@ -132,8 +138,20 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
   };
   const workers: Promise<void>[] = [];
 
-  async function claim(): Promise<JobRow | undefined> {
-    const queues = [...handlers.keys()];
+  /** Jobs of each queue this process runs now, for the handlers' `maxConcurrent`. */
+  const runningByQueue = new Map<string, number>();
+  /** Claims one at a time in this process, so two workers never both take a queue's last place. */
+  let claiming: Promise<unknown> = Promise.resolve();
+  function claim(): Promise<JobRow | undefined> {
+    const claimed = claiming.then(claimOne);
+    claiming = claimed.catch(() => undefined);
+    return claimed;
+  }
+
+  async function claimOne(): Promise<JobRow | undefined> {
+    const queues = [...handlers].flatMap(([queue, handler]) =>
+      (runningByQueue.get(queue) ?? 0) < (handler.maxConcurrent ?? Number.POSITIVE_INFINITY) ? [queue] : [],
+    );
     if (queues.length === 0) return undefined;
     const at = now();
     const placeholders = queues.map(() => '?').join(', ');
@@ -147,7 +165,9 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
          returning id, queue, payload, attempts, max_attempts`;
     const result = await db.raw(sql, [at + leaseMs, at, ...queues, at, at]);
     const rows: JobRow[] = isPostgres(db) ? result.rows : result;
-    return rows[0];
+    const row = rows[0];
+    if (row) runningByQueue.set(row.queue, (runningByQueue.get(row.queue) ?? 0) + 1);
+    return row;
   }
 
   /**
@@ -221,7 +241,11 @@ export function createJobQueue(db: Knex, logger: Logger, options: JobQueueOption
   async function runOne(): Promise<boolean> {
     const row = await claim();
     if (!row) return false;
-    await runClaimed(row);
+    try {
+      await runClaimed(row);
+    } finally {
+      runningByQueue.set(row.queue, (runningByQueue.get(row.queue) ?? 1) - 1);
+    }
     return true;
   }
 

@@ -134,6 +134,9 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
       logger.error({ err: error, taskId: job.payload.taskId }, 'download task failed');
       await service.interrupt(job.payload.taskId, error instanceof Error ? error.message : String(error));
     },
+    // A download holds its worker for as long as it runs: one worker is left to the other queues
+    // (watch checks, transcodes), however many downloads wait.
+    maxConcurrent: Math.max(1, config.jobs.concurrency - 1),
   });
 
   return {

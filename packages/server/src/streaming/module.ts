@@ -14,7 +14,7 @@ import {
   userChanges,
   userView,
 } from '@music-apis/domain';
-import { HttpError, PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
+import { HttpError } from '@music-apis/spec';
 import { type operations, streamingSpec } from '@music-apis/spec/streaming';
 import coBody from 'co-body';
 import type { Context } from 'koa';
@@ -245,7 +245,6 @@ export const streamingModule: ApiModule = {
           headers: { 'cache-control': 'private, max-age=3600' },
         }),
         ...createPlaylistHandlers({ db, catalog, baseUrl }),
-        ...pendingHandlers(PENDING_OPERATIONS.streaming),
       },
     };
     return api;

@@ -10,8 +10,6 @@ import { HttpError } from './errors.js';
 export const PENDING_OPERATIONS = {
   // An API built in parts lists here, `as const`, the operationIds of its parts still to build,
   // and spreads `pendingHandlers(PENDING_OPERATIONS.<api>)` after its built handlers.
-  /** Part 2 of the streaming API (issue 17): health, home, playlists, the catalog, HLS. */
-  streaming: [],
   downloader: [
     // Part 2 (issue 15): history (downloads, progress and its stream, and the watch lists are built).
     'listHistory',
