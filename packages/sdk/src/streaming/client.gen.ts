@@ -782,6 +782,7 @@ export type GetHlsSegmentResult = Uint8Array;
 export type GetHlsSegmentError =
   | ApiError<operations['getHlsSegment']['responses'][403]['content']['application/json'], 403>
   | ApiError<operations['getHlsSegment']['responses'][404]['content']['application/json'], 404>
+  | ApiError<operations['getHlsSegment']['responses'][422]['content']['application/json'], 422>
   | ApiError<operations['getHlsSegment']['responses'][503]['content']['application/json'], 503>;
 
 /** Every operation of YourMusic API, one method each, named by operationId. */
@@ -1342,7 +1343,7 @@ export interface StreamingMethods {
    *
    * Public: no credentials are sent.
    *
-   * Fails with {@link GetHlsSegmentError} (403, 404, 503).
+   * Fails with {@link GetHlsSegmentError} (403, 404, 422, 503).
    */
   getHlsSegment(args: GetHlsSegmentParams, options?: CallOptions): ApiPromise<GetHlsSegmentResult>;
 }

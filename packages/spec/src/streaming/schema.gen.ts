@@ -3644,6 +3644,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
             503: components["responses"]["EncoderUnavailable"];
         };
     };
