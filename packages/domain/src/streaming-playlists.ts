@@ -1,7 +1,13 @@
 import { type Catalog, type CatalogTrack, deterministicUuid } from '@music-apis/catalog';
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/streaming';
-import { laravelPage, laravelTimestamp, STREAMING_PAGE_SIZE, StreamingValidationError } from './streaming.js';
+import {
+  invalidAuthToken,
+  laravelPage,
+  laravelTimestamp,
+  STREAMING_PAGE_SIZE,
+  StreamingValidationError,
+} from './streaming.js';
 import { catalogIndexOf, streamIdOf, streamingCatalogId } from './streaming-catalog-ids.js';
 
 /**
@@ -346,6 +352,24 @@ export const HOME_SCHEMA_VERSION = 1;
 export const tenantRequired = () =>
   new HttpError(400, 'The X-Tenant header is required for guest requests.', { code: 'TENANT_REQUIRED' });
 export const tenantNotFound = () => new HttpError(404, 'Tenant not found.', { code: 'TENANT_NOT_FOUND' });
+
+/**
+ * `UserToken` where it is optional (the home page): no Authorization header is a guest; one that is
+ * there but does not authenticate is 401 `INVALID_AUTH_TOKEN`, never a silent guest request.
+ */
+export async function authenticateOptionalUser<Caller>(
+  authorization: string | undefined,
+  optional: boolean,
+  authenticate: () => Caller | Promise<Caller>,
+): Promise<Caller | undefined> {
+  if (optional && authorization === undefined) return undefined;
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (optional && error instanceof HttpError && error.status === 401) throw invalidAuthToken();
+    throw error;
+  }
+}
 
 /** An editorial playlist as the carousel shows it: its first track and its size. */
 export interface FeaturedPlaylist {

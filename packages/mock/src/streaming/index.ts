@@ -1,5 +1,6 @@
 import { deterministicUuid } from '@music-apis/catalog';
 import {
+  authenticateOptionalUser,
   authSessionView,
   builtinCheckoutPage,
   builtinSubscription,
@@ -45,7 +46,7 @@ import { type components, type operations, streamingSpec } from '@music-apis/spe
 import type { BinaryBody, MockApiDefinition, MockEnv } from '../core/api.js';
 import { memoryCatalogStore } from './catalog.js';
 import { hlsHandlers } from './hls.js';
-import { authenticateOptionalUser, playlistHandlers, recordPlay } from './playlists.js';
+import { playlistHandlers, recordPlay } from './playlists.js';
 import { createStreamingState, type StreamingMockState, type StreamingMockToken } from './state.js';
 
 export { STREAMING_MOCK_HLS_URL_SECRET, type StreamingMockPlay } from './hls.js';

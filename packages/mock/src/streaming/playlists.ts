@@ -9,7 +9,6 @@ import {
   type FeaturedPlaylist,
   heartbeatView,
   homePageView,
-  invalidAuthToken,
   newestPlaysFirst,
   newPlaylistRecord,
   playlistChanges,
@@ -30,7 +29,6 @@ import {
   tenantNotFound,
   tenantRequired,
 } from '@music-apis/domain';
-import { HttpError } from '@music-apis/spec';
 import type { operations, streamingSpec } from '@music-apis/spec/streaming';
 import type { MockContext, MockHandlers } from '../core/api.js';
 import type { StreamingMockState } from './state.js';
@@ -116,21 +114,6 @@ export type PlaylistHandlers = Pick<
   | 'replacePlaylistTracks'
   | 'reorderPlaylistTrack'
 >;
-
-/** `UserToken` where it is optional (the home page): no header is a guest; a bad one is 401 `INVALID_AUTH_TOKEN`. */
-export function authenticateOptionalUser<Caller>(
-  authorization: string | undefined,
-  optional: boolean,
-  authenticate: () => Caller,
-): Caller | undefined {
-  if (optional && authorization === undefined) return undefined;
-  try {
-    return authenticate();
-  } catch (error) {
-    if (optional && error instanceof HttpError && error.status === 401) throw invalidAuthToken();
-    throw error;
-  }
-}
 
 export function playlistHandlers(state: StreamingMockState, context: MockContext): PlaylistHandlers {
   const { catalog } = context;

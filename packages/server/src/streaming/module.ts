@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  authenticateOptionalUser,
   HLS_MANIFEST_CONTENT_TYPE,
   HLS_SEGMENT_CONTENT_TYPE,
   laravelPage,
@@ -28,7 +29,7 @@ import { createBuiltinCheckout, createStripeCheckout, handleStripeWebhook } from
 import { createClientVerifier, tenantForSlug } from './clients.js';
 import { createHlsService } from './hls.js';
 import { createStreamingIdentity, type TenantCaller, type UserCaller } from './identity.js';
-import { authenticateOptionalUser, createPlaylistHandlers, recordPlay } from './playlists.js';
+import { createPlaylistHandlers, recordPlay } from './playlists.js';
 import { playlistsMigration } from './playlists-store.js';
 import { streamingMigrations, tenantStore } from './store.js';
 
@@ -95,7 +96,7 @@ export const streamingModule: ApiModule = {
           tryBearerScheme(options, () => identity.authenticateTenant(request.header('authorization'))),
         UserToken: (request, _env, options) =>
           tryBearerScheme(options, () =>
-            authenticateOptionalUser(request, options.optional, () =>
+            authenticateOptionalUser(request.header('authorization'), options.optional, () =>
               identity.authenticateUser(request.header('authorization'), request.header('x-device-id')),
             ),
           ),

@@ -7,7 +7,6 @@ import {
   checkCatalogTrackIds,
   heartbeatView,
   homePageView,
-  invalidAuthToken,
   newPlaylistRecord,
   playlistChanges,
   playlistFull,
@@ -21,7 +20,6 @@ import {
   tenantNotFound,
   tenantRequired,
 } from '@music-apis/domain';
-import { HttpError, type RawRequest } from '@music-apis/spec';
 import type { operations, streamingSpec } from '@music-apis/spec/streaming';
 import type { Context } from 'koa';
 import type { Knex } from '../core/db.js';
@@ -56,24 +54,6 @@ export type PlaylistHandlers = Pick<
   | 'replacePlaylistTracks'
   | 'reorderPlaylistTrack'
 >;
-
-/**
- * `UserToken` where it is optional (the home page): no Authorization header is a guest; one that is
- * there but does not authenticate is 401 `INVALID_AUTH_TOKEN`, never a silent guest request.
- */
-export async function authenticateOptionalUser(
-  request: RawRequest,
-  optional: boolean,
-  authenticate: () => Promise<UserCaller>,
-): Promise<UserCaller | undefined> {
-  if (optional && request.header('authorization') === undefined) return undefined;
-  try {
-    return await authenticate();
-  } catch (error) {
-    if (optional && error instanceof HttpError && error.status === 401) throw invalidAuthToken();
-    throw error;
-  }
-}
 
 /**
  * Counts one play of a catalog track (`trackId`: its catalog id, e.g. `streamingTrackIdOf(catalog,
