@@ -88,7 +88,9 @@ describe('download paths', () => {
 describe.skipIf(!hasFfmpeg)('downloads on disk (SQLite)', () => {
   let test: TestServer;
   beforeAll(async () => {
-    test = await startTestServer({ jobs: { pollIntervalMs: 20, concurrency: 2, leaseMs: 30_000 } });
+    // Three workers, so downloads get two (a download never takes the last worker): a download
+    // whose lease lapsed is then taken over in this process, standing in for another instance.
+    test = await startTestServer({ jobs: { pollIntervalMs: 20, concurrency: 3, leaseMs: 30_000 } });
   });
   afterAll(async () => {
     await test?.stop();

@@ -16,9 +16,33 @@ import {
  * caller calls it when the client goes away.
  */
 
+/**
+ * One status write, as announced to every stream: the task, and what the write set. A frame shows
+ * the line written even when the row has moved on by the time it is read (two quick writes on
+ * another instance), so no status is skipped, as the original sends each one.
+ */
+export interface TaskChange {
+  taskId: string;
+  written?: Pick<DownloadTaskRecord, 'lastLine' | 'status' | 'active'>;
+}
+
 export interface TaskChangeFeed {
-  /** Calls `listener` with the task's id on every status write; returns the unsubscribe. */
-  subscribe(listener: (taskId: string) => void): () => void;
+  /** Calls `listener` on every status write; returns the unsubscribe. */
+  subscribe(listener: (change: TaskChange) => void): () => void;
+}
+
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more: a larger line goes as the id alone. */
+const MAX_CHANGE_PAYLOAD = 7000;
+
+/** The change of `task` as an event payload (the bus carries text). */
+export function taskChangePayload(task: DownloadTaskRecord): string {
+  const { taskId, lastLine, status, active } = task;
+  const payload = JSON.stringify({ taskId, written: { lastLine, status, active } } satisfies TaskChange);
+  return payload.length < MAX_CHANGE_PAYLOAD ? payload : JSON.stringify({ taskId } satisfies TaskChange);
+}
+
+export function taskChangeOf(payload: string): TaskChange {
+  return JSON.parse(payload) as TaskChange;
 }
 
 export interface ProgressStreamOptions {
@@ -42,7 +66,7 @@ export function openProgressStream(options: ProgressStreamOptions): { close(): v
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Changes seen before the snapshot went out wait here, in order. */
-  let pending: string[] | undefined = [];
+  let pending: TaskChange[] | undefined = [];
   /** One frame at a time, so frames go out in the order of the changes. */
   let chain = Promise.resolve();
 
@@ -63,18 +87,19 @@ export function openProgressStream(options: ProgressStreamOptions): { close(): v
     send({ error: 'Internal server error', timestamp: options.now(), change_type: 'error' });
   };
 
-  const changed = (taskId: string) => {
+  const changed = ({ taskId, written }: TaskChange) => {
     chain = chain
       .then(async () => {
         const task = await options.get(taskId);
         if (!task || closed) return;
-        send(realtimeFrame(task, await options.all(), options.baseUrl, options.now()));
+        const shown = written ? { ...task, ...written } : task;
+        send(realtimeFrame(shown, await options.all(), options.baseUrl, options.now()));
       })
       .catch(fail);
   };
-  const unsubscribe = options.feed.subscribe((taskId) => {
-    if (pending) pending.push(taskId);
-    else changed(taskId);
+  const unsubscribe = options.feed.subscribe((change) => {
+    if (pending) pending.push(change);
+    else changed(change);
   });
 
   const opened = (async () => {
@@ -100,7 +125,7 @@ export function openProgressStream(options: ProgressStreamOptions): { close(): v
     }
     const waiting = pending ?? [];
     pending = undefined;
-    for (const taskId of waiting) changed(taskId);
+    for (const change of waiting) changed(change);
   })();
 
   return {

@@ -6,6 +6,9 @@ import {
   openProgressStream,
   type SpotifyCatalogSource,
   type StoredConfig,
+  type TaskChange,
+  taskChangeOf,
+  taskChangePayload,
 } from '@music-apis/domain';
 
 /**
@@ -105,7 +108,7 @@ export function createMockTasks(
   },
 ): MockTaskParts {
   const store = createMockTaskStore(state.tasks);
-  const listeners = new Set<(taskId: string) => void>();
+  const listeners = new Set<(change: TaskChange) => void>();
   const clock = state.clock as DownloaderTaskClock & { wait(ms?: number): Promise<void> };
   const nowSeconds = () => options.now().getTime() / 1000;
   const service: DownloadTaskService = createDownloadTaskService({
@@ -117,7 +120,8 @@ export function createMockTasks(
     },
     events: {
       statusWritten: (task) => {
-        for (const listener of [...listeners]) listener(task.taskId);
+        // Through the payload, as on the server: a copy of the line as written, not the live record.
+        for (const listener of [...listeners]) listener(taskChangeOf(taskChangePayload(task)));
       },
     },
     dispatcher: {

@@ -9,6 +9,9 @@ import {
   openProgressStream,
   type SpotifyCatalogSource,
   type StoredConfig,
+  type TaskChange,
+  taskChangeOf,
+  taskChangePayload,
 } from '@music-apis/domain';
 import type { ServerConfig } from '../core/config.js';
 import type { Knex } from '../core/db.js';
@@ -57,11 +60,12 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
 } {
   const { db, jobs, events, logger, config, readConfig } = options;
   const repository = createDownloaderTaskRepository(db);
-  const listeners = new Set<(taskId: string) => void>();
+  const listeners = new Set<(change: TaskChange) => void>();
   // One subscription per instance, made at start, fanned out to its streams: the LISTEN connection
   // is open before the first download, and a change is read once per instance, not per client.
-  events.subscribe(TASK_CHANNEL, (taskId) => {
-    for (const listener of [...listeners]) listener(taskId);
+  events.subscribe(TASK_CHANNEL, (payload) => {
+    const change = taskChangeOf(payload);
+    for (const listener of [...listeners]) listener(change);
   });
   const now = () => Date.now() / 1000;
 
@@ -73,7 +77,7 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
     events: {
       async statusWritten(task) {
         await events
-          .publish(TASK_CHANNEL, task.taskId)
+          .publish(TASK_CHANNEL, taskChangePayload(task))
           .catch((error) =>
             logger.warn({ err: error, taskId: task.taskId }, 'could not announce a task change'),
           );
