@@ -42,7 +42,7 @@ function twoInstances(databases: [Knex, Knex], concurrent: boolean) {
   let now = Date.UTC(2026, 2, 1, 10);
   const config = watchConfigView({ enabled: true, watchPollIntervalSeconds: 60 });
   const queued: (WatchTrackDownload | WatchAlbumDownload)[] = [];
-  // Wired to the download queue when the tasks land (issue 15): here the test records them.
+  // The server hands new items to the download tasks; here the test records them.
   const downloads: WatchDownloads = {
     queueTrack: async (item) => void queued.push(item),
     queueAlbum: async (item) => void queued.push(item),

@@ -132,7 +132,7 @@ export const downloaderCatalogScenarios: Scenario[] = [
       });
       expect(info.albums).toMatchObject({ total: artistAlbums.length, limit: 10, offset: 0, next: null });
       expect(info.albums.items.map((item) => item.id)).toEqual(artistAlbums.map((item) => item.id));
-      // Nothing is watched (watch lists are issue 15), so no album carries is_locally_known.
+      // Nothing is watched here, so no album carries is_locally_known.
       for (const item of info.albums.items) expect(item).not.toHaveProperty('is_locally_known');
       const second = await reader.getArtistInfo({ id: artist.id, limit: 1, offset: 1 });
       expect(second.albums.items.map((item) => item.id)).toEqual([artistAlbums[1]!.id]);
@@ -180,7 +180,7 @@ export const downloaderCatalogScenarios: Scenario[] = [
       expect(tracks.items.map((item) => item.track?.id)).toEqual(
         playlist.trackIsrcs.map((isrc) => demoCatalog.findTrackByIsrc(isrc)!.id),
       );
-      // Nothing is watched yet: no track carries is_locally_known.
+      // Nothing is watched here: no track carries is_locally_known.
       for (const item of tracks.items) expect(item.track).not.toHaveProperty('is_locally_known');
       await expectTopLevel(
         reader.getPlaylistMetadata({ id: UNKNOWN_ID }),

@@ -30,8 +30,7 @@ export interface DownloaderWatchMockData {
   knownTracks: Map<string, Map<string, KnownWatchItem>>;
   knownAlbums: Map<string, Map<string, KnownWatchItem>>;
   /**
-   * What the checks queued for download, oldest first.
-   * Wired to the download queue when the tasks land (issue 15).
+   * What the checks queued for download, oldest first (each also became a download task).
    */
   queued: ({ type: 'track'; item: WatchTrackDownload } | { type: 'album'; item: WatchAlbumDownload })[];
   /** The scheduler: ms of the last tick (undefined until watching is first seen on) and ticks so far. */

@@ -74,8 +74,8 @@ type HlsHandlers = Pick<
 export function hlsHandlers(
   context: MockContext,
   /**
-   * HOOK POINT (play recording): called once per manifest served. The home page's "continue
-   * listening" (the streaming store's `recordPlay`) connects here; until then a no-op.
+   * Called once per manifest served: a play, which the mock records for the home page's
+   * "continue listening" (`recordPlay`).
    */
   onPlay: (play: StreamingMockPlay) => void = () => {},
 ): HlsHandlers {

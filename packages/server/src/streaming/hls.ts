@@ -42,9 +42,9 @@ export interface HlsServiceOptions {
   /** The key of the segment URIs' signatures (shared by every instance: kept in the database). */
   urlSecret: string;
   /**
-   * HOOK POINT (play recording): called once per manifest served, after the stream is ready, with
-   * the listener and the track. The home page's "continue listening" (the streaming store's
-   * `recordPlay`) connects here; until then it is a no-op. A failure here fails the request.
+   * Called once per manifest served, after the stream is ready, with the listener and the track:
+   * a play, which the module records for the home page's "continue listening" (`recordPlay`).
+   * A failure here fails the request.
    */
   onPlay?: (play: HlsPlay) => Promise<void> | void;
 }
