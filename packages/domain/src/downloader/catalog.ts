@@ -1,7 +1,7 @@
-import { type Handlers, HttpError, isHttpError } from '@music-apis/spec';
-import type { components, downloaderSpec, operations } from '@music-apis/spec/downloader';
+import { HttpError, isHttpError } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/downloader';
 import { downloaderError } from './errors.js';
-import type { DownloaderPrincipals } from './handlers.js';
+import { type DownloaderHandlers, ok } from './handler-kit.js';
 
 /**
  * The downloader's catalog views and search (`/api/{track,album,artist,playlist}/info`,
@@ -230,20 +230,11 @@ type CatalogOperation =
   | 'getPlaylistInfo'
   | 'getPlaylistMetadata'
   | 'getPlaylistTracks';
-type AllHandlers<Env, Raw> = Handlers<
-  operations,
-  typeof downloaderSpec.operations,
-  DownloaderPrincipals,
-  Env,
-  Raw
->;
-
-const ok = <Body>(body: Body) => ({ status: 200 as const, body });
 
 /** The handlers of the catalog views and search, the same in the server and the mock. */
 export function downloaderCatalogHandlers<Env, Raw>(
   catalog: DownloaderCatalog,
-): Pick<AllHandlers<Env, Raw>, CatalogOperation> {
+): Pick<DownloaderHandlers<Env, Raw>, CatalogOperation> {
   return {
     searchSpotify: async ({ query }) =>
       ok(await catalog.search(query.q, searchTypeOf(query.search_type, query.type), query.limit ?? 20)),

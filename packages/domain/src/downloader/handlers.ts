@@ -1,13 +1,10 @@
-import type { Authenticators, Handlers } from '@music-apis/spec';
-import type { downloaderSpec, operations } from '@music-apis/spec/downloader';
+import type { Authenticators } from '@music-apis/spec';
 import { type DownloaderPrincipal, downloaderTokenOf } from './auth.js';
+import { type DownloaderHandlers, ok } from './handler-kit.js';
 import type { DownloaderService } from './service.js';
 
 /** Scheme name → principal. `streamToken` is the same JWT as `?token=` (the SSE path only). */
 export type DownloaderPrincipals = { bearerAuth: DownloaderPrincipal; streamToken: DownloaderPrincipal };
-
-type Table = typeof downloaderSpec.operations;
-type AllHandlers<Env, Raw> = Handlers<operations, Table, DownloaderPrincipals, Env, Raw>;
 
 /** The operations built so far (issue 14, part 1); the rest answer 501 (PENDING_OPERATIONS). */
 export type BuiltDownloaderOperation =
@@ -41,8 +38,6 @@ export type BuiltDownloaderOperation =
   | 'updateCredential'
   | 'deleteCredential';
 
-const ok = <Body>(body: Body) => ({ status: 200 as const, body });
-
 /** Both schemes resolve the same JWT; where a token may come from is decided in `downloaderTokenOf`. */
 export function downloaderAuthenticators<Env>(
   service: DownloaderService,
@@ -58,7 +53,7 @@ export function downloaderAuthenticators<Env>(
 /** The handlers of the built operations, the same in the server and the mock. */
 export function downloaderHandlers<Env, Raw>(
   service: DownloaderService,
-): Pick<AllHandlers<Env, Raw>, BuiltDownloaderOperation> {
+): Pick<DownloaderHandlers<Env, Raw>, BuiltDownloaderOperation> {
   return {
     getAuthStatus: async ({ principal }) => ok(await service.authStatus(principal)),
     // A token is in the answer: no cache may keep it (as every login of the toolkit).

@@ -1,8 +1,7 @@
-import type { Handlers } from '@music-apis/spec';
 import { HttpError } from '@music-apis/spec';
-import type { components, downloaderSpec, operations } from '@music-apis/spec/downloader';
+import type { components } from '@music-apis/spec/downloader';
 import { type DownloaderPrincipal, naiveUtc } from './auth.js';
-import type { DownloaderPrincipals } from './handlers.js';
+import type { DownloaderHandlers } from './handler-kit.js';
 import type { DownloaderService } from './service.js';
 import type { DownloaderStore, DownloaderUserRecord, SsoProviderName } from './store.js';
 
@@ -269,7 +268,6 @@ export function createDownloaderSso({ store, service, settings, providers, now }
 
 export type DownloaderSso = ReturnType<typeof createDownloaderSso>;
 
-type Table = typeof downloaderSpec.operations;
 type SsoOperation =
   | 'getSsoStatus'
   | 'startGoogleLogin'
@@ -285,7 +283,7 @@ const NO_STORE = { 'cache-control': 'no-store' };
 export function downloaderSsoHandlers<Env, Raw>(
   sso: DownloaderSso,
   access: SsoRequestAccess<Env>,
-): Pick<Handlers<operations, Table, DownloaderPrincipals, Env, Raw>, SsoOperation> {
+): Pick<DownloaderHandlers<Env, Raw>, SsoOperation> {
   const start = (provider: SsoProviderName) => async (_input: unknown, env: Env) => {
     const { location, cookie } = await sso.start(provider, access.origin(env));
     return {

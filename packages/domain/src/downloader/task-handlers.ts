@@ -1,15 +1,5 @@
-import type { Handlers } from '@music-apis/spec';
-import type { downloaderSpec, operations } from '@music-apis/spec/downloader';
-import type { DownloaderPrincipals } from './handlers.js';
+import { type DownloaderHandlers, ok } from './handler-kit.js';
 import type { DownloadTaskService } from './tasks.js';
-
-type AllHandlers<Env, Raw> = Handlers<
-  operations,
-  typeof downloaderSpec.operations,
-  DownloaderPrincipals,
-  Env,
-  Raw
->;
 
 /** The download and progress operations served by the shared handlers (the SSE stream is per side). */
 export type DownloadTaskOperation =
@@ -28,7 +18,6 @@ export type DownloadTaskOperation =
   | 'deleteTask'
   | 'getTask';
 
-const ok = <Body>(body: Body) => ({ status: 200 as const, body });
 const accepted = <Body>(body: Body) => ({ status: 202 as const, body });
 
 /** The query overrides as sent: the validated query, without what is not an override. */
@@ -42,7 +31,7 @@ const overridesOf = (query: object) =>
 export function downloadTaskHandlers<Env, Raw>(
   tasks: DownloadTaskService,
   baseUrlOf: (env: Env) => string,
-): Pick<AllHandlers<Env, Raw>, DownloadTaskOperation> {
+): Pick<DownloaderHandlers<Env, Raw>, DownloadTaskOperation> {
   return {
     downloadTrack: async ({ path, query, principal }) =>
       accepted({

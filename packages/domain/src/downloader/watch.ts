@@ -1,9 +1,9 @@
-import { type Handlers, isHttpError } from '@music-apis/spec';
-import type { components, downloaderSpec, operations } from '@music-apis/spec/downloader';
+import { isHttpError } from '@music-apis/spec';
+import type { components } from '@music-apis/spec/downloader';
 import type { LocallyKnownLookup, SpotifyCatalogSource, SpotifyPlaylistItem } from './catalog.js';
 import type { DownloaderWatchConfig } from './config.js';
 import { downloaderError } from './errors.js';
-import type { DownloaderPrincipals } from './handlers.js';
+import { type DownloaderHandlers, ok } from './handler-kit.js';
 import type {
   DownloaderWatchStore,
   KnownWatchItem,
@@ -566,20 +566,10 @@ export type DownloaderWatchOperation =
   | 'markArtistAlbumsKnown'
   | 'unmarkArtistAlbums';
 
-type AllHandlers<Env, Raw> = Handlers<
-  operations,
-  typeof downloaderSpec.operations,
-  DownloaderPrincipals,
-  Env,
-  Raw
->;
-
-const ok = <Body>(body: Body) => ({ status: 200 as const, body });
-
 /** The watch handlers, the same in the server and the mock. */
 export function downloaderWatchHandlers<Env, Raw>(
   watch: DownloaderWatchService,
-): Pick<AllHandlers<Env, Raw>, DownloaderWatchOperation> {
+): Pick<DownloaderHandlers<Env, Raw>, DownloaderWatchOperation> {
   return {
     listWatchedPlaylists: async () => ok(await watch.listPlaylists()),
     triggerPlaylistWatchChecks: async () => ok(await watch.triggerPlaylists()),
