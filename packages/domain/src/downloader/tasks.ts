@@ -543,20 +543,7 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       children.push(child);
       if (reason === undefined) successful.push(callbackTrack);
       else failed.push({ track: callbackTrack, reason });
-      if (!item.parent) {
-        // A single track ends with its own callback.
-        await write(
-          current,
-          framed(
-            reason === undefined
-              ? { status: 'done', ...common }
-              : { status: 'error', error: reason, ...common },
-          ),
-          children,
-        );
-        if (current) await events?.trackFinished?.(current, child);
-        return;
-      }
+      // The track's own callback: a single track's is also the task's last.
       current = await write(
         current,
         framed(
@@ -568,6 +555,7 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       );
       if (!current) return;
       await events?.trackFinished?.(current, child);
+      if (!item.parent) return;
     }
     const summary: Schemas['DownloadSummary'] = {
       successful_tracks: successful,
