@@ -351,6 +351,21 @@ export const HOME_SCHEMA_VERSION = 1;
 /** The X-Tenant header is required for a guest. */
 export const tenantRequired = () =>
   new HttpError(400, 'The X-Tenant header is required for guest requests.', { code: 'TENANT_REQUIRED' });
+/** The operations of this part (playlists, home page, health), served by the server and the mock alike. */
+export type StreamingPlaylistOperation =
+  | 'getHeartbeat'
+  | 'getAggregatorStatus'
+  | 'getHomePage'
+  | 'searchPlaylists'
+  | 'listMyPlaylists'
+  | 'createPlaylist'
+  | 'getPlaylist'
+  | 'updatePlaylist'
+  | 'listPlaylistTracks'
+  | 'addPlaylistTrack'
+  | 'replacePlaylistTracks'
+  | 'reorderPlaylistTrack';
+
 export const tenantNotFound = () => new HttpError(404, 'Tenant not found.', { code: 'TENANT_NOT_FOUND' });
 
 /**

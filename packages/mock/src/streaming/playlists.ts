@@ -22,6 +22,7 @@ import {
   replacementEntries,
   STREAMING_PAGE_SIZE,
   STREAMING_PLAYLIST_MAX_TRACKS,
+  type StreamingPlaylistOperation,
   type StreamingPlaylistRecord,
   type StreamingPlaylistTrackRecord,
   type StreamingPlayRecord,
@@ -99,21 +100,7 @@ type Handlers = MockHandlers<
   { OAuth2: { tenantId: string; clientId: string }; UserToken: { tenantId: string; userId: string } }
 >;
 
-export type PlaylistHandlers = Pick<
-  Handlers,
-  | 'getHeartbeat'
-  | 'getAggregatorStatus'
-  | 'getHomePage'
-  | 'searchPlaylists'
-  | 'listMyPlaylists'
-  | 'createPlaylist'
-  | 'getPlaylist'
-  | 'updatePlaylist'
-  | 'listPlaylistTracks'
-  | 'addPlaylistTrack'
-  | 'replacePlaylistTracks'
-  | 'reorderPlaylistTrack'
->;
+export type PlaylistHandlers = Pick<Handlers, StreamingPlaylistOperation>;
 
 export function playlistHandlers(state: StreamingMockState, context: MockContext): PlaylistHandlers {
   const { catalog } = context;

@@ -16,6 +16,7 @@ import {
   replacementEntries,
   STREAMING_PAGE_SIZE,
   STREAMING_PLAYLIST_MAX_TRACKS,
+  type StreamingPlaylistOperation,
   streamingNotFound,
   tenantNotFound,
   tenantRequired,
@@ -39,21 +40,7 @@ type Handlers = ServerApi<
   { OAuth2: TenantCaller; UserToken: UserCaller }
 >['handlers'];
 
-export type PlaylistHandlers = Pick<
-  Handlers,
-  | 'getHeartbeat'
-  | 'getAggregatorStatus'
-  | 'getHomePage'
-  | 'searchPlaylists'
-  | 'listMyPlaylists'
-  | 'createPlaylist'
-  | 'getPlaylist'
-  | 'updatePlaylist'
-  | 'listPlaylistTracks'
-  | 'addPlaylistTrack'
-  | 'replacePlaylistTracks'
-  | 'reorderPlaylistTrack'
->;
+export type PlaylistHandlers = Pick<Handlers, StreamingPlaylistOperation>;
 
 /**
  * Counts one play of a catalog track (`trackId`: its catalog id, e.g. `streamingTrackIdOf(catalog,
