@@ -1,4 +1,5 @@
 import type { PlayableStream } from '@music-apis/sdk/streaming';
+import { expect } from 'vitest';
 
 /** The two calls of a Playwright `Page` the player makes (this folder does not depend on Playwright). */
 interface PlayerPage {
@@ -74,4 +75,17 @@ export async function playWithHlsJs(page: PlayerPage, stream: PlayableStream, hl
     hls.destroy();
     return result;
   }, stream);
+}
+
+/**
+ * What "it plays" means in both browser tests: hls.js read the whole manifest (its durations add
+ * up to the track's), buffered media, played past 1.5 s without an error, through signed segments.
+ */
+export function expectPlayedFor(result: Awaited<ReturnType<typeof playWithHlsJs>>, seconds: number) {
+  expect(Math.abs(result.totalDuration - seconds)).toBeLessThan(0.2);
+  expect(Math.abs(result.mediaDuration - seconds)).toBeLessThan(6);
+  expect(result.currentTime).toBeGreaterThan(1.5);
+  expect(result.paused).toBe(false);
+  expect(result.error).toBeNull();
+  expect(result.fragments[0]).toMatch(/\/segments\/0\.aac\?expires=\d+&verify=[0-9a-f]{64}$/);
 }
