@@ -5,6 +5,7 @@ import { collectionsScenarios } from './scenarios/collections.js';
 import { downloaderScenarios } from './scenarios/downloader.js';
 import { downloaderCatalogScenarios } from './scenarios/downloader-catalog.js';
 import { downloaderSsoScenarios } from './scenarios/downloader-sso.js';
+import { downloaderHistoryScenarios } from './scenarios/downloader-history.js';
 import { downloaderTaskScenarios } from './scenarios/downloader-tasks.js';
 import { downloaderWatchScenarios } from './scenarios/downloader-watch.js';
 import { songsScenarios } from './scenarios/songs.js';
@@ -25,6 +26,7 @@ export const SUITES_BY_API: { readonly [Key in ApiKey]: ScenarioSuite | undefine
       ...downloaderSsoScenarios,
       ...downloaderWatchScenarios,
       ...downloaderTaskScenarios,
+      ...downloaderHistoryScenarios,
     ],
   },
   songs: songsScenarios,

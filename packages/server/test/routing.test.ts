@@ -41,13 +41,10 @@ describe('routing across APIs', () => {
     const streaming = apis.find((api) => api.key === 'streaming') as unknown as Record<string, unknown>;
     expect(streaming.operations).toBe(42);
     expect(streaming.notBuiltYet).toEqual([]);
-    // Served in parts: the downloader's history (issue 15) answers 501 for now.
+    // Every downloader operation is built (issues 14 and 15).
     const downloader = apis.find((api) => api.key === 'downloader');
     expect(downloader?.operations).toBe(81);
-    expect(downloader?.notBuiltYet).toHaveLength(8);
-    expect(downloader?.notBuiltYet).not.toContain('searchSpotify');
-    expect(downloader?.notBuiltYet).not.toContain('streamTaskProgress');
-    expect(downloader?.notBuiltYet).toContain('listHistory');
+    expect(downloader?.notBuiltYet).toEqual([]);
     const page = await fetch(`${test.baseUrl}/`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('<a href="/api-docs/track-manager">Track manager API</a>');

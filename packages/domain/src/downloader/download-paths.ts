@@ -81,6 +81,12 @@ const FORMATS: Record<string, OutputFormat> = {
   ALAC: { extension: 'm4a', codec: 'alac', embedsCover: true },
 };
 
+/** The name of the format a task writes (`MP3`, `OGG`, ...), as its history record shows it. */
+export function outputFormatNameOf(settings: DownloadSettings): string {
+  const format = outputFormatOf(settings);
+  return Object.keys(FORMATS).find((name) => FORMATS[name] === format)!;
+}
+
 /** The formats `convertTo` accepts (upper case, as the original's). */
 export const CONVERT_FORMATS = Object.keys(FORMATS);
 

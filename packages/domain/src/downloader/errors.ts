@@ -86,6 +86,30 @@ const INVALID_PAGING: Record<string, string> = {
   getPlaylistTracks: 'Invalid limit/offset',
 };
 
+const HISTORY_PAGING = 'Invalid parameter value: limit and offset must be integers';
+/** The history routes' own texts (routes/core/history.py), by the parameter that does not fit. */
+const INVALID_FIELD: Record<string, Record<string, string>> = {
+  listHistory: {
+    download_type: "Invalid download_type. Must be one of: ['track', 'album', 'playlist']",
+    status: "Invalid status. Must be one of: ['completed', 'failed', 'skipped', 'in_progress', 'partial']",
+    limit: HISTORY_PAGING,
+    offset: HISTORY_PAGING,
+  },
+  searchHistory: {
+    q: 'Missing required parameter: q (search query)',
+    limit: 'Invalid parameter value: limit must be an integer',
+  },
+  getRecentHistory: { limit: 'Invalid parameter value: limit must be an integer' },
+  getFailedHistory: { limit: 'Invalid parameter value: limit must be an integer' },
+  cleanupHistory: { days_old: 'days_old must be a positive integer' },
+};
+
+/** The history route's own text for the parameter that does not fit (it says nothing more). */
+function invalidFieldMessage(operationId: string | undefined, issues: ValidationIssue[]) {
+  const fields = operationId ? INVALID_FIELD[operationId] : undefined;
+  return fields && issues.map((issue) => fields[issue.field.split('.')[0]!]).find(Boolean);
+}
+
 /** The route's own text for a request that does not fit: a missing query parameter is named. */
 function invalidInputMessage(operationId: string | undefined, issues: ValidationIssue[]): string {
   const missing = issues.find((issue) => issue.keyword === 'required' && issue.location === 'query');
@@ -197,6 +221,8 @@ export function downloaderErrorReply(error: HttpError, context: DownloaderErrorC
     }
     const style = styleOf(context);
     if (style === 'detail') return { status: 400, body: { detail: error.message }, headers };
+    const named = invalidFieldMessage(operationId, issues);
+    if (named) return reply(style, 400, named, undefined, headers);
     return reply(style, 400, invalidInputMessage(operationId, issues), error.message, headers);
   }
   if (error.status === 404 && !operationId && styleOf(context) === 'detail') {

@@ -6,6 +6,7 @@ export * from './demo-catalog.js';
 export * from './download-paths.js';
 export * from './errors.js';
 export * from './handlers.js';
+export * from './history.js';
 export * from './progress-stream.js';
 export * from './service.js';
 export * from './sso.js';

@@ -1,6 +1,11 @@
 import { HttpError } from '@music-apis/spec';
 import type { components } from '@music-apis/spec/downloader';
-import type { SpotifyCatalogSource, SpotifyTrackObject } from './catalog.js';
+import type {
+  SpotifyAlbumObject,
+  SpotifyCatalogSource,
+  SpotifyPlaylistObject,
+  SpotifyTrackObject,
+} from './catalog.js';
 import { configView, type DownloaderConfig } from './config.js';
 import { CONVERT_FORMATS, type TrackNaming, trackPathOf } from './download-paths.js';
 import { DOWNLOADER_GIVEN_BODY, downloaderError, downloaderErrorWithBody } from './errors.js';
@@ -221,6 +226,38 @@ export function callbackTrackOf(track: SpotifyTrackObject): Schemas['CallbackTra
   };
 }
 
+/** The album as the downloader's callbacks describe it (the parent of its tracks' callbacks). */
+export function callbackAlbumOf(album: SpotifyAlbumObject): Schemas['CallbackAlbum'] {
+  return {
+    type: 'album',
+    title: album.name,
+    artists: album.artists.map((artist) => ({
+      type: 'artistAlbum',
+      name: artist.name,
+      ids: { spotify: artist.id },
+    })),
+    total_tracks: album.total_tracks,
+    release_date: releaseDateOf(album.release_date),
+    images: album.images,
+    ids: { spotify: album.id },
+  };
+}
+
+/** The playlist as the downloader's callbacks describe it. */
+export function callbackPlaylistOf(playlist: SpotifyPlaylistObject): Schemas['CallbackPlaylist'] {
+  return {
+    type: 'playlist',
+    title: playlist.name,
+    owner: {
+      type: 'user',
+      name: playlist.owner.display_name ?? playlist.owner.id,
+      ids: { spotify: playlist.owner.id },
+    },
+    total_tracks: playlist.tracks.total,
+    ids: { spotify: playlist.id },
+  };
+}
+
 /** What a task downloads, resolved when it starts: its tracks and the parent callback object. */
 interface ResolvedItem {
   tracks: SpotifyTrackObject[];
@@ -344,24 +381,7 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
         const track = await source.track(id);
         if (track) tracks.push(track);
       }
-      return {
-        tracks,
-        parent: {
-          album: {
-            type: 'album',
-            title: album.name,
-            artists: album.artists.map((artist) => ({
-              type: 'artistAlbum',
-              name: artist.name,
-              ids: { spotify: artist.id },
-            })),
-            total_tracks: album.total_tracks,
-            release_date: releaseDateOf(album.release_date),
-            images: album.images,
-            ids: { spotify: album.id },
-          },
-        },
-      };
+      return { tracks, parent: { album: callbackAlbumOf(album) } };
     }
     const playlist = await source.playlist(task.itemId);
     if (!playlist) throw new Error(`Playlist ${task.itemId} is no longer in the catalog`);
@@ -371,23 +391,7 @@ export function createDownloadTaskService(options: DownloadTaskServiceOptions) {
       if (!page || page.items.length === 0) break;
       for (const item of page.items) if (item.track) tracks.push(item.track as SpotifyTrackObject);
     }
-    return {
-      tracks,
-      playlistName: playlist.name,
-      parent: {
-        playlist: {
-          type: 'playlist',
-          title: playlist.name,
-          owner: {
-            type: 'user',
-            name: playlist.owner.display_name ?? playlist.owner.id,
-            ids: { spotify: playlist.owner.id },
-          },
-          total_tracks: playlist.tracks.total,
-          ids: { spotify: playlist.id },
-        },
-      },
-    };
+    return { tracks, playlistName: playlist.name, parent: { playlist: callbackPlaylistOf(playlist) } };
   }
 
   function namingOf(

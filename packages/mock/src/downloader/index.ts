@@ -4,6 +4,7 @@ import {
   createDownloaderCatalog,
   createDownloaderService,
   createDownloaderSso,
+  createDownloadHistory,
   type DownloaderPrincipals,
   type DownloaderSettings,
   type DownloaderSsoSettings,
@@ -13,15 +14,20 @@ import {
   downloaderHandlers,
   downloaderSsoHandlers,
   downloaderWatchHandlers,
+  downloadHistoryHandlers,
   downloadTaskHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   type SpotifyCatalogSource,
   watchDownloadsOf,
 } from '@music-apis/domain';
-import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import type { BinaryBody, MockApiDefinition, MockContext, MockEnv } from '../core/api.js';
+import {
+  createDownloaderHistoryMockData,
+  createMockHistoryStore,
+  type DownloaderHistoryMockData,
+} from './history.js';
 import { createMockSsoProviders } from './sso.js';
 import { createMockDownloaderStore, type DownloaderMockData } from './store.js';
 import { createMockTasks, createTaskMockState, type DownloaderTaskMockState } from './tasks.js';
@@ -52,6 +58,8 @@ export interface DownloaderMockState extends DownloaderMockData {
   watch: DownloaderWatchMockData;
   /** Download tasks and the clock they run on (`downloads.clock.auto = false` to step them by hand). */
   downloads: DownloaderTaskMockState;
+  /** The download history: records by task id, each album's or playlist's tracks. */
+  history: DownloaderHistoryMockData;
   /** Adds an account directly (say the first admin), as the server's start does. */
   addUser(user: { username: string; password: string; role?: 'user' | 'admin'; email?: string }): void;
 }
@@ -88,6 +96,7 @@ export const downloaderMockApi: MockApiDefinition<
       },
       watch: createDownloaderWatchMockData(),
       downloads: createTaskMockState(),
+      history: createDownloaderHistoryMockData(),
       settings: {
         authEnabled: false,
         registrationEnabled: true,
@@ -132,8 +141,16 @@ export const downloaderMockApi: MockApiDefinition<
       accountCheck: offlineAccountLoginCheck,
       now,
     });
+    const history = createDownloadHistory({
+      store: createMockHistoryStore(state.history),
+      source: spotifySourceOf(catalog),
+      now: () => now().getTime() / 1000,
+      // The mock writes no file: the paths are where the server's default directory would put them.
+      filePathOf: (relative) => `/downloads/${relative}`,
+    });
     const tasks = createMockTasks(state.downloads, {
       source: spotifySourceOf(catalog),
+      events: history.events,
       readConfig: () => store.config.read(),
       explicitFilter: () => state.settings.explicitFilter,
       now,
@@ -180,7 +197,7 @@ export const downloaderMockApi: MockApiDefinition<
           contentType: 'text/event-stream',
           headers: { 'cache-control': 'no-cache', connection: 'keep-alive' },
         }),
-        ...pendingHandlers(PENDING_OPERATIONS.downloader),
+        ...downloadHistoryHandlers<MockEnv, BinaryBody>(history),
       },
     };
   },

@@ -1,5 +1,6 @@
 import {
   createDownloadTaskService,
+  type DownloadTaskEvents,
   type DownloadTaskRecord,
   type DownloadTaskService,
   type DownloadTaskStore,
@@ -102,6 +103,8 @@ export function createMockTasks(
   state: DownloaderTaskMockState,
   options: {
     source: SpotifyCatalogSource;
+    /** More moments to hang on: the download history writes its records there. */
+    events?: DownloadTaskEvents;
     readConfig(): Promise<StoredConfig | undefined>;
     explicitFilter(): boolean;
     now(): Date;
@@ -119,10 +122,13 @@ export function createMockTasks(
       return options.explicitFilter();
     },
     events: {
-      statusWritten: (task) => {
+      statusWritten: async (task) => {
         // Through the payload, as on the server: a copy of the line as written, not the live record.
         for (const listener of [...listeners]) listener(taskChangeOf(taskChangePayload(task)));
+        await options.events?.statusWritten?.(task);
       },
+      trackFinished: (task, child) => options.events?.trackFinished?.(task, child),
+      taskFinished: (task) => options.events?.taskFinished?.(task),
     },
     dispatcher: {
       async dispatch(task) {

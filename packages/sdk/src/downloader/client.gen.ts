@@ -1284,13 +1284,16 @@ export type GetTaskError =
 
 /** Arguments of `listHistory` (`GET /api/history`). */
 export interface ListHistoryParams {
-  /** Maximum number of records. */
+  /** Maximum number of records; above 500 it is read as 500 (as upstream caps it). */
   limit?: NonNullable<operations['listHistory']['parameters']['query']>['limit'];
   /** Records to skip. */
   offset?: NonNullable<operations['listHistory']['parameters']['query']>['offset'];
   /** Only this kind of download. */
   download_type?: NonNullable<operations['listHistory']['parameters']['query']>['download_type'];
-  /** Only downloads with this status (`partial` is stored but, as upstream, not accepted as a filter). */
+  /**
+   * Only downloads with this status. `partial` (some tracks failed) is accepted here, as the
+   * web UI's filter offers it; upstream refuses it with 400.
+   */
   status?: NonNullable<operations['listHistory']['parameters']['query']>['status'];
 }
 
@@ -1318,7 +1321,7 @@ export type GetHistoryStatsError =
 export interface SearchHistoryParams {
   /** Text to look for in titles and artist names. */
   q: NonNullable<operations['searchHistory']['parameters']['query']>['q'];
-  /** Maximum number of results. */
+  /** Maximum number of results; above 200 it is read as 200. */
   limit?: NonNullable<operations['searchHistory']['parameters']['query']>['limit'];
 }
 
@@ -1333,7 +1336,7 @@ export type SearchHistoryError =
 
 /** Arguments of `getRecentHistory` (`GET /api/history/recent`). */
 export interface GetRecentHistoryParams {
-  /** Maximum number of records. */
+  /** Maximum number of records; above 100 it is read as 100. */
   limit?: NonNullable<operations['getRecentHistory']['parameters']['query']>['limit'];
 }
 
@@ -1348,7 +1351,7 @@ export type GetRecentHistoryError =
 
 /** Arguments of `getFailedHistory` (`GET /api/history/failed`). */
 export interface GetFailedHistoryParams {
-  /** Maximum number of records. */
+  /** Maximum number of records; above 200 it is read as 200. */
   limit?: NonNullable<operations['getFailedHistory']['parameters']['query']>['limit'];
 }
 

@@ -5,12 +5,15 @@ import {
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
+  type Paginator,
+  paginateByOffset,
   type TokenSource,
 } from '../core/index.js';
 import {
   type CreateCredentialResult,
   type DownloaderMethods,
   downloaderMethods,
+  type ListHistoryParams,
   type UpdateConfigResult,
 } from './client.gen.js';
 import {
@@ -38,6 +41,8 @@ export type DownloaderWatchConfigUpdate = components['schemas']['WatchConfigFiel
 /** A stored account as `getCredential` answers it (secrets in plain text, for admins). */
 export type DownloaderCredential = components['schemas']['Credential'];
 export type DownloaderUser = components['schemas']['User'];
+/** One download in the history (a track, album or playlist, its counters and details). */
+export type DownloaderHistoryEntry = components['schemas']['HistoryEntry'];
 export type { DownloaderCredentials, DownloaderLoginResponse, DownloaderSession };
 
 export interface DownloaderClientOptions
@@ -65,6 +70,15 @@ export interface DownloaderClient extends DownloaderMethods {
     account: { arl: string; region?: string },
     options?: CallOptions,
   ): ApiPromise<CreateCredentialResult>;
+  /**
+   * Every history record matching `query`, newest first, page by page (`limit` per page, default
+   * 100): `for await (const entry of client.iterateHistory({ status: 'failed' }))`. The list has
+   * no total; paging stops at the first page shorter than `limit`.
+   */
+  iterateHistory(
+    query?: Omit<ListHistoryParams, 'offset'>,
+    options?: CallOptions,
+  ): Paginator<DownloaderHistoryEntry, components['schemas']['HistoryList']>;
   /** The session behind `auth: { username, password }`. */
   readonly session: DownloaderSession | undefined;
   readonly http: HttpClient;
@@ -96,6 +110,12 @@ export function createDownloaderClient(options: DownloaderClientOptions): Downlo
       methods.createCredential({ service: 'spotify', name, body: account }, callOptions),
     addDeezerAccount: (name, account, callOptions) =>
       methods.createCredential({ service: 'deezer', name, body: account }, callOptions),
+    iterateHistory: (query = {}, callOptions) =>
+      paginateByOffset({
+        limit: Math.min(query.limit ?? 100, 500),
+        fetchPage: (offset, limit) => methods.listHistory({ ...query, offset, limit }, callOptions),
+        items: (page) => page.downloads,
+      }),
     session,
     http,
   };

@@ -3,6 +3,7 @@ import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { outputFormatOf, type TrackJob, type TrackProducer } from '@music-apis/domain';
 import { runFfmpeg } from '../core/audio-encoder.js';
+import type { ServerConfig } from '../core/config.js';
 
 /**
  * The offline download provider: instead of fetching a stream from Spotify or Deezer, it makes
@@ -15,6 +16,10 @@ import { runFfmpeg } from '../core/audio-encoder.js';
  */
 
 export const DEMO_TRACK_SECONDS = 3;
+
+/** Where downloads are written: `DOWNLOADER_DOWNLOAD_DIR`, else `downloads/` in the data directory. */
+export const downloadDirOf = (config: ServerConfig) =>
+  config.downloader.downloadDir ?? join(config.dataDir, 'downloads');
 
 /** A deterministic tone per track, so two tracks do not sound alike. */
 const toneOf = (id: string) => 220 + (createHash('sha256').update(id).digest()[0]! % 64) * 10;

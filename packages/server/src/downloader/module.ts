@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import {
   createDownloaderCatalog,
   createDownloaderService,
   createDownloaderSso,
+  createDownloadHistory,
   type DownloaderPrincipals,
   downloaderAuthenticators,
   downloaderCatalogHandlers,
@@ -10,12 +12,12 @@ import {
   downloaderHandlers,
   downloaderSsoHandlers,
   downloaderWatchHandlers,
+  downloadHistoryHandlers,
   downloadTaskHandlers,
   offlineAccountLoginCheck,
   passwordUserRecord,
   watchDownloadsOf,
 } from '@music-apis/domain';
-import { PENDING_OPERATIONS, pendingHandlers } from '@music-apis/spec';
 import { downloaderSpec, type operations } from '@music-apis/spec/downloader';
 import { hashPassword, verifyPassword } from '../core/auth/index.js';
 import type { ServerConfig } from '../core/config.js';
@@ -24,6 +26,8 @@ import { linkBase } from '../core/http/link-base.js';
 import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.js';
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
+import { downloadDirOf } from './downloads.js';
+import { createDownloaderHistoryRepository, downloaderHistoryMigration } from './history-repository.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
 import { configuredSsoProviders, createOAuthSsoProviders } from './sso-providers.js';
@@ -39,11 +43,24 @@ async function openRepository(db: Knex, config: ServerConfig) {
 
 export const downloaderModule: ApiModule = {
   key: 'downloader',
-  migrations: [...downloaderMigrations, downloaderWatchMigration, downloaderTasksMigration],
+  migrations: [
+    ...downloaderMigrations,
+    downloaderWatchMigration,
+    downloaderTasksMigration,
+    downloaderHistoryMigration,
+  ],
   async createApi({ db, config, catalogProvider, jobs, events, logger, shutdown }) {
     const settings = config.downloader;
     const secret = await getOrCreateSecret(db, 'downloader-jwt', settings.jwtSecret);
     const store = await openRepository(db, config);
+    const history = createDownloadHistory({
+      store: createDownloaderHistoryRepository(db),
+      source: catalogProvider.spotify,
+      now: () => Date.now() / 1000,
+      filePathOf: (relative) => join(downloadDirOf(config), relative),
+      onWriteError: (error, taskId) =>
+        logger.warn({ err: error, taskId }, 'could not write a download history record'),
+    });
     const tasks = createServerDownloadTasks({
       db,
       jobs,
@@ -53,6 +70,7 @@ export const downloaderModule: ApiModule = {
       source: catalogProvider.spotify,
       readConfig: () => store.config.read(),
       shutdown,
+      taskEvents: history.events,
     });
     const service = createDownloaderService({
       store,
@@ -109,7 +127,7 @@ export const downloaderModule: ApiModule = {
           linkBase(env.ctx, config.publicUrl),
         ),
         streamTaskProgress: (_input, env) => tasks.streamTaskProgress(env),
-        ...pendingHandlers(PENDING_OPERATIONS.downloader),
+        ...downloadHistoryHandlers<ServerEnv, ServerRawBody>(history),
       },
     };
     return api;

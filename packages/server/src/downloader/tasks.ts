@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   configView,
@@ -20,7 +19,7 @@ import { linkBase } from '../core/http/link-base.js';
 import type { ServerEnv } from '../core/http/pipeline.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Logger } from '../core/logger.js';
-import { createOfflineTrackProducer } from './downloads.js';
+import { createOfflineTrackProducer, downloadDirOf } from './downloads.js';
 import { createDownloaderTaskRepository } from './task-repository.js';
 
 /**
@@ -45,7 +44,7 @@ export interface ServerDownloadTasksOptions {
   readConfig(): Promise<StoredConfig | undefined>;
   /** Aborted when the server closes: running downloads stop and are marked interrupted. */
   shutdown?: AbortSignal;
-  /** More moments to hang on (the download history, when it is built, writes its rows here). */
+  /** More moments to hang on: the download history writes its records there. */
   taskEvents?: DownloadTaskEvents;
 }
 
@@ -93,7 +92,7 @@ export function createServerDownloadTasks(options: ServerDownloadTasksOptions): 
       },
     },
     producer: createOfflineTrackProducer({
-      downloadDir: config.downloader.downloadDir ?? join(config.dataDir, 'downloads'),
+      downloadDir: downloadDirOf(config),
       ffmpegPath: config.collections.ffmpegPath,
     }),
     now,

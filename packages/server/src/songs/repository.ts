@@ -1,8 +1,9 @@
 import type { Knex, Migration } from '../core/db.js';
 import { isPostgres, readRows } from '../core/db.js';
+import { whereContains } from '../core/substring-search.js';
 import type { SongFilters } from './filters.js';
 import type { SongChanges, SongRecord, UserRecord } from './model.js';
-import { GENRE_COUNTS, phraseLength, SONG_COUNTS, SONGS_FTS, songsSearchMigration } from './search-index.js';
+import { GENRE_COUNTS, SONG_COUNTS, SONGS_FTS, songsSearchMigration } from './search-index.js';
 
 const USERS = 'songs_users';
 const JOIN_CODES = 'songs_join_codes';
@@ -329,24 +330,9 @@ export function createSongsRepository(db: Knex): SongsRepository {
     return query;
   };
 
-  /**
-   * `phrase` is a substring of `search_text` (both lower-cased), through the trigram index when the
-   * phrase has a trigram (see search-index.ts), else by a plain substring test on each row.
-   */
-  const applyPhrase = (query: Knex.QueryBuilder, phrase: string) => {
-    const indexed = phraseLength(phrase) >= 3;
-    if (postgres) {
-      if (!indexed) return query.whereRaw('strpos(s.search_text, ?) > 0', [phrase]);
-      const pattern = `%${phrase.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-      return query.whereRaw("s.search_text like ? escape '\\'", [pattern]);
-    }
-    if (indexed) {
-      query.whereRaw(`s.seq in (select rowid from ${SONGS_FTS} where ${SONGS_FTS} match ?)`, [
-        `"${phrase.replaceAll('"', '""')}"`,
-      ]);
-    }
-    return query.whereRaw('instr(s.search_text, ?) > 0', [phrase]);
-  };
+  /** `phrase` is a substring of `search_text` (both lower-cased), by the trigram index (search-index.ts). */
+  const applyPhrase = (query: Knex.QueryBuilder, phrase: string) =>
+    whereContains(query, postgres, { column: 's.search_text', fts: SONGS_FTS, rowid: 's.seq' }, phrase);
 
   /** The maintained counter row(s) answer when nothing but `archived` (and `genres`, if allowed) filters. */
   const onlyArchived = (filters: SongFilters, genresToo: boolean) =>

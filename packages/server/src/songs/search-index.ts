@@ -202,6 +202,3 @@ export async function hasPhraseIndex(db: Knex): Promise<boolean> {
   const result = await db.raw('select 1 from pg_indexes where indexname = ?', [SONGS_TRGM_INDEX]);
   return result.rows.length > 0;
 }
-
-/** Characters of a phrase, as both trigram indexes count them (code points). */
-export const phraseLength = (phrase: string) => [...phrase].length;

@@ -10,17 +10,6 @@ import { HttpError } from './errors.js';
 export const PENDING_OPERATIONS = {
   // An API built in parts lists here, `as const`, the operationIds of its parts still to build,
   // and spreads `pendingHandlers(PENDING_OPERATIONS.<api>)` after its built handlers.
-  downloader: [
-    // Part 2 (issue 15): history (downloads, progress and its stream, and the watch lists are built).
-    'listHistory',
-    'getHistoryStats',
-    'searchHistory',
-    'getRecentHistory',
-    'getFailedHistory',
-    'cleanupHistory',
-    'getHistoryEntry',
-    'getHistoryChildren',
-  ],
 } as const satisfies { readonly [Key in ApiKey]?: readonly string[] };
 
 /** The operations of `api` still to build (none for a finished API). */

@@ -6247,14 +6247,17 @@ export interface operations {
     listHistory: {
         parameters: {
             query?: {
-                /** @description Maximum number of records. */
+                /** @description Maximum number of records; above 500 it is read as 500 (as upstream caps it). */
                 limit?: number;
                 /** @description Records to skip. */
                 offset?: number;
                 /** @description Only this kind of download. */
                 download_type?: components["schemas"]["DownloadType"];
-                /** @description Only downloads with this status (`partial` is stored but, as upstream, not accepted as a filter). */
-                status?: "completed" | "failed" | "skipped" | "in_progress";
+                /**
+                 * @description Only downloads with this status. `partial` (some tracks failed) is accepted here, as the
+                 *     web UI's filter offers it; upstream refuses it with 400.
+                 */
+                status?: "completed" | "failed" | "skipped" | "in_progress" | "partial";
             };
             header?: never;
             path?: never;
@@ -6382,7 +6385,7 @@ export interface operations {
                  * @example mood indigo
                  */
                 q: string;
-                /** @description Maximum number of results. */
+                /** @description Maximum number of results; above 200 it is read as 200. */
                 limit?: number;
             };
             header?: never;
@@ -6466,7 +6469,7 @@ export interface operations {
     getRecentHistory: {
         parameters: {
             query?: {
-                /** @description Maximum number of records. */
+                /** @description Maximum number of records; above 100 it is read as 100. */
                 limit?: number;
             };
             header?: never;
@@ -6484,7 +6487,7 @@ export interface operations {
     getFailedHistory: {
         parameters: {
             query?: {
-                /** @description Maximum number of records. */
+                /** @description Maximum number of records; above 200 it is read as 200. */
                 limit?: number;
             };
             header?: never;
