@@ -49,11 +49,4 @@ describe('the downloader mock', () => {
     clock = new Date(clock.getTime() + 24 * 3600 * 1000 + 1000);
     expect((await json('/api/config', { headers: { authorization } })).status).toBe(401);
   });
-
-  it('answers 501 in the envelope for the operations of part 2 not built yet', async () => {
-    expect(await json('/api/history')).toMatchObject({
-      status: 501,
-      body: { detail: 'listHistory is documented but not built yet in this reference server' },
-    });
-  });
 });
