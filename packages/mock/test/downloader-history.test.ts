@@ -12,7 +12,12 @@ const call = async <Body>(path: string, init?: RequestInit) => {
   const response = await fetch(`${baseUrl}${path}`, init);
   return { status: response.status, body: (await response.json()) as Body };
 };
-type Entry = { task_id: string; status: string; successful_tracks: number | null; total_tracks: number | null };
+type Entry = {
+  task_id: string;
+  status: string;
+  successful_tracks: number | null;
+  total_tracks: number | null;
+};
 type Children = { tracks: { title: string; status: string }[]; track_count: number };
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -38,7 +43,11 @@ describe('downloader mock history', () => {
     await call(`/api/prgs/cancel/${queued.task_id}`, { method: 'POST' });
 
     const { body: entry } = await call<Entry>(`/api/history/${queued.task_id}`);
-    expect(entry).toMatchObject({ status: 'partial', successful_tracks: 1, total_tracks: albumTracks.length });
+    expect(entry).toMatchObject({
+      status: 'partial',
+      successful_tracks: 1,
+      total_tracks: albumTracks.length,
+    });
     const { body: children } = await call<Children>(`/api/history/${queued.task_id}/children`);
     expect(children.track_count).toBe(1);
     expect(children.tracks[0]).toMatchObject({ title: albumTracks[0]!.name, status: 'completed' });
@@ -51,7 +60,9 @@ describe('downloader mock history', () => {
     mock.state.downloader.downloads.clock.stepMs = 0;
     const track = albumTracks[0]!;
     const { body: old } = await call<{ task_id: string }>(`/api/track/download/${track.id}`);
-    await expect.poll(async () => (await call<Entry>(`/api/history/${old.task_id}`)).body.status).toBe('completed');
+    await expect
+      .poll(async () => (await call<Entry>(`/api/history/${old.task_id}`)).body.status)
+      .toBe('completed');
 
     nowMs += 31 * 24 * 60 * 60 * 1000;
     const { body: recent } = await call<{ task_id: string }>(`/api/album/download/${album.id}`);

@@ -146,7 +146,8 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
     const isAlbum = task.downloadType === 'album';
     const album = isAlbum ? await source.album(task.itemId, { limit: 1, offset: 0 }) : undefined;
     const playlist = isAlbum ? undefined : await source.playlist(task.itemId);
-    const parent = album ? callbackAlbumOf(album) : playlist ? callbackPlaylistOf(playlist) : undefined;
+    const albumObject = album && callbackAlbumOf(album);
+    const parent = albumObject ?? (playlist && callbackPlaylistOf(playlist));
     const artists = album
       ? album.artists.map((artist) => artist.name)
       : playlist
@@ -186,7 +187,7 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
       children_table: childrenTableOf(task),
       external_ids: parent?.ids ?? { spotify: task.itemId },
       metadata: { callback_type: task.downloadType, status_info: statusInfoOf(task) },
-      release_date: album ? (callbackAlbumOf(album).release_date ?? null) : null,
+      release_date: albumObject?.release_date ?? null,
       genres: album?.genres ?? [],
       images: (album ?? playlist)?.images ?? [],
       owner: playlist ? { ...playlist.owner } : null,
@@ -274,7 +275,12 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
     /** Hand these to the task service: they write the records. */
     events,
 
-    async list(query: { limit?: number; offset?: number; download_type?: string; status?: string }) {
+    async list(query: {
+      limit?: number;
+      offset?: number;
+      download_type?: Schemas['DownloadType'];
+      status?: string;
+    }) {
       const limit = Math.min(query.limit ?? 100, LIMIT_CAPS.list);
       const offset = Math.max(query.offset ?? 0, 0);
       const downloads = await store.list({
@@ -283,14 +289,12 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
         downloadType: query.download_type,
         status: query.status,
       });
-      const filters = {
-        ...(query.download_type ? { download_type: query.download_type } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      } as Schemas['HistoryList']['filters'] & object;
+      const filtered = query.download_type !== undefined || query.status !== undefined;
       return {
         downloads,
         pagination: { limit, offset, returned_count: downloads.length },
-        ...(Object.keys(filters).length > 0 ? { filters } : {}),
+        // Echoed only when given, as upstream.
+        ...(filtered ? { filters: { download_type: query.download_type, status: query.status } } : {}),
       };
     },
 
