@@ -2,7 +2,7 @@ import { demoCatalog, SEED_EXAMPLE_TRACK } from '@music-apis/catalog';
 import { createDownloaderClient, type DownloaderErrorBody } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
+import { anonymous, asAdmin, CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -10,10 +10,6 @@ import { expectApiError } from './expect-api-error.js';
  * the server's built-in provider both serve. Auth is on (as for every downloader scenario): any
  * signed-in user may read them, nobody else.
  */
-
-const asAdmin = ({ baseUrl }: ScenarioContext) =>
-  createDownloaderClient({ baseUrl, retry: 0, auth: { ...CONTRACT_DOWNLOADER_ADMIN } });
-const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
 
 /** A plain (non-admin) user: the catalog views are `user`-guarded, not admin-only. */
 async function asNewUser(context: ScenarioContext) {

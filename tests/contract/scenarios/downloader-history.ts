@@ -1,14 +1,13 @@
 import { demoCatalog } from '@music-apis/catalog';
 import {
-  createDownloaderClient,
   type DownloaderHistoryEntry,
   downloadAlbum,
   downloadTrack,
   taskStatusOf,
 } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
-import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
+import type { Scenario } from '../scenario.js';
+import { anonymous, asAdmin, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -17,9 +16,6 @@ import { expectApiError } from './expect-api-error.js';
  * the routes that read it, including those shadowed upstream (stats, search, recent, failed).
  * History is shared by every scenario of a target, so each looks only at its own tasks' records.
  */
-
-const asAdmin = ({ baseUrl }: ScenarioContext) =>
-  createDownloaderClient({ baseUrl, retry: 0, auth: { ...CONTRACT_DOWNLOADER_ADMIN } });
 
 /** Albums and a track no other scenario downloads (the task scenarios take albums from the front). */
 const albums = [...demoCatalog.albums()];
@@ -217,7 +213,7 @@ export const downloaderHistoryScenarios: Scenario[] = [
         expect(body).toEqual({ error: 'days_old must be a positive integer' }),
       );
       expect((await client.cleanupHistory()).days_old).toBe(30);
-      await expectAuthRequired(createDownloaderClient({ baseUrl: context.baseUrl, retry: 0 }).listHistory());
+      await expectAuthRequired(anonymous(context).listHistory());
     },
   },
 ];

@@ -1,7 +1,7 @@
 import { createDownloaderClient, type DownloaderErrorBody } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
+import { anonymous, CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -17,7 +17,6 @@ import { expectApiError } from './expect-api-error.js';
 type Provider = 'google' | 'github';
 const FRONTEND = 'http://localhost:3000/';
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
 const withToken = ({ baseUrl }: ScenarioContext, token: string) =>
   createDownloaderClient({ baseUrl, retry: 0, auth: token });
 const codeFor = (email: string) => `email:${email}`;

@@ -12,7 +12,7 @@ import {
 } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
+import { anonymous, asAdmin, CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -23,10 +23,6 @@ import { expectApiError } from './expect-api-error.js';
  * they do not meet as duplicates; realTime downloads (as long as their tracks) stand in for
  * "still running" and are cancelled before the scenario ends.
  */
-
-const asAdmin = ({ baseUrl }: ScenarioContext) =>
-  createDownloaderClient({ baseUrl, retry: 0, auth: { ...CONTRACT_DOWNLOADER_ADMIN } });
-const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
 
 async function adminToken(context: ScenarioContext) {
   return (await anonymous(context).login({ body: { ...CONTRACT_DOWNLOADER_ADMIN } })).access_token;

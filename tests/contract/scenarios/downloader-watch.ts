@@ -6,7 +6,7 @@ import {
 } from '@music-apis/sdk/downloader';
 import { expect } from 'vitest';
 import type { Scenario, ScenarioContext } from '../scenario.js';
-import { CONTRACT_DOWNLOADER_ADMIN, expectAuthRequired } from './downloader.js';
+import { anonymous, asAdmin, expectAuthRequired } from './downloader.js';
 import { expectApiError } from './expect-api-error.js';
 
 /**
@@ -16,10 +16,6 @@ import { expectApiError } from './expect-api-error.js';
  * on the mock, so their effects are awaited by polling what a client sees: the watch row's
  * `last_checked` and the catalog views' `is_locally_known`.
  */
-
-const asAdmin = ({ baseUrl }: ScenarioContext) =>
-  createDownloaderClient({ baseUrl, retry: 0, auth: { ...CONTRACT_DOWNLOADER_ADMIN } });
-const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
 
 /** A plain (non-admin) user: the watch routes are `user`-guarded. */
 async function asNewUser(context: ScenarioContext) {

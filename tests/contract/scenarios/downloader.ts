@@ -12,8 +12,9 @@ import { expectApiError } from './expect-api-error.js';
 export const CONTRACT_DOWNLOADER_ADMIN = { username: 'admin', password: 'contract-admin-password' } as const;
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
-const asAdmin = ({ baseUrl }: ScenarioContext) =>
+/** Clients of the downloader scenarios: signed out, and signed in as the contract admin. */
+export const anonymous = ({ baseUrl }: ScenarioContext) => createDownloaderClient({ baseUrl, retry: 0 });
+export const asAdmin = ({ baseUrl }: ScenarioContext) =>
   createDownloaderClient({ baseUrl, retry: 0, auth: { ...CONTRACT_DOWNLOADER_ADMIN } });
 const asUser = ({ baseUrl }: ScenarioContext, username: string, password: string) =>
   createDownloaderClient({ baseUrl, retry: 0, auth: { username, password } });
