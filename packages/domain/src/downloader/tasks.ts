@@ -205,19 +205,7 @@ export function callbackTrackOf(track: SpotifyTrackObject): Schemas['CallbackTra
       name: artist.name,
       ids: { spotify: artist.id },
     })),
-    album: {
-      type: 'albumTrack',
-      title: track.album.name,
-      artists: track.album.artists.map((artist) => ({
-        type: 'artistAlbum',
-        name: artist.name,
-        ids: { spotify: artist.id },
-      })),
-      total_tracks: track.album.total_tracks,
-      release_date: releaseDateOf(track.album.release_date),
-      images: track.album.images,
-      ids: { spotify: track.album.id },
-    },
+    album: { ...callbackAlbumOf(track.album), type: 'albumTrack' },
     duration_ms: track.duration_ms,
     track_number: track.track_number,
     disc_number: track.disc_number,
@@ -227,7 +215,9 @@ export function callbackTrackOf(track: SpotifyTrackObject): Schemas['CallbackTra
 }
 
 /** The album as the downloader's callbacks describe it (the parent of its tracks' callbacks). */
-export function callbackAlbumOf(album: SpotifyAlbumObject): Schemas['CallbackAlbum'] {
+export function callbackAlbumOf(
+  album: Pick<SpotifyAlbumObject, 'id' | 'name' | 'artists' | 'total_tracks' | 'release_date' | 'images'>,
+): Schemas['CallbackAlbum'] {
   return {
     type: 'album',
     title: album.name,
