@@ -58,8 +58,16 @@ export interface DownloadHistoryStore {
 export const historySearchTextOf = (record: Pick<HistoryEntryRecord, 'title' | 'artists'>) =>
   [record.title, ...record.artists].join('\n').toLowerCase();
 
+/** Tracks a record downloaded, as the statistics sum them: a completed track 1, a parent its counter. */
+export const tracksDoneOf = (record: HistoryEntryRecord) =>
+  record.download_type === 'track'
+    ? record.status === 'completed'
+      ? 1
+      : 0
+    : (record.successful_tracks ?? 0);
+
 /** Upstream's name of a parent's track table; derived from the task id, so no instance stores it. */
-export const childrenTableOf = (task: Pick<DownloadTaskRecord, 'downloadType' | 'taskId'>) =>
+const childrenTableOf = (task: Pick<DownloadTaskRecord, 'downloadType' | 'taskId'>) =>
   `${task.downloadType}_${task.taskId.replace(/-/g, '').slice(0, 10)}`;
 
 /** How the original caps its history limits (`min(limit, cap)`): larger values are not refused. */
@@ -100,11 +108,33 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
     return { status: task.status, ...(line.error === undefined ? {} : { error: line.error }) };
   }
 
+  /** Where the task's first written track is (absolute on the server), or null. */
+  function fileOf(task: DownloadTaskRecord, directory = false): string | null {
+    const file = task.children.find((child) => child.file)?.file;
+    if (!file) return null;
+    return options.filePathOf(directory ? file.split('/').slice(0, -1).join('/') : file);
+  }
+
+  /**
+   * A single track's record. Its `in_progress` record (written when it started) already holds the
+   * track's details: the final one takes them from there, and reads the catalog only for a track
+   * that failed before it started.
+   */
   async function trackRecord(task: DownloadTaskRecord, status: HistoryEntry['status']) {
+    const started = status === 'in_progress' ? undefined : await store.entry(task.taskId);
+    const ended = {
+      status,
+      timestamp: now(),
+      completed_at: status === 'in_progress' ? null : naiveAt(now()),
+      file_path: fileOf(task),
+    };
+    if (started) {
+      const { id: _id, ...details } = started;
+      return { ...details, ...ended, metadata: { ...details.metadata, status_info: statusInfoOf(task) } };
+    }
     const track: SpotifyTrackObject | undefined = await source.track(task.itemId);
     const callback = track && callbackTrackOf(track);
     const artists = track ? track.artists.map((artist) => artist.name) : [task.artist];
-    const file = task.children.find((child) => child.file)?.file;
     const record: HistoryEntryRecord = {
       task_id: task.taskId,
       download_type: 'track',
@@ -113,11 +143,8 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
       artists,
       artist: artists.join(task.options.settings.artistSeparator),
       url: spotifyUrlOf('track', task.itemId),
-      status,
-      timestamp: now(),
+      ...ended,
       created_at: naiveAt(task.createdAt),
-      completed_at: status === 'in_progress' ? null : naiveAt(now()),
-      file_path: file ? options.filePathOf(file) : null,
       ...qualityOf(task),
       total_tracks: null,
       successful_tracks: null,
@@ -164,7 +191,6 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
         : counts.completed > 0
           ? 'partial'
           : 'failed';
-    const firstFile = task.children.find((child) => child.file)?.file;
     const children = await store.children(task.taskId);
     return {
       task_id: task.taskId,
@@ -178,7 +204,7 @@ export function createDownloadHistory(options: DownloadHistoryOptions) {
       timestamp: now(),
       created_at: naiveAt(task.createdAt),
       completed_at: naiveAt(now()),
-      file_path: firstFile ? options.filePathOf(firstFile.split('/').slice(0, -1).join('/')) : null,
+      file_path: fileOf(task, true),
       ...qualityOf(task),
       total_tracks: total,
       successful_tracks: counts.completed,

@@ -2,8 +2,8 @@ import {
   type DownloadHistoryStore,
   type HistoryChild,
   type HistoryEntry,
-  type HistoryEntryRecord,
   historySearchTextOf,
+  tracksDoneOf,
 } from '@music-apis/domain';
 
 /** The download history in memory: records by task, each parent's tracks by position. */
@@ -22,9 +22,6 @@ export const createDownloaderHistoryMockData = (): DownloaderHistoryMockData => 
 
 const clone = <Value>(value: Value): Value => structuredClone(value);
 const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.timestamp - a.timestamp || b.id - a.id;
-/** Upstream counts a completed track as one downloaded track, a parent by its counter. */
-const tracksDone = (entry: HistoryEntryRecord) =>
-  entry.download_type === 'track' ? (entry.status === 'completed' ? 1 : 0) : (entry.successful_tracks ?? 0);
 
 export function createMockHistoryStore(data: DownloaderHistoryMockData): DownloadHistoryStore {
   const sorted = () => [...data.entries.values()].sort(newestFirst);
@@ -67,7 +64,7 @@ export function createMockHistoryStore(data: DownloaderHistoryMockData): Downloa
         const counts = byTypeAndStatus[entry.download_type] ?? {};
         counts[entry.status] = (counts[entry.status] ?? 0) + 1;
         byTypeAndStatus[entry.download_type] = counts;
-        tracks += tracksDone(entry);
+        tracks += tracksDoneOf(entry);
         if (entry.timestamp > since) recent += 1;
       }
       return {

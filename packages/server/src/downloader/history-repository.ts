@@ -3,6 +3,7 @@ import {
   type HistoryChild,
   type HistoryEntry,
   historySearchTextOf,
+  tracksDoneOf,
 } from '@music-apis/domain';
 import { isPostgres, type Knex, type Migration, readRows } from '../core/db.js';
 import { whereContains } from '../core/substring-search.js';
@@ -46,7 +47,7 @@ export const downloaderHistoryMigration: Migration = {
       table.double('timestamp').notNullable();
       /** Lower-cased title and artist names (`historySearchTextOf`). */
       table.text('search_text').notNullable();
-      /** Tracks this record downloaded (a completed track: 1), summed by the statistics. */
+      /** `tracksDoneOf` the record, summed by the statistics. */
       table.integer('tracks_done').notNullable();
       table.text('record').notNullable();
       table.index(['timestamp'], `${HISTORY}_timestamp_index`);
@@ -101,19 +102,13 @@ export function createDownloaderHistoryRepository(db: Knex): DownloadHistoryStor
     ]);
   return {
     async putEntry(record) {
-      const tracksDone =
-        record.download_type === 'track'
-          ? record.status === 'completed'
-            ? 1
-            : 0
-          : (record.successful_tracks ?? 0);
       const row = {
         task_id: record.task_id,
         download_type: record.download_type,
         status: record.status,
         timestamp: record.timestamp,
         search_text: historySearchTextOf(record),
-        tracks_done: tracksDone,
+        tracks_done: tracksDoneOf(record),
         record: JSON.stringify(record),
       };
       // On the task id: a track's `in_progress` record is replaced when it ends, its id kept.
