@@ -1,5 +1,3 @@
-import { type OperationSpec, pendingOperations } from '@music-apis/spec';
-import { downloaderSpec } from '@music-apis/spec/downloader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -70,26 +68,6 @@ describe('routing across APIs', () => {
     );
     expect(streaming.status).toBe(404);
     expect(await streaming.json()).toMatchObject({ message: expect.stringContaining('No route') });
-    // An operation still listed as not built answers 501: shown with one of the downloader's
-    // (whose sign-in is off by default, so no credentials are needed) that needs no parameters,
-    // while one is left (parts of APIs get built one after another).
-    const pendingOperation = pendingOperations('downloader')
-      .map((id) => (downloaderSpec.operations as Record<string, OperationSpec>)[id])
-      .find(
-        (operation) =>
-          operation !== undefined &&
-          !operation.requestBody?.required &&
-          operation.parameters.every((parameter) => !parameter.required),
-      );
-    if (pendingOperation) {
-      const pending = await fetch(`${test.baseUrl}${pendingOperation.path}`, {
-        method: pendingOperation.method,
-      });
-      expect(pending.status, pendingOperation.operationId).toBe(501);
-      expect(JSON.stringify(await pending.json())).toContain(
-        `${pendingOperation.operationId} is documented but not built yet`,
-      );
-    }
     const tracks = await fetch(`${test.baseUrl}/api/track/unknown`);
     expect(tracks.status).toBe(404);
     expect(await tracks.json()).toMatchObject({ status: 404, error: 'Resource not found' });

@@ -6,7 +6,7 @@ import type { DownloaderService } from './service.js';
 /** Scheme name → principal. `streamToken` is the same JWT as `?token=` (the SSE path only). */
 export type DownloaderPrincipals = { bearerAuth: DownloaderPrincipal; streamToken: DownloaderPrincipal };
 
-/** The operations built so far (issue 14, part 1); the rest answer 501 (PENDING_OPERATIONS). */
+/** The account, configuration and credential operations (issue 14); other families have their own handlers. */
 export type BuiltDownloaderOperation =
   | 'getAuthStatus'
   | 'login'
