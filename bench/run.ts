@@ -27,7 +27,7 @@ import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
 import { blockingBench } from './blocking.js';
 import { downloaderSearchBench } from './downloader-search.js';
-import { freePort, median, startProcess, stopProcess } from './processes.js';
+import { cpuSecondsOf, freePort, median, startProcess, stopProcess } from './processes.js';
 import { sdkBench } from './sdk.js';
 import { songsBench } from './songs.js';
 import { startupBench } from './startup.js';
@@ -41,15 +41,19 @@ const catalog = createCatalog({ trackCount });
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** req/s of one autocannon run against `url`; with `randomPath`, each request asks for another path. */
-async function load(url: string, duration: number, randomPath?: () => string): Promise<number> {
+/** req/s and requests of one autocannon run against `url`; with `randomPath`, each request asks for another path. */
+async function load(
+  url: string,
+  duration: number,
+  randomPath?: () => string,
+): Promise<{ rate: number; requests: number }> {
   const requests = randomPath
     ? [{ setupRequest: (request: object) => ({ ...request, path: randomPath() }) }]
     : undefined;
   const result = await autocannon({ url, connections, duration, requests });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { rate: result.requests.average, requests: result.requests.total };
 }
 
 /** Migrates the database and saves `trackCount` catalog tracks in the track manager, streaming them in batches. */
@@ -99,6 +103,8 @@ interface Target {
   port?: number;
   child?: ChildProcess;
   rates: number[];
+  /** The server's CPU µs per answered request, each round (Linux only). */
+  cpuPerRequest: number[];
 }
 
 /** BENCH_SERVER_CLI: another build of the server's CLI, to compare two builds with the same bench. */
@@ -110,6 +116,7 @@ const reference = (name: string, env: Record<string, string>, random: boolean): 
   ready: /ready/,
   random,
   rates: [],
+  cpuPerRequest: [],
 });
 const server = (name: string, env: Record<string, string>, referenceName: string): Target => ({
   name,
@@ -119,6 +126,7 @@ const server = (name: string, env: Record<string, string>, referenceName: string
   random: true,
   reference: referenceName,
   rates: [],
+  cpuPerRequest: [],
 });
 
 /**
@@ -134,7 +142,15 @@ async function httpBench() {
   const pgDataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-'));
   const database = await createScratchDatabase('bench');
   const targets: Target[] = [
-    { name: RAW, args: ['bench/raw-server.mjs'], env: {}, ready: /ready/, random: false, rates: [] },
+    {
+      name: RAW,
+      args: ['bench/raw-server.mjs'],
+      env: {},
+      ready: /ready/,
+      random: false,
+      rates: [],
+      cpuPerRequest: [],
+    },
     reference('Koa + @koa/router (fixed JSON, no database)', {}, false),
     reference(KOA_SQLITE, { SQLITE_FILE: join(dataDir, 'music-apis.sqlite') }, true),
     server('server, trackManager metadata GET, SQLite', { DATA_DIR: dataDir }, KOA_SQLITE),
@@ -166,7 +182,16 @@ async function httpBench() {
     for (const target of targets) await load(urlOf(target), 1, target.random ? randomTrackPath : undefined);
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
-        target.rates.push(await load(urlOf(target), seconds, target.random ? randomTrackPath : undefined));
+        const cpuBefore = cpuSecondsOf(target.child!);
+        const { rate, requests } = await load(
+          urlOf(target),
+          seconds,
+          target.random ? randomTrackPath : undefined,
+        );
+        const cpuAfter = cpuSecondsOf(target.child!);
+        target.rates.push(rate);
+        if (cpuBefore !== undefined && cpuAfter !== undefined)
+          target.cpuPerRequest.push(((cpuAfter - cpuBefore) * 1e6) / requests);
       }
     }
   } finally {
@@ -175,7 +200,13 @@ async function httpBench() {
     await rm(pgDataDir, { recursive: true, force: true });
     await database?.drop();
   }
-  const rateOf = (name: string) => median(targets.find((target) => target.name === name)!.rates);
+  const targetOf = (name: string) => targets.find((target) => target.name === name)!;
+  const rateOf = (name: string) => median(targetOf(name).rates);
+  // Client and servers share the machine's cores, so req/s moves with whatever else runs; the CPU
+  // each server spends per request is the steadier figure. 'x reference (CPU)' is the reference's
+  // µs over the server's, read like the req/s ratio (below 1: the server spends more).
+  const cpuOf = (name: string) => median(targetOf(name).cpuPerRequest);
+  const withCpu = targets.every((target) => target.cpuPerRequest.length > 0);
   console.log(
     `\nHTTP throughput (${connections} connections; median of ${ROUNDS} interleaved rounds of ${seconds} s; ` +
       `${trackCount} saved tracks read at random; targets: server >= 0.9x its reference on SQLite, >= 0.8x on PostgreSQL)`,
@@ -184,12 +215,18 @@ async function httpBench() {
   console.table(
     targets.map((target) => {
       const rate = median(target.rates);
-      return {
+      const row: Record<string, string | number> = {
         target: target.name,
         'req/s': Math.round(rate),
         'x raw': (rate / rateOf(RAW)).toFixed(2),
         'x reference': target.reference ? (rate / rateOf(target.reference)).toFixed(2) : '',
       };
+      if (withCpu) {
+        const cpu = cpuOf(target.name);
+        row['CPU µs/req'] = cpu.toFixed(1);
+        row['x reference (CPU)'] = target.reference ? (cpuOf(target.reference) / cpu).toFixed(2) : '';
+      }
+      return row;
     }),
   );
 }

@@ -1,10 +1,12 @@
 /**
  * `pnpm bench sdk`: what the SDK adds per call. Sequential calls against a raw node:http server
  * (bench/raw-server.mjs, its own process) answering one fixed TrackDTO: `fetch` + `res.json()`
- * vs the SDK's `getTrackMetadata`, in alternating rounds of BENCH_SDK_ROUND calls; per-call µs
- * of each is the median over the rounds (target: SDK <= 1.15x fetch).
+ * vs ky alone (one instance with the SDK's retry and timeout, the floor of any client on ky) vs the
+ * SDK's `getTrackMetadata`, in alternating rounds of BENCH_SDK_ROUND calls; per-call µs of each is
+ * the median over the rounds (target: SDK <= 1.15x fetch).
  */
 import { createTrackManagerClient } from '@music-apis/sdk/track-manager';
+import ky from 'ky';
 import { freePort, median, startProcess, stopProcess } from './processes.js';
 
 /** Any ISRC: the raw server answers its one fixed TrackDTO on every path. */
@@ -19,8 +21,13 @@ export async function sdkBench() {
     const baseUrl = `http://127.0.0.1:${port}`;
     const url = `${baseUrl}/api/track/metadata/${ISRC}`;
     const sdk = createTrackManagerClient({ baseUrl });
+    const bareKy = ky.create({ prefixUrl: baseUrl, retry: 2, timeout: 30_000 });
     const cases: [string, () => Promise<unknown>][] = [
       ['fetch + res.json()', async () => (await fetch(url)).json()],
+      [
+        'ky alone (retry 2, timeout 30 s)',
+        async () => (await bareKy.get(`api/track/metadata/${ISRC}`)).json(),
+      ],
       ['SDK getTrackMetadata', () => sdk.getTrackMetadata({ isrc: ISRC })],
     ];
     const times = cases.map(() => [] as number[]);
@@ -33,13 +40,19 @@ export async function sdkBench() {
       }
     }
     const fetchUs = median(times[0]!);
+    const kyUs = median(times[1]!);
     console.log(
       `\nSDK per call (sequential, raw node:http server; median of ${ROUNDS} alternating rounds of ${ROUND} calls; target: SDK <= 1.15x fetch)`,
     );
     console.table(
       cases.map(([name], index) => {
         const us = median(times[index]!);
-        return { call: name, 'µs per call': us.toFixed(0), 'x fetch': (us / fetchUs).toFixed(2) };
+        return {
+          call: name,
+          'µs per call': us.toFixed(0),
+          'x fetch': (us / fetchUs).toFixed(2),
+          'x ky alone': (us / kyUs).toFixed(2),
+        };
       }),
     );
   } finally {
