@@ -86,6 +86,71 @@ export const downloaderHistoryMigration: Migration = {
   },
 };
 
+/**
+ * Records and finished tracks per (download type, status), maintained by triggers on every
+ * insert, replacement and delete of a record, so the statistics read a few rows however long the
+ * history grows (issue 10: counts never scan). Row triggers: a record is written one at a time;
+ * only a cleanup deletes many.
+ */
+const COUNTS = 'downloader_history_counts';
+const SQLITE_COUNTS_UP = [
+  `create table ${COUNTS} (download_type varchar(16) not null, status varchar(16) not null,
+     records integer not null, tracks_done integer not null, primary key (download_type, status))`,
+  `insert into ${COUNTS} (download_type, status, records, tracks_done)
+     select download_type, status, count(*), sum(tracks_done) from ${HISTORY} where true group by download_type, status`,
+  `create trigger ${COUNTS}_insert after insert on ${HISTORY} begin
+     insert into ${COUNTS} (download_type, status, records, tracks_done) values (new.download_type, new.status, 1, new.tracks_done)
+       on conflict (download_type, status) do update set records = records + 1, tracks_done = tracks_done + excluded.tracks_done;
+   end`,
+  `create trigger ${COUNTS}_delete after delete on ${HISTORY} begin
+     update ${COUNTS} set records = records - 1, tracks_done = tracks_done - old.tracks_done
+       where download_type = old.download_type and status = old.status;
+   end`,
+  `create trigger ${COUNTS}_update after update of download_type, status, tracks_done on ${HISTORY} begin
+     update ${COUNTS} set records = records - 1, tracks_done = tracks_done - old.tracks_done
+       where download_type = old.download_type and status = old.status;
+     insert into ${COUNTS} (download_type, status, records, tracks_done) values (new.download_type, new.status, 1, new.tracks_done)
+       on conflict (download_type, status) do update set records = records + 1, tracks_done = tracks_done + excluded.tracks_done;
+   end`,
+];
+const PG_COUNTS_UP = [
+  `create table ${COUNTS} (download_type varchar(16) not null, status varchar(16) not null,
+     records bigint not null, tracks_done bigint not null, primary key (download_type, status))`,
+  `insert into ${COUNTS} (download_type, status, records, tracks_done)
+     select download_type, status, count(*), sum(tracks_done) from ${HISTORY} group by download_type, status`,
+  `create function ${COUNTS}_change() returns trigger language plpgsql as $$
+   begin
+     if tg_op in ('UPDATE', 'DELETE') then
+       update ${COUNTS} set records = records - 1, tracks_done = tracks_done - old.tracks_done
+         where download_type = old.download_type and status = old.status;
+     end if;
+     if tg_op in ('INSERT', 'UPDATE') then
+       insert into ${COUNTS} (download_type, status, records, tracks_done) values (new.download_type, new.status, 1, new.tracks_done)
+         on conflict (download_type, status) do update
+         set records = ${COUNTS}.records + 1, tracks_done = ${COUNTS}.tracks_done + excluded.tracks_done;
+     end if;
+     return null;
+   end $$`,
+  `create trigger ${COUNTS}_change after insert or delete or update of download_type, status, tracks_done on ${HISTORY}
+     for each row execute function ${COUNTS}_change()`,
+];
+
+export const downloaderHistoryCountsMigration: Migration = {
+  name: 'downloader_005_history_counts',
+  async up(db) {
+    for (const statement of isPostgres(db) ? PG_COUNTS_UP : SQLITE_COUNTS_UP) await db.raw(statement);
+  },
+  async down(db) {
+    if (isPostgres(db)) {
+      await db.raw(`drop trigger ${COUNTS}_change on ${HISTORY}`);
+      await db.raw(`drop function ${COUNTS}_change`);
+    } else {
+      for (const event of ['insert', 'delete', 'update']) await db.raw(`drop trigger ${COUNTS}_${event}`);
+    }
+    await db.schema.dropTable(COUNTS);
+  },
+};
+
 interface HistoryRow {
   id: number;
   record: string;
@@ -154,29 +219,28 @@ export function createDownloaderHistoryRepository(db: Knex): DownloadHistoryStor
       return (await readRows<HistoryRow>(db, query)).map(entryOf);
     },
     async stats(since) {
-      const [groups, [totals], [recent]] = await Promise.all([
-        readRows<{ download_type: string; status: string; count: number | string }>(
-          db,
-          db(HISTORY)
-            .select('download_type', 'status')
-            .count({ count: '*' })
-            .groupBy('download_type', 'status'),
-        ),
-        readRows<{ tracks: number | string | null }>(db, db(HISTORY).sum({ tracks: 'tracks_done' })),
-        // A range of the timestamp index.
+      const [groups, [recent]] = await Promise.all([
+        db(COUNTS)
+          .where('records', '>', 0)
+          .select('download_type', 'status', 'records', 'tracks_done') as Promise<
+          { download_type: string; status: string; records: number | string; tracks_done: number | string }[]
+        >,
+        // A range of the timestamp index: it grows with the week's downloads, not with the history.
         readRows<{ count: number | string }>(
           db,
           db(HISTORY).where('timestamp', '>', since).count({ count: '*' }),
         ),
       ]);
       const byTypeAndStatus: Record<string, Record<string, number>> = {};
+      let tracks = 0;
       for (const group of groups) {
         byTypeAndStatus[group.download_type] ??= {};
-        byTypeAndStatus[group.download_type]![group.status] = Number(group.count);
+        byTypeAndStatus[group.download_type]![group.status] = Number(group.records);
+        tracks += Number(group.tracks_done);
       }
       return {
         by_type_and_status: byTypeAndStatus,
-        total_successful_tracks: Number(totals?.tracks ?? 0),
+        total_successful_tracks: tracks,
         recent_downloads_7d: Number(recent?.count ?? 0),
       };
     },

@@ -27,7 +27,11 @@ import type { ServerApi, ServerEnv, ServerRawBody } from '../core/http/pipeline.
 import type { ApiModule } from '../core/module.js';
 import { getOrCreateSecret } from '../core/secrets.js';
 import { downloadDirOf } from './downloads.js';
-import { createDownloaderHistoryRepository, downloaderHistoryMigration } from './history-repository.js';
+import {
+  createDownloaderHistoryRepository,
+  downloaderHistoryCountsMigration,
+  downloaderHistoryMigration,
+} from './history-repository.js';
 import { createDownloaderRepository, downloaderMigrations } from './repository.js';
 import { createSecretBox } from './secret-box.js';
 import { configuredSsoProviders, createOAuthSsoProviders } from './sso-providers.js';
@@ -48,6 +52,7 @@ export const downloaderModule: ApiModule = {
     downloaderWatchMigration,
     downloaderTasksMigration,
     downloaderHistoryMigration,
+    downloaderHistoryCountsMigration,
   ],
   async createApi({ db, config, catalogProvider, jobs, events, logger, shutdown }) {
     const settings = config.downloader;
