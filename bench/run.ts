@@ -7,6 +7,7 @@
  *  blocking  a cheap GET alone vs while one client loops on the heaviest songs query (blocking.ts);
  *  sdk       SDK getTrackMetadata vs fetch + res.json() per call (sdk.ts);
  *  downloader-search  `/api/search` over the demo catalog at 100k vs 1M tracks (downloader-search.ts);
+ *  downloader-history the history's search, lists and statistics at 100k vs 1M records, SQLite and PostgreSQL (downloader-history.ts);
  *  streaming-catalog  the streaming catalog's track search at 100k vs 1M tracks, SQLite and PostgreSQL (streaming-catalog.ts);
  *  startup   cold and warm start to the first /healthz vs a raw node:http start (startup.ts).
  * `pnpm bench songs` (or any of the names above, several) runs only the sections named.
@@ -26,6 +27,7 @@ import { HttpResponse, http, type RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { createScratchDatabase } from '../tests/contract/postgres.js';
 import { blockingBench } from './blocking.js';
+import { downloaderHistoryBench } from './downloader-history.js';
 import { downloaderSearchBench } from './downloader-search.js';
 import { cpuSecondsOf, freePort, median, startProcess, stopProcess } from './processes.js';
 import { sdkBench } from './sdk.js';
@@ -345,6 +347,7 @@ const sections: Record<string, () => Promise<void>> = {
   sdk: sdkBench,
   startup: startupBench,
   'downloader-search': downloaderSearchBench,
+  'downloader-history': downloaderHistoryBench,
   'streaming-catalog': streamingCatalogBench,
 };
 const chosen = process.argv.slice(2).filter((arg) => arg in sections);

@@ -89,8 +89,9 @@ export const downloaderHistoryMigration: Migration = {
 /**
  * Records and finished tracks per (download type, status), maintained by triggers on every
  * insert, replacement and delete of a record, so the statistics read a few rows however long the
- * history grows (issue 10: counts never scan). Row triggers: a record is written one at a time;
- * only a cleanup deletes many.
+ * history grows (issue 10: counts never scan). On PostgreSQL the triggers run per statement over
+ * transition tables (as the songs counters), so a cleanup that deletes many records updates each
+ * counter row once.
  */
 const COUNTS = 'downloader_history_counts';
 const SQLITE_COUNTS_UP = [
@@ -113,6 +114,16 @@ const SQLITE_COUNTS_UP = [
        on conflict (download_type, status) do update set records = records + 1, tracks_done = tracks_done + excluded.tracks_done;
    end`,
 ];
+/** PostgreSQL: adds each group's net change to its counter row in one upsert. */
+const pgApply = (deltas: string) =>
+  `insert into ${COUNTS} (download_type, status, records, tracks_done)
+     select download_type, status, sum(records), sum(tracks_done) from (${deltas}) d
+     group by download_type, status having sum(records) <> 0 or sum(tracks_done) <> 0
+     on conflict (download_type, status) do update
+     set records = ${COUNTS}.records + excluded.records, tracks_done = ${COUNTS}.tracks_done + excluded.tracks_done`;
+const added = (rows: string) => `select download_type, status, 1 as records, tracks_done from ${rows}`;
+const removed = (rows: string) =>
+  `select download_type, status, -1 as records, -tracks_done as tracks_done from ${rows}`;
 const PG_COUNTS_UP = [
   `create table ${COUNTS} (download_type varchar(16) not null, status varchar(16) not null,
      records bigint not null, tracks_done bigint not null, primary key (download_type, status))`,
@@ -120,19 +131,21 @@ const PG_COUNTS_UP = [
      select download_type, status, count(*), sum(tracks_done) from ${HISTORY} group by download_type, status`,
   `create function ${COUNTS}_change() returns trigger language plpgsql as $$
    begin
-     if tg_op in ('UPDATE', 'DELETE') then
-       update ${COUNTS} set records = records - 1, tracks_done = tracks_done - old.tracks_done
-         where download_type = old.download_type and status = old.status;
-     end if;
-     if tg_op in ('INSERT', 'UPDATE') then
-       insert into ${COUNTS} (download_type, status, records, tracks_done) values (new.download_type, new.status, 1, new.tracks_done)
-         on conflict (download_type, status) do update
-         set records = ${COUNTS}.records + 1, tracks_done = ${COUNTS}.tracks_done + excluded.tracks_done;
+     if tg_op = 'INSERT' then
+       ${pgApply(added('new_rows'))};
+     elsif tg_op = 'DELETE' then
+       ${pgApply(removed('old_rows'))};
+     else
+       ${pgApply(`${added('new_rows')} union all ${removed('old_rows')}`)};
      end if;
      return null;
    end $$`,
-  `create trigger ${COUNTS}_change after insert or delete or update of download_type, status, tracks_done on ${HISTORY}
-     for each row execute function ${COUNTS}_change()`,
+  `create trigger ${COUNTS}_insert after insert on ${HISTORY} referencing new table as new_rows
+     for each statement execute function ${COUNTS}_change()`,
+  `create trigger ${COUNTS}_delete after delete on ${HISTORY} referencing old table as old_rows
+     for each statement execute function ${COUNTS}_change()`,
+  `create trigger ${COUNTS}_update after update on ${HISTORY} referencing old table as old_rows new table as new_rows
+     for each statement execute function ${COUNTS}_change()`,
 ];
 
 export const downloaderHistoryCountsMigration: Migration = {
@@ -141,12 +154,10 @@ export const downloaderHistoryCountsMigration: Migration = {
     for (const statement of isPostgres(db) ? PG_COUNTS_UP : SQLITE_COUNTS_UP) await db.raw(statement);
   },
   async down(db) {
-    if (isPostgres(db)) {
-      await db.raw(`drop trigger ${COUNTS}_change on ${HISTORY}`);
-      await db.raw(`drop function ${COUNTS}_change`);
-    } else {
-      for (const event of ['insert', 'delete', 'update']) await db.raw(`drop trigger ${COUNTS}_${event}`);
+    for (const event of ['insert', 'delete', 'update']) {
+      await db.raw(`drop trigger ${COUNTS}_${event}${isPostgres(db) ? ` on ${HISTORY}` : ''}`);
     }
+    if (isPostgres(db)) await db.raw(`drop function ${COUNTS}_change`);
     await db.schema.dropTable(COUNTS);
   },
 };
