@@ -5,25 +5,14 @@
  * triggers keep the trigram index and the statistics' counters as real writes would. The two sizes
  * are measured in interleaved rounds and the medians compared: target time(1M) <= 3.3x time(100k).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DownloadHistoryStore } from '@music-apis/domain';
-import { loadConfig } from '@music-apis/server';
-import {
-  closeDatabase,
-  createDatabase,
-  isPostgres,
-  type Knex,
-  migrate,
-} from '../packages/server/src/core/db.js';
+import { isPostgres, type Knex, migrate } from '../packages/server/src/core/db.js';
 import {
   createDownloaderHistoryRepository,
   downloaderHistoryCountsMigration,
   downloaderHistoryMigration,
 } from '../packages/server/src/downloader/history-repository.js';
-import { createScratchDatabase } from '../tests/contract/postgres.js';
-import { median } from './processes.js';
+import { type Engine, label, medianTimes, withTwoSizes } from './two-sizes.js';
 
 const BATCH = 100_000;
 const ROUNDS = Number(process.env.BENCH_HISTORY_ROUNDS ?? 15);
@@ -32,7 +21,6 @@ const [SMALL, LARGE] = (process.env.BENCH_HISTORY_SIZES ?? '100000,1000000').spl
   number,
   number,
 ];
-const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 /** In the title of these five records only, whatever the size (all below 100k). */
 const RARE = 'zyxquartz';
 const RARE_RECORDS = [17, 20_017, 40_017, 60_017, 80_017];
@@ -65,14 +53,11 @@ async function fill(db: Knex, size: number) {
   }
 }
 
-async function openDatabase(size: number, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-history-'));
-  const db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
+/** Migrates and fills a bench database, then analyzes it. */
+async function fillHistory(db: Knex, size: number) {
   await migrate(db, [downloaderHistoryMigration, downloaderHistoryCountsMigration]);
-  const started = performance.now();
   await fill(db, size);
   await db.raw(isPostgres(db) ? 'vacuum analyze' : 'analyze');
-  return { db, dataDir, seconds: (performance.now() - started) / 1000 };
 }
 
 const CASES: { name: string; run(history: DownloadHistoryStore): Promise<unknown> }[] = [
@@ -89,33 +74,13 @@ const CASES: { name: string; run(history: DownloadHistoryStore): Promise<unknown
   },
 ];
 
-async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
-  const scratch =
-    engine === 'PostgreSQL'
-      ? await Promise.all([
-          createScratchDatabase('bench_history_small'),
-          createScratchDatabase('bench_history_large'),
-        ])
-      : [undefined, undefined];
-  if (engine === 'PostgreSQL' && (!scratch[0] || !scratch[1])) {
-    console.log('\nPostgreSQL not reachable: history bench skipped there.');
-    return;
-  }
-  const small = await openDatabase(SMALL, scratch[0]?.url);
-  const large = await openDatabase(LARGE, scratch[1]?.url);
-  try {
-    const stores = [createDownloaderHistoryRepository(small.db), createDownloaderHistoryRepository(large.db)];
-    const times = CASES.map(() => [[], []] as [number[], number[]]);
-    for (let round = 0; round < ROUNDS + 2; round++) {
-      for (const [index, entry] of CASES.entries()) {
-        for (const size of [0, 1] as const) {
-          const started = performance.now();
-          await entry.run(stores[size]!);
-          // Two warm-up rounds (page cache, JIT, statement caches) are not counted.
-          if (round >= 2) times[index]![size].push(performance.now() - started);
-        }
-      }
-    }
+async function benchEngine(engine: Engine) {
+  await withTwoSizes(engine, 'history', [SMALL, LARGE], fillHistory, async (small, large) => {
+    const stores = [small, large].map(({ db }) => createDownloaderHistoryRepository(db)) as [
+      DownloadHistoryStore,
+      DownloadHistoryStore,
+    ];
+    const medians = await medianTimes(CASES, stores, ROUNDS);
     console.log(
       `\nDownloader history, ${engine} (filled ${label(SMALL)} records in ${small.seconds.toFixed(0)} s, ` +
         `${label(LARGE)} in ${large.seconds.toFixed(0)} s): median of ${ROUNDS} interleaved rounds (ms); ` +
@@ -123,7 +88,7 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
     );
     console.table(
       CASES.map((entry, index) => {
-        const [a, b] = times[index]!.map(median) as [number, number];
+        const [a, b] = medians[index]!;
         return {
           query: entry.name,
           [`${label(SMALL)} ms`]: a.toFixed(2),
@@ -133,13 +98,7 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
         };
       }),
     );
-  } finally {
-    for (const { db, dataDir } of [small, large]) {
-      await closeDatabase(db);
-      await rm(dataDir, { recursive: true, force: true });
-    }
-    for (const database of scratch) await database?.drop();
-  }
+  });
 }
 
 export async function downloaderHistoryBench() {

@@ -6,21 +6,10 @@
  * are measured in interleaved rounds and the medians compared: target time(1M) <= 3.3x time(100k)
  * for the rare word, the count by that phrase and the count by genre. Plans are printed once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type SongFilterParams, songFilters } from '@music-apis/domain';
-import { loadConfig } from '@music-apis/server';
-import {
-  closeDatabase,
-  createDatabase,
-  isPostgres,
-  type Knex,
-  migrate,
-} from '../packages/server/src/core/db.js';
+import { isPostgres, type Knex, migrate } from '../packages/server/src/core/db.js';
 import { createSongsRepository, songsMigrations } from '../packages/server/src/songs/repository.js';
-import { createScratchDatabase } from '../tests/contract/postgres.js';
-import { median } from './processes.js';
+import { type Engine, label, medianTimes, withTwoSizes } from './two-sizes.js';
 
 const OWNER = '00000000-0000-4000-8000-00000000b0b0';
 const BATCH = 100_000;
@@ -30,7 +19,6 @@ const [SMALL, LARGE] = (process.env.BENCH_SONGS_SIZES ?? '100000,1000000').split
   number,
   number,
 ];
-const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const WORDS = (
   'amber blue coral dawn ember frost glow harbor indigo jade karma lunar meadow nova ocean prism ' +
   'quartz river solar tide umbra velvet willow xenon yonder zenith autumn breeze canyon desert ' +
@@ -105,12 +93,9 @@ export async function addBenchSongs(db: Knex, size: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function openDatabase(size: number, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-songs-'));
-  const db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
+async function fillSongs(db: Knex, size: number) {
   await migrate(db, songsMigrations);
-  const seconds = await addBenchSongs(db, size);
-  return { db, dataDir, seconds };
+  await addBenchSongs(db, size);
 }
 
 interface Case {
@@ -183,43 +168,20 @@ async function explain(db: Knex, size: string) {
   }
 }
 
-async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
-  const scratch =
-    engine === 'PostgreSQL'
-      ? await Promise.all([
-          createScratchDatabase('bench_songs_small'),
-          createScratchDatabase('bench_songs_large'),
-        ])
-      : [undefined, undefined];
-  if (engine === 'PostgreSQL' && (!scratch[0] || !scratch[1])) {
-    console.log('\nPostgreSQL not reachable: songs bench skipped there.');
-    return;
-  }
-  const small = await openDatabase(SMALL, scratch[0]?.url);
-  const large = await openDatabase(LARGE, scratch[1]?.url);
-  try {
+async function benchEngine(engine: Engine) {
+  await withTwoSizes(engine, 'songs', [SMALL, LARGE], fillSongs, async (small, large) => {
     console.log(
       `\n${engine}: filled ${label(SMALL)} songs in ${small.seconds.toFixed(0)} s, ${label(LARGE)} in ${large.seconds.toFixed(0)} s (with triggers, FTS/GIN, counters)`,
     );
     await explain(large.db, label(LARGE));
-    const repositories = [createSongsRepository(small.db), createSongsRepository(large.db)];
-    const times = CASES.map(() => [[], []] as [number[], number[]]);
-    for (let round = 0; round < ROUNDS + 2; round++) {
-      for (const [index, entry] of CASES.entries()) {
-        for (const size of [0, 1] as const) {
-          const started = performance.now();
-          await entry.run(repositories[size]!);
-          // Two warm-up rounds (page cache, JIT, statement caches) are not counted.
-          if (round >= 2) times[index]![size].push(performance.now() - started);
-        }
-      }
-    }
+    const repositories = [createSongsRepository(small.db), createSongsRepository(large.db)] as const;
+    const medians = await medianTimes(CASES, repositories, ROUNDS);
     console.log(
       `${engine}: median of ${ROUNDS} interleaved rounds (ms); target: ${label(LARGE)}/${label(SMALL)} <= 3.3`,
     );
     console.table(
       CASES.map((entry, index) => {
-        const [a, b] = times[index]!.map(median) as [number, number];
+        const [a, b] = medians[index]!;
         return {
           query: entry.name,
           [`${label(SMALL)} ms`]: a.toFixed(2),
@@ -229,13 +191,7 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
         };
       }),
     );
-  } finally {
-    for (const { db, dataDir } of [small, large]) {
-      await closeDatabase(db);
-      await rm(dataDir, { recursive: true, force: true });
-    }
-    for (const database of scratch) await database?.drop();
-  }
+  });
 }
 
 export async function songsBench() {

@@ -6,27 +6,17 @@
  * then the queries run in interleaved rounds and the medians are compared as throughput:
  * target searches/s(1M) >= 0.3x searches/s(100k) (issue 17).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createCatalog } from '@music-apis/catalog';
 import { streamingCatalogHandlers } from '@music-apis/domain';
-import { loadConfig } from '@music-apis/server';
-import {
-  closeDatabase,
-  createDatabase,
-  isPostgres,
-  type Knex,
-  migrate,
-} from '../packages/server/src/core/db.js';
+import { isPostgres, type Knex, migrate } from '../packages/server/src/core/db.js';
 import {
   createStreamingCatalogStore,
   seedStreamingCatalog,
   streamingCatalogMigration,
 } from '../packages/server/src/streaming/catalog.js';
 import { streamingMigrations } from '../packages/server/src/streaming/store.js';
-import { createScratchDatabase } from '../tests/contract/postgres.js';
 import { median } from './processes.js';
+import { type Engine, label, withTwoSizes } from './two-sizes.js';
 
 const ROUNDS = Number(process.env.BENCH_CATALOG_ROUNDS ?? 15);
 /** The two sizes compared (BENCH_CATALOG_SIZES=20000,200000 for a quick look). */
@@ -34,7 +24,6 @@ const [SMALL, LARGE] = (process.env.BENCH_CATALOG_SIZES ?? '100000,1000000').spl
   number,
   number,
 ];
-const label = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 
 /** What a player's search box sends: a common word, a title, a word and a prefix, the rare seed track. */
 function queriesFor(catalog: ReturnType<typeof createCatalog>) {
@@ -53,15 +42,13 @@ function queriesFor(catalog: ReturnType<typeof createCatalog>) {
   ];
 }
 
-async function openDatabase(size: number, databaseUrl: string | undefined) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'music-apis-bench-catalog-'));
-  const db = createDatabase(loadConfig({}, { dataDir, databaseUrl }));
+/** Migrates a bench database and seeds it with a catalog of `size` tracks: the catalog. */
+async function fillCatalog(db: Knex, size: number) {
   await migrate(db, [...streamingMigrations, streamingCatalogMigration]);
   const catalog = createCatalog({ trackCount: size });
-  const started = performance.now();
   await seedStreamingCatalog(db, catalog);
   await db.raw(isPostgres(db) ? 'vacuum analyze' : 'analyze');
-  return { db, dataDir, catalog, seconds: (performance.now() - started) / 1000 };
+  return catalog;
 }
 
 /** The `searchTracks` handler over a database, called as the pipeline calls it. */
@@ -76,26 +63,13 @@ function searcher(db: Knex, catalog: ReturnType<typeof createCatalog>) {
   };
 }
 
-async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
-  const scratch =
-    engine === 'PostgreSQL'
-      ? await Promise.all([
-          createScratchDatabase('bench_catalog_small'),
-          createScratchDatabase('bench_catalog_large'),
-        ])
-      : [undefined, undefined];
-  if (engine === 'PostgreSQL' && (!scratch[0] || !scratch[1])) {
-    console.log('\nPostgreSQL not reachable: streaming catalog bench skipped there.');
-    return undefined;
-  }
-  const small = await openDatabase(SMALL, scratch[0]?.url);
-  const large = await openDatabase(LARGE, scratch[1]?.url);
-  try {
+async function benchEngine(engine: Engine) {
+  return withTwoSizes(engine, 'catalog', [SMALL, LARGE], fillCatalog, async (small, large) => {
     console.log(
       `\n${engine}: streaming catalog seeded with ${label(SMALL)} tracks in ${small.seconds.toFixed(0)} s, ${label(LARGE)} in ${large.seconds.toFixed(0)} s (artists, releases, tracks, FTS5/GIN)`,
     );
-    const queries = queriesFor(small.catalog);
-    const searches = [searcher(small.db, small.catalog), searcher(large.db, large.catalog)];
+    const queries = queriesFor(small.filled);
+    const searches = [searcher(small.db, small.filled), searcher(large.db, large.filled)];
     const times = queries.map(() => [[], []] as [number[], number[]]);
     const totals = queries.map(() => [0, 0]);
     for (let round = 0; round < ROUNDS + 2; round++) {
@@ -123,13 +97,7 @@ async function benchEngine(engine: 'SQLite' | 'PostgreSQL') {
         target: a / b >= 0.3 ? 'met' : 'MISSED',
       };
     });
-  } finally {
-    for (const { db, dataDir } of [small, large]) {
-      await closeDatabase(db);
-      await rm(dataDir, { recursive: true, force: true });
-    }
-    for (const database of scratch) await database?.drop();
-  }
+  });
 }
 
 export async function streamingCatalogBench() {
