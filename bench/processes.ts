@@ -44,6 +44,9 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   await new Promise((resolve) => child.once('exit', resolve));
 }
 
+/** USER_HZ: 100 on every Linux the bench runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /**
  * CPU seconds (user + system, worker threads included) a child process has used so far, from
  * Linux's /proc; `undefined` where there is none (macOS), and the bench then leaves the column out.
@@ -57,8 +60,6 @@ export function cpuSecondsOf(child: ChildProcess): number | undefined {
     return undefined;
   }
 }
-/** USER_HZ: 100 on every Linux the bench runs on (`getconf CLK_TCK`). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The median of a bench's rounds (the upper one of an even count). */
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

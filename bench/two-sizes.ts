@@ -87,3 +87,32 @@ export async function medianTimes<Store>(
   }
   return times.map(([small, large]) => [median(small), median(large)]);
 }
+
+/** The target of the time benches: a case at the large size takes at most this times its small time. */
+export const MAX_TIME_RATIO = 3.3;
+
+/**
+ * Prints a time bench's table: each case's medians (ms) at both sizes, their ratio, and whether it
+ * meets MAX_TIME_RATIO; a case with `target: false` (its answer itself grows with the size) is
+ * printed as informative.
+ */
+export function printTimeRatios(
+  cases: readonly { name: string; target?: boolean }[],
+  medians: readonly [number, number][],
+  sizes: readonly [number, number],
+) {
+  const [small, large] = sizes.map(label) as [string, string];
+  console.table(
+    cases.map((entry, index) => {
+      const [a, b] = medians[index]!;
+      const met = b / a <= MAX_TIME_RATIO ? 'met' : 'MISSED';
+      return {
+        query: entry.name,
+        [`${small} ms`]: a.toFixed(2),
+        [`${large} ms`]: b.toFixed(2),
+        ratio: (b / a).toFixed(2),
+        target: entry.target === false ? '(informative)' : met,
+      };
+    }),
+  );
+}

@@ -98,7 +98,7 @@ const SQLITE_COUNTS_UP = [
   `create table ${COUNTS} (download_type varchar(16) not null, status varchar(16) not null,
      records integer not null, tracks_done integer not null, primary key (download_type, status))`,
   `insert into ${COUNTS} (download_type, status, records, tracks_done)
-     select download_type, status, count(*), sum(tracks_done) from ${HISTORY} where true group by download_type, status`,
+     select download_type, status, count(*), sum(tracks_done) from ${HISTORY} group by download_type, status`,
   `create trigger ${COUNTS}_insert after insert on ${HISTORY} begin
      insert into ${COUNTS} (download_type, status, records, tracks_done) values (new.download_type, new.status, 1, new.tracks_done)
        on conflict (download_type, status) do update set records = records + 1, tracks_done = tracks_done + excluded.tracks_done;
