@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type Catalog, demoCatalog } from '@music-apis/catalog';
 import type { ApiKey } from '@music-apis/spec';
@@ -66,8 +65,6 @@ export interface CreateServerOptions {
   logger?: Logger;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 export async function createServer(
   config: ServerConfig,
   options: CreateServerOptions = {},
@@ -127,13 +124,6 @@ export async function createServer(
   // (maxIpsCount): believed from anyone, a forged address would walk past every per-address limit.
   const app = new Koa({ proxy: config.trustProxy > 0, maxIpsCount: config.trustProxy });
   app.use(createSecurityHeaders());
-  app.use(async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.set('x-request-id', requestId);
-    await next();
-  });
   app.use(createRequestLogger(logger, { apiOf: createApiLookup(apis) }));
   app.on('error', (error) => logger.error({ err: error }, 'koa error'));
   // Before routing, so preflights of every operation (upload URLs included) are answered, and

@@ -86,12 +86,9 @@ export function createApiRouter(
   const namespaces = namespacesOf(apis);
   assertDistinctCatchAllPrefixes(namespaces);
 
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const match = table.match(ctx.method === 'HEAD' ? 'GET' : ctx.method, ctx.path);
-    if (match.kind === 'found') {
-      await serve(ctx, match.value, match.params, options.logger);
-      return;
-    }
+    if (match.kind === 'found') return serve(ctx, match.value, match.params, options.logger);
     const owner = namespaceOwner(namespaces, ctx.path);
     if (owner === undefined) return next();
     const api = namespaces.find((namespace) => namespace.key === owner)!.api;
@@ -136,7 +133,8 @@ async function serve(ctx: Context, route: Route, pathParams: Record<string, stri
         const value = ctx.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(', ') : value;
       },
-      body: await readStructuredBody(ctx, operation),
+      // Most operations take no body: no await (and no promise) for them.
+      body: operation.requestBody ? await readStructuredBody(ctx, operation) : undefined,
     };
     const reply = await runOperation(
       api as unknown as AnyApiImplementation<ServerEnv, ServerRawBody>,

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { ApiKey } from '@music-apis/spec';
 import type { Context, Middleware } from 'koa';
 import type { Level } from 'pino';
 import type { Logger } from '../logger.js';
 
 /**
- * One log line per request, written when the response finishes (or the client goes
+ * Every request gets an id: the client's `X-Request-Id` when it is a sane token, else a new UUID;
+ * it is echoed back in `X-Request-Id`, kept in `ctx.state.requestId` and carried by every log line
+ * of the request. One log line per request, written when the response finishes (or the client goes
  * away): `{ requestId, method, path, query?, status, ms, api?, operationId?, aborted? }` with the
  * message `GET /path?query 200 3.1ms`. Request headers are never logged (so neither Authorization
  * nor Token), and the values of secret-looking query parameters (signed upload URLs, OAuth codes,
@@ -81,6 +84,8 @@ export function redactQuery(querystring: string): string {
     .join('&');
 }
 
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 export interface RequestLogOptions {
   /** The API whose namespace holds a path, for requests no operation matched (preflights, 404s). */
   apiOf(path: string): ApiKey | undefined;
@@ -112,20 +117,25 @@ export function createRequestLogger(logger: Logger, options: RequestLogOptions):
 
   // Written straight to the logger when the answer is complete ('finish') or the client went away
   // first ('close'): no child logger per request (pino-http made one, about 5% of a cheap GET's
-  // CPU), and nothing built for a line whose level is off.
-  return async (ctx, next) => {
+  // CPU), and nothing built for a line whose level is off. A plain function, not an async one:
+  // nothing runs after `next()`, so no promise of its own per request.
+  return (ctx, next) => {
     const started = performance.now();
-    const { res } = ctx;
+    const { req, res } = ctx;
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
     const done = () => {
       res.off('finish', done);
       res.off('close', done);
       const level = levelOf(res.statusCode, ctx.path);
       if (!logger.isLevelEnabled(level)) return;
       const line = lineOf(ctx, started);
-      logger[level]({ requestId: ctx.state.requestId as string, ...line }, messageOf(line));
+      logger[level]({ requestId, ...line }, messageOf(line));
     };
     res.on('finish', done);
     res.on('close', done);
-    await next();
+    return next();
   };
 }

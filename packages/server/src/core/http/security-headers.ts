@@ -12,8 +12,8 @@ export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache
  * so error answers carry it too.
  */
 export function createSecurityHeaders(): Middleware {
-  return async (ctx, next) => {
-    ctx.set('x-content-type-options', 'nosniff');
-    await next();
+  return (ctx, next) => {
+    ctx.res.setHeader('x-content-type-options', 'nosniff');
+    return next();
   };
 }
