@@ -129,13 +129,16 @@ export async function createServer(
   // Before routing, so preflights of every operation (upload URLs included) are answered, and
   // before the fallback, so its 404/405 answers carry CORS headers a browser app can read.
   app.use(createCors({ origins: config.corsOrigins, documents: Object.values(documents) }));
-  app.use(createFallbackErrors());
 
   // The response checker (Ajv, compiling schemas as it meets them) is loaded only where it runs.
   const createResponseChecker = config.validateResponses
     ? (await import('./core/http/response-check.js')).createResponseChecker
     : undefined;
   app.use(createApiRouter(apis, { logger, createResponseChecker }));
+  // After the API router, which answers its operations and namespaces in each API's own envelope
+  // and catches their errors itself: only what no API answered goes through this one (an async
+  // frame less on every API request).
+  app.use(createFallbackErrors());
   const served = new Set(servedModules.map((module) => module.key));
   app.use(createApiDocsRouter(served, { publicUrl: config.publicUrl }).routes());
   app.use(createApiIndex(served));
