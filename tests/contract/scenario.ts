@@ -17,8 +17,10 @@ export interface Scenario {
   name: string;
   covers: string[];
   /**
-   * The scenario waits for tracks to become `ready`, which on the server takes an audio encoder
-   * (ffmpeg): without one it is skipped there (REQUIRE_FFMPEG=1 makes that a failure instead).
+   * The scenario needs the server's audio encoder (ffmpeg): it waits for tracks to become `ready`,
+   * or runs downloader tasks, which write their audio files with it (without one a download fails
+   * at once, so it is never seen running). Without ffmpeg it is skipped on the server
+   * (REQUIRE_FFMPEG=1 makes that a failure instead).
    */
   needsEncoder?: boolean;
   run(context: ScenarioContext): Promise<void>;

@@ -221,6 +221,7 @@ export const downloaderTaskScenarios: Scenario[] = [
       'deleteTask',
       'getTask',
     ],
+    needsEncoder: true,
     async run(context) {
       const client = asAdmin(context);
       const first = await downloadAlbum(client, longAlbum.id, { real_time: true });
@@ -283,6 +284,7 @@ export const downloaderTaskScenarios: Scenario[] = [
   {
     name: 'cancel all: every running task is cancelled and counted',
     covers: ['cancelAllTasks'],
+    needsEncoder: true,
     async run(context) {
       const client = asAdmin(context);
       const a = await downloadAlbum(client, cancelAllAlbumA.id, { real_time: true });
@@ -302,6 +304,7 @@ export const downloaderTaskScenarios: Scenario[] = [
   {
     name: 'artist discography: one album task per album of the groups asked for; an album already running is listed as a duplicate; its task cancels through the artist route',
     covers: ['downloadArtistDiscography', 'cancelArtistDownload'],
+    needsEncoder: true,
     async run(context) {
       const client = asAdmin(context);
       const [running, ...others] = demoCatalog.albumsOfArtist(discographyArtist.id);
