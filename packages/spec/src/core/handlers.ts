@@ -194,11 +194,7 @@ export async function runOperation<Env, Raw>(
   const validators = api.spec.validators[operationId];
   const handler = api.handlers[operationId];
   if (!operation || !validators || !handler) throw new HttpError(404, `Unknown operation ${operationId}`);
-  // Public operations skip the await: a promise per request on the hottest, cheapest reads.
-  const principal =
-    operation.security.length === 0
-      ? undefined
-      : await authenticate(api as AnyApiImplementation<Env, unknown>, operation, request, env);
+  const principal = await authenticate(api as AnyApiImplementation<Env, unknown>, operation, request, env);
   const input = validateRequest(operation, validators, request);
   return handler({ ...input, principal }, env);
 }

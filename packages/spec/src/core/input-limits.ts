@@ -31,27 +31,24 @@ interface RawInput {
   body: unknown;
 }
 
-const isUnstorable = (item: unknown) => typeof item === 'string' && UNSTORABLE.test(item);
-
 /** At most one issue per location: the first value found that breaks a limit. */
 export function inputLimitIssues(input: RawInput): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  // for…in and no per-value arrays: this runs on every request of every API.
   for (const [location, group] of [
     ['query', input.query],
     ['path', input.path],
     ['header', input.headers],
   ] as const) {
-    for (const name in group) {
-      const value = group[name];
-      const bad = Array.isArray(value) ? value.find(isUnstorable) : isUnstorable(value) ? value : undefined;
+    for (const [name, value] of Object.entries(group)) {
+      const values = Array.isArray(value) ? value : [value];
+      const bad = values.find((item) => typeof item === 'string' && UNSTORABLE.test(item));
       if (bad !== undefined) {
         issues.push(issue(location, name, 'unstorableCharacters', UNSTORABLE_MESSAGE, bad));
         break;
       }
     }
   }
-  const bodyIssue = input.body === undefined ? undefined : bodyLimitIssue(input.body);
+  const bodyIssue = bodyLimitIssue(input.body);
   if (bodyIssue) issues.push(bodyIssue);
   return issues;
 }

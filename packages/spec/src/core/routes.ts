@@ -51,12 +51,13 @@ export class RouteTable<T> {
   }
 
   match(method: string, pathname: string): RouteMatch<T> {
-    const found = this.find(this.root, pathname.split('/'), 1, []);
+    const found = this.find(this.root, pathname.split('/').slice(1), 0, []);
     if (!found) return { kind: 'not-found' };
     const entry = found.node.values.get(method.toUpperCase());
     if (entry === undefined) return { kind: 'method-not-allowed', allowed: [...found.node.values.keys()] };
-    const params: Record<string, string> = {};
-    for (const [position, name] of entry.names.entries()) params[name] = found.params[position] as string;
+    const params = Object.fromEntries(
+      entry.names.map((name, position) => [name, found.params[position] as string]),
+    );
     return { kind: 'found', value: entry.value, params };
   }
 
@@ -78,10 +79,7 @@ export class RouteTable<T> {
       } catch {
         return undefined;
       }
-      params.push(value);
-      const viaParam = this.find(node.param, segments, index + 1, params);
-      if (!viaParam) params.pop();
-      return viaParam;
+      return this.find(node.param, segments, index + 1, [...params, value]);
     }
     return undefined;
   }

@@ -133,8 +133,7 @@ async function serve(ctx: Context, route: Route, pathParams: Record<string, stri
         const value = ctx.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(', ') : value;
       },
-      // Most operations take no body: no await (and no promise) for them.
-      body: operation.requestBody ? await readStructuredBody(ctx, operation) : undefined,
+      body: await readStructuredBody(ctx, operation),
     };
     const reply = await runOperation(
       api as unknown as AnyApiImplementation<ServerEnv, ServerRawBody>,
