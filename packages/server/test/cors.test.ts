@@ -100,9 +100,11 @@ describe('CORS on the server (development default)', () => {
     const refusedPreflight = await preflight(`${test.baseUrl}/api/token`, 'https://evil.example', 'POST', '');
     expect(refusedPreflight.headers.get('access-control-allow-origin')).toBeNull();
 
-    // No Origin (curl, Node): no CORS headers at all.
+    // No Origin (curl, Node): no CORS headers at all, but caches still learn the answer depends on one.
     const plain = await fetch(`${test.baseUrl}/api/token`, { method: 'POST' });
     expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+    expect(plain.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(plain.headers.get('vary')).toMatch(/origin/i);
   });
 
   it('answers the preflight of every operation of every served API, with the headers it takes', async () => {
