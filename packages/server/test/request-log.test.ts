@@ -100,6 +100,16 @@ describe('request log', () => {
     expect(log.lines.join('')).not.toMatch(/very-secret|tkn-secret|authorization/i);
   });
 
+  it('replaces a request id that is not a plain token with a new UUID, in the answer and the line', async () => {
+    const response = await fetch(`${test.baseUrl}/api/track/metadata/${ISRC}`, {
+      headers: { 'x-request-id': 'forged id" level=50' },
+    });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await linesWritten(log, 1);
+    expect(log.entries()).toEqual([expect.objectContaining({ requestId, status: 200, level: 30 })]);
+  });
+
   it('redacts the signed upload URL query and never logs credentials', async () => {
     const auth = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
     const collection = await fetch(`${test.baseUrl}/v1/collection`, {
